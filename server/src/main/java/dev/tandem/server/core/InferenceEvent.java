@@ -9,8 +9,16 @@ import java.util.Objects;
  */
 public sealed interface InferenceEvent {
 
-    /** The backend accepted the request; {@code inputTokens} as counted by it (or by Tandem). */
-    record Started(String backend, String model, int inputTokens) implements InferenceEvent {}
+    /**
+     * The backend accepted the request; {@code inputTokens} as counted by it (or by Tandem). Backends
+     * leave {@code route} null; the router stamps its reason ("primary", "saturated", "local-error",
+     * "policy", "capability") before the edge sees the event and writes response headers from it.
+     */
+    record Started(String backend, String model, int inputTokens, String route) implements InferenceEvent {
+        public Started withRoute(String v) {
+            return new Started(backend, model, inputTokens, v);
+        }
+    }
 
     /** Generated text; {@code logprob} is null unless requested and available. */
     record TextDelta(String text, TokenLogprob logprob) implements InferenceEvent {

@@ -53,7 +53,7 @@ public final class ConfigLoader {
     }
 
     /** The configuration as YAML with every secret-looking string value masked, for the start-up log. */
-    public static String describeMasked(TandemConfig config) {
+    public static String describeMasked(Object config) {
         JsonNode tree = YAML.valueToTree(config);
         mask(tree);
         try {
@@ -85,7 +85,7 @@ public final class ConfigLoader {
             }
             return node;
         } catch (IOException e) {
-            throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getOriginalMessage(), e);
+            throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
 

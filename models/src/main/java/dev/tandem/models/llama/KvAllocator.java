@@ -29,11 +29,13 @@ final class KvAllocator {
             throw new IllegalArgumentException("tokens must be >= 1");
         }
         for (Map.Entry<Integer, Integer> e : free.entrySet()) {
-            if (e.getValue() >= tokens) {
-                int start = e.getKey();
+            // Read the entry before removing it: TreeMap reuses removed nodes for their successor
+            int start = e.getKey();
+            int length = e.getValue();
+            if (length >= tokens) {
                 free.remove(start);
-                if (e.getValue() > tokens) {
-                    free.put(start + tokens, e.getValue() - tokens);
+                if (length > tokens) {
+                    free.put(start + tokens, length - tokens);
                 }
                 freeTokens -= tokens;
                 return start;
@@ -47,11 +49,12 @@ final class KvAllocator {
         if (start < 0 || tokens < 1 || start + tokens > capacity) {
             throw new IllegalArgumentException("range " + start + "+" + tokens + " outside the pool of " + capacity);
         }
-        Map.Entry<Integer, Integer> below = free.floorEntry(start);
+        // Copies of the neighbours: TreeMap entries must not be read after a removal
+        Map.Entry<Integer, Integer> below = copy(free.floorEntry(start));
         if (below != null && below.getKey() + below.getValue() > start) {
             throw new IllegalStateException("range " + start + "+" + tokens + " is already free");
         }
-        Map.Entry<Integer, Integer> above = free.ceilingEntry(start);
+        Map.Entry<Integer, Integer> above = copy(free.ceilingEntry(start));
         if (above != null && above.getKey() < start + tokens) {
             throw new IllegalStateException("range " + start + "+" + tokens + " overlaps a free range");
         }
@@ -68,6 +71,10 @@ final class KvAllocator {
         }
         free.put(newStart, newLength);
         freeTokens += tokens;
+    }
+
+    private static Map.Entry<Integer, Integer> copy(Map.Entry<Integer, Integer> e) {
+        return e == null ? null : Map.entry(e.getKey(), e.getValue());
     }
 
     int capacity() {

@@ -195,6 +195,11 @@ public final class BatchingEngine implements Engine {
         return promptFormat;
     }
 
+    /** The loaded model (tests count its live native arrays). */
+    LlamaModel llama() {
+        return model;
+    }
+
     /** Steps run so far (for tests and benchmarks). */
     public long steps() {
         return steps;

@@ -73,8 +73,15 @@ final class CodeLlamaInfill {
         return tokenizer.encode(text, false); // a tokenizer without a dummy prefix needs no trick
     }
 
-    /** The id an added token's literal text encodes to, or -1 when it is not one token. */
+    /**
+     * The id of an infill piece: looked up in the vocabulary when the tokenizer can (CodeLlama files list
+     * them there, not always as added tokens), else the id its literal text encodes to as one token; -1
+     * when the tokenizer has no such piece.
+     */
     private static int single(Tokenizer tokenizer, String piece) {
+        if (tokenizer instanceof HfTokenizer hf) {
+            return hf.pieceId(piece);
+        }
         int[] ids = tokenizer.encode(piece, false);
         return ids.length == 1 ? ids[0] : -1;
     }

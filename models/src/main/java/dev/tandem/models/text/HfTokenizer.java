@@ -104,7 +104,8 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
 
     /**
      * The piece of one token as text: "▁" shown as a space, a byte token as its character when that
-     * byte is ASCII, else as {@code <0xNN>}; special tokens as written; "" for an unknown id.
+     * byte is ASCII, else as {@code <0xNN>}; special tokens as written; "" for an unknown id. (For
+     * byte-level tokenizers such as Llama 3's, the token decoded on its own.)
      */
     @Override
     public String tokenText(int id) {
@@ -114,6 +115,9 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         }
         if (pieces.isSpecial(id)) {
             return piece;
+        }
+        if (pieces.byteLevel()) {
+            return djl.decode(new long[] {id}, false); // byte-level pieces need the byte-to-unicode table undone
         }
         Matcher m = BYTE_PIECE.matcher(piece);
         if (m.matches()) {

@@ -18,11 +18,13 @@ final class PieceTable {
     private final String[] pieces;
     private final BitSet special;
     private final Map<String, Integer> ids;
+    private final boolean byteLevel;
 
-    private PieceTable(String[] pieces, BitSet special, Map<String, Integer> ids) {
+    private PieceTable(String[] pieces, BitSet special, Map<String, Integer> ids, boolean byteLevel) {
         this.pieces = pieces;
         this.special = special;
         this.ids = ids;
+        this.byteLevel = byteLevel;
     }
 
     static PieceTable read(Path tokenizerJson) {
@@ -61,7 +63,15 @@ final class PieceTable {
                 pieces[id] = piece;
             }
         });
-        return new PieceTable(pieces, special, ids);
+        JsonNode decoder = root.path("decoder");
+        boolean byteLevel = decoder.path("type").asText().equals("ByteLevel")
+                || decoder.findValuesAsText("type").contains("ByteLevel");
+        return new PieceTable(pieces, special, ids, byteLevel);
+    }
+
+    /** GPT-2 style byte-level pieces ("Ġthe", Llama 3) rather than SentencePiece ones ("▁the"). */
+    boolean byteLevel() {
+        return byteLevel;
     }
 
     int size() {

@@ -145,10 +145,16 @@ class ChatFormatTest {
                 added.remove(i);
             }
         }
+        // and whose vocabulary spells them differently (ids stay contiguous), like a plain Llama 2 file
+        ObjectNode vocab = (ObjectNode) root.get("model").get("vocab");
+        for (String piece : List.of("▁<PRE>", "▁<SUF>", "▁<MID>", "▁<EOT>")) {
+            vocab.set(piece.replace("<", "<x"), vocab.remove(piece));
+        }
         Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(root));
 
         try (Checkpoint checkpoint = Checkpoint.open(dir); HfTokenizer plain = HfTokenizer.open(checkpoint)) {
             PromptFormat format = PromptFormats.forCheckpoint(checkpoint, plain);
+            assertThat(plain.eosIds()).containsExactly(2);
             assertThatThrownBy(() -> format.infill("a", "b"))
                     .isInstanceOf(InvalidGenerationException.class)
                     .hasMessageContaining("infill");

@@ -82,7 +82,7 @@ public final class BatchingEngine implements Engine {
         thread.setDaemon(true);
     }
 
-    /** Starts the scheduler over a loaded model; the engine owns (and closes) the model. */
+    /** Starts the scheduler over a loaded model; the engine owns (and closes) the model and the tokenizer. */
     public static Engine start(LlamaModel model, Tokenizer tokenizer, PromptFormat promptFormat, ModelInfo info, EngineConfig config) {
         BatchingEngine engine = new BatchingEngine(model, tokenizer, promptFormat, info, config);
         engine.thread.start();
@@ -110,7 +110,7 @@ public final class BatchingEngine implements Engine {
         }
         Sampler sampler = new Sampler(request.sampling(), request.topLogprobs(), model.config().vocabSize(), prompt,
                 stopIds, request.stop().minTokens());
-        Sequence seq = new Sequence(request, prompt, sampler, new TextStream(tokenizer, request.stop().strings()),
+        Sequence seq = new Sequence(request, prompt, sampler, new TextStream(tokenizer, prompt, request.stop().strings()),
                 listener, this::wake);
         synchronized (lock) {
             if (closed) {
@@ -278,6 +278,13 @@ public final class BatchingEngine implements Engine {
         runningCount = 0;
         cache.close();
         model.close();
+        if (tokenizer instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing the tokenizer failed", e);
+            }
+        }
     }
 
     private void retireCancelled() {
@@ -391,11 +398,13 @@ public final class BatchingEngine implements Engine {
         s.completionTokens++;
         s.pending = token;
         GenerationEvent.TokenLogprob logprob = logprob(s, choice);
-        boolean stopToken = s.completionTokens > s.request.stop().minTokens() - 1
+        boolean stopToken = s.completionTokens > s.request.stop().minTokens()
                 && (s.request.stop().tokenIds().contains(token) || (!s.request.stop().ignoreEos() && eosIds.contains(token)));
         if (stopToken) {
-            s.emit(new GenerationEvent.Token(token, s.text.flush(), logprob));
-            s.finish(FinishReason.STOP, null, null);
+            // The stop token's own text is not part of the output; what was held back is
+            TextStream.Out rest = s.text.finish();
+            s.emit(new GenerationEvent.Token(token, rest.text(), logprob));
+            s.finish(FinishReason.STOP, rest.stop(), null);
             return;
         }
         TextStream.Out out = s.text.push(token);
@@ -406,8 +415,9 @@ public final class BatchingEngine implements Engine {
         }
         boolean full = s.completionTokens >= s.request.maxTokens() || s.cached() >= contextLength;
         if (full) {
-            s.emit(new GenerationEvent.Token(token, out.text() + s.text.flush(), logprob));
-            s.finish(FinishReason.LENGTH, null, null);
+            TextStream.Out rest = s.text.finish();
+            s.emit(new GenerationEvent.Token(token, out.text() + rest.text(), logprob));
+            s.finish(rest.stop() != null ? FinishReason.STOP : FinishReason.LENGTH, rest.stop(), null);
             return;
         }
         s.emit(new GenerationEvent.Token(token, out.text(), logprob));

@@ -1,7 +1,6 @@
 package dev.tandem.models.scheduler;
 
 import ai.djl.Device;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.types.DataType;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
@@ -11,13 +10,10 @@ import dev.tandem.models.ModelInfo;
 import dev.tandem.models.Tokenizer;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.llama.LlamaModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.tandem.models.text.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +27,7 @@ final class EngineFixture {
         Checkpoint checkpoint = Checkpoint.open(dir);
         try {
             LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-            Tokenizer tokenizer = new DjlTokenizer(dir.resolve("tokenizer.json"), model.config().vocabSize(), eosIds);
+            Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds);
             ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", model.config().maxPositionEmbeddings(),
                     model.config().vocabSize(), model.parameters(), "float32", "cpu");
             return BatchingEngine.start(model, tokenizer, null, info, config);
@@ -84,58 +80,36 @@ final class EngineFixture {
         }
     }
 
-    /** DJL's HF tokenizer over the checkpoint's tokenizer.json (until the shared HfTokenizer is merged). */
-    static final class DjlTokenizer implements Tokenizer {
-        private final HuggingFaceTokenizer hf;
-        private final int vocab;
-        private final Set<Integer> eos;
-
-        DjlTokenizer(Path json, int vocab, Set<Integer> eos) {
-            try {
-                this.hf = HuggingFaceTokenizer.newInstance(json, Map.of("addSpecialTokens", "false"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            this.vocab = vocab;
-            this.eos = eos;
-        }
-
+    /** The checkpoint's tokenizer with another EOS set (the tiny random model rarely samples the real one). */
+    record WithEos(HfTokenizer tokenizer, Set<Integer> eosIds) implements Tokenizer, AutoCloseable {
         @Override
         public int[] encode(String text, boolean addSpecialTokens) {
-            long[] ids = hf.encode(text, addSpecialTokens, false).getIds();
-            int[] out = Arrays.stream(ids).mapToInt(l -> (int) l).toArray();
-            if (addSpecialTokens && (out.length == 0 || out[0] != 1)) {
-                int[] withBos = new int[out.length + 1];
-                withBos[0] = 1;
-                System.arraycopy(out, 0, withBos, 1, out.length);
-                return withBos;
-            }
-            return out;
+            return tokenizer.encode(text, addSpecialTokens);
         }
 
         @Override
         public String decode(int[] ids) {
-            return hf.decode(Arrays.stream(ids).mapToLong(i -> i).toArray(), true);
+            return tokenizer.decode(ids);
         }
 
         @Override
         public String tokenText(int id) {
-            return hf.decode(new long[] {id}, false);
+            return tokenizer.tokenText(id);
         }
 
         @Override
         public int vocabSize() {
-            return vocab;
+            return tokenizer.vocabSize();
         }
 
         @Override
         public int bosId() {
-            return 1;
+            return tokenizer.bosId();
         }
 
         @Override
-        public Set<Integer> eosIds() {
-            return eos;
+        public void close() {
+            tokenizer.close();
         }
     }
 }

@@ -56,14 +56,12 @@ class FeaturesIT {
         String chatReference = post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":24,\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}")
                 .at("/content/0/text").asText();
         assertThat(chatReference.length()).as("the tiny model's greedy answer is long enough to cut").isGreaterThanOrEqualTo(4);
-        {
-            String chatStop = chatReference.substring(chatReference.length() / 2, chatReference.length() / 2 + 2);
-            JsonNode anthropic = post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":24,\"temperature\":0,\"stop_sequences\":["
-                    + quoted(chatStop) + "],\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}");
-            assertThat(anthropic.at("/content/0/text").asText()).isEqualTo(chatReference.substring(0, chatReference.indexOf(chatStop)));
-            assertThat(anthropic.get("stop_reason").asText()).isEqualTo("stop_sequence");
-            assertThat(anthropic.get("stop_sequence").asText()).isEqualTo(chatStop);
-        }
+        String chatStop = chatReference.substring(chatReference.length() / 2, chatReference.length() / 2 + 2);
+        JsonNode anthropic = post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":24,\"temperature\":0,\"stop_sequences\":["
+                + quoted(chatStop) + "],\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}");
+        assertThat(anthropic.at("/content/0/text").asText()).isEqualTo(chatReference.substring(0, chatReference.indexOf(chatStop)));
+        assertThat(anthropic.get("stop_reason").asText()).isEqualTo("stop_sequence");
+        assertThat(anthropic.get("stop_sequence").asText()).isEqualTo(chatStop);
     }
 
     @Test

@@ -68,7 +68,10 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
+        // The one backend the edges talk to. Routing puts a router over localBackend and the remote
+        // backends here; decorators (ledger, cache, gate) wrap whatever is here.
         Backend dispatcher = localBackend;
+        // The model names clients may ask for; routing adds remote models and aliases.
         ModelCatalog models = local::cards;
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
@@ -105,6 +108,7 @@ public final class Tandem implements AutoCloseable {
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
+        // Gates (auth, rate limits) go here, after the request id: throw ApiException to refuse.
 
         cfg.routes.get("/health", health::alive);
         cfg.routes.get("/ready", health::ready);

@@ -85,12 +85,18 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Loads the weights of {@code checkpoint} onto {@code device} in {@code dtype} (FLOAT32, FLOAT16 or
-     * BFLOAT16), one tensor at a time, reporting to {@code progress} (may be null).
+     * Loads the weights of {@code checkpoint} onto {@code device} in {@code dtype} (FLOAT32 or FLOAT16),
+     * one tensor at a time, reporting to {@code progress} (may be null). BF16 files are widened in Java.
+     * A bfloat16 compute dtype is refused: DJL 0.35's PyTorch binding aborts the JVM when it creates or
+     * converts to bfloat16 arrays.
      */
     public static LlamaModel load(Checkpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
-        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
-            throw new IllegalArgumentException("compute dtype must be float32, float16 or bfloat16, not " + dtype);
+        if (dtype == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("compute dtype bfloat16 is not supported (DJL 0.35's PyTorch binding "
+                    + "crashes on bfloat16 arrays); use float16 or float32 - bfloat16 checkpoints load fine");
+        }
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32 or float16, not " + dtype);
         }
         LlamaConfig c = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");

@@ -94,6 +94,34 @@ class BatchingEngineTest {
     }
 
     @Test
+    void aLongPromptIsPrefilledInChunksWhileRunningStreamsKeepGoing() throws Exception {
+        // Given a running stream
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        Recorder a = new Recorder();
+        engine.submit(greedy("a", prompt(3, 1), 120), e -> {
+            log.add("a");
+            a.accept(e);
+        });
+        while (a.count() < 2) {
+            Thread.sleep(1);
+        }
+        // When a 200-token prompt arrives (25 prefill chunks of 8)
+        log.add("submit-b");
+        Recorder b = new Recorder();
+        engine.submit(greedy("b", prompt(200, 2), 3), e -> {
+            log.add("b");
+            b.accept(e);
+        });
+        b.finished();
+        a.finished();
+        // Then the stream got a token at every step of b's prefill, not one long pause
+        int submitted = log.indexOf("submit-b");
+        int firstB = log.indexOf("b");
+        long aTokensMeanwhile = log.subList(submitted, firstB).stream().filter("a"::equals).count();
+        assertThat(aTokensMeanwhile).isGreaterThanOrEqualTo(24);
+    }
+
+    @Test
     void seededSamplingIsReproducibleAloneAndInABusyBatch() throws Exception {
         SamplingParams sampling = SamplingParams.GREEDY.withTemperature(1.5).withTopK(50).withTopP(0.95).withSeed(1234L);
         GenerationRequest request = greedy("seeded", prompt(5, 9), 24).withSampling(sampling);

@@ -78,6 +78,10 @@ public final class BatchingEngine implements Engine {
         this.contextLength = model.config().maxPositionEmbeddings();
         long budget = config.kvTokenBudget() > 0 ? config.kvTokenBudget() : (long) config.maxRunning() * contextLength;
         this.cache = model.newCache(Math.toIntExact(Math.min(budget, Integer.MAX_VALUE - 8)));
+        long kvBytes = 2L * cache.capacity() * model.config().numHiddenLayers() * model.config().kvDim()
+                * model.dtype().getNumOfBytes();
+        LOG.info("KV cache: {} tokens ({} MB) for up to {} running sequences of at most {} tokens",
+                cache.capacity(), kvBytes / 1_000_000, config.maxRunning(), contextLength);
         this.eosIds = Set.copyOf(tokenizer.eosIds());
         this.thread = new Thread(this::loop, "tandem-engine-" + info.id());
         thread.setDaemon(true);

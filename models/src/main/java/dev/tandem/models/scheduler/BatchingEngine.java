@@ -400,13 +400,20 @@ public final class BatchingEngine implements Engine {
             long[] argmax = needLogits || sampleRows.isEmpty() ? null : logits.argMax(1).toLongArray();
             for (int i : sampleRows) {
                 Sequence s = batch.get(i);
-                Sampler.Choice choice = rows != null ? s.sampler.choose(rows, i * vocab) : s.sampler.acceptArgmax((int) argmax[i]);
-                accept(s, choice);
+                try {
+                    Sampler.Choice choice = rows != null ? s.sampler.choose(rows, i * vocab) : s.sampler.acceptArgmax((int) argmax[i]);
+                    accept(s, choice);
+                } catch (RuntimeException e) {
+                    // Sampling or detokenizing this sequence failed: it alone ends with ERROR
+                    LOG.error("generation {} failed", s.id(), e);
+                    s.finish(FinishReason.ERROR, null, "the local engine failed: " + e.getMessage());
+                }
                 if (s.finished) {
                     done.add(s);
                 }
             }
         } catch (RuntimeException e) {
+            // The forward itself failed: every sequence in it ends with ERROR, the engine goes on
             LOG.error("engine step failed for {} sequences", batch.size(), e);
             for (Sequence s : batch) {
                 s.finish(FinishReason.ERROR, null, "the local engine failed: " + e.getMessage());

@@ -297,6 +297,41 @@ class BatchingEngineTest {
         assertThat(bad.id()).isEqualTo("bad");
     }
 
+    @Test
+    void aFailingSequenceEndsWithErrorWhileTheOthersAndTheEngineGoOn() {
+        int[] poisoned = run(greedy("free", prompt(5, 8), 10)).ids();
+        int poison = poisoned[3];
+        try (Engine fragile = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(4), Set.of(EOS), poison)) {
+            Recorder bad = new Recorder();
+            Recorder good = new Recorder();
+            fragile.submit(greedy("bad", prompt(5, 8), 10), bad);
+            fragile.submit(greedy("good", prompt(6, 5), 10), good);
+            assertThat(bad.reason()).isEqualTo(FinishReason.ERROR);
+            assertThat(bad.finished().error()).contains("cannot decode token " + poison);
+            assertThat(bad.count()).isLessThanOrEqualTo(3);
+            boolean goodSawPoison = Arrays.stream(good.ids()).anyMatch(id -> id == poison);
+            assertThat(good.reason()).isEqualTo(goodSawPoison ? FinishReason.ERROR : FinishReason.LENGTH);
+            Recorder after = new Recorder();
+            fragile.submit(greedy("after", prompt(4, 1), 3), after);
+            assertThat(after.finished().usage().completionTokens()).isPositive();
+            assertThat(fragile.load().running()).isZero();
+        }
+    }
+
+    @Test
+    void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
+        Engine closing = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(2), Set.of(EOS));
+        Recorder r = new Recorder();
+        closing.submit(greedy("long", prompt(4, 4), 200), r);
+        while (r.count() < 2) {
+            Thread.sleep(1);
+        }
+        closing.close();
+        assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(() -> closing.submit(greedy("late", prompt(4, 4), 5), new Recorder()))
+                .isInstanceOf(dev.tandem.models.EngineException.class);
+    }
+
     private static void awaitIdle() throws InterruptedException {
         for (int i = 0; i < 2000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
             Thread.sleep(1);

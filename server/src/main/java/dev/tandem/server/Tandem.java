@@ -108,7 +108,9 @@ public final class Tandem implements AutoCloseable {
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
-        // Gates (auth, rate limits) go here, after the request id: throw ApiException to refuse.
+        // Gates (auth, rate limits) go here, after the request id: throw ApiException to refuse,
+        // Params.deriveHeader(ctx, ...) to pass what they learned (key id, narrowed policy) onwards.
+        cfg.routes.after(RequestIds::release);
 
         cfg.routes.get("/health", health::alive);
         cfg.routes.get("/ready", health::ready);

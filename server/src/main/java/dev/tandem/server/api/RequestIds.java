@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.slf4j.MDC;
 
 /** Every response carries {@code x-request-id}: the client's own when it sent a sane one, else a new one. */
 public final class RequestIds {
@@ -20,6 +21,12 @@ public final class RequestIds {
         String id = given != null && SANE.matcher(given).matches() ? given : generate("req_");
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
+        MDC.put("requestId", id);
+    }
+
+    /** An after-handler: the thread goes back to the pool without the id. */
+    public static void release(Context ctx) {
+        MDC.remove("requestId");
     }
 
     public static String of(Context ctx) {

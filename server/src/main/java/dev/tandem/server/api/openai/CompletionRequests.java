@@ -50,7 +50,7 @@ final class CompletionRequests {
                 int index = p * n + i;
                 String id = prompts.size() * n == 1 ? requestId : requestId + "-" + index;
                 out.add(new InferenceRequest(id, Dialect.OPENAI, r.model(), input, maxTokens, sampling, stop, logprobs,
-                        Boolean.TRUE.equals(r.stream()), List.of(), null, r.user(), headers));
+                        Boolean.TRUE.equals(r.stream()), List.of(), null, r.user(), headers, r.maxTokens() == null));
             }
         }
         return out;

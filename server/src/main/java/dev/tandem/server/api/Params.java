@@ -87,11 +87,13 @@ public final class Params {
 
     /** Credentials stay at the edge: the gate reads them from the HTTP request, nothing past it sees them. */
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "x-api-key", "cookie");
+    /** What the gate learned about the caller's key (id, policy): only ever derived, never taken from the client. */
+    private static final String KEY_HEADER_PREFIX = "x-tandem-key-";
     private static final String DERIVED = "tandem.derivedHeaders";
 
     /**
-     * Request headers with lower-case names, for the gate and the router, credentials left out; plus
-     * what before-handlers derived with {@link #deriveHeader}.
+     * Request headers with lower-case names, for the gate and the router, credentials and client-sent
+     * {@code x-tandem-key-*} left out; plus what before-handlers derived with {@link #deriveHeader}.
      */
     public static Map<String, String> headers(Context ctx) {
         Map<String, String> out = new HashMap<>();
@@ -99,7 +101,7 @@ public final class Params {
         while (names.hasMoreElements()) {
             String name = names.nextElement();
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!SECRET_HEADERS.contains(lower)) {
+            if (!SECRET_HEADERS.contains(lower) && !lower.startsWith(KEY_HEADER_PREFIX)) {
                 out.putIfAbsent(lower, ctx.req().getHeader(name));
             }
         }

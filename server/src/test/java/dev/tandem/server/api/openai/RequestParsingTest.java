@@ -118,6 +118,18 @@ class RequestParsingTest {
     }
 
     @Test
+    void echoWithLogprobsSaysThePromptTokensLogprobsAreWhatIsMissing() {
+        assertThatThrownBy(() -> completion("{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true,\"logprobs\":0}"))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("logprobs of the prompt tokens")
+                .hasMessageContaining("does not compute");
+        // each alone is served
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true}").get(0).input())
+                .isEqualTo(new Input.Completion(Prompt.text("a"), null, true));
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"logprobs\":0}").get(0).topLogprobs()).isZero();
+    }
+
+    @Test
     void invalidJsonSaysWhere() {
         assertThatThrownBy(() -> chat("{\"model\": \"m\", "))
                 .isInstanceOf(ApiException.class).hasMessageContaining("not valid JSON").hasMessageContaining("line 1");

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Wraps the dispatcher and reports exactly one {@link RequestOutcome} per request: finished, failed
@@ -124,12 +125,22 @@ public final class ObservingBackend implements Backend {
                     Duration.ofNanos(now - t0),
                     status,
                     error == null ? null : error.kind());
-            for (OutcomeListener l : listeners) {
-                try {
-                    l.onOutcome(o);
-                } catch (RuntimeException e) {
-                    log.error("outcome listener {} failed for request {}: {}", l.getClass().getSimpleName(),
-                            o.requestId(), e.toString());
+            // events may arrive on an engine or HTTP-client thread: give its log lines the request id
+            String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
+            MDC.put(LogSetup.MDC_REQUEST_ID, o.requestId());
+            try {
+                for (OutcomeListener l : listeners) {
+                    try {
+                        l.onOutcome(o);
+                    } catch (RuntimeException e) {
+                        log.error("outcome listener {} failed: {}", l.getClass().getSimpleName(), e.toString());
+                    }
+                }
+            } finally {
+                if (previous == null) {
+                    MDC.remove(LogSetup.MDC_REQUEST_ID);
+                } else {
+                    MDC.put(LogSetup.MDC_REQUEST_ID, previous);
                 }
             }
         }

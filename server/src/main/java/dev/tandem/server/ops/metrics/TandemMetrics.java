@@ -41,7 +41,7 @@ public final class TandemMetrics implements OutcomeListener {
 
     /**
      * @param engineLoad the local engine's load, or null without a local engine
-     * @param breakerStates upstream name → "closed" | "open" | "half_open", or null without remotes
+     * @param breakerStates upstream name → "closed" | "open" | "half-open" (or "half_open"), or null without remotes
      */
     public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<Map<String, String>> breakerStates) {
         requests = Counter.builder().name("tandem_requests").help("Requests by inbound dialect, backend, route and status")
@@ -78,7 +78,7 @@ public final class TandemMetrics implements OutcomeListener {
                     .help("1 for each upstream's current circuit-breaker state").labelNames("upstream", "state")
                     .callback(cb -> breakerStates.get().forEach((upstream, state) -> {
                         for (String s : BREAKER_STATES) {
-                            cb.call(s.equalsIgnoreCase(state) ? 1 : 0, upstream, s);
+                            cb.call(s.equalsIgnoreCase(state.replace('-', '_')) ? 1 : 0, upstream, s);
                         }
                     }))
                     .register(registry);

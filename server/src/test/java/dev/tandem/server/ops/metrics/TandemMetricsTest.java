@@ -60,7 +60,7 @@ class TandemMetricsTest {
         TandemMetrics metrics = new TandemMetrics(load::get, breakers::get);
 
         load.set(new EngineLoad(3, 5, 8, 32, 1000, 250, Duration.ofMillis(40), 3));
-        breakers.set(Map.of("anthropic", "open", "openai", "half_open"));
+        breakers.set(Map.of("anthropic", "open", "openai", "half-open"));
         PromText p = PromText.parse(metrics.scrape());
 
         assertThat(p.value("tandem_engine_queue_depth")).isEqualTo(5);

@@ -26,9 +26,7 @@ final class UpstreamErrors {
         if (message == null) {
             message = body == null || body.isBlank() ? "HTTP " + status : body;
         }
-        ErrorKind kind = type != null && kindOfType(type).isPresent() && status < 500 && status != 429
-                ? kindOfType(type).get()
-                : kindOfStatus(status);
+        ErrorKind kind = kindOfStatus(status); // the status decides: OpenAI's 401 says "invalid_request_error"
         boolean spendLimit = "insufficient_quota".equals(code) || "insufficient_quota".equals(type) || "billing_error".equals(type);
         Duration retryAfter = retryAfter(headers);
         ApiException api = new ApiException(kind, describe(upstream, status, message, scrubber), null, retryAfter, null);

@@ -55,6 +55,9 @@ public abstract class FakeUpstream implements AutoCloseable {
     /** A 200 stream with an error event after {@code afterTextChunks} text chunks. */
     public record ErrorEvent(int afterTextChunks, String errorType, String message, Answer answer) implements Behaviour {}
 
+    /** A normal stream with {@code gap} between frames (a slow model, not a stalled one). */
+    public record Trickle(Duration gap, Answer answer) implements Behaviour {}
+
     /** A tool call in an answer; {@code argumentParts} joined make the JSON arguments. */
     public record ToolCall(String id, String name, List<String> argumentParts) {
         public String argumentsJson() {
@@ -275,6 +278,13 @@ public abstract class FakeUpstream implements AutoCloseable {
             frames.add(indexAfterTextChunks(frames, m.afterTextChunks()), "data: {\"type\": \"content_block_delta\", \"index\": 0, \"delta\": {\"type\": \"text_del\n\n");
             startStream(out);
             writeFrames(out, frames);
+            endChunks(out);
+        } else if (behaviour instanceof Trickle t) {
+            startStream(out);
+            for (String frame : streamFrames(request, t.answer())) {
+                Thread.sleep(t.gap().toMillis());
+                writeFrames(out, List.of(frame));
+            }
             endChunks(out);
         } else if (behaviour instanceof ErrorEvent e) {
             List<String> frames = streamFrames(request, e.answer());

@@ -33,13 +33,13 @@ public final class RemoteBackends implements AutoCloseable {
 
     /** The names of the enabled upstreams, in configuration order. Builds nothing. */
     public List<String> enabled() {
-        return List.of("anthropic", "openai").stream().filter(n -> config.get(n).isEnabled()).toList();
+        return List.of("anthropic", "openai").stream().filter(n -> config.get(n).active()).toList();
     }
 
     /** The enabled upstream {@code name}, built now if it was not yet. */
     public synchronized Optional<Backend> get(String name) {
         RemoteConfig c = config.get(name);
-        if (c == null || !c.isEnabled() || closed) {
+        if (c == null || !c.active() || closed) {
             return Optional.empty();
         }
         return Optional.of(built.computeIfAbsent(name, factory));

@@ -58,7 +58,7 @@ public record RemoteConfig(
                 resilience);
     }
 
-    public boolean isEnabled() {
+    public boolean active() {
         return enabled != null ? enabled : apiKey != null && !apiKey.isBlank();
     }
 
@@ -86,7 +86,7 @@ public record RemoteConfig(
 
     @Override
     public String toString() {
-        return "RemoteConfig[enabled=" + isEnabled() + ", baseUrl=" + baseUrl
+        return "RemoteConfig[enabled=" + active() + ", baseUrl=" + baseUrl
                 + ", apiKey=" + (apiKey == null || apiKey.isBlank() ? "(none)" : "***")
                 + ", models=" + models + ", defaultModel=" + defaultModel
                 + ", maxTokensField=" + maxTokensField + ", resilience=" + resilience + "]";

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,24 @@ public final class Router implements Backend {
     private final Supplier<EngineLoad> load;
     private final RemoteBackends remotes;
     private final RouteTable table;
+    private final Hooks hooks;
+    private final Map<String, Backend> wrappedRemotes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Optional plug-ins from operations.
+     *
+     * @param wrapRemote applied once to each remote backend when it is first built (e.g. redaction)
+     * @param onHiddenFailure told of each backend failure that a fallback hid from the client
+     *     (backend name, error), e.g. for an upstream-errors metric
+     */
+    public record Hooks(UnaryOperator<Backend> wrapRemote, BiConsumer<String, ApiException> onHiddenFailure) {
+        public static final Hooks NONE = new Hooks(b -> b, (backend, error) -> { });
+
+        public Hooks {
+            wrapRemote = wrapRemote == null ? b -> b : wrapRemote;
+            onHiddenFailure = onHiddenFailure == null ? (backend, error) -> { } : onHiddenFailure;
+        }
+    }
 
     /**
      * @param local the local backend
@@ -57,6 +77,12 @@ public final class Router implements Backend {
      *     local-only; may be null when there are none
      */
     public Router(RoutingConfig config, Backend local, List<String> localModels, Supplier<EngineLoad> load, RemoteBackends remotes) {
+        this(config, local, localModels, load, remotes, Hooks.NONE);
+    }
+
+    public Router(RoutingConfig config, Backend local, List<String> localModels, Supplier<EngineLoad> load, RemoteBackends remotes,
+                  Hooks hooks) {
+        this.hooks = hooks;
         if (localModels.isEmpty()) {
             throw new IllegalArgumentException("at least one local model name is required");
         }
@@ -191,6 +217,12 @@ public final class Router implements Backend {
         return config.fallbacks().stream().filter(enabled::contains).toList();
     }
 
+    /** The remote backend {@code name}, built (and wrapped) on first use; null when not enabled. */
+    private Backend remote(String name) {
+        Optional<Backend> built = remotes.get(name);
+        return built.map(b -> wrappedRemotes.computeIfAbsent(name, n -> hooks.wrapRemote().apply(b))).orElse(null);
+    }
+
     private static Policy header(InferenceRequest request, String name) {
         String value = request.headers().get(name);
         if (value == null || value.isBlank()) {
@@ -256,7 +288,7 @@ public final class Router implements Backend {
             ApiException last = null;
             while (next < steps.size() && !cancelled) {
                 Step step = steps.get(next++);
-                Backend backend = step.isLocal() ? local : remotes.get(step.backend()).orElse(null);
+                Backend backend = step.isLocal() ? local : remote(step.backend());
                 if (backend == null) {
                     continue;
                 }
@@ -290,6 +322,7 @@ public final class Router implements Backend {
             }
             log.warn("request {}: backend {} failed before the first token ({}: {}); falling back", request.requestId(),
                     step.backend(), error.kind(), error.getMessage());
+            hooks.onHiddenFailure().accept(step.backend(), error);
         }
 
         @Override

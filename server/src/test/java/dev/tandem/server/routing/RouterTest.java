@@ -288,6 +288,38 @@ class RouterTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void hooksWrapRemotesAndHearOfHiddenFailures() {
+        // Given a wrapper that keeps every request off anthropic (as redaction's keep-local would), and a failure listener
+        List<String> hidden = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        remotes = new RemoteBackends(new RemotesConfig(
+                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
+                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
+        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new dev.tandem.server.core.Backend() {
+            public String name() {
+                return b.name();
+            }
+
+            public java.util.Optional<String> cannotServe(InferenceRequest r) {
+                return java.util.Optional.of("kept local by policy");
+            }
+
+            public Call start(InferenceRequest r, java.util.function.Consumer<InferenceEvent> sink) {
+                throw new AssertionError("never started");
+            }
+        }, (backend, error) -> hidden.add(backend + ":" + error.kind()));
+        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, null, null), local, List.of(LOCAL),
+                local.loadSupplier(), remotes, hooks);
+        // When local fails before its first token
+        local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
+        RecordingSink sink = run(router, chat("auto", Map.of()));
+        // Then anthropic is skipped, openai serves, and the hidden local failure was reported
+        assertThat(sink.started().backend()).isEqualTo("openai");
+        assertThat(anthropic.connections()).isZero();
+        assertThat(hidden).containsExactly("local:INTERNAL");
+    }
+
     private static InferenceRequest withTools(InferenceRequest r) {
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
                 r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),

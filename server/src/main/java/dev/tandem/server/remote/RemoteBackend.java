@@ -153,6 +153,10 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        Optional<String> cannot = cannotServe(request);
+        if (cannot.isPresent()) {
+            throw ApiException.invalid(null, "The " + name + " backend cannot serve this request: " + cannot.get() + ".");
+        }
         RemoteCall call = new RemoteCall(request, sink);
         call.begin();
         return call;

@@ -21,9 +21,11 @@ import dev.tandem.server.ops.limits.LimitsConfig;
 import dev.tandem.server.ops.limits.RateLimits;
 import dev.tandem.server.ops.metrics.MetricsConfig;
 import dev.tandem.server.ops.metrics.TandemMetrics;
+import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
 import dev.tandem.server.ops.redaction.RedactingBackend;
 import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.ops.redaction.Redactor;
+import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,7 +38,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   Ops ops = Ops.open(sections, engineLoad, breakerStates);
- *   remote  = ops.guardRemote(remote, local);      // each remote backend, before the router sees it
+ *   router  = new Router(routing, local, names, load, remotes, ops.routerHooks(local));
  *   backend = ops.guardDispatcher(router);         // the one backend the edge talks to
  *   ops.addRoutes(config.routes);                  // auth filter, /admin, /v1/usage, /metrics, error shapes
  * </pre>
@@ -106,9 +108,18 @@ public final class Ops implements AutoCloseable {
         return new GateBackend(b, auth, limits, ledger, config.limits().enabled(), listeners, metrics::gateRejected);
     }
 
-    /** Wraps one remote backend so prompts with secrets are masked, kept local or refused. */
+    /**
+     * Wraps one remote backend: prompts with secrets are masked, kept local or refused (outer), and
+     * the upstream's own failures are counted by kind (inner, so a redaction refusal is not one).
+     */
     public Backend guardRemote(Backend remote, Backend local) {
-        return new RedactingBackend(remote, redactor, config.redaction().remoteAction(), local);
+        return new RedactingBackend(new UpstreamErrorCounting(remote, metrics), redactor,
+                config.redaction().remoteAction(), local);
+    }
+
+    /** The router's plug-in: {@link #guardRemote} around each remote backend as it is built. */
+    public Router.Hooks routerHooks(Backend local) {
+        return new Router.Hooks(remote -> guardRemote(remote, local), null);
     }
 
     /** The auth filter, admin routes, /metrics and the gate's error shapes. */

@@ -125,12 +125,9 @@ public final class TandemMetrics implements OutcomeListener {
         if (FALLBACK_ROUTES.contains(o.route())) {
             fallbacks.labelValues(o.route()).inc();
         }
-        if (o.status() == RequestOutcome.Status.ERROR && !o.backend().equals("local")) {
-            upstreamError(o.backend(), o.statusLabel());
-        }
     }
 
-    /** For the router: an upstream failure that a fallback hid from the outcome. */
+    /** A remote backend failed (see {@link UpstreamErrorCounting}); {@code type} is the error kind. */
     public void upstreamError(String backend, String type) {
         upstreamErrors.labelValues(backend, type).inc();
     }

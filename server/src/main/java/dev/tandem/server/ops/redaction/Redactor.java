@@ -182,8 +182,9 @@ public final class Redactor {
         put(m, "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})");
         put(m, "slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}");
         put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}");
+        // quotes may come JSON-escaped (\" in a JSON log line or request body)
         put(m, "password", "(?i)\\b(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)\\b[\"']?\\s*[:=]\\s*"
-                + "(?:\"(?<secret>[^\"\\n]{3,})\"|'(?<secret2>[^'\\n]{3,})'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))");
+                + "(?:\\\\?\"(?<secret>[^\"\\\\\\n]{3,})\\\\?\"|\\\\?'(?<secret2>[^'\\\\\\n]{3,})\\\\?'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))");
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -29,6 +29,13 @@ class TandemMetricsTest {
                 new InferenceEvent.Started("openai", "gpt", 3, "saturated"),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), List.of(metrics))
                 .start(Requests.chat("m", "hi"), e -> {});
+        new UpstreamErrorCounting(ScriptedBackend.scripted("openai", r -> List.of(
+                new InferenceEvent.Started("openai", "gpt", 3, null),
+                new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), metrics)
+                .start(Requests.chat("m", "hi"), e -> {});
+        assertThatThrownBy(() -> new UpstreamErrorCounting(ScriptedBackend.refusing("openai",
+                new ApiException(ErrorKind.OVERLOADED, "529")), metrics).start(Requests.chat("m", "hi"), e -> {}))
+                .isInstanceOf(ApiException.class);
         metrics.gateRejected("rpm");
         metrics.gateRejected("auth");
         metrics.cacheHit();
@@ -46,6 +53,7 @@ class TandemMetricsTest {
         assertThat(after.value("tandem_time_per_output_token_seconds_count", "backend", "local")).isEqualTo(1);
         assertThat(after.value("tandem_fallbacks_total", "reason", "saturated")).isEqualTo(1);
         assertThat(after.value("tandem_upstream_errors_total", "backend", "openai", "type", "upstream")).isEqualTo(1);
+        assertThat(after.value("tandem_upstream_errors_total", "backend", "openai", "type", "overloaded")).isEqualTo(1);
         assertThat(after.value("tandem_rate_limit_rejections_total", "limit", "rpm")).isEqualTo(1);
         assertThat(after.value("tandem_gate_rejections_total", "reason", "auth")).isEqualTo(1);
         assertThat(after.value("tandem_cache_requests_total", "result", "hit")).isEqualTo(1);

@@ -28,12 +28,12 @@ public final class LogSetup {
 
     private LogSetup() {}
 
-    /** Logs to stdout. */
+    /** Logs to stderr. */
     public static void configure(LoggingConfig config, Redactor redactor) {
         configure(config, redactor, null);
     }
 
-    /** Logs to {@code out} when given (tests), else stdout. */
+    /** Logs to {@code out} when given (tests), else stderr. */
     public static void configure(LoggingConfig config, Redactor redactor, OutputStream out) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         RedactingEncoder.use(redactor);
@@ -61,7 +61,9 @@ public final class LogSetup {
 
         OutputStreamAppender<ILoggingEvent> appender;
         if (out == null) {
-            appender = new ConsoleAppender<>();
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setTarget("System.err"); // stdout stays free for the CLI's output
+            appender = console;
         } else {
             appender = new OutputStreamAppender<>();
             appender.setOutputStream(out);

@@ -40,6 +40,28 @@ class LogRedactionTest {
     }
 
     @Test
+    void theShippedLogbackXmlMasksSecretsBeforeTheConfigurationIsRead() throws Exception {
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        Map<String, String> secrets = PlantedSecrets.fresh();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            ch.qos.logback.classic.LoggerContext ctx = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+            ctx.reset();
+            ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+            joran.setContext(ctx);
+            joran.doConfigure(getClass().getResource("/logback.xml"));
+            MDC.put(LogSetup.MDC_REQUEST_ID, "req-xml");
+            log.warn("leaked {}", PlantedSecrets.document(secrets));
+        } finally {
+            System.setErr(err);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("leaked").contains("[req-xml]").contains("[REDACTED:github_token]");
+        secrets.values().forEach(s -> assertThat(text).doesNotContain(s));
+    }
+
+    @Test
     void jsonLinesAreOneObjectEachWithMdcAndNoSecret() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LogSetup.configure(new LoggingConfig("json", "info"), Redactor.defaults(), out);

@@ -320,6 +320,26 @@ class RouterTest {
         assertThat(hidden).containsExactly("local:INTERNAL");
     }
 
+    @Test
+    void concurrentRequestsSplitBetweenLocalAndRemoteWithoutCrossTalk() {
+        Router router = router(Policy.PREFER_LOCAL);
+        List<RecordingSink> sinks = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            local.load(i % 2 == 0 ? FakeLocalBackend.idle() : FakeLocalBackend.queueFull());
+            RecordingSink sink = new RecordingSink();
+            router.start(chat("auto", Map.of()), sink);
+            sinks.add(sink);
+        }
+        for (int i = 0; i < sinks.size(); i++) {
+            RecordingSink sink = sinks.get(i).awaitEnd();
+            String expected = i % 2 == 0 ? "local answer" : anthropic.defaultAnswer().fullText();
+            assertThat(sink.text()).isEqualTo(expected);
+            assertThat(sink.events().stream().filter(InferenceEvent.Started.class::isInstance).count()).isEqualTo(1);
+            assertThat(sink.events().get(sink.events().size() - 1)).isInstanceOf(InferenceEvent.Finished.class);
+        }
+        assertThat(anthropic.requests()).isEqualTo(12);
+    }
+
     private static InferenceRequest withTools(InferenceRequest r) {
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
                 r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),

@@ -180,8 +180,7 @@ public final class Router implements Backend {
             log.debug("request {}: local cannot serve ({}), going remote", request.requestId(), localCannot.get());
             return remoteSteps(RouteReason.CAPABILITY);
         }
-        EngineLoad now = load.get();
-        if (now.queueFull() || now.estimatedWait().toMillis() > config.maxLocalWaitMs()) {
+        if (saturated(load.get())) {
             List<Step> steps = new ArrayList<>(remoteSteps(RouteReason.SATURATED));
             steps.add(new Step("local", RouteReason.PRIMARY)); // the last resort: queue, or a clear 429/529
             return steps;
@@ -190,6 +189,15 @@ public final class Router implements Backend {
         steps.add(new Step("local", RouteReason.PRIMARY));
         steps.addAll(remoteSteps(null)); // reason decided by how local fails
         return steps;
+    }
+
+    /**
+     * Saturated: the engine would refuse a submission now (as it decides: waiting beyond the queue
+     * bound plus the free slots), or its estimated wait exceeds {@code routing.maxLocalWaitMs}.
+     */
+    private boolean saturated(EngineLoad l) {
+        boolean refuses = l.waiting() >= l.maxWaiting() + Math.max(0, l.maxRunning() - l.running());
+        return refuses || l.estimatedWait().toMillis() > config.maxLocalWaitMs();
     }
 
     private List<Step> planRemote(InferenceRequest request, Policy policy, String backend) {

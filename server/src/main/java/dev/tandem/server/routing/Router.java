@@ -248,6 +248,11 @@ public final class Router implements Backend {
         return e.kind().retriable() || e.kind() == ErrorKind.INTERNAL;
     }
 
+    /** The engine refuses prompt + max_tokens beyond its context window with param "max_tokens". */
+    private static boolean tooLongForLocal(ApiException e) {
+        return e.kind() == ErrorKind.INVALID_REQUEST && "max_tokens".equals(e.param());
+    }
+
     private static boolean saturation(ApiException e) {
         return e.kind() == ErrorKind.OVERLOADED || e.kind() == ErrorKind.RATE_LIMITED;
     }
@@ -314,6 +319,12 @@ public final class Router implements Backend {
                     }
                     return null;
                 } catch (ApiException e) {
+                    if (step.isLocal() && tooLongForLocal(e) && next < steps.size()) {
+                        fallbackReason = RouteReason.CAPABILITY; // the local window is too small; a remote's may not be
+                        log.info("request {}: too long for the local model ({}); going remote", request.requestId(), e.getMessage());
+                        last = e;
+                        continue;
+                    }
                     if (!fallsBack(e) || next >= steps.size()) {
                         return e;
                     }

@@ -142,6 +142,25 @@ class RealEngineOverflowIT {
     }
 
     @Test
+    void aRequestLongerThanTheLocalWindowGoesRemoteAsCapability() {
+        Router router = router(Policy.PREFER_LOCAL);
+        // Given max_tokens beyond the local context window (2,048)
+        RecordingSink sink = new RecordingSink();
+        router.start(request("auto", 4000, false), sink);
+        sink.awaitEnd();
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
+        // And under local-only it is the engine's own clear 400
+        Router compliant = router(Policy.LOCAL_ONLY);
+        assertThatThrownBy(() -> compliant.start(request("auto", 4000, false), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("context window");
+                });
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
     void complianceModeAnswersSaturationWithRetryAfterAndNeverConnects() throws Exception {
         Router router = router(Policy.LOCAL_ONLY);
         List<Backend.Call> hogs = saturate();

@@ -123,6 +123,15 @@ public final class Router implements Backend {
         return List.copyOf(names);
     }
 
+    /**
+     * True when {@code model} names a route (local, alias, or a remote model pattern), whatever the
+     * policy: the edge's model check should accept these and let {@link #start} give the precise
+     * answer (e.g. 403 for a remote model under local-only, rather than a misleading 404).
+     */
+    public boolean knows(String model) {
+        return !(table.resolve(model) instanceof Route.Unknown);
+    }
+
     /** Circuit-breaker state per remote upstream built so far, for metrics. Builds nothing. */
     public Map<String, String> circuitStates() {
         return remotes == null ? Map.of() : remotes.circuitStates();

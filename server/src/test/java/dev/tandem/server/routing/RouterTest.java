@@ -262,6 +262,11 @@ class RouterTest {
     @Test
     void anUnknownModelIsNotFound() {
         Router router = router(Policy.PREFER_LOCAL);
+        assertThat(router.knows("llama-9000")).isFalse();
+        assertThat(router.knows("claude-opus-4-1")).isTrue();
+        assertThat(router.knows("auto")).isTrue();
+        assertThat(router.knows(LOCAL)).isTrue();
+        assertThat(router.knownModels(List.of(LOCAL))).containsExactly(LOCAL, "auto", "default", "claude-sonnet-4-5", "gpt-4o");
         assertThatThrownBy(() -> router.start(chat("llama-9000", Map.of()), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);

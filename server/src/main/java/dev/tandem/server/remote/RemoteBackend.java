@@ -184,7 +184,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             this.request = request;
             this.sink = sink;
             this.model = upstreamModel(request.model());
-            this.estimatedInput = promptCounter.applyAsInt(request);
+            this.estimatedInput = countPrompt(request);
         }
 
         void begin() {
@@ -388,6 +388,15 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             if (s != null) {
                 s.cancel();
             }
+        }
+    }
+
+    /** The configured counter, or the estimate when it cannot count now (e.g. the local model is still loading). */
+    private int countPrompt(InferenceRequest request) {
+        try {
+            return promptCounter.applyAsInt(request);
+        } catch (RuntimeException cannotCount) {
+            return PromptEstimate.tokens(request);
         }
     }
 

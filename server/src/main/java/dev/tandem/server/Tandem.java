@@ -24,6 +24,7 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.ops.Ops;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
@@ -49,10 +50,12 @@ public final class Tandem implements AutoCloseable {
 
     private final Javalin app;
     private final LocalModel local;
+    private final Ops ops;
 
-    private Tandem(Javalin app, LocalModel local) {
+    private Tandem(Javalin app, LocalModel local, Ops ops) {
         this.app = app;
         this.local = local;
+        this.ops = ops;
     }
 
     public static Tandem start(TandemConfig config) {
@@ -66,13 +69,16 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        Backend dispatcher = localBackend;
+        // Operations: keys, limits, ledger, metrics, cache around the dispatcher. With the router here,
+        // pass ops.routerHooks(localBackend) to it (redaction per remote) and router::circuitStates below.
+        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), null);
+        Backend dispatcher = ops.guardDispatcher(localBackend);
         ModelCatalog models = local::cards;
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, new Health(local::readiness), new Models(models),
+            routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
                     new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
         });
         app.start(server.host(), server.port());
@@ -84,7 +90,7 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local);
+        return new Tandem(app, local, ops);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
@@ -96,12 +102,14 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Health health, Models models, Tokenization tokens, CountTokens countTokens) {
+    private static void routes(JavalinConfig cfg, Edge edge, Ops ops, Health health, Models models, Tokenization tokens,
+            CountTokens countTokens) {
         ChatCompletions chat = new ChatCompletions(edge);
         Completions completions = new Completions(edge);
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
+        ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 
         cfg.routes.get("/health", health::alive);
         cfg.routes.get("/ready", health::ready);
@@ -133,9 +141,14 @@ public final class Tandem implements AutoCloseable {
         return local;
     }
 
+    public Ops ops() {
+        return ops;
+    }
+
     @Override
     public void close() {
         app.stop();
         local.close();
+        ops.close();
     }
 }

@@ -9,6 +9,7 @@ import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
+import dev.tandem.server.api.Json;
 import dev.tandem.server.api.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
@@ -28,6 +29,7 @@ import dev.tandem.server.ops.Ops;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -73,6 +75,7 @@ public final class Tandem implements AutoCloseable {
         // pass ops.routerHooks(localBackend) to it (redaction per remote) and router::circuitStates below.
         Ops ops = Ops.open(config.ops(), () -> local.engine().load(), null);
         Backend dispatcher = ops.guardDispatcher(localBackend);
+        // The model names clients may ask for; routing adds remote models and aliases.
         ModelCatalog models = local::cards;
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
@@ -95,6 +98,7 @@ public final class Tandem implements AutoCloseable {
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
         cfg.startup.showJavalinBanner = false;
+        cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false)); // ctx.json(...) writes the wire's snake_case
         cfg.http.maxRequestSize = server.maxBodyBytes();
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("tandem-http");

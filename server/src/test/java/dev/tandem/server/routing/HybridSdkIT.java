@@ -214,4 +214,100 @@ class HybridSdkIT {
         assertThat(overflow.headers().firstValue("x-tandem-route")).contains("saturated");
         assertThat(JSON.readTree(overflow.body()).path("content").get(0).path("text").asText()).isEqualTo(anthropic.defaultAnswer().fullText());
     }
+
+    private static final Map<String, Object> WEATHER_SCHEMA = Map.of("type", "object",
+            "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city"));
+
+    @Test
+    void openAiSdkToolCallsAnsweredByClaude() throws Exception {
+        // Given Claude answers with a tool_use whose input streams in parts
+        anthropic.answerByDefault(Answer.text("Checking.").withToolCalls(
+                new dev.tandem.server.fakes.FakeUpstream.ToolCall("toolu_01XYZ", "get_weather", List.of("{\"city\":", " \"Paris\"}")))
+                .withUsage(80, 25));
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("claude-sonnet-4-5").maxCompletionTokens(100)
+                .addUserMessage("Weather in Paris?")
+                .addFunctionTool(com.openai.models.FunctionDefinition.builder().name("get_weather").description("Current weather")
+                        .parameters(com.openai.models.FunctionParameters.builder()
+                                .putAdditionalProperty("type", com.openai.core.JsonValue.from("object"))
+                                .putAdditionalProperty("properties", com.openai.core.JsonValue.from(WEATHER_SCHEMA.get("properties")))
+                                .build())
+                        .build())
+                .build();
+        // When the OpenAI SDK asks, non-streaming
+        ChatCompletion c = openAiSdk().chat().completions().create(params);
+        // Then it sees a function tool call with JSON arguments, and finish_reason tool_calls
+        var call = c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+        assertThat(call.id()).isEqualTo("toolu_01XYZ");
+        assertThat(call.function().name()).isEqualTo("get_weather");
+        assertThat(JSON.readTree(call.function().arguments()).path("city").asText()).isEqualTo("Paris");
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        // And Claude got the tool as input_schema
+        JsonNode tool = JSON.readTree(anthropic.lastRequest().body()).path("tools").get(0);
+        assertThat(tool.path("name").asText()).isEqualTo("get_weather");
+        assertThat(tool.path("input_schema").path("properties").path("city").path("type").asText()).isEqualTo("string");
+
+        // When streaming: the chunks carry the same call
+        StringBuilder args = new StringBuilder();
+        String[] name = new String[1];
+        try (var stream = openAiSdk().chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(ch -> ch.delta().toolCalls().ifPresent(calls -> calls.forEach(tc -> {
+                tc.function().flatMap(f -> f.name()).ifPresent(n -> name[0] = n);
+                tc.function().flatMap(f -> f.arguments()).ifPresent(args::append);
+            }))));
+        }
+        assertThat(name[0]).isEqualTo("get_weather");
+        assertThat(JSON.readTree(args.toString()).path("city").asText()).isEqualTo("Paris");
+    }
+
+    @Test
+    void openAiSdkToolResultsReachClaudeAsToolResultBlocks() throws Exception {
+        String body = """
+                {"model":"claude-sonnet-4-5","max_tokens":50,"messages":[
+                  {"role":"user","content":"Weather in Paris?"},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"call_9","type":"function",
+                    "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+                  {"role":"tool","tool_call_id":"call_9","content":"18C and sunny"}],
+                 "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}
+                """;
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode messages = JSON.readTree(anthropic.lastRequest().body()).path("messages");
+        assertThat(messages.get(1).path("content").get(0).path("type").asText()).isEqualTo("tool_use");
+        assertThat(messages.get(1).path("content").get(0).path("input").path("city").asText()).isEqualTo("Paris");
+        assertThat(messages.get(2).path("role").asText()).isEqualTo("user");
+        assertThat(messages.get(2).path("content").get(0).path("type").asText()).isEqualTo("tool_result");
+        assertThat(messages.get(2).path("content").get(0).path("tool_use_id").asText()).isEqualTo("call_9");
+    }
+
+    @Test
+    void anthropicSdkToolUseAnsweredByOpenAi() throws Exception {
+        openai.answerByDefault(Answer.text().withToolCalls(
+                new dev.tandem.server.fakes.FakeUpstream.ToolCall("call_abc", "get_weather", List.of("{\"ci", "ty\":\"Rome\"}")))
+                .withUsage(70, 15));
+        MessageCreateParams params = MessageCreateParams.builder().model("gpt-4o").maxTokens(100).addUserMessage("Weather in Rome?")
+                .addTool(com.anthropic.models.messages.Tool.builder().name("get_weather")
+                        .inputSchema(com.anthropic.models.messages.Tool.InputSchema.builder()
+                                .properties(com.anthropic.core.JsonValue.from(WEATHER_SCHEMA.get("properties"))).build())
+                        .build())
+                .build();
+        var m = anthropicSdk().messages().create(params);
+        var toolUse = m.content().stream().filter(b -> b.isToolUse()).findFirst().orElseThrow().toolUse().orElseThrow();
+        assertThat(toolUse.id()).isEqualTo("call_abc");
+        assertThat(toolUse.name()).isEqualTo("get_weather");
+        assertThat(toolUse._input().convert(Map.class)).containsEntry("city", "Rome");
+        assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+        JsonNode tool = JSON.readTree(openai.lastRequest().body()).path("tools").get(0);
+        assertThat(tool.path("function").path("name").asText()).isEqualTo("get_weather");
+
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> stream = anthropicSdk().messages().createStreaming(params)) {
+            stream.stream().forEach(acc::accumulate);
+        }
+        var streamed = acc.message().content().stream().filter(b -> b.isToolUse()).findFirst().orElseThrow().toolUse().orElseThrow();
+        assertThat(streamed.name()).isEqualTo("get_weather");
+        assertThat(streamed._input().convert(Map.class)).containsEntry("city", "Rome");
+        assertThat(acc.message().stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+    }
 }

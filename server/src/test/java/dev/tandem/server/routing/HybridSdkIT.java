@@ -175,6 +175,7 @@ class HybridSdkIT {
         assertThat(m.content().get(0).text().orElseThrow().text()).isEqualTo("Hello there");
         assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("end_turn");
         assertThat(m.usage().outputTokens()).isEqualTo(3);
+        assertThat(m.usage().inputTokens()).as("the upstream's real count, sent in message_delta").isEqualTo(9);
     }
 
     @Test

@@ -132,7 +132,7 @@ public final class Messages {
                 out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
                 out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
                         new MessagesWire.StopDelta(stopReason(f.reason()), f.stopSequence()),
-                        new MessagesWire.OutputUsage(f.usage().outputTokens()))));
+                        new MessagesWire.OutputUsage(f.usage().inputTokens(), f.usage().outputTokens()))));
                 out.event("message_stop", Json.write(new MessagesWire.Typed("message_stop")));
             }
         }

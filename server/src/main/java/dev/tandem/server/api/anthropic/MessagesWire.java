@@ -41,7 +41,11 @@ final class MessagesWire {
 
     record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {}
 
-    record OutputUsage(int outputTokens) {}
+    /**
+     * message_delta's cumulative usage. {@code inputTokens} repeats the final prompt count, which
+     * matters when message_start had only an estimate (a backend that reports usage at the end).
+     */
+    record OutputUsage(int inputTokens, int outputTokens) {}
 
     record MessageStart(String type, Message message) {}
 

@@ -83,6 +83,7 @@ class RequestParsingTest {
         "{\"model\":\"m\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}       | stop",
         "{\"model\":\"m\",\"top_logprobs\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | top_logprobs",
         "{\"model\":\"m\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | stream",
+        "{\"model\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}                   | model",
         "{\"model\":\"m\",\"presence_penalty\":-3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | presence_penalty",
     })
     void badChatRequestsNameTheField(String json, String field) {

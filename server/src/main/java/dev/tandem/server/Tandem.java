@@ -72,8 +72,9 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        // Remote upstreams are built lazily, on first use, and never when the server is local-only.
-        RemoteBackends remotes = config.routing().policy().allowsRemote() ? new RemoteBackends(config.remotes(), null) : null;
+        // A lazy holder: an upstream client is built on first use only; under local-only the router
+        // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
+        RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
         Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes);
         Backend dispatcher = router;
         ModelCatalog models = new RoutedModels(router, local::cards);
@@ -146,8 +147,6 @@ public final class Tandem implements AutoCloseable {
     public void close() {
         app.stop();
         local.close();
-        if (remotes != null) {
-            remotes.close();
-        }
+        remotes.close();
     }
 }

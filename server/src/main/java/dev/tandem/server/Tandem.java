@@ -26,11 +26,15 @@ import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
 import dev.tandem.server.ops.Ops;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.routing.RoutedModels;
+import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -52,11 +56,13 @@ public final class Tandem implements AutoCloseable {
 
     private final Javalin app;
     private final LocalModel local;
+    private final RemoteBackends remotes;
     private final Ops ops;
 
-    private Tandem(Javalin app, LocalModel local, Ops ops) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
         this.app = app;
         this.local = local;
+        this.remotes = remotes;
         this.ops = ops;
     }
 
@@ -71,12 +77,16 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        // Operations: keys, limits, ledger, metrics, cache around the dispatcher. With the router here,
-        // pass ops.routerHooks(localBackend) to it (redaction per remote) and router::circuitStates below.
-        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), null);
-        Backend dispatcher = ops.guardDispatcher(localBackend);
-        // The model names clients may ask for; routing adds remote models and aliases.
-        ModelCatalog models = local::cards;
+        // A lazy holder: an upstream client is built on first use only; under local-only the router
+        // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
+        RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
+        // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
+        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
+        Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
+                ops.routerHooks(localBackend));
+        // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
+        Backend dispatcher = ops.guardDispatcher(router);
+        ModelCatalog models = new RoutedModels(router, local::cards);
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
@@ -93,7 +103,7 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local, ops);
+        return new Tandem(app, local, remotes, ops);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
@@ -153,6 +163,7 @@ public final class Tandem implements AutoCloseable {
     public void close() {
         app.stop();
         local.close();
+        remotes.close();
         ops.close();
     }
 }

@@ -6,7 +6,6 @@ import dev.tandem.server.ops.gate.AdminApiTimes;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
-import dev.tandem.server.ops.keys.UsageTable;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -62,7 +61,7 @@ public final class OpsCli {
                 }
             } else if (command.equals("keys list")) {
                 try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
-                    out.print(UsageTable.keys(keys.list()));
+                    out.print(CliTables.keys(keys.list()));
                 }
             } else if (command.equals("keys revoke") && p.words.size() == 3) {
                 try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
@@ -74,7 +73,7 @@ public final class OpsCli {
                 }
             } else if (p.words.size() == 1 && p.words.get(0).equals("usage")) {
                 try (SqliteUsageLedger ledger = new SqliteUsageLedger(db)) {
-                    out.print(UsageTable.usage(ledger.totals(AdminApiTimes.parse(p.options.get("from"), "from"),
+                    out.print(CliTables.usage(ledger.totals(AdminApiTimes.parse(p.options.get("from"), "from"),
                             AdminApiTimes.parse(p.options.get("to"), "to"))));
                 }
             } else {

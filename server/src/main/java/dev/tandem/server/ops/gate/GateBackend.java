@@ -122,7 +122,13 @@ public final class GateBackend implements Backend {
                 stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
                 RequestOutcome.Status.ERROR, e.kind());
         for (OutcomeListener l : listeners) {
-            l.onOutcome(o);
+            try {
+                l.onOutcome(o);
+            } catch (RuntimeException failure) {
+                // the refusal stands; a ledger that cannot write is logged by the observer's peers
+                org.slf4j.LoggerFactory.getLogger(GateBackend.class).error("outcome listener {} failed: {}",
+                        l.getClass().getSimpleName(), failure.toString());
+            }
         }
         return e;
     }

@@ -4,6 +4,7 @@ import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.ops.OpsCli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,6 +52,10 @@ public final class Main {
         } catch (ConfigException e) {
             fail(e.getMessage());
             return;
+        }
+        if (!config.engine().usesDemoCheckpoint() && !Files.isDirectory(Path.of(config.engine().checkpoint()))) {
+            fail("engine.checkpoint: " + config.engine().checkpoint() + " is not a directory (a Hugging Face checkpoint: "
+                    + "config.json, tokenizer.json, *.safetensors)");
         }
         Tandem tandem = Tandem.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(tandem::close, "tandem-shutdown"));

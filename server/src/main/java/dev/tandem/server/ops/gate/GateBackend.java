@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * The gate in front of the dispatcher: who is calling, may they use this model, are they within
- * their limits and budget. It strips the caller's credentials and any client-sent internal headers,
- * and stamps the key's id and routing policy for the ledger and the router.
+ * their limits and budget. It strips any credentials, and stamps the key's id and routing policy
+ * (replacing whatever was there) for the ledger, the cache and the router.
  *
  * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
  * failed request; a 401 has no key to charge and only counts in metrics.
@@ -66,7 +66,7 @@ public final class GateBackend implements Backend {
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
         Optional<ApiKey> key;
         try {
-            key = auth.authenticate(request.headers());
+            key = caller(request.headers());
         } catch (GateException e) {
             onRejected.accept("auth");
             throw e;
@@ -113,6 +113,25 @@ public final class GateBackend implements Backend {
             call.cancel();
             permit.release(tokens.get());
         };
+    }
+
+    /**
+     * Who calls: credentials in the headers when there are any (an embedder without the HTTP edge);
+     * else the key the auth filter derived (the edge never passes credentials, nor a client-sent
+     * {@code x-tandem-key-*}).
+     */
+    private Optional<ApiKey> caller(Map<String, String> headers) {
+        if (!auth.enabled()) {
+            return Optional.empty();
+        }
+        if (Authenticator.presentedKey(headers).isPresent()) {
+            return auth.authenticate(headers);
+        }
+        String derived = headers.get(TandemHeaders.KEY_ID);
+        if (derived != null && !derived.equals(TandemHeaders.ANONYMOUS)) {
+            return Optional.of(auth.byDerivedId(derived));
+        }
+        return auth.authenticate(headers);
     }
 
     private GateException refuse(InferenceRequest stamped, String reason, GateException e) {

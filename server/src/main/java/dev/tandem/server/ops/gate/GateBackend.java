@@ -162,6 +162,6 @@ public final class GateBackend implements Backend {
         h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
         key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
-                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h);
+                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h, r.maxTokensDefaulted());
     }
 }

@@ -1,9 +1,11 @@
 package dev.tandem.server.api;
 
+import dev.tandem.server.ops.LogSetup;
 import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.slf4j.MDC;
 
 /** Every response carries {@code x-request-id}: the client's own when it sent a sane one, else a new one. */
 public final class RequestIds {
@@ -20,6 +22,8 @@ public final class RequestIds {
         String id = given != null && SANE.matcher(given).matches() ? given : generate("req_");
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
+        // every log line of this request carries its id (cleared by Ops' after-handler)
+        MDC.put(LogSetup.MDC_REQUEST_ID, id);
     }
 
     public static String of(Context ctx) {

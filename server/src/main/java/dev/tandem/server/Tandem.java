@@ -56,14 +56,14 @@ public final class Tandem implements AutoCloseable {
 
     private final Javalin app;
     private final LocalModel local;
-    private final Ops ops;
     private final RemoteBackends remotes;
+    private final Ops ops;
 
-    private Tandem(Javalin app, LocalModel local, Ops ops, RemoteBackends remotes) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
         this.app = app;
         this.local = local;
-        this.ops = ops;
         this.remotes = remotes;
+        this.ops = ops;
     }
 
     public static Tandem start(TandemConfig config) {
@@ -80,12 +80,12 @@ public final class Tandem implements AutoCloseable {
         // A lazy holder: an upstream client is built on first use only; under local-only the router
         // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
         RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
-        // Operations: keys, limits, ledger, metrics, cache around the dispatcher; redaction around each remote.
+        // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
         Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
         Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
                 ops.routerHooks(localBackend));
+        // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
         Backend dispatcher = ops.guardDispatcher(router);
-        // The model names clients may ask for: the local model, the aliases, the remote models.
         ModelCatalog models = new RoutedModels(router, local::cards);
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
@@ -103,7 +103,7 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local, ops, remotes);
+        return new Tandem(app, local, remotes, ops);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {

@@ -25,11 +25,16 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.ops.Ops;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.routing.RoutedModels;
+import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -51,10 +56,14 @@ public final class Tandem implements AutoCloseable {
 
     private final Javalin app;
     private final LocalModel local;
+    private final RemoteBackends remotes;
+    private final Ops ops;
 
-    private Tandem(Javalin app, LocalModel local) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
         this.app = app;
         this.local = local;
+        this.remotes = remotes;
+        this.ops = ops;
     }
 
     public static Tandem start(TandemConfig config) {
@@ -68,16 +77,21 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        // The one backend the edges talk to. Routing puts a router over localBackend and the remote
-        // backends here; decorators (ledger, cache, gate) wrap whatever is here.
-        Backend dispatcher = localBackend;
-        // The model names clients may ask for; routing adds remote models and aliases.
-        ModelCatalog models = local::cards;
+        // A lazy holder: an upstream client is built on first use only; under local-only the router
+        // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
+        RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
+        // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
+        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
+        Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
+                ops.routerHooks(localBackend));
+        // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
+        Backend dispatcher = ops.guardDispatcher(router);
+        ModelCatalog models = new RoutedModels(router, local::cards);
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, new Health(local::readiness), new Models(models),
+            routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
                     new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
         });
         app.start(server.host(), server.port());
@@ -89,7 +103,7 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local);
+        return new Tandem(app, local, remotes, ops);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
@@ -102,15 +116,15 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Health health, Models models, Tokenization tokens, CountTokens countTokens) {
+    private static void routes(JavalinConfig cfg, Edge edge, Ops ops, Health health, Models models, Tokenization tokens,
+            CountTokens countTokens) {
         ChatCompletions chat = new ChatCompletions(edge);
         Completions completions = new Completions(edge);
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
-        // Gates (auth, rate limits) go here, after the request id: throw ApiException to refuse,
-        // Params.deriveHeader(ctx, ...) to pass what they learned (key id, narrowed policy) onwards.
         cfg.routes.after(RequestIds::release);
+        ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 
         cfg.routes.get("/health", health::alive);
         cfg.routes.get("/ready", health::ready);
@@ -142,9 +156,15 @@ public final class Tandem implements AutoCloseable {
         return local;
     }
 
+    public Ops ops() {
+        return ops;
+    }
+
     @Override
     public void close() {
         app.stop();
         local.close();
+        remotes.close();
+        ops.close();
     }
 }

@@ -34,6 +34,34 @@ class RedactorTest {
     }
 
     @Test
+    void passwordsAssignedInCodeAreFoundWhateverTheVariableIsCalled() {
+        // .env files, Django settings, camelCase fields: the keyword is part of a longer name
+        assertThat(redactor.redact("DB_PASSWORD=hunter2x")).isEqualTo("DB_PASSWORD=[REDACTED:password]");
+        assertThat(redactor.redact("SECRET_KEY = 'django-insecure-abc'")).isEqualTo("SECRET_KEY = '[REDACTED:password]'");
+        assertThat(redactor.redact("const dbPassword = 'S3cr3t!';")).isEqualTo("const dbPassword = '[REDACTED:password]';");
+        assertThat(redactor.redact("mysql.root_pwd: toor123")).isEqualTo("mysql.root_pwd: [REDACTED:password]");
+        // comparisons and reads are not assignments of a value
+        assertThat(redactor.scan("if (dbPassword == null || password != other) { userPassword = read(); }")).isEmpty();
+    }
+
+    @Test
+    void aPrivateKeyBlockIsMaskedEvenWhenThePasteIsCutBeforeItsEnd() {
+        String cut = "my key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+                + "QyNTUxOQAAACDgAAAA\nwhy does ssh refuse it?";
+        assertThat(redactor.redact(cut)).isEqualTo("my key:\n[REDACTED:private_key]\nwhy does ssh refuse it?");
+    }
+
+    @Test
+    void credentialsInConnectionUrlsAndMoreProviderKeysAreFound() {
+        assertThat(redactor.redact("DATABASE_URL=postgres://admin:s3cretpass@db.example.com:5432/app"))
+                .isEqualTo("DATABASE_URL=postgres://admin:[REDACTED:url_credentials]@db.example.com:5432/app");
+        assertThat(redactor.scan("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH")).containsExactly("huggingface_token");
+        assertThat(redactor.scan("sk_live_abcdefghijklmnopqrstuvwx")).containsExactly("stripe_key");
+        assertThat(redactor.scan("glpat-abcdefghij1234567890")).containsExactly("gitlab_token");
+        assertThat(redactor.scan("see https://example.com/docs and mailto:someone@example.com")).isEmpty();
+    }
+
+    @Test
     void ordinaryTextAndCodeAreLeftAlone() {
         String text = """
                 The quick brown fox jumps over the lazy dog. AbstractSingletonProxyFactoryBean is a class.

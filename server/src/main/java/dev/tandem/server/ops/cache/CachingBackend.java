@@ -4,13 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.routing.RouteReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -26,12 +26,11 @@ import java.util.function.Consumer;
  * fallback of a passing moment (local saturated or failing) is passed on but not kept, or a remote
  * answer would be replayed to every later caller that local would serve.
  */
-public final class CachingBackend implements Backend {
+public final class CachingBackend extends ForwardingBackend {
     public static final String CACHE_ROUTE = "cache";
     /** Routes that say a passing state of the local engine, not the request, chose the backend. */
     private static final Set<String> TRANSIENT_ROUTES = Set.of(RouteReason.SATURATED, RouteReason.LOCAL_ERROR);
 
-    private final Backend inner;
     private final boolean perKey;
     private final Cache<CacheKey, List<InferenceEvent>> answers;
     private final Runnable onHit;
@@ -42,7 +41,7 @@ public final class CachingBackend implements Backend {
     }
 
     CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss, Ticker ticker) {
-        this.inner = inner;
+        super(inner);
         this.perKey = config.perKey();
         this.answers = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -51,16 +50,6 @@ public final class CachingBackend implements Backend {
                 .build();
         this.onHit = onHit;
         this.onMiss = onMiss;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Optional<String> cannotServe(InferenceRequest request) {
-        return inner.cannotServe(request);
     }
 
     @Override

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,15 @@ class ServerKillIT {
 
     @TempDir
     Path dir;
+    /** Every server process this test started, killed at the end whatever happened. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 
     @Test
     void answeredRequestsAreAllInTheLedgerAfterKillMinusNine() throws Exception {
@@ -165,6 +175,7 @@ class ServerKillIT {
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
+        started.add(p);
         try {
             int port = awaitPort(p, out);
             awaitReady(port, p, out);

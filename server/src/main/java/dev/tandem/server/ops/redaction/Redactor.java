@@ -191,11 +191,12 @@ public final class Redactor {
         put(m, "bearer_token", "\\bBearer\\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})");
         put(m, "api_key_header", "(?i)\\b(?:x-api-key|x-goog-api-key|api-key)\\b[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;\\\\\\[][^\\s\"',;\\\\]{8,})");
         put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}");
-        put(m, "url_credentials", "\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]+:(?<secret>[^\\s@/]+)@");
-        // quotes may come JSON-escaped (\" in a JSON log line or request body)
-        // the keyword may end a longer name (DB_PASSWORD, dbPassword, root_pwd) or take a _key/_token
-        // suffix (SECRET_KEY); a value another detector already masked is left as it is
-        put(m, "password", "(?i)\\b[\\w.-]*?(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)"
+        // bounded ({0,N}): an unbounded prefix rescans a long run of words at each boundary (quadratic)
+        put(m, "url_credentials", "\\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/@]{1,256}:(?<secret>[^\\s@/]{1,256})@");
+        // the keyword may end a longer name (DB_PASSWORD, dbPassword, root_pwd: no word boundary before
+        // it) or take a _key/_token suffix (SECRET_KEY); a value another detector already masked is left
+        // as it is; quotes may come JSON-escaped (\" in a JSON log line or request body)
+        put(m, "password", "(?i)(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)"
                 + "(?:[_.-]?(?:key|token|value))?\\b[\"']?\\s*[:=]\\s*(?!\\\\?[\"']?\\[REDACTED:)"
                 + "(?:\\\\?\"(?<secret>[^\"\\\\\\n]{3,})\\\\?\"|\\\\?'(?<secret2>[^'\\\\\\n]{3,})\\\\?'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))");
         return java.util.Collections.unmodifiableMap(m);

@@ -2,7 +2,9 @@ package dev.tandem.server.ops.redaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,18 @@ class RedactorTest {
         assertThat(redactor.scan("sk_live_abcdefghijklmnopqrstuvwx")).containsExactly("stripe_key");
         assertThat(redactor.scan("glpat-abcdefghij1234567890")).containsExactly("gitlab_token");
         assertThat(redactor.scan("see https://example.com/docs and mailto:someone@example.com")).isEmpty();
+    }
+
+    @Test
+    void aLongRunOfShortWordsIsScannedInOnePassNotOncePerWord() {
+        // a hang guard, not a speed test: a pattern that rescans the rest of a run at each word boundary
+        // takes minutes on 200 kB of "a-a-a-…" (a prompt may be 4 MiB); one linear pass takes milliseconds
+        String dashes = "a-".repeat(100_000) + " DB_PASSWORD=hunter2x";
+        String dots = "a.".repeat(100_000) + " postgres://u:pw123456@h/db";
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            assertThat(redactor.redact(dashes)).endsWith("DB_PASSWORD=[REDACTED:password]");
+            assertThat(redactor.redact(dots)).endsWith("postgres://u:[REDACTED:url_credentials]@h/db");
+        });
     }
 
     @Test

@@ -172,9 +172,10 @@ public final class Redactor {
 
     private static Map<String, Detector> builtIns() {
         Map<String, Detector> m = new LinkedHashMap<>();
-        // the whole block; a paste cut before its END loses the header and the base64 lines that follow
-        put(m, "private_key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\\s\\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
-                + "|(?:\\r?\\n[A-Za-z0-9+/=]+(?=\\r?\\n|\\z))*)");
+        // the whole block (its body holds no "-----", so a BEGIN without an END scans only up to the next
+        // dashes: linear); a paste cut before its END loses the header and the base64 lines that follow
+        put(m, "private_key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----)[\\s\\S]){0,16384}+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+                + "|(?:\\r?\\n[A-Za-z0-9+/=]{1,128}(?=\\r?\\n|\\z)){0,512}+)");
         put(m, "jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}");
         put(m, "anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}");
         put(m, "openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}");

@@ -64,14 +64,20 @@ class RedactorTest {
     }
 
     @Test
-    void aLongRunOfShortWordsIsScannedInOnePassNotOncePerWord() {
+    void longAdversarialInputsNeitherHangNorOverflowTheStack() {
         // a hang guard, not a speed test: a pattern that rescans the rest of a run at each word boundary
         // takes minutes on 200 kB of "a-a-a-…" (a prompt may be 4 MiB); one linear pass takes milliseconds
         String dashes = "a-".repeat(100_000) + " DB_PASSWORD=hunter2x";
         String dots = "a.".repeat(100_000) + " postgres://u:pw123456@h/db";
+        String headers = "-----BEGIN RSA PRIVATE KEY----- x ".repeat(10_000);
+        String key = "-----BEGIN PRIVATE KEY-----\n" + "QUJD".repeat(16).concat("\n").repeat(200) + "-----END PRIVATE KEY----- after";
+        String huge = "-----BEGIN PRIVATE KEY-----\n" + "QUJD\n".repeat(100_000) + "-----END PRIVATE KEY----- after";
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             assertThat(redactor.redact(dashes)).endsWith("DB_PASSWORD=[REDACTED:password]");
             assertThat(redactor.redact(dots)).endsWith("postgres://u:[REDACTED:url_credentials]@h/db");
+            assertThat(redactor.redact(headers)).startsWith("[REDACTED:private_key] x [REDACTED:private_key] x ");
+            assertThat(redactor.redact(key)).isEqualTo("[REDACTED:private_key] after");
+            assertThat(redactor.redact(huge)).startsWith("[REDACTED:private_key]\nQUJD");
         });
     }
 

@@ -272,4 +272,21 @@ class OpsEndToEndIT {
         assertThat(text.contains(marker)).as("the prompt in the logs: %s", around(text, marker)).isFalse();
         assertThat(text.contains(MASTER)).as("the master key in the logs: %s", around(text, MASTER)).isFalse();
     }
+
+    @Test
+    void everyLogLineAboutARequestCarriesItsRequestIdStreamingOrNot() {
+        String key = createKey("{\"name\":\"ids\"}");
+        for (boolean stream : new boolean[] {false, true}) {
+            String id = "e2e-log-ids-" + stream;
+            HttpResponse<String> r = server.post("/v1/chat/completions", chat(stream, "ids " + stream),
+                    "authorization", "Bearer " + key, "x-request-id", id);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            // the lines that speak of this request (the router names it) carry its id as a field
+            List<String> lines = logs.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(id)).toList();
+            assertThat(lines).isNotEmpty();
+            assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"requestId\":\"" + id + "\""));
+            // and at debug level, the HTTP server's own lines (which dump request bytes) stay out
+            assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain("ids " + stream);
+        }
+    }
 }

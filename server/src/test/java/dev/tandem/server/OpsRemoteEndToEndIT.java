@@ -103,6 +103,9 @@ class OpsRemoteEndToEndIT {
         JsonNode error = TestServer.json(openai.body()).get("error");
         assertThat(error.get("type").asText()).isEqualTo("insufficient_quota");
         assertThat(error.get("code").asText()).isEqualTo("insufficient_quota");
+        // a spent budget does not clear by waiting: no Retry-After, and the SDKs are told not to retry
+        assertThat(openai.headers().firstValue("retry-after")).isEmpty();
+        assertThat(openai.headers().firstValue("x-should-retry")).contains("false");
 
         HttpResponse<String> anthropicDialect = server.post("/v1/messages",
                 "{\"model\":\"" + CLAUDE + "\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"four\"}]}",

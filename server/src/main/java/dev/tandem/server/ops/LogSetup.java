@@ -76,6 +76,9 @@ public final class LogSetup {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
         root.addAppender(appender);
-        root.setLevel(Level.toLevel(config.level(), Level.INFO));
+        Level level = Level.toLevel(config.level(), Level.INFO);
+        root.setLevel(level);
+        // Jetty's debug lines dump request and response bytes, prompts and completions included
+        ctx.getLogger("org.eclipse.jetty").setLevel(level.isGreaterOrEqual(Level.INFO) ? null : Level.INFO);
     }
 }

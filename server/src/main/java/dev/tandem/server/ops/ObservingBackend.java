@@ -8,23 +8,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Wraps the dispatcher and reports exactly one {@link RequestOutcome} per request: finished, failed
  * (at start or later), or cancelled. Listeners run before the terminal event goes on, so a ledger
  * row is committed before the client sees the end of its answer.
  */
-public final class ObservingBackend implements Backend {
-    private static final Logger log = LoggerFactory.getLogger(ObservingBackend.class);
-
-    private final Backend inner;
-    private final List<OutcomeListener> listeners;
+public final class ObservingBackend extends ForwardingBackend {
+    private final Outcomes outcomes;
     private final Clock clock;
 
     public ObservingBackend(Backend inner, List<OutcomeListener> listeners) {
@@ -32,19 +25,9 @@ public final class ObservingBackend implements Backend {
     }
 
     public ObservingBackend(Backend inner, List<OutcomeListener> listeners, Clock clock) {
-        this.inner = inner;
-        this.listeners = List.copyOf(listeners);
+        super(inner);
+        this.outcomes = new Outcomes(listeners);
         this.clock = clock;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Optional<String> cannotServe(InferenceRequest request) {
-        return inner.cannotServe(request);
     }
 
     @Override
@@ -52,17 +35,10 @@ public final class ObservingBackend implements Backend {
         Tracker t = new Tracker(request, clock.instant(), System.nanoTime());
         Call call;
         try {
-            call = inner.start(request, event -> {
-                // events may come on an engine or HTTP-client thread: their log lines get the request id
-                String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
-                MDC.put(LogSetup.MDC_REQUEST_ID, request.requestId());
-                try {
-                    t.see(event);
-                    sink.accept(event);
-                } finally {
-                    restore(previous);
-                }
-            });
+            call = inner.start(request, event -> Outcomes.withRequestId(request.requestId(), () -> {
+                t.see(event);
+                sink.accept(event);
+            }));
         } catch (ApiException e) {
             t.end(RequestOutcome.Status.ERROR, e);
             throw e;
@@ -71,14 +47,6 @@ public final class ObservingBackend implements Backend {
             call.cancel();
             t.end(RequestOutcome.Status.CANCELLED, null);
         };
-    }
-
-    private static void restore(String previous) {
-        if (previous == null) {
-            MDC.remove(LogSetup.MDC_REQUEST_ID);
-        } else {
-            MDC.put(LogSetup.MDC_REQUEST_ID, previous);
-        }
     }
 
     /** The state of one request; ends once, whichever of finish, failure or cancel comes first. */
@@ -140,19 +108,7 @@ public final class ObservingBackend implements Backend {
                     Duration.ofNanos(now - t0),
                     status,
                     error == null ? null : error.kind());
-            String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
-            MDC.put(LogSetup.MDC_REQUEST_ID, o.requestId());
-            try {
-                for (OutcomeListener l : listeners) {
-                    try {
-                        l.onOutcome(o);
-                    } catch (RuntimeException e) {
-                        log.error("outcome listener {} failed: {}", l.getClass().getSimpleName(), e.toString());
-                    }
-                }
-            } finally {
-                restore(previous);
-            }
+            outcomes.publish(o);
         }
     }
 }

@@ -4,12 +4,14 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.routing.RouteReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -18,11 +20,17 @@ import java.util.function.Consumer;
  * miss records the backend's events; a finished answer is kept, a failed or cancelled one is not. A
  * hit replays the same events, so a streaming caller gets a stream; its Started says route "cache"
  * (the edge turns that into {@code x-tandem-cache: hit}).
+ *
+ * <p>The key holds the policy, not the backend, since the router picks the backend after the lookup.
+ * So an answer is kept only when it came from the backend the route normally picks: one served by a
+ * fallback of a passing moment (local saturated or failing) is passed on but not kept, or a remote
+ * answer would be replayed to every later caller that local would serve.
  */
-public final class CachingBackend implements Backend {
+public final class CachingBackend extends ForwardingBackend {
     public static final String CACHE_ROUTE = "cache";
+    /** Routes that say a passing state of the local engine, not the request, chose the backend. */
+    private static final Set<String> TRANSIENT_ROUTES = Set.of(RouteReason.SATURATED, RouteReason.LOCAL_ERROR);
 
-    private final Backend inner;
     private final boolean perKey;
     private final Cache<CacheKey, List<InferenceEvent>> answers;
     private final Runnable onHit;
@@ -33,7 +41,7 @@ public final class CachingBackend implements Backend {
     }
 
     CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss, Ticker ticker) {
-        this.inner = inner;
+        super(inner);
         this.perKey = config.perKey();
         this.answers = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -42,16 +50,6 @@ public final class CachingBackend implements Backend {
                 .build();
         this.onHit = onHit;
         this.onMiss = onMiss;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Optional<String> cannotServe(InferenceRequest request) {
-        return inner.cannotServe(request);
     }
 
     @Override
@@ -67,18 +65,21 @@ public final class CachingBackend implements Backend {
         }
         onMiss.run();
         List<InferenceEvent> recorded = new ArrayList<>();
-        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicBoolean keep = new AtomicBoolean(true); // false once cancelled or served by a passing fallback
         Call call = inner.start(request, event -> {
             synchronized (recorded) {
                 recorded.add(event);
-                if (event instanceof InferenceEvent.Finished && !cancelled.get()) {
+                if (event instanceof InferenceEvent.Started s && TRANSIENT_ROUTES.contains(s.route())) {
+                    keep.set(false);
+                }
+                if (event instanceof InferenceEvent.Finished && keep.get()) {
                     answers.put(key, List.copyOf(recorded));
                 }
             }
             sink.accept(event);
         });
         return () -> {
-            cancelled.set(true);
+            keep.set(false);
             call.cancel();
         };
     }

@@ -86,16 +86,7 @@ public final class AdminApi {
     }
 
     private void requireMaster(Context ctx) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        String authorization = ctx.header("Authorization");
-        String apiKey = ctx.header("x-api-key");
-        if (authorization != null) {
-            headers.put("authorization", authorization);
-        }
-        if (apiKey != null) {
-            headers.put("x-api-key", apiKey);
-        }
-        if (!auth.isMaster(headers)) {
+        if (!auth.isMaster(Authenticator.credentials(ctx::header))) {
             throw GateException.adminOnly();
         }
     }

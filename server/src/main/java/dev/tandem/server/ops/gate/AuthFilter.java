@@ -4,8 +4,6 @@ import dev.tandem.server.api.Params;
 import dev.tandem.server.ops.TandemHeaders;
 import dev.tandem.server.ops.keys.ApiKey;
 import io.javalin.http.Context;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A before-handler: every path but the open ones (/health, /ready, /metrics by default) and the
@@ -31,18 +29,9 @@ public final class AuthFilter {
             Params.deriveHeader(ctx, TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS);
             return;
         }
-        Map<String, String> headers = new HashMap<>();
-        String authorization = ctx.header("Authorization");
-        String apiKey = ctx.header("x-api-key");
-        if (authorization != null) {
-            headers.put("authorization", authorization);
-        }
-        if (apiKey != null) {
-            headers.put("x-api-key", apiKey);
-        }
         ApiKey key;
         try {
-            key = auth.authenticate(headers).orElseThrow();
+            key = auth.authenticate(Authenticator.credentials(ctx::header)).orElseThrow();
         } catch (GateException e) {
             onRejected.run();
             throw e;

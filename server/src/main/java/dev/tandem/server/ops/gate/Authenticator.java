@@ -3,8 +3,11 @@ package dev.tandem.server.ops.gate;
 import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.keys.KeyStore;
 import dev.tandem.server.ops.keys.Secrets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +68,18 @@ public final class Authenticator {
     public boolean isMaster(Map<String, String> headers) {
         return config.masterKey() != null
                 && presentedKey(headers).map(k -> Secrets.constantTimeEquals(k, config.masterKey())).orElse(false);
+    }
+
+    /** The credential headers of a request, under lower-case names, from a header lookup such as {@code ctx::header}. */
+    public static Map<String, String> credentials(Function<String, String> header) {
+        Map<String, String> headers = new HashMap<>();
+        for (String name : List.of("authorization", "x-api-key")) {
+            String value = header.apply(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        return headers;
     }
 
     /** {@code Authorization: Bearer <key>} (recent SDKs of both dialects) or {@code x-api-key}. */

@@ -3,7 +3,9 @@ package dev.tandem.server.ops.gate;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.ops.OutcomeListener;
+import dev.tandem.server.ops.Outcomes;
 import dev.tandem.server.ops.RequestOutcome;
 import dev.tandem.server.ops.TandemHeaders;
 import dev.tandem.server.ops.keys.ApiKey;
@@ -27,13 +29,12 @@ import java.util.function.Consumer;
  * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
  * failed request; a 401 has no key to charge and only counts in metrics.
  */
-public final class GateBackend implements Backend {
-    private final Backend inner;
+public final class GateBackend extends ForwardingBackend {
     private final Authenticator auth;
     private final RateLimits limits;
     private final UsageLedger ledger;
     private final boolean limitsEnabled;
-    private final List<OutcomeListener> listeners;
+    private final Outcomes outcomes;
     private final Consumer<String> onRejected;
     private final Clock clock;
 
@@ -42,24 +43,14 @@ public final class GateBackend implements Backend {
      */
     public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
             List<OutcomeListener> listeners, Consumer<String> onRejected) {
-        this.inner = inner;
+        super(inner);
         this.auth = auth;
         this.limits = limits;
         this.ledger = ledger;
         this.limitsEnabled = limitsEnabled;
-        this.listeners = List.copyOf(listeners);
+        this.outcomes = new Outcomes(listeners);
         this.onRejected = onRejected;
         this.clock = Clock.systemUTC();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public Optional<String> cannotServe(InferenceRequest request) {
-        return inner.cannotServe(request);
     }
 
     @Override
@@ -140,15 +131,7 @@ public final class GateBackend implements Backend {
                 stamped.headers().get(TandemHeaders.KEY_ID), stamped.dialect().name().toLowerCase(Locale.ROOT),
                 stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
                 RequestOutcome.Status.ERROR, e.kind());
-        for (OutcomeListener l : listeners) {
-            try {
-                l.onOutcome(o);
-            } catch (RuntimeException failure) {
-                // the refusal stands; a ledger that cannot write is logged by the observer's peers
-                org.slf4j.LoggerFactory.getLogger(GateBackend.class).error("outcome listener {} failed: {}",
-                        l.getClass().getSimpleName(), failure.toString());
-            }
-        }
+        outcomes.publish(o);
         return e;
     }
 

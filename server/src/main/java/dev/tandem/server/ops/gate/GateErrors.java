@@ -3,6 +3,7 @@ package dev.tandem.server.ops.gate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.ErrorKind;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,9 @@ public final class GateErrors {
                 ? Dialect.ANTHROPIC : dialectOf(ctx.path());
         if (e.retryAfter() != null) {
             ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        } else if (e.kind() == ErrorKind.RATE_LIMITED) {
+            // a spent budget does not clear by waiting; both SDKs retry a 429 unless told not to
+            ctx.header("x-should-retry", "false");
         }
         ctx.status(e.kind().status()).contentType("application/json").result(body(dialect, e));
     }

@@ -2,6 +2,7 @@ package dev.tandem.server.ops.redaction;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
@@ -21,26 +22,20 @@ import java.util.function.UnaryOperator;
  * refused, as configured. For "keep-local" the router learns through {@link #cannotServe} and takes
  * the next backend of its chain; a request that reaches this backend anyway goes to {@code local}.
  */
-public final class RedactingBackend implements Backend {
-    private final Backend remote;
+public final class RedactingBackend extends ForwardingBackend {
     private final Redactor redactor;
     private final String action;
     private final Backend local;
 
     /** @param local the local backend for "keep-local", or null when there is none */
     public RedactingBackend(Backend remote, Redactor redactor, String action, Backend local) {
+        super(remote);
         if (!RedactionConfig.ACTIONS.contains(action)) {
             throw new IllegalArgumentException("unknown redaction action " + action);
         }
-        this.remote = remote;
         this.redactor = redactor;
         this.action = action;
         this.local = local;
-    }
-
-    @Override
-    public String name() {
-        return remote.name();
     }
 
     @Override
@@ -51,17 +46,17 @@ public final class RedactingBackend implements Backend {
                 return Optional.of("the prompt holds secrets (" + String.join(", ", found) + ") and policy keeps it local");
             }
         }
-        return remote.cannotServe(request);
+        return super.cannotServe(request);
     }
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
         Set<String> found = secretsIn(request);
         if (found.isEmpty()) {
-            return remote.start(request, sink);
+            return inner.start(request, sink);
         }
         return switch (action) {
-            case "redact" -> remote.start(request.withInput(map(request.input(), redactor::redact)), sink);
+            case "redact" -> inner.start(request.withInput(map(request.input(), redactor::redact)), sink);
             case "keep-local" -> {
                 if (local == null) {
                     throw refusal(found);

@@ -172,7 +172,10 @@ public final class Redactor {
 
     private static Map<String, Detector> builtIns() {
         Map<String, Detector> m = new LinkedHashMap<>();
-        put(m, "private_key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----");
+        // the whole block (its body holds no "-----", so a BEGIN without an END scans only up to the next
+        // dashes: linear); a paste cut before its END loses the header and the base64 lines that follow
+        put(m, "private_key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----)[\\s\\S]){0,16384}+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+                + "|(?:\\r?\\n[A-Za-z0-9+/=]{1,128}(?=\\r?\\n|\\z)){0,512}+)");
         put(m, "jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}");
         put(m, "anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}");
         put(m, "openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}");
@@ -180,14 +183,22 @@ public final class Redactor {
         put(m, "aws_access_key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\\b");
         put(m, "aws_secret_key", "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?(?<secret>[A-Za-z0-9/+=]{40})");
         put(m, "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})");
+        put(m, "gitlab_token", "\\bglpat-[A-Za-z0-9_-]{20,}");
+        put(m, "huggingface_token", "\\bhf_[A-Za-z0-9]{30,}");
+        put(m, "stripe_key", "\\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}");
         put(m, "slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}");
         // credentials in headers, however the key looks (debug logs of HTTP clients and servers)
         put(m, "auth_header", "(?i)\\b(?:proxy-)?authorization\\b[\"']?\\s*[:=]\\s*[\"']?(?:Bearer|Basic|Token)\\s+(?<secret>[^\\s\"',;\\\\\\[\\]][^\\s\"',;\\\\\\]]*)");
         put(m, "bearer_token", "\\bBearer\\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})");
         put(m, "api_key_header", "(?i)\\b(?:x-api-key|x-goog-api-key|api-key)\\b[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;\\\\\\[][^\\s\"',;\\\\]{8,})");
         put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}");
-        // quotes may come JSON-escaped (\" in a JSON log line or request body)
-        put(m, "password", "(?i)\\b(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)\\b[\"']?\\s*[:=]\\s*"
+        // bounded ({0,N}): an unbounded prefix rescans a long run of words at each boundary (quadratic)
+        put(m, "url_credentials", "\\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/@]{1,256}:(?<secret>[^\\s@/]{1,256})@");
+        // the keyword may end a longer name (DB_PASSWORD, dbPassword, root_pwd: no word boundary before
+        // it) or take a _key/_token suffix (SECRET_KEY); a value another detector already masked is left
+        // as it is; quotes may come JSON-escaped (\" in a JSON log line or request body)
+        put(m, "password", "(?i)(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)"
+                + "(?:[_.-]?(?:key|token|value))?\\b[\"']?\\s*[:=]\\s*(?!\\\\?[\"']?\\[REDACTED:)"
                 + "(?:\\\\?\"(?<secret>[^\"\\\\\\n]{3,})\\\\?\"|\\\\?'(?<secret2>[^'\\\\\\n]{3,})\\\\?'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))");
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -117,4 +117,32 @@ class CachingBackendTest {
         run(b, greedy("hi", "k"));
         assertThat(upstream.received).hasSize(2);
     }
+
+    @Test
+    void anAnswerServedByAFallbackDuringSaturationIsNotKeptForCallsThatLocalWouldServe() {
+        // Given a dispatcher that, at a saturated moment, lets a remote serve, and then local again
+        AtomicInteger call = new AtomicInteger();
+        ScriptedBackend router = ScriptedBackend.scripted("router", r -> call.incrementAndGet() == 1
+                ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), "saturated")
+                : ScriptedBackend.answer("local", "m", "local-" + call.get(), 4));
+        CachingBackend b = new CachingBackend(router, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+
+        // When the same deterministic request comes once while saturated and then twice normally
+        run(b, greedy("hi", "k"));
+        List<InferenceEvent> normal = run(b, greedy("hi", "k"));
+        List<InferenceEvent> again = run(b, greedy("hi", "k"));
+
+        // Then the remote's answer was not replayed: local served, and its own answer is the one kept
+        assertThat(((InferenceEvent.Started) normal.get(0)).backend()).isEqualTo("local");
+        assertThat(((InferenceEvent.Started) normal.get(0)).route()).isEqualTo("primary");
+        assertThat(((InferenceEvent.Started) again.get(0)).route()).isEqualTo("cache");
+        assertThat(again.subList(1, again.size())).isEqualTo(normal.subList(1, normal.size()));
+        assertThat(router.received).hasSize(2);
+    }
+
+    private static List<InferenceEvent> withRoute(List<InferenceEvent> events, String route) {
+        List<InferenceEvent> out = new ArrayList<>(events);
+        out.set(0, ((InferenceEvent.Started) events.get(0)).withRoute(route));
+        return out;
+    }
 }

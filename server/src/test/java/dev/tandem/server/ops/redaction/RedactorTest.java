@@ -2,7 +2,9 @@ package dev.tandem.server.ops.redaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,52 @@ class RedactorTest {
         assertThat(redactor.redact("{\"authorization\":\"Basic dXNlcjpwYXNz\"}"))
                 .isEqualTo("{\"authorization\":\"Basic [REDACTED:auth_header]\"}");
         assertThat(redactor.redact("valueString=[Bearer master-e2e-123]")).isEqualTo("valueString=[Bearer [REDACTED:bearer_token]]");
+    }
+
+    @Test
+    void passwordsAssignedInCodeAreFoundWhateverTheVariableIsCalled() {
+        // .env files, Django settings, camelCase fields: the keyword is part of a longer name
+        assertThat(redactor.redact("DB_PASSWORD=hunter2x")).isEqualTo("DB_PASSWORD=[REDACTED:password]");
+        assertThat(redactor.redact("SECRET_KEY = 'django-insecure-abc'")).isEqualTo("SECRET_KEY = '[REDACTED:password]'");
+        assertThat(redactor.redact("const dbPassword = 'S3cr3t!';")).isEqualTo("const dbPassword = '[REDACTED:password]';");
+        assertThat(redactor.redact("mysql.root_pwd: toor123")).isEqualTo("mysql.root_pwd: [REDACTED:password]");
+        // comparisons and reads are not assignments of a value
+        assertThat(redactor.scan("if (dbPassword == null || password != other) { userPassword = read(); }")).isEmpty();
+    }
+
+    @Test
+    void aPrivateKeyBlockIsMaskedEvenWhenThePasteIsCutBeforeItsEnd() {
+        String cut = "my key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+                + "QyNTUxOQAAACDgAAAA\nwhy does ssh refuse it?";
+        assertThat(redactor.redact(cut)).isEqualTo("my key:\n[REDACTED:private_key]\nwhy does ssh refuse it?");
+    }
+
+    @Test
+    void credentialsInConnectionUrlsAndMoreProviderKeysAreFound() {
+        assertThat(redactor.redact("DATABASE_URL=postgres://admin:s3cretpass@db.example.com:5432/app"))
+                .isEqualTo("DATABASE_URL=postgres://admin:[REDACTED:url_credentials]@db.example.com:5432/app");
+        assertThat(redactor.scan("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH")).containsExactly("huggingface_token");
+        assertThat(redactor.scan("sk_live_abcdefghijklmnopqrstuvwx")).containsExactly("stripe_key");
+        assertThat(redactor.scan("glpat-abcdefghij1234567890")).containsExactly("gitlab_token");
+        assertThat(redactor.scan("see https://example.com/docs and mailto:someone@example.com")).isEmpty();
+    }
+
+    @Test
+    void longAdversarialInputsNeitherHangNorOverflowTheStack() {
+        // a hang guard, not a speed test: a pattern that rescans the rest of a run at each word boundary
+        // takes minutes on 200 kB of "a-a-a-…" (a prompt may be 4 MiB); one linear pass takes milliseconds
+        String dashes = "a-".repeat(100_000) + " DB_PASSWORD=hunter2x";
+        String dots = "a.".repeat(100_000) + " postgres://u:pw123456@h/db";
+        String headers = "-----BEGIN RSA PRIVATE KEY----- x ".repeat(10_000);
+        String key = "-----BEGIN PRIVATE KEY-----\n" + "QUJD".repeat(16).concat("\n").repeat(200) + "-----END PRIVATE KEY----- after";
+        String huge = "-----BEGIN PRIVATE KEY-----\n" + "QUJD\n".repeat(100_000) + "-----END PRIVATE KEY----- after";
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            assertThat(redactor.redact(dashes)).endsWith("DB_PASSWORD=[REDACTED:password]");
+            assertThat(redactor.redact(dots)).endsWith("postgres://u:[REDACTED:url_credentials]@h/db");
+            assertThat(redactor.redact(headers)).startsWith("[REDACTED:private_key] x [REDACTED:private_key] x ");
+            assertThat(redactor.redact(key)).isEqualTo("[REDACTED:private_key] after");
+            assertThat(redactor.redact(huge)).startsWith("[REDACTED:private_key]\nQUJD");
+        });
     }
 
     @Test

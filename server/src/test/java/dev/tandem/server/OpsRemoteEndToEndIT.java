@@ -113,6 +113,13 @@ class OpsRemoteEndToEndIT {
         assertThat(anthropicDialect.statusCode()).isEqualTo(429);
         assertThat(TestServer.json(anthropicDialect.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
 
+        // the budget caps remote spend only: the local model still answers this key
+        HttpResponse<String> local = server.post("/v1/chat/completions",
+                "{\"model\":\"" + TestServer.MODEL + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"five\"}]}",
+                "authorization", "Bearer " + key);
+        assertThat(local.statusCode()).as(local.body()).isEqualTo(200);
+        assertThat(local.headers().firstValue("x-tandem-backend")).contains("local");
+
         PromText metrics = PromText.parse(server.get("/metrics").body());
         assertThat(metrics.value("tandem_rate_limit_rejections_total", "limit", "budget")).isEqualTo(2);
     }

@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.routing.Policy;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -73,8 +76,13 @@ public final class GateBackend extends ForwardingBackend {
         if (!limitsEnabled) {
             return inner.start(stamped, sink);
         }
-        if (k.budgetUsd() != null && ledger.spentUsd(k.id()) >= k.budgetUsd()) {
-            throw refuse(stamped, "budget", GateException.budgetExhausted());
+        // The budget caps remote spend; local answers cost nothing, so a spent key keeps the local model.
+        boolean budgetSpent = k.budgetUsd() != null && ledger.spentUsd(k.id()) >= k.budgetUsd();
+        if (budgetSpent) {
+            if (k.policy() != null && !Policy.parse(k.policy()).allowsLocal()) {
+                throw refuse(stamped, "budget", GateException.budgetExhausted());
+            }
+            stamped = withKeyPolicy(stamped, Policy.LOCAL_ONLY);
         }
         RateLimits.Admission admission = limits.admit(k);
         if (admission instanceof RateLimits.Admission.Refused r) {
@@ -96,6 +104,13 @@ public final class GateBackend extends ForwardingBackend {
                 }
                 sink.accept(event);
             });
+        } catch (ApiException e) {
+            permit.release(0);
+            if (budgetSpent && e.kind() == ErrorKind.PERMISSION) {
+                // only a remote could serve it, and the budget for remotes is spent
+                throw refuse(stamped, "budget", GateException.budgetExhausted());
+            }
+            throw e;
         } catch (RuntimeException e) {
             permit.release(0);
             throw e;
@@ -133,6 +148,14 @@ public final class GateBackend extends ForwardingBackend {
                 RequestOutcome.Status.ERROR, e.kind());
         outcomes.publish(o);
         return e;
+    }
+
+    /** {@code r} with the key's routing policy replaced by {@code policy} (a narrowing: see the caller). */
+    private static InferenceRequest withKeyPolicy(InferenceRequest r, Policy policy) {
+        Map<String, String> h = new HashMap<>(r.headers());
+        h.put(TandemHeaders.KEY_POLICY, policy.wireName());
+        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
+                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h, r.maxTokensDefaulted());
     }
 
     /** The request as the rest of the server sees it: no credentials, the gate's own headers. */

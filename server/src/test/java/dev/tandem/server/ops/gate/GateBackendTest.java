@@ -151,21 +151,52 @@ class GateBackendTest {
     }
 
     @Test
-    void spendBudgetRunsOutAfterRemoteUse() {
-        // Given a key with a $2 budget and a price of $1 per input token
+    void aSpentBudgetNarrowsTheKeyToTheLocalModel() {
+        // Given a key with a $2 budget and a price of $1 per input token, spent by two remote answers
         GateBackend gate = gate(AuthConfig.DEFAULTS);
         CreatedKey k = keys.create(new KeySpec("a", null, List.of(), null, null, null, 2.0));
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         gate.start(withKey("x-api-key", k.secret()), e -> {});
-        // Then the third request finds $2 spent
+        // When a third request comes
+        gate.start(withKey("x-api-key", k.secret()), e -> {});
+        // Then it goes on, but may only be served locally (local answers cost nothing)
+        assertThat(upstream.received).hasSize(3);
+        assertThat(upstream.received.get(1).headers()).doesNotContainKey(TandemHeaders.KEY_POLICY);
+        assertThat(upstream.received.get(2).headers()).containsEntry(TandemHeaders.KEY_POLICY, "local-only");
+        assertThat(rejections).isEmpty();
+    }
+
+    @Test
+    void aSpentBudgetRefusesWhatOnlyARemoteCouldServe() {
+        // Given a dispatcher that, like the router, refuses a remote model under local-only
+        upstream = ScriptedBackend.scripted("anthropic", r -> {
+            if ("local-only".equals(r.headers().get(TandemHeaders.KEY_POLICY))) {
+                throw new ApiException(ErrorKind.PERMISSION, "claude-x is remote; the policy is local-only");
+            }
+            return ScriptedBackend.answer("anthropic", "claude-x", "hi", 1);
+        });
+        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        CreatedKey k = keys.create(new KeySpec("a", null, List.of(), null, null, null, 2.0));
+        gate.start(withKey("x-api-key", k.secret()), e -> {});
+        gate.start(withKey("x-api-key", k.secret()), e -> {});
+        // Then the third request, which only Claude could serve, finds the budget spent
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> {
                     assertThat(e.kind().status()).isEqualTo(429);
                     assertThat(e.openAiType()).isEqualTo("insufficient_quota");
                     assertThat(GateErrors.body(Dialect.OPENAI, e)).contains("\"code\":\"insufficient_quota\"");
                 });
-        assertThat(upstream.received).hasSize(2);
         assertThat(rejections).containsExactly("budget");
+    }
+
+    @Test
+    void aSpentBudgetOfARemoteOnlyKeyRefusesAtOnce() {
+        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        CreatedKey k = keys.create(new KeySpec("a", "remote-only", List.of(), null, null, null, 1.0));
+        gate.start(withKey("x-api-key", k.secret()), e -> {});
+        assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.openAiType()).isEqualTo("insufficient_quota"));
+        assertThat(upstream.received).hasSize(1);
     }
 
     @Test

@@ -187,4 +187,86 @@ class ErrorsIT {
             }
         }
     }
+
+    /** Anthropic's shape on /v1/messages*, OpenAI's everywhere else. */
+    static void assertDialectError(String path, HttpResponse<String> response, String what) {
+        assertThat(response.statusCode()).as(what + " -> " + response.body()).isBetween(400, 499);
+        JsonNode body = TestServer.json(response.body());
+        if (path.startsWith("/v1/messages")) {
+            assertThat(body.path("type").asText()).as(what).isEqualTo("error");
+            assertThat(body.at("/error/type").asText()).as(what).isNotEmpty();
+        } else {
+            assertThat(body.at("/error/type").asText()).as(what).isNotEmpty();
+            assertThat(body.path("error").has("param") && body.path("error").has("code")).as(what).isTrue();
+        }
+        assertThat(body.at("/error/message").asText()).as(what).isNotBlank();
+    }
+
+    /**
+     * Fuzz-style: malformed and edge bodies on every POST endpoint get a 4xx in the endpoint's dialect
+     * (or, where the body is in fact valid, a success), and the server serves a real request afterwards.
+     */
+    @Test
+    void malformedBodiesGet4xxInTheCallersDialectAndTheServerKeepsServing() throws Exception {
+        String msgs = "\"messages\":" + USER;
+        String[] bodies = {
+            // huge and odd numbers
+            "{\"model\":\"tiny\",\"max_tokens\":99999999999999999999999," + msgs + ",\"prompt\":\"x\",\"tokens\":[1]}",
+            "{\"model\":\"tiny\",\"max_tokens\":1e400," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"temperature\":1e999," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"top_p\":-1e-999999," + msgs + ",\"prompt\":\"x\",\"seed\":1e30}",
+            "{\"model\":\"tiny\",\"max_tokens\":5.5," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"prompt\":[99999999999999999999],\"tokens\":[99999999999999999999]," + msgs + "}",
+            "{\"model\":\"tiny\",\"prompt\":[-1],\"tokens\":[-1],\"max_tokens\":-1," + msgs + "}",
+            // nulls everywhere
+            "{\"model\":null,\"messages\":null,\"max_tokens\":null,\"prompt\":null,\"tokens\":null,\"stream\":null}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":null,\"content\":null}],\"prompt\":[null],\"tokens\":[null]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[null]}],\"prompt\":[[null]],\"tokens\":null}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":null,\"text\":null}]}],\"prompt\":{}}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"stop\":[null],\"stop_sequences\":[null],\"messages\":[],\"prompt\":[]}",
+            // wrong shapes
+            "{\"model\":{\"x\":1},\"messages\":{},\"prompt\":true,\"tokens\":{}}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"system\":5,\"stream\":\"yes\",\"messages\":\"hi\",\"prompt\":[[1],\"a\"]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\"}}],\"prompt\":[[1],[]]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[[]],\"prompt\":[1.5]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"stream_options\":[],\"metadata\":[],\"logprobs\":\"x\"," + msgs + ",\"prompt\":\"x\",\"tokens\":\"1\"}",
+            // deep nesting inside a field, below and beyond the parser's limit
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":" + "[".repeat(150) + "]".repeat(150) + "}],\"prompt\":" + "[".repeat(150) + "]".repeat(150) + ",\"tokens\":" + "[".repeat(150) + "]".repeat(150) + "}",
+            "{\"model\":\"tiny\",\"metadata\":" + "{\"a\":".repeat(300) + "1" + "}".repeat(300) + "}",
+            // unicode: lone surrogates, NUL, invalid escapes, a BOM, right-to-left in names
+            "{\"model\":\"tiny\\ud800\",\"max_tokens\":5," + msgs + ",\"prompt\":\"x\",\"tokens\":[1]}",
+            "{\"model\":\"\\u0000\",\"max_tokens\":5," + msgs + ",\"prompt\":\"\\u0000\",\"tokens\":[1]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"us\\u202Eer\",\"content\":\"\\uDFFF\"}],\"prompt\":[\"\\ud83d\"]}",
+            "{\"model\":\"tiny\",\"bad\":\"\\x41\"}",
+            "\uFEFF{\"model\":\"tiny\"}",
+            "{\"model\":\"tiny\"}}",
+            "{\"model\":\"tiny\",\"model\":5}",
+        };
+        String[] paths = {"/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/messages/count_tokens", "/tokenize", "/detokenize"};
+        for (String path : paths) {
+            for (String body : bodies) {
+                HttpResponse<String> response = server.post(path, body, "anthropic-version", "2023-06-01");
+                if (response.statusCode() != 200) {
+                    assertDialectError(path, response, path + " " + body);
+                }
+            }
+            // wrong content types and raw bytes that are not UTF-8
+            for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+                HttpResponse<String> response = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                        .header("content-type", type).POST(java.net.http.HttpRequest.BodyPublishers.ofString("model=tiny&prompt=x")).build());
+                assertDialectError(path, response, path + " as " + type);
+            }
+            HttpResponse<String> binary = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 'm', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'})).build());
+            assertDialectError(path, binary, path + " invalid UTF-8");
+            // GET on a POST endpoint: not a 500 either
+            HttpResponse<String> wrongMethod = server.get(path);
+            assertThat(wrongMethod.statusCode()).as(path + " GET -> " + wrongMethod.body()).isBetween(400, 499);
+        }
+
+        // still serving, in both dialects
+        assertThat(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
+        assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
+    }
 }

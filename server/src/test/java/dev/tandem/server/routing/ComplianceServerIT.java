@@ -2,7 +2,6 @@ package dev.tandem.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.models.Engines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.FakeAnthropic;
@@ -25,23 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ComplianceServerIT {
     @TempDir
     static Path dir;
+    static HybridServer hybrid;
     static FakeAnthropic anthropic;
     static FakeOpenAi openai;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "local-only"), TestServer.longContext(),
-                Engines::open, true);
+        hybrid = new HybridServer(dir, "local-only");
+        server = hybrid.server;
+        anthropic = hybrid.anthropic;
+        openai = hybrid.openai;
     }
 
     @AfterAll
     static void stop() {
-        server.close();
-        anthropic.close();
-        openai.close();
+        hybrid.close();
     }
 
     @Test

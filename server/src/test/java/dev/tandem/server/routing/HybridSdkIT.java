@@ -17,7 +17,6 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import dev.tandem.models.Engines;
 import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeOpenAi;
@@ -45,6 +44,7 @@ class HybridSdkIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path dir;
+    static HybridServer hybrid;
     static FakeAnthropic anthropic;
     static FakeOpenAi openai;
     static TestServer server;
@@ -52,17 +52,15 @@ class HybridSdkIT {
 
     @BeforeAll
     static void startServer() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "prefer-local"), TestServer.longContext(),
-                Engines::open, true);
+        hybrid = new HybridServer(dir, "prefer-local");
+        server = hybrid.server;
+        anthropic = hybrid.anthropic;
+        openai = hybrid.openai;
     }
 
     @AfterAll
     static void stopServer() {
-        server.close();
-        anthropic.close();
-        openai.close();
+        hybrid.close();
     }
 
     @BeforeEach

@@ -7,7 +7,6 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import dev.tandem.models.Engines;
 import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeOpenAi;
@@ -18,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,34 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
 class HybridServerIT {
     @TempDir
     static Path dir;
+    static HybridServer hybrid;
     static FakeAnthropic anthropic;
     static FakeOpenAi openai;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, remoteSettings(anthropic, openai, "prefer-local"), TestServer.longContext(), Engines::open, true);
-    }
-
-    static Map<String, String> remoteSettings(FakeAnthropic anthropic, FakeOpenAi openai, String policy) {
-        Map<String, String> s = new HashMap<>();
-        s.put("engine.maxRunning", "1");
-        s.put("engine.maxWaiting", "0");
-        s.put("routing.policy", policy);
-        s.put("remotes.anthropic.baseUrl", anthropic.baseUrl());
-        s.put("remotes.anthropic.apiKey", anthropic.apiKey());
-        s.put("remotes.openai.baseUrl", openai.baseUrl());
-        s.put("remotes.openai.apiKey", openai.apiKey());
-        return s;
+        hybrid = new HybridServer(dir, "prefer-local");
+        server = hybrid.server;
+        anthropic = hybrid.anthropic;
+        openai = hybrid.openai;
     }
 
     @AfterAll
     static void stop() {
-        server.close();
-        anthropic.close();
-        openai.close();
+        hybrid.close();
     }
 
     @Test

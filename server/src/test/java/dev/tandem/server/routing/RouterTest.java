@@ -157,7 +157,7 @@ class RouterTest {
     @Test
     void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        InferenceRequest request = withTools(chat(LOCAL, Map.of()));
+        InferenceRequest request = Requests.withTools(chat(LOCAL, Map.of()));
         RecordingSink sink = run(router, request);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
@@ -197,7 +197,7 @@ class RouterTest {
         assertThatThrownBy(() -> router.start(chat("auto", Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // And tools (which only a remote could serve) are refused too
-        assertThatThrownBy(() -> router.start(withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> router.start(Requests.withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();
@@ -362,11 +362,5 @@ class RouterTest {
         Thread.sleep(500);
         assertThat(sink.events()).hasSize(seen);
         assertThat(sink.ended()).isFalse();
-    }
-
-    private static InferenceRequest withTools(InferenceRequest r) {
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
-                r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),
-                null, r.user(), r.headers());
     }
 }

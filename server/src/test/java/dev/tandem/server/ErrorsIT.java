@@ -269,4 +269,39 @@ class ErrorsIT {
         assertThat(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
     }
+
+    /** Conversation shapes a chat template may dislike (roles out of turn, tool turns, images) are never a 500. */
+    @Test
+    void oddConversationsNeverGiveA500() {
+        String[] openAiMessages = {
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
+            "[{\"role\":\"assistant\",\"content\":\"a\"}]",
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"r\"}]",
+            "[{\"role\":\"system\",\"content\":\"\"},{\"role\":\"user\",\"content\":\"\"}]",
+            "[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAAA\"}}]}]",
+        };
+        for (String messages : openAiMessages) {
+            for (String path : new String[] {"/v1/chat/completions", "/tokenize"}) {
+                HttpResponse<String> r = server.post(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
+                assertThat(r.statusCode()).as(path + " " + messages + " -> " + r.body()).isIn(200, 400);
+            }
+        }
+        String[] anthropicMessages = {
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
+            "[{\"role\":\"assistant\",\"content\":\"a\"}]",
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t\",\"content\":\"r\"}]}]",
+            "[{\"role\":\"user\",\"content\":[]}]",
+            "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"AAAA\"}}]}]",
+        };
+        for (String messages : anthropicMessages) {
+            for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+                HttpResponse<String> r = server.post(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
+                assertThat(r.statusCode()).as(path + " " + messages + " -> " + r.body()).isIn(200, 400);
+                if (r.statusCode() == 400) {
+                    assertDialectError(path, r, path + " " + messages);
+                }
+            }
+        }
+    }
 }

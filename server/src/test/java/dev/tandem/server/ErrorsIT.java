@@ -304,4 +304,47 @@ class ErrorsIT {
             }
         }
     }
+
+    /** Edge values that are well-formed JSON of the right types: an answer or a 400, never a 500. */
+    @Test
+    void edgeValuesGetAnAnswerOrA400() {
+        String[] completions = {
+            "{\"model\":\"tiny\",\"prompt\":\"def f(\",\"suffix\":\"return 1\",\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":\"\",\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":[],\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":[\"\",\"\"],\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":21}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":-1}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"seed\":-9223372036854775808,\"temperature\":2,\"top_p\":1e-300}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"n\":3,\"best_of\":1}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"stop\":[\"\\u00e9\\ud83d\\ude00\",\"" + "s".repeat(300) + "\"]}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"min_tokens\":2,\"ignore_eos\":true,\"top_k\":-1,\"min_p\":1,\"repetition_penalty\":10}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"echo\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}",
+            "{\"model\":\"tiny\",\"prompt\":[[1,2],[3]],\"max_tokens\":2,\"logprobs\":2,\"return_tokens_as_token_ids\":true,\"stream\":true}",
+        };
+        for (String body : completions) {
+            HttpResponse<String> r = server.post("/v1/completions", body);
+            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
+        }
+        String[] chats = {
+            "{\"model\":\"tiny\",\"max_completion_tokens\":2,\"max_tokens\":9999999,\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"logprobs\":true,\"top_logprobs\":20,\"n\":2,\"stream\":true,\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"developer\",\"content\":[{\"type\":\"text\",\"text\":\"d\"}]},{\"role\":\"user\",\"name\":\"x\",\"content\":\"hi\"}]}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"stop\":\"\",\"messages\":" + USER + "}",
+        };
+        for (String body : chats) {
+            HttpResponse<String> r = server.post("/v1/chat/completions", body);
+            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
+        }
+        String[] messages = {
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"system\":[{\"type\":\"text\",\"text\":\"s\"},{\"type\":\"image\"}],\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"temperature\":0,\"top_p\":0,\"top_k\":0,\"stop_sequences\":[],\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"tool_choice\":{\"type\":\"auto\"},\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"stream\":true,\"metadata\":{\"user_id\":null},\"messages\":" + USER + "}",
+        };
+        for (String body : messages) {
+            HttpResponse<String> r = server.post("/v1/messages", body);
+            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
+        }
+    }
 }

@@ -4,42 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A local-only server with working upstream keys configured: whatever is asked — a remote model, a
  * wider policy, tools — and however busy the engine, no connection ever reaches an upstream.
  */
-class ComplianceServerIT {
-    @TempDir
-    static Path dir;
-    static HybridServer hybrid;
-    static FakeAnthropic anthropic;
-    static FakeOpenAi openai;
-    static TestServer server;
+class ComplianceServerIT extends HybridServerSetup {
 
-    @BeforeAll
-    static void start() {
-        hybrid = new HybridServer(dir, "local-only");
-        server = hybrid.server;
-        anthropic = hybrid.anthropic;
-        openai = hybrid.openai;
-    }
-
-    @AfterAll
-    static void stop() {
-        hybrid.close();
+    @Override
+    protected String policy() {
+        return "local-only";
     }
 
     @Test

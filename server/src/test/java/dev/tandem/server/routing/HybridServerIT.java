@@ -8,44 +8,24 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
 import dev.tandem.server.fakes.FakeUpstream.Answer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole server (assembly, edge, router, real engine with one slot) with fake upstreams: the
  * official SDKs get answers from each backend, and a busy engine overflows to the remote and comes
  * back when it drains, with the route in the response headers.
  */
-class HybridServerIT {
-    @TempDir
-    static Path dir;
-    static HybridServer hybrid;
-    static FakeAnthropic anthropic;
-    static FakeOpenAi openai;
-    static TestServer server;
+class HybridServerIT extends HybridServerSetup {
 
-    @BeforeAll
-    static void start() {
-        hybrid = new HybridServer(dir, "prefer-local");
-        server = hybrid.server;
-        anthropic = hybrid.anthropic;
-        openai = hybrid.openai;
-    }
-
-    @AfterAll
-    static void stop() {
-        hybrid.close();
+    @Override
+    protected String policy() {
+        return "prefer-local";
     }
 
     @Test

@@ -38,14 +38,8 @@ public final class AnthropicBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint("/v1/messages"))
-                .header("content-type", "application/json")
-                .header("accept", "text/event-stream")
-                .header("anthropic-version", API_VERSION)
-                .POST(HttpRequest.BodyPublishers.ofString(body(request, model).toString()));
-        if (config.apiKey() != null && !config.apiKey().isBlank()) {
-            b.header("x-api-key", config.apiKey());
-        }
+        HttpRequest.Builder b = streamingPost("/v1/messages", body(request, model)).header("anthropic-version", API_VERSION);
+        apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
 

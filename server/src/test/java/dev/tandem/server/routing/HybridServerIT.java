@@ -84,4 +84,30 @@ class HybridServerIT extends HybridServerSetup {
         assertThat(back.headers().firstValue("x-tandem-backend")).contains("local");
         assertThat(back.headers().firstValue("x-tandem-route")).contains("primary");
     }
+
+    @Test
+    void aToolFirstAnswerStreamsItsToolUseBlockAtIndexZeroWithoutAnEmptyTextBlock() {
+        // Given Claude answering with a tool call and no text (as it does under tool_choice any)
+        anthropic.answerByDefault(Answer.text().withToolCalls(
+                new dev.tandem.server.fakes.FakeUpstream.ToolCall("toolu_1", "get_weather", java.util.List.of("{\"city\":", "\"Oslo\"}")))
+                .withUsage(20, 7));
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,\"stream\":true,"
+                + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"any\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Oslo?\"}]}";
+        // When an Anthropic client streams it through Tandem
+        HttpResponse<String> response = server.post("/v1/messages", body, "anthropic-version", "2023-06-01");
+        // Then the only content block is the tool_use, at index 0, as Claude itself streams it
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        dev.tandem.server.Sse sse = dev.tandem.server.Sse.parse(response.body());
+        var starts = sse.frames().stream().filter(f -> f.event().equals("content_block_start")).map(f -> TestServer.json(f.data())).toList();
+        assertThat(starts).hasSize(1);
+        assertThat(starts.get(0).path("index").asInt()).isZero();
+        assertThat(starts.get(0).at("/content_block/type").asText()).isEqualTo("tool_use");
+        assertThat(sse.frames().stream().filter(f -> f.event().equals("content_block_delta"))
+                .map(f -> TestServer.json(f.data()).path("index").asInt())).containsOnly(0);
+        assertThat(sse.frames().stream().filter(f -> f.event().equals("content_block_stop"))).hasSize(1);
+        var delta = sse.frames().stream().filter(f -> f.event().equals("message_delta")).map(f -> TestServer.json(f.data())).findFirst().orElseThrow();
+        assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+        assertThat(delta.at("/usage/output_tokens").asInt()).isEqualTo(7);
+    }
 }

@@ -188,6 +188,17 @@ class ErrorsIT {
         }
     }
 
+    /** Each body gets an answer, or a 400 in the endpoint's dialect. */
+    static void assertAnswerOr400(String path, String... bodies) {
+        for (String body : bodies) {
+            HttpResponse<String> r = server.post(path, body);
+            assertThat(r.statusCode()).as(path + " " + body + " -> " + r.body()).isIn(200, 400);
+            if (r.statusCode() == 400) {
+                assertDialectError(path, r, path + " " + body);
+            }
+        }
+    }
+
     /** Anthropic's shape on /v1/messages*, OpenAI's everywhere else. */
     static void assertDialectError(String path, HttpResponse<String> response, String what) {
         assertThat(response.statusCode()).as(what + " -> " + response.body()).isBetween(400, 499);
@@ -281,10 +292,9 @@ class ErrorsIT {
             "[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAAA\"}}]}]",
         };
         for (String messages : openAiMessages) {
-            for (String path : new String[] {"/v1/chat/completions", "/tokenize"}) {
-                HttpResponse<String> r = server.post(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
-                assertThat(r.statusCode()).as(path + " " + messages + " -> " + r.body()).isIn(200, 400);
-            }
+            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}";
+            assertAnswerOr400("/v1/chat/completions", body);
+            assertAnswerOr400("/tokenize", body);
         }
         String[] anthropicMessages = {
             "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
@@ -295,13 +305,9 @@ class ErrorsIT {
             "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"AAAA\"}}]}]",
         };
         for (String messages : anthropicMessages) {
-            for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
-                HttpResponse<String> r = server.post(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
-                assertThat(r.statusCode()).as(path + " " + messages + " -> " + r.body()).isIn(200, 400);
-                if (r.statusCode() == 400) {
-                    assertDialectError(path, r, path + " " + messages);
-                }
-            }
+            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}";
+            assertAnswerOr400("/v1/messages", body);
+            assertAnswerOr400("/v1/messages/count_tokens", body);
         }
     }
 
@@ -322,29 +328,20 @@ class ErrorsIT {
             "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"echo\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}",
             "{\"model\":\"tiny\",\"prompt\":[[1,2],[3]],\"max_tokens\":2,\"logprobs\":2,\"return_tokens_as_token_ids\":true,\"stream\":true}",
         };
-        for (String body : completions) {
-            HttpResponse<String> r = server.post("/v1/completions", body);
-            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
-        }
+        assertAnswerOr400("/v1/completions", completions);
         String[] chats = {
             "{\"model\":\"tiny\",\"max_completion_tokens\":2,\"max_tokens\":9999999,\"messages\":" + USER + "}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"logprobs\":true,\"top_logprobs\":20,\"n\":2,\"stream\":true,\"messages\":" + USER + "}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"developer\",\"content\":[{\"type\":\"text\",\"text\":\"d\"}]},{\"role\":\"user\",\"name\":\"x\",\"content\":\"hi\"}]}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"stop\":\"\",\"messages\":" + USER + "}",
         };
-        for (String body : chats) {
-            HttpResponse<String> r = server.post("/v1/chat/completions", body);
-            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
-        }
+        assertAnswerOr400("/v1/chat/completions", chats);
         String[] messages = {
             "{\"model\":\"tiny\",\"max_tokens\":2,\"system\":[{\"type\":\"text\",\"text\":\"s\"},{\"type\":\"image\"}],\"messages\":" + USER + "}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"temperature\":0,\"top_p\":0,\"top_k\":0,\"stop_sequences\":[],\"messages\":" + USER + "}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"tool_choice\":{\"type\":\"auto\"},\"messages\":" + USER + "}",
             "{\"model\":\"tiny\",\"max_tokens\":2,\"stream\":true,\"metadata\":{\"user_id\":null},\"messages\":" + USER + "}",
         };
-        for (String body : messages) {
-            HttpResponse<String> r = server.post("/v1/messages", body);
-            assertThat(r.statusCode()).as(body + " -> " + r.body()).isIn(200, 400);
-        }
+        assertAnswerOr400("/v1/messages", messages);
     }
 }

@@ -106,17 +106,8 @@ public final class FakeAnthropic extends FakeUpstream {
     }
 
     @Override
-    protected int indexAfterTextChunks(List<String> frames, int n) {
-        if (n == 0) {
-            return 1;
-        }
-        int seen = 0;
-        for (int i = 0; i < frames.size(); i++) {
-            if (frames.get(i).contains("\"text_delta\"") && ++seen == n) {
-                return i + 1;
-            }
-        }
-        return frames.size() - 2;
+    protected String textChunkMarker() {
+        return "\"text_delta\"";
     }
 
     @Override

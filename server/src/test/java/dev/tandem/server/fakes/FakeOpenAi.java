@@ -97,17 +97,8 @@ public final class FakeOpenAi extends FakeUpstream {
     }
 
     @Override
-    protected int indexAfterTextChunks(List<String> frames, int n) {
-        if (n == 0) {
-            return 1;
-        }
-        int seen = 0;
-        for (int i = 0; i < frames.size(); i++) {
-            if (frames.get(i).contains("\"delta\":{\"content\":") && ++seen == n) {
-                return i + 1;
-            }
-        }
-        return frames.size() - 2;
+    protected String textChunkMarker() {
+        return "\"delta\":{\"content\":";
     }
 
     @Override

@@ -189,8 +189,25 @@ public abstract class FakeUpstream implements AutoCloseable {
     /** Response headers every answer carries (request ids and the like). */
     protected abstract Map<String, String> responseHeaders();
 
-    /** How many of {@code frames} come before the {@code n}-th text chunk (the index to break at). */
-    protected abstract int indexAfterTextChunks(List<String> frames, int n);
+    /** Text found only in the frames that carry a text chunk. */
+    protected abstract String textChunkMarker();
+
+    /**
+     * How many of {@code frames} come up to and including the {@code n}-th text chunk (the index to
+     * break at); with n = 0, just the first frame; past the last chunk, all but the closing two.
+     */
+    protected int indexAfterTextChunks(List<String> frames, int n) {
+        if (n == 0) {
+            return 1;
+        }
+        int seen = 0;
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).contains(textChunkMarker()) && ++seen == n) {
+                return i + 1;
+            }
+        }
+        return frames.size() - 2;
+    }
 
     /** Both APIs stream when the body says {@code "stream": true}. */
     protected boolean wantsStream(String body) {

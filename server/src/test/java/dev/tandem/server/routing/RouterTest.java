@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
@@ -25,6 +26,10 @@ import dev.tandem.server.remote.Resilience;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,12 +50,16 @@ class RouterTest {
     }
 
     private Router router(Policy policy) {
+        return router(policy, Router.Hooks.NONE);
+    }
+
+    private Router router(Policy policy, Router.Hooks hooks) {
         Resilience fast = new Resilience(1_000L, 1_000L, 400L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
         remotes = new RemoteBackends(new RemotesConfig(
                 new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
                 new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
         RoutingConfig config = new RoutingConfig(policy, 1_000L, null, null, null);
-        return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes);
+        return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes, hooks);
     }
 
     private static RecordingSink run(Router router, InferenceRequest request) {
@@ -301,16 +310,16 @@ class RouterTest {
         remotes = new RemoteBackends(new RemotesConfig(
                 new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
                 new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
-        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new dev.tandem.server.core.Backend() {
+        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new Backend() {
             public String name() {
                 return b.name();
             }
 
-            public java.util.Optional<String> cannotServe(InferenceRequest r) {
-                return java.util.Optional.of("kept local by policy");
+            public Optional<String> cannotServe(InferenceRequest r) {
+                return Optional.of("kept local by policy");
             }
 
-            public Call start(InferenceRequest r, java.util.function.Consumer<InferenceEvent> sink) {
+            public Call start(InferenceRequest r, Consumer<InferenceEvent> sink) {
                 throw new AssertionError("never started");
             }
         }, (backend, error) -> hidden.add(backend + ":" + error.kind()));
@@ -353,7 +362,7 @@ class RouterTest {
         anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
-        dev.tandem.server.core.Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
+        Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
         for (int i = 0; i < 400 && sink.text().isEmpty(); i++) {
             Thread.sleep(5);
         }
@@ -362,5 +371,44 @@ class RouterTest {
         Thread.sleep(500);
         assertThat(sink.events()).hasSize(seen);
         assertThat(sink.ended()).isFalse();
+    }
+
+    @Test
+    void aCancelThatLandsWhileTheFallbackIsStartingStillCancelsTheFallback() throws Exception {
+        // Given a local failure before the first token, and a remote whose start is slow (held by a latch)
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch remoteCancelled = new CountDownLatch(1);
+        Backend slowRemote = new Backend() {
+            @Override
+            public String name() {
+                return "anthropic";
+            }
+
+            @Override
+            public Optional<String> cannotServe(InferenceRequest request) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return remoteCancelled::countDown;
+            }
+        };
+        local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
+        Router router = router(Policy.PREFER_LOCAL, new Router.Hooks(remote -> slowRemote, null));
+        Backend.Call call = router.start(chat("auto", Map.of()), new RecordingSink());
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        // When the client goes away while the fallback is being started
+        call.cancel();
+        release.countDown();
+        // Then the fallback's call is cancelled as soon as it exists
+        assertThat(remoteCancelled.await(5, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -306,10 +306,6 @@ class RouterTest {
     void hooksWrapRemotesAndHearOfHiddenFailures() {
         // Given a wrapper that keeps every request off anthropic (as redaction's keep-local would), and a failure listener
         List<String> hidden = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
-                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
         Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new Backend() {
             public String name() {
                 return b.name();
@@ -323,8 +319,7 @@ class RouterTest {
                 throw new AssertionError("never started");
             }
         }, (backend, error) -> hidden.add(backend + ":" + error.kind()));
-        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, null, null), local, List.of(LOCAL),
-                local.loadSupplier(), remotes, hooks);
+        Router router = router(Policy.PREFER_LOCAL, hooks);
         // When local fails before its first token
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
         RecordingSink sink = run(router, chat("auto", Map.of()));

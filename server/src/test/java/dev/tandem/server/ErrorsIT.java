@@ -276,6 +276,17 @@ class ErrorsIT {
             assertThat(wrongMethod.statusCode()).as(path + " GET -> " + wrongMethod.body()).isBetween(400, 499);
         }
 
+        // odd model ids on the GET side, asked in both dialects
+        for (String id : new String[] {"%00", "..%2F..%2Fetc", "%F0%9F%98%80", "x".repeat(2000), "tiny%20"}) {
+            HttpResponse<String> openAi = server.get("/v1/models/" + id);
+            assertThat(openAi.statusCode()).as(id + " -> " + openAi.body()).isBetween(400, 499);
+            HttpResponse<String> anthropic = server.get("/v1/models/" + id, "anthropic-version", "2023-06-01");
+            assertThat(anthropic.statusCode()).as(id + " -> " + anthropic.body()).isBetween(400, 499);
+            if (anthropic.body().startsWith("{")) {
+                assertThat(TestServer.json(anthropic.body()).path("type").asText()).isEqualTo("error");
+            }
+        }
+
         // still serving, in both dialects
         assertThat(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);

@@ -302,11 +302,7 @@ class ErrorsIT {
             "[{\"role\":\"system\",\"content\":\"\"},{\"role\":\"user\",\"content\":\"\"}]",
             "[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAAA\"}}]}]",
         };
-        for (String messages : openAiMessages) {
-            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}";
-            assertAnswerOr400("/v1/chat/completions", body);
-            assertAnswerOr400("/tokenize", body);
-        }
+        conversationsGetAnAnswerOrA400(openAiMessages, "/v1/chat/completions", "/tokenize");
         String[] anthropicMessages = {
             "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
             "[{\"role\":\"assistant\",\"content\":\"a\"}]",
@@ -315,10 +311,14 @@ class ErrorsIT {
             "[{\"role\":\"user\",\"content\":[]}]",
             "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"AAAA\"}}]}]",
         };
-        for (String messages : anthropicMessages) {
-            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}";
-            assertAnswerOr400("/v1/messages", body);
-            assertAnswerOr400("/v1/messages/count_tokens", body);
+        conversationsGetAnAnswerOrA400(anthropicMessages, "/v1/messages", "/v1/messages/count_tokens");
+    }
+
+    private static void conversationsGetAnAnswerOrA400(String[] conversations, String... paths) {
+        for (String messages : conversations) {
+            for (String path : paths) {
+                assertAnswerOr400(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
+            }
         }
     }
 

@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class RemoteBackend implements Backend, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
+    /** A full bulkhead knows no ETA; a call usually ends within seconds, so the caller may try again soon. */
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
 
     /** How an attempt ended, as far as Failsafe is concerned. */
     enum Outcome {
@@ -448,7 +450,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         }
         if (cause instanceof BulkheadFullException) {
             return new ApiException(ErrorKind.OVERLOADED, name + " upstream busy: " + config.resilience().maxConcurrent()
-                    + " concurrent calls already", null, null, null);
+                    + " concurrent calls already", null, BUSY_RETRY_AFTER, null);
         }
         if (cause instanceof ApiException api) {
             return api;

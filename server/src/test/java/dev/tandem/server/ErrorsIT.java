@@ -187,4 +187,172 @@ class ErrorsIT {
             }
         }
     }
+
+    /** Each body gets an answer, or a 400 in the endpoint's dialect. */
+    static void assertAnswerOr400(String path, String... bodies) {
+        for (String body : bodies) {
+            HttpResponse<String> r = server.post(path, body);
+            assertThat(r.statusCode()).as(path + " " + body + " -> " + r.body()).isIn(200, 400);
+            if (r.statusCode() == 400) {
+                assertDialectError(path, r, path + " " + body);
+            }
+        }
+    }
+
+    /** Anthropic's shape on /v1/messages*, OpenAI's everywhere else. */
+    static void assertDialectError(String path, HttpResponse<String> response, String what) {
+        assertThat(response.statusCode()).as(what + " -> " + response.body()).isBetween(400, 499);
+        JsonNode body = TestServer.json(response.body());
+        if (path.startsWith("/v1/messages")) {
+            assertThat(body.path("type").asText()).as(what).isEqualTo("error");
+            assertThat(body.at("/error/type").asText()).as(what).isNotEmpty();
+        } else {
+            assertThat(body.at("/error/type").asText()).as(what).isNotEmpty();
+            assertThat(body.path("error").has("param") && body.path("error").has("code")).as(what).isTrue();
+        }
+        assertThat(body.at("/error/message").asText()).as(what).isNotBlank();
+    }
+
+    /**
+     * Fuzz-style: malformed and edge bodies on every POST endpoint get a 4xx in the endpoint's dialect
+     * (or, where the body is in fact valid, a success), and the server serves a real request afterwards.
+     */
+    @Test
+    void malformedBodiesGet4xxInTheCallersDialectAndTheServerKeepsServing() throws Exception {
+        String msgs = "\"messages\":" + USER;
+        String[] bodies = {
+            // huge and odd numbers
+            "{\"model\":\"tiny\",\"max_tokens\":99999999999999999999999," + msgs + ",\"prompt\":\"x\",\"tokens\":[1]}",
+            "{\"model\":\"tiny\",\"max_tokens\":1e400," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"temperature\":1e999," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"top_p\":-1e-999999," + msgs + ",\"prompt\":\"x\",\"seed\":1e30}",
+            "{\"model\":\"tiny\",\"max_tokens\":5.5," + msgs + ",\"prompt\":\"x\"}",
+            "{\"model\":\"tiny\",\"prompt\":[99999999999999999999],\"tokens\":[99999999999999999999]," + msgs + "}",
+            "{\"model\":\"tiny\",\"prompt\":[-1],\"tokens\":[-1],\"max_tokens\":-1," + msgs + "}",
+            // nulls everywhere
+            "{\"model\":null,\"messages\":null,\"max_tokens\":null,\"prompt\":null,\"tokens\":null,\"stream\":null}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":null,\"content\":null}],\"prompt\":[null],\"tokens\":[null]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[null]}],\"prompt\":[[null]],\"tokens\":null}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":null,\"text\":null}]}],\"prompt\":{}}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"stop\":[null],\"stop_sequences\":[null],\"messages\":[],\"prompt\":[]}",
+            // wrong shapes
+            "{\"model\":{\"x\":1},\"messages\":{},\"prompt\":true,\"tokens\":{}}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"system\":5,\"stream\":\"yes\",\"messages\":\"hi\",\"prompt\":[[1],\"a\"]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\"}}],\"prompt\":[[1],[]]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[[]],\"prompt\":[1.5]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"stream_options\":[],\"metadata\":[],\"logprobs\":\"x\"," + msgs + ",\"prompt\":\"x\",\"tokens\":\"1\"}",
+            // deep nesting inside a field, below and beyond the parser's limit
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":" + "[".repeat(150) + "]".repeat(150) + "}],\"prompt\":" + "[".repeat(150) + "]".repeat(150) + ",\"tokens\":" + "[".repeat(150) + "]".repeat(150) + "}",
+            "{\"model\":\"tiny\",\"metadata\":" + "{\"a\":".repeat(300) + "1" + "}".repeat(300) + "}",
+            // unicode: lone surrogates, NUL, invalid escapes, a BOM, right-to-left in names
+            "{\"model\":\"tiny\\ud800\",\"max_tokens\":5," + msgs + ",\"prompt\":\"x\",\"tokens\":[1]}",
+            "{\"model\":\"\\u0000\",\"max_tokens\":5," + msgs + ",\"prompt\":\"\\u0000\",\"tokens\":[1]}",
+            "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"us\\u202Eer\",\"content\":\"\\uDFFF\"}],\"prompt\":[\"\\ud83d\"]}",
+            "{\"model\":\"tiny\",\"bad\":\"\\x41\"}",
+            "\uFEFF{\"model\":\"tiny\"}",
+            "{\"model\":\"tiny\"}}",
+            "{\"model\":\"tiny\",\"model\":5}",
+        };
+        String[] paths = {"/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/messages/count_tokens", "/tokenize", "/detokenize"};
+        for (String path : paths) {
+            for (String body : bodies) {
+                HttpResponse<String> response = server.post(path, body, "anthropic-version", "2023-06-01");
+                if (response.statusCode() != 200) {
+                    assertDialectError(path, response, path + " " + body);
+                }
+            }
+            // wrong content types and raw bytes that are not UTF-8
+            for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+                HttpResponse<String> response = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                        .header("content-type", type).POST(java.net.http.HttpRequest.BodyPublishers.ofString("model=tiny&prompt=x")).build());
+                assertDialectError(path, response, path + " as " + type);
+            }
+            HttpResponse<String> binary = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 'm', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'})).build());
+            assertDialectError(path, binary, path + " invalid UTF-8");
+            // GET on a POST endpoint: not a 500 either
+            HttpResponse<String> wrongMethod = server.get(path);
+            assertThat(wrongMethod.statusCode()).as(path + " GET -> " + wrongMethod.body()).isBetween(400, 499);
+        }
+
+        // odd model ids on the GET side, asked in both dialects
+        for (String id : new String[] {"%00", "..%2F..%2Fetc", "%F0%9F%98%80", "x".repeat(2000), "tiny%20"}) {
+            HttpResponse<String> openAi = server.get("/v1/models/" + id);
+            assertThat(openAi.statusCode()).as(id + " -> " + openAi.body()).isBetween(400, 499);
+            HttpResponse<String> anthropic = server.get("/v1/models/" + id, "anthropic-version", "2023-06-01");
+            assertThat(anthropic.statusCode()).as(id + " -> " + anthropic.body()).isBetween(400, 499);
+            if (anthropic.body().startsWith("{")) {
+                assertThat(TestServer.json(anthropic.body()).path("type").asText()).isEqualTo("error");
+            }
+        }
+
+        // still serving, in both dialects
+        assertThat(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
+        assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
+    }
+
+    /** Conversation shapes a chat template may dislike (roles out of turn, tool turns, images) are never a 500. */
+    @Test
+    void oddConversationsNeverGiveA500() {
+        String[] openAiMessages = {
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
+            "[{\"role\":\"assistant\",\"content\":\"a\"}]",
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"r\"}]",
+            "[{\"role\":\"system\",\"content\":\"\"},{\"role\":\"user\",\"content\":\"\"}]",
+            "[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAAA\"}}]}]",
+        };
+        conversationsGetAnAnswerOrA400(openAiMessages, "/v1/chat/completions", "/tokenize");
+        String[] anthropicMessages = {
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]",
+            "[{\"role\":\"assistant\",\"content\":\"a\"}]",
+            "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t\",\"content\":\"r\"}]}]",
+            "[{\"role\":\"user\",\"content\":[]}]",
+            "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"AAAA\"}}]}]",
+        };
+        conversationsGetAnAnswerOrA400(anthropicMessages, "/v1/messages", "/v1/messages/count_tokens");
+    }
+
+    private static void conversationsGetAnAnswerOrA400(String[] conversations, String... paths) {
+        for (String messages : conversations) {
+            for (String path : paths) {
+                assertAnswerOr400(path, "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":" + messages + "}");
+            }
+        }
+    }
+
+    /** Edge values that are well-formed JSON of the right types: an answer or a 400, never a 500. */
+    @Test
+    void edgeValuesGetAnAnswerOrA400() {
+        String[] completions = {
+            "{\"model\":\"tiny\",\"prompt\":\"def f(\",\"suffix\":\"return 1\",\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":\"\",\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":[],\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":[\"\",\"\"],\"max_tokens\":2}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":21}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":-1}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"seed\":-9223372036854775808,\"temperature\":2,\"top_p\":1e-300}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"n\":3,\"best_of\":1}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"stop\":[\"\\u00e9\\ud83d\\ude00\",\"" + "s".repeat(300) + "\"]}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"min_tokens\":2,\"ignore_eos\":true,\"top_k\":-1,\"min_p\":1,\"repetition_penalty\":10}",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"echo\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}",
+            "{\"model\":\"tiny\",\"prompt\":[[1,2],[3]],\"max_tokens\":2,\"logprobs\":2,\"return_tokens_as_token_ids\":true,\"stream\":true}",
+        };
+        assertAnswerOr400("/v1/completions", completions);
+        String[] chats = {
+            "{\"model\":\"tiny\",\"max_completion_tokens\":2,\"max_tokens\":9999999,\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"logprobs\":true,\"top_logprobs\":20,\"n\":2,\"stream\":true,\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"developer\",\"content\":[{\"type\":\"text\",\"text\":\"d\"}]},{\"role\":\"user\",\"name\":\"x\",\"content\":\"hi\"}]}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"stop\":\"\",\"messages\":" + USER + "}",
+        };
+        assertAnswerOr400("/v1/chat/completions", chats);
+        String[] messages = {
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"system\":[{\"type\":\"text\",\"text\":\"s\"},{\"type\":\"image\"}],\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"temperature\":0,\"top_p\":0,\"top_k\":0,\"stop_sequences\":[],\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"tool_choice\":{\"type\":\"auto\"},\"messages\":" + USER + "}",
+            "{\"model\":\"tiny\",\"max_tokens\":2,\"stream\":true,\"metadata\":{\"user_id\":null},\"messages\":" + USER + "}",
+        };
+        assertAnswerOr400("/v1/messages", messages);
+    }
 }

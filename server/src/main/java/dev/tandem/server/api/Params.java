@@ -2,6 +2,7 @@ package dev.tandem.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Content;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /** Checks shared by both dialects; each failure is a 400 naming the field and the allowed range. */
 public final class Params {
@@ -56,6 +59,36 @@ public final class Params {
             throw ApiException.invalid(field, "'" + field + "' must be at most " + ABSURD_MAX_TOKENS + ", got " + value + ".");
         }
         return value;
+    }
+
+    /**
+     * A message's content in either dialect: a string (one text), or an array of typed items, each
+     * read by {@code item} given its field name ({@code itemField} of its index); anything else is a 400.
+     */
+    public static List<Content> content(JsonNode content, String field, IntFunction<String> itemField, String arrayOf,
+            BiFunction<JsonNode, String, Content> item) {
+        if (content == null || content.isNull()) {
+            throw ApiException.invalid(field, "'" + field + "' is required.");
+        }
+        if (content.isTextual()) {
+            return List.of(new Content.Text(content.asText()));
+        }
+        if (!content.isArray()) {
+            throw ApiException.invalid(field, "'" + field + "' must be a string or an array of " + arrayOf + ".");
+        }
+        List<Content> out = new ArrayList<>();
+        for (int i = 0; i < content.size(); i++) {
+            out.add(item.apply(content.get(i), itemField.apply(i)));
+        }
+        return out;
+    }
+
+    /** A {@code {"type":"text","text":...}} item of a content array. */
+    public static Content.Text textItem(JsonNode item, String itemField) {
+        if (!item.path("text").isTextual()) {
+            throw ApiException.invalid(itemField + ".text", "'" + itemField + ".text' must be a string.");
+        }
+        return new Content.Text(item.get("text").asText());
     }
 
     /** A stop field that may be absent, a string, or a list of strings. */

@@ -1,6 +1,7 @@
 package dev.tandem.server.local;
 
 import dev.tandem.models.ChatMessage;
+import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.PromptFormat;
 import dev.tandem.models.Tokenizer;
@@ -27,9 +28,15 @@ public final class LocalPrompts {
         return out;
     }
 
+    /** The prompt of {@code input}; a conversation the model's chat template refuses is the caller's 400. */
     public static Prompt prompt(Input input, PromptFormat format) {
         if (input instanceof Input.Chat chat) {
-            return format.chat(chatMessages(chat));
+            try {
+                return format.chat(chatMessages(chat));
+            } catch (InvalidGenerationException refused) {
+                throw ApiException.invalid("messages", "The local model's chat template refuses this conversation: "
+                        + refused.getMessage());
+            }
         }
         Input.Completion completion = (Input.Completion) input;
         if (completion.suffix() == null) {

@@ -38,20 +38,14 @@ public final class AnthropicBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint("/v1/messages"))
-                .header("content-type", "application/json")
-                .header("accept", "text/event-stream")
-                .header("anthropic-version", API_VERSION)
-                .POST(HttpRequest.BodyPublishers.ofString(body(request, model).toString()));
-        if (config.apiKey() != null && !config.apiKey().isBlank()) {
-            b.header("x-api-key", config.apiKey());
-        }
+        HttpRequest.Builder b = streamingPost("/v1/messages", body(request, model)).header("anthropic-version", API_VERSION);
+        apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
 
     @Override
     StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
-        return new Stream(out, scrubber);
+        return new Stream(out, scrubber, estimatedInputTokens);
     }
 
     /** The Messages API body; always streamed. */
@@ -201,16 +195,38 @@ public final class AnthropicBackend extends RemoteBackend {
         private final Consumer<InferenceEvent> out;
         private final KeyScrubber scrubber;
         private final Map<Integer, Integer> toolIndexOfBlock = new HashMap<>();
-        private int inputTokens;
+        private final int estimatedInput;
+        private Integer freshInput;
+        private int cacheCreation;
+        private int cacheRead;
         private int outputTokens;
         private String stopReason;
         private String stopSequence;
         private boolean started;
         private boolean finished;
 
-        Stream(Consumer<InferenceEvent> out, KeyScrubber scrubber) {
+        /** @param estimatedInput the counted prompt, for an upstream (a proxy) that does not say */
+        Stream(Consumer<InferenceEvent> out, KeyScrubber scrubber, int estimatedInput) {
             this.out = out;
             this.scrubber = scrubber;
+            this.estimatedInput = estimatedInput;
+        }
+
+        /** Reads the prompt figures present in {@code usage}; an absent one keeps what an earlier event said. */
+        private void inputUsage(JsonNode usage) {
+            if (usage.hasNonNull("input_tokens")) {
+                freshInput = usage.get("input_tokens").asInt();
+            }
+            if (usage.hasNonNull("cache_creation_input_tokens")) {
+                cacheCreation = usage.get("cache_creation_input_tokens").asInt();
+            }
+            if (usage.hasNonNull("cache_read_input_tokens")) {
+                cacheRead = usage.get("cache_read_input_tokens").asInt();
+            }
+        }
+
+        private int inputTokens() {
+            return freshInput == null ? estimatedInput : freshInput + cacheCreation + cacheRead;
         }
 
         @Override
@@ -221,12 +237,10 @@ public final class AnthropicBackend extends RemoteBackend {
                 case "message_start" -> {
                     JsonNode message = data.path("message");
                     JsonNode usage = message.path("usage");
-                    inputTokens = usage.path("input_tokens").asInt()
-                            + usage.path("cache_creation_input_tokens").asInt()
-                            + usage.path("cache_read_input_tokens").asInt();
+                    inputUsage(usage);
                     outputTokens = usage.path("output_tokens").asInt();
                     started = true;
-                    out.accept(new InferenceEvent.Started("anthropic", message.path("model").asText(null), inputTokens, null));
+                    out.accept(new InferenceEvent.Started("anthropic", message.path("model").asText(null), inputTokens(), null));
                 }
                 case "content_block_start" -> {
                     requireStarted();
@@ -271,20 +285,16 @@ public final class AnthropicBackend extends RemoteBackend {
                         stopSequence = delta.get("stop_sequence").asText();
                     }
                     JsonNode usage = data.path("usage");
-                    if (usage.has("output_tokens")) {
+                    if (usage.hasNonNull("output_tokens")) {
                         outputTokens = usage.get("output_tokens").asInt(); // cumulative
                     }
-                    if (usage.hasNonNull("input_tokens")) {
-                        inputTokens = usage.get("input_tokens").asInt()
-                                + usage.path("cache_creation_input_tokens").asInt()
-                                + usage.path("cache_read_input_tokens").asInt();
-                    }
+                    inputUsage(usage);
                 }
                 case "message_stop" -> {
                     requireStarted();
                     finished = true;
                     StopReason reason = stopReason(stopReason);
-                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens, outputTokens),
+                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens),
                             reason == StopReason.STOP_SEQUENCE ? stopSequence : null));
                 }
                 case "error" -> throw UpstreamErrors.fromStreamError("anthropic", data, scrubber);

@@ -36,13 +36,8 @@ public final class OpenAiBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint("/v1/chat/completions"))
-                .header("content-type", "application/json")
-                .header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body(request, model, config.maxTokensField()).toString()));
-        if (config.apiKey() != null && !config.apiKey().isBlank()) {
-            b.header("authorization", "Bearer " + config.apiKey());
-        }
+        HttpRequest.Builder b = streamingPost("/v1/chat/completions", body(request, model, config.maxTokensField()));
+        apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
 

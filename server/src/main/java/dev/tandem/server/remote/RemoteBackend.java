@@ -1,5 +1,6 @@
 package dev.tandem.server.remote;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.failsafe.Bulkhead;
 import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreaker;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class RemoteBackend implements Backend, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
+    /** A full bulkhead knows no ETA; a call usually ends within seconds, so the caller may try again soon. */
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
 
     /** How an attempt ended, as far as Failsafe is concerned. */
     enum Outcome {
@@ -143,6 +146,19 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
     protected URI endpoint(String path) {
         String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1) : config.baseUrl();
         return URI.create(base + path);
+    }
+
+    /** A POST of {@code body} to the upstream's {@code path}, asking for an event stream; auth is the caller's to add. */
+    protected HttpRequest.Builder streamingPost(String path, JsonNode body) {
+        return HttpRequest.newBuilder(endpoint(path))
+                .header("content-type", "application/json")
+                .header("accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    }
+
+    /** The configured API key, unless none is set (a keyless OpenAI-compatible host). */
+    protected Optional<String> apiKey() {
+        return Optional.ofNullable(config.apiKey()).filter(k -> !k.isBlank());
     }
 
     /** The upstream HTTP request (URI, auth headers, JSON body) for {@code request} sent to {@code model}. */
@@ -434,7 +450,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         }
         if (cause instanceof BulkheadFullException) {
             return new ApiException(ErrorKind.OVERLOADED, name + " upstream busy: " + config.resilience().maxConcurrent()
-                    + " concurrent calls already", null, null, null);
+                    + " concurrent calls already", null, BUSY_RETRY_AFTER, null);
         }
         if (cause instanceof ApiException api) {
             return api;

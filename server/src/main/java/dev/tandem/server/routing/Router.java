@@ -343,6 +343,9 @@ public final class Router implements Backend {
                     if (attempt == mine) {
                         current = call; // unless that backend already failed and a later one took over
                     }
+                    if (cancelled) {
+                        call.cancel(); // the client went away while this backend was starting
+                    }
                     return null;
                 } catch (ApiException e) {
                     if (step.isLocal() && tooLongForLocal(e) && next < steps.size()) {

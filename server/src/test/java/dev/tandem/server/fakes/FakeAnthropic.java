@@ -53,17 +53,8 @@ public final class FakeAnthropic extends FakeUpstream {
     }
 
     @Override
-    protected boolean wantsStream(String body) {
-        try {
-            return JSON.readTree(body).path("stream").asBoolean(false);
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    @Override
     protected List<String> streamFrames(Received request, Answer a) {
-        String model = model(request);
+        String model = model(request, "claude-sonnet-4-5");
         List<String> frames = new ArrayList<>();
         ObjectNode message = JSON.createObjectNode();
         message.put("id", "msg_01" + nextId()).put("type", "message").put("role", "assistant").put("model", model);
@@ -115,17 +106,8 @@ public final class FakeAnthropic extends FakeUpstream {
     }
 
     @Override
-    protected int indexAfterTextChunks(List<String> frames, int n) {
-        if (n == 0) {
-            return 1;
-        }
-        int seen = 0;
-        for (int i = 0; i < frames.size(); i++) {
-            if (frames.get(i).contains("\"text_delta\"") && ++seen == n) {
-                return i + 1;
-            }
-        }
-        return frames.size() - 2;
+    protected String textChunkMarker() {
+        return "\"text_delta\"";
     }
 
     @Override
@@ -136,7 +118,7 @@ public final class FakeAnthropic extends FakeUpstream {
     @Override
     protected String jsonAnswer(Received request, Answer a) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("id", "msg_01" + nextId()).put("type", "message").put("role", "assistant").put("model", model(request));
+        root.put("id", "msg_01" + nextId()).put("type", "message").put("role", "assistant").put("model", model(request, "claude-sonnet-4-5"));
         ArrayNode content = root.putArray("content");
         if (!a.textChunks().isEmpty()) {
             content.addObject().put("type", "text").put("text", a.fullText());
@@ -176,13 +158,5 @@ public final class FakeAnthropic extends FakeUpstream {
             return a.stop();
         }
         return a.toolCalls().isEmpty() ? "end_turn" : "tool_use";
-    }
-
-    private static String model(Received request) {
-        try {
-            return JSON.readTree(request.body()).path("model").asText("claude-sonnet-4-5");
-        } catch (Exception e) {
-            return "claude-sonnet-4-5";
-        }
     }
 }

@@ -52,19 +52,10 @@ public final class FakeOpenAi extends FakeUpstream {
     }
 
     @Override
-    protected boolean wantsStream(String body) {
-        try {
-            return JSON.readTree(body).path("stream").asBoolean(false);
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    @Override
     protected List<String> streamFrames(Received request, Answer a) {
         String id = "chatcmpl-" + nextId();
-        String model = model(request);
-        boolean includeUsage = includeUsage(request);
+        String model = model(request, "gpt-4o");
+        boolean includeUsage = json(request.body()).path("stream_options").path("include_usage").asBoolean(false);
         List<String> frames = new ArrayList<>();
         ObjectNode first = chunk(id, model, includeUsage);
         first.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
@@ -106,17 +97,8 @@ public final class FakeOpenAi extends FakeUpstream {
     }
 
     @Override
-    protected int indexAfterTextChunks(List<String> frames, int n) {
-        if (n == 0) {
-            return 1;
-        }
-        int seen = 0;
-        for (int i = 0; i < frames.size(); i++) {
-            if (frames.get(i).contains("\"delta\":{\"content\":") && ++seen == n) {
-                return i + 1;
-            }
-        }
-        return frames.size() - 2;
+    protected String textChunkMarker() {
+        return "\"delta\":{\"content\":";
     }
 
     @Override
@@ -127,7 +109,7 @@ public final class FakeOpenAi extends FakeUpstream {
     @Override
     protected String jsonAnswer(Received request, Answer a) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("id", "chatcmpl-" + nextId()).put("object", "chat.completion").put("created", 1_763_700_000L).put("model", model(request));
+        root.put("id", "chatcmpl-" + nextId()).put("object", "chat.completion").put("created", 1_763_700_000L).put("model", model(request, "gpt-4o"));
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
         ObjectNode message = choice.putObject("message").put("role", "assistant");
         if (a.textChunks().isEmpty()) {
@@ -175,21 +157,5 @@ public final class FakeOpenAi extends FakeUpstream {
             return a.stop();
         }
         return a.toolCalls().isEmpty() ? "stop" : "tool_calls";
-    }
-
-    private static boolean includeUsage(Received request) {
-        try {
-            return JSON.readTree(request.body()).path("stream_options").path("include_usage").asBoolean(false);
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static String model(Received request) {
-        try {
-            return JSON.readTree(request.body()).path("model").asText("gpt-4o");
-        } catch (Exception e) {
-            return "gpt-4o";
-        }
     }
 }

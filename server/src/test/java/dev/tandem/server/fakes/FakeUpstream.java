@@ -1,5 +1,8 @@
 package dev.tandem.server.fakes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the default answer when the script is empty). Subclasses speak one wire format.
  */
 public abstract class FakeUpstream implements AutoCloseable {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** What the fake does with one request. */
     public sealed interface Behaviour {}
@@ -185,10 +189,45 @@ public abstract class FakeUpstream implements AutoCloseable {
     /** Response headers every answer carries (request ids and the like). */
     protected abstract Map<String, String> responseHeaders();
 
-    /** How many of {@code frames} come before the {@code n}-th text chunk (the index to break at). */
-    protected abstract int indexAfterTextChunks(List<String> frames, int n);
+    /** Text found only in the frames that carry a text chunk. */
+    protected abstract String textChunkMarker();
 
-    protected abstract boolean wantsStream(String body);
+    /**
+     * How many of {@code frames} come up to and including the {@code n}-th text chunk (the index to
+     * break at); with n = 0, just the first frame; past the last chunk, all but the closing two.
+     */
+    protected int indexAfterTextChunks(List<String> frames, int n) {
+        if (n == 0) {
+            return 1;
+        }
+        int seen = 0;
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).contains(textChunkMarker()) && ++seen == n) {
+                return i + 1;
+            }
+        }
+        return frames.size() - 2;
+    }
+
+    /** Both APIs stream when the body says {@code "stream": true}. */
+    protected boolean wantsStream(String body) {
+        return json(body).path("stream").asBoolean(false);
+    }
+
+    /** The model the request names, or {@code fallback}. */
+    protected static String model(Received request, String fallback) {
+        return json(request.body()).path("model").asText(fallback);
+    }
+
+    /** A request body as JSON; a missing node when it is not JSON (the fakes then answer as if unset). */
+    protected static JsonNode json(String body) {
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            return node == null ? MissingNode.getInstance() : node;
+        } catch (IOException notJson) {
+            return MissingNode.getInstance();
+        }
+    }
 
     // --- plumbing ---
 

@@ -6,6 +6,7 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.ToolSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +22,15 @@ public final class Requests {
     public static InferenceRequest chat(String model, Input.Chat input, Map<String, String> headers) {
         return new InferenceRequest("req-" + UUID.randomUUID(), Dialect.OPENAI, model, input, 64, Sampling.DEFAULTS,
                 List.of(), null, true, List.of(), null, null, headers);
+    }
+
+    /** {@code r} offering one tool (get_weather, a city argument) that the model is required to call. */
+    public static InferenceRequest withTools(InferenceRequest r) {
+        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
+                r.topLogprobs(), r.stream(),
+                List.of(new ToolSpec("get_weather", "Current weather",
+                        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}")),
+                "required", r.user(), r.headers());
     }
 
     public static InferenceRequest withHeaders(InferenceRequest r, Map<String, String> headers) {

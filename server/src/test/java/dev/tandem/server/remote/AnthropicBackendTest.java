@@ -12,7 +12,6 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
-import dev.tandem.server.core.ToolSpec;
 import dev.tandem.server.core.TokenUsage;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeUpstream.Answer;
@@ -94,7 +93,7 @@ class AnthropicBackendTest {
         // Given an upstream that calls a tool with arguments streamed in three parts
         fake.answerByDefault(Answer.text("Let me check.").withToolCalls(
                 new ToolCall("toolu_01A", "get_weather", List.of("{\"city\":", " \"Paris\"", "}"))).withUsage(50, 20));
-        InferenceRequest request = withTools(Requests.chat("claude-sonnet-4-5", "Weather in Paris?"));
+        InferenceRequest request = Requests.withTools(Requests.chat("claude-sonnet-4-5", "Weather in Paris?"));
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -122,7 +121,7 @@ class AnthropicBackendTest {
                 new Message(Role.TOOL, List.of(new Content.ToolResult("call_1", List.of(new Content.Text("18C, sunny")), false))),
                 Message.text(Role.USER, "And in F?"),
                 new Message(Role.USER, List.of(new Content.Image("image/png", "iVBORw0KGgo=", null)))));
-        InferenceRequest request = withTools(Requests.chat("claude-sonnet-4-5", chat, Map.of()));
+        InferenceRequest request = Requests.withTools(Requests.chat("claude-sonnet-4-5", chat, Map.of()));
         backend.start(request, new RecordingSink()).getClass();
         awaitRequests(1);
         JsonNode messages = JSON.readTree(fake.lastRequest().body()).path("messages");
@@ -161,14 +160,6 @@ class AnthropicBackendTest {
         assertThat(backend.cannotServe(completion)).isPresent();
         assertThat(backend.cannotServe(Requests.chat("claude-sonnet-4-5", "hi"))).isEmpty();
         assertThat(fake.connections()).isZero();
-    }
-
-    static InferenceRequest withTools(InferenceRequest r) {
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
-                r.topLogprobs(), r.stream(),
-                List.of(new ToolSpec("get_weather", "Current weather",
-                        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}")),
-                "required", r.user(), r.headers());
     }
 
     private void awaitRequests(int n) throws InterruptedException {

@@ -87,7 +87,7 @@ class OpenAiBackendTest {
                 new ToolCall("call_A", "get_weather", List.of("{\"city\":", "\"Paris\"}")),
                 new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(60, 30));
         RecordingSink sink = new RecordingSink();
-        backend.start(AnthropicBackendTest.withTools(Requests.chat("gpt-4o", "Paris and Rome?")), sink);
+        backend.start(Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?")), sink);
         sink.awaitEnd();
         List<InferenceEvent.ToolCallDelta> deltas = sink.toolCallDeltas();
         assertThat(deltas.stream().filter(d -> d.id() != null).map(InferenceEvent.ToolCallDelta::id)).containsExactly("call_A", "call_B");

@@ -271,6 +271,8 @@ class RemoteResilienceTest {
         // When a second call comes: it is refused at once as overloaded, not queued nor sent
         RecordingSink second = run(backend);
         assertThat(second.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
+        assertThat(second.failed().error().retryAfter()).as("a busy upstream says when to retry, as a busy engine does")
+                .isNotNull().isPositive();
         assertThat(anthropic.requests()).isEqualTo(1);
         // And the first completes normally
         assertThat(slow.awaitEnd().text()).isEqualTo("one two three");

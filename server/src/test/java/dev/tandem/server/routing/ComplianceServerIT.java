@@ -2,46 +2,24 @@ package dev.tandem.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.models.Engines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A local-only server with working upstream keys configured: whatever is asked — a remote model, a
  * wider policy, tools — and however busy the engine, no connection ever reaches an upstream.
  */
-class ComplianceServerIT {
-    @TempDir
-    static Path dir;
-    static FakeAnthropic anthropic;
-    static FakeOpenAi openai;
-    static TestServer server;
+class ComplianceServerIT extends HybridServerSetup {
 
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "local-only"), TestServer.longContext(),
-                Engines::open, true);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        anthropic.close();
-        openai.close();
+    @Override
+    protected String policy() {
+        return "local-only";
     }
 
     @Test

@@ -17,23 +17,15 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import dev.tandem.models.Engines;
-import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
 import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.Status;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,28 +33,13 @@ import org.junit.jupiter.api.Test;
  * an OpenAI-format request answered by Claude, an Anthropic-format request answered by OpenAI,
  * streaming and not, usage and stop reasons right, upstream errors in the caller's dialect without the key.
  */
-class HybridSdkIT {
+class HybridSdkIT extends HybridServerSetup {
     private static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir
-    static Path dir;
-    static FakeAnthropic anthropic;
-    static FakeOpenAi openai;
-    static TestServer server;
     private String base;
 
-    @BeforeAll
-    static void startServer() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "prefer-local"), TestServer.longContext(),
-                Engines::open, true);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-        anthropic.close();
-        openai.close();
+    @Override
+    protected String policy() {
+        return "prefer-local";
     }
 
     @BeforeEach

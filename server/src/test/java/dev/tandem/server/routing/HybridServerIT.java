@@ -7,60 +7,25 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import dev.tandem.models.Engines;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
 import dev.tandem.server.fakes.FakeUpstream.Answer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole server (assembly, edge, router, real engine with one slot) with fake upstreams: the
  * official SDKs get answers from each backend, and a busy engine overflows to the remote and comes
  * back when it drains, with the route in the response headers.
  */
-class HybridServerIT {
-    @TempDir
-    static Path dir;
-    static FakeAnthropic anthropic;
-    static FakeOpenAi openai;
-    static TestServer server;
+class HybridServerIT extends HybridServerSetup {
 
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        openai = new FakeOpenAi();
-        server = TestServer.start(dir, remoteSettings(anthropic, openai, "prefer-local"), TestServer.longContext(), Engines::open, true);
-    }
-
-    static Map<String, String> remoteSettings(FakeAnthropic anthropic, FakeOpenAi openai, String policy) {
-        Map<String, String> s = new HashMap<>();
-        s.put("engine.maxRunning", "1");
-        s.put("engine.maxWaiting", "0");
-        s.put("routing.policy", policy);
-        s.put("remotes.anthropic.baseUrl", anthropic.baseUrl());
-        s.put("remotes.anthropic.apiKey", anthropic.apiKey());
-        s.put("remotes.openai.baseUrl", openai.baseUrl());
-        s.put("remotes.openai.apiKey", openai.apiKey());
-        return s;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        anthropic.close();
-        openai.close();
+    @Override
+    protected String policy() {
+        return "prefer-local";
     }
 
     @Test
@@ -118,5 +83,31 @@ class HybridServerIT {
         assertThat(back.statusCode()).isEqualTo(200);
         assertThat(back.headers().firstValue("x-tandem-backend")).contains("local");
         assertThat(back.headers().firstValue("x-tandem-route")).contains("primary");
+    }
+
+    @Test
+    void aToolFirstAnswerStreamsItsToolUseBlockAtIndexZeroWithoutAnEmptyTextBlock() {
+        // Given Claude answering with a tool call and no text (as it does under tool_choice any)
+        anthropic.answerByDefault(Answer.text().withToolCalls(
+                new dev.tandem.server.fakes.FakeUpstream.ToolCall("toolu_1", "get_weather", java.util.List.of("{\"city\":", "\"Oslo\"}")))
+                .withUsage(20, 7));
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,\"stream\":true,"
+                + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"any\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Oslo?\"}]}";
+        // When an Anthropic client streams it through Tandem
+        HttpResponse<String> response = server.post("/v1/messages", body, "anthropic-version", "2023-06-01");
+        // Then the only content block is the tool_use, at index 0, as Claude itself streams it
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        dev.tandem.server.Sse sse = dev.tandem.server.Sse.parse(response.body());
+        var starts = sse.frames().stream().filter(f -> f.event().equals("content_block_start")).map(f -> TestServer.json(f.data())).toList();
+        assertThat(starts).hasSize(1);
+        assertThat(starts.get(0).path("index").asInt()).isZero();
+        assertThat(starts.get(0).at("/content_block/type").asText()).isEqualTo("tool_use");
+        assertThat(sse.frames().stream().filter(f -> f.event().equals("content_block_delta"))
+                .map(f -> TestServer.json(f.data()).path("index").asInt())).containsOnly(0);
+        assertThat(sse.frames().stream().filter(f -> f.event().equals("content_block_stop"))).hasSize(1);
+        var delta = sse.frames().stream().filter(f -> f.event().equals("message_delta")).map(f -> TestServer.json(f.data())).findFirst().orElseThrow();
+        assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+        assertThat(delta.at("/usage/output_tokens").asInt()).isEqualTo(7);
     }
 }

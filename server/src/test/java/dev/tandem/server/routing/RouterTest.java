@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
@@ -25,6 +26,10 @@ import dev.tandem.server.remote.Resilience;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,12 +50,16 @@ class RouterTest {
     }
 
     private Router router(Policy policy) {
+        return router(policy, Router.Hooks.NONE);
+    }
+
+    private Router router(Policy policy, Router.Hooks hooks) {
         Resilience fast = new Resilience(1_000L, 1_000L, 400L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
         remotes = new RemoteBackends(new RemotesConfig(
                 new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
                 new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
         RoutingConfig config = new RoutingConfig(policy, 1_000L, null, null, null);
-        return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes);
+        return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes, hooks);
     }
 
     private static RecordingSink run(Router router, InferenceRequest request) {
@@ -157,7 +166,7 @@ class RouterTest {
     @Test
     void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        InferenceRequest request = withTools(chat(LOCAL, Map.of()));
+        InferenceRequest request = Requests.withTools(chat(LOCAL, Map.of()));
         RecordingSink sink = run(router, request);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
@@ -197,7 +206,7 @@ class RouterTest {
         assertThatThrownBy(() -> router.start(chat("auto", Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // And tools (which only a remote could serve) are refused too
-        assertThatThrownBy(() -> router.start(withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> router.start(Requests.withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();
@@ -297,25 +306,20 @@ class RouterTest {
     void hooksWrapRemotesAndHearOfHiddenFailures() {
         // Given a wrapper that keeps every request off anthropic (as redaction's keep-local would), and a failure listener
         List<String> hidden = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
-                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
-        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new dev.tandem.server.core.Backend() {
+        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new Backend() {
             public String name() {
                 return b.name();
             }
 
-            public java.util.Optional<String> cannotServe(InferenceRequest r) {
-                return java.util.Optional.of("kept local by policy");
+            public Optional<String> cannotServe(InferenceRequest r) {
+                return Optional.of("kept local by policy");
             }
 
-            public Call start(InferenceRequest r, java.util.function.Consumer<InferenceEvent> sink) {
+            public Call start(InferenceRequest r, Consumer<InferenceEvent> sink) {
                 throw new AssertionError("never started");
             }
         }, (backend, error) -> hidden.add(backend + ":" + error.kind()));
-        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, null, null), local, List.of(LOCAL),
-                local.loadSupplier(), remotes, hooks);
+        Router router = router(Policy.PREFER_LOCAL, hooks);
         // When local fails before its first token
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
         RecordingSink sink = run(router, chat("auto", Map.of()));
@@ -353,7 +357,7 @@ class RouterTest {
         anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
-        dev.tandem.server.core.Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
+        Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
         for (int i = 0; i < 400 && sink.text().isEmpty(); i++) {
             Thread.sleep(5);
         }
@@ -364,9 +368,42 @@ class RouterTest {
         assertThat(sink.ended()).isFalse();
     }
 
-    private static InferenceRequest withTools(InferenceRequest r) {
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
-                r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),
-                null, r.user(), r.headers());
+    @Test
+    void aCancelThatLandsWhileTheFallbackIsStartingStillCancelsTheFallback() throws Exception {
+        // Given a local failure before the first token, and a remote whose start is slow (held by a latch)
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch remoteCancelled = new CountDownLatch(1);
+        Backend slowRemote = new Backend() {
+            @Override
+            public String name() {
+                return "anthropic";
+            }
+
+            @Override
+            public Optional<String> cannotServe(InferenceRequest request) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return remoteCancelled::countDown;
+            }
+        };
+        local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
+        Router router = router(Policy.PREFER_LOCAL, new Router.Hooks(remote -> slowRemote, null));
+        Backend.Call call = router.start(chat("auto", Map.of()), new RecordingSink());
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        // When the client goes away while the fallback is being started
+        call.cancel();
+        release.countDown();
+        // Then the fallback's call is cancelled as soon as it exists
+        assertThat(remoteCancelled.await(5, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -82,16 +82,19 @@ public final class Messages {
     }
 
     /**
-     * message_start (input tokens filled) → content_block_start → ping → content_block_delta* →
-     * content_block_stop → message_delta (stop reason, output tokens) → message_stop.
+     * message_start (input tokens filled) → ping → per block content_block_start →
+     * content_block_delta* → content_block_stop → message_delta (stop reason, cumulative output
+     * tokens) → message_stop. A block opens with its first delta, so an answer that begins with a
+     * tool call has its tool_use block at index 0, as Claude streams it (no empty text block); an
+     * empty answer still gets one (empty) text block, as the non-streaming response does.
      */
     private static final class Stream implements Streaming.Format {
         private final String id;
         private final String model;
 
         private final Map<Integer, Integer> toolBlocks = new HashMap<>();
-        private int block;
-        private boolean blockIsText = true;
+        private int block = -1; // none open yet
+        private boolean blockIsText;
 
         Stream(String id, String model) {
             this.id = id;
@@ -103,24 +106,20 @@ public final class Messages {
             out.event("message_start", Json.write(new MessagesWire.MessageStart("message_start", new MessagesWire.Message(id,
                     "message", "assistant", model, List.of(), null, null,
                     new MessagesWire.Usage(first.inputTokens(), 0, 0, 0)))));
-            out.event("content_block_start", Json.write(new MessagesWire.ContentBlockStart("content_block_start", 0,
-                    new MessagesWire.TextBlock("text", ""))));
             ping(out);
         }
 
         @Override
         public void event(Sse out, int index, InferenceEvent event) throws IOException {
             if (event instanceof InferenceEvent.TextDelta d && !d.text().isEmpty()) {
-                if (!blockIsText) {
-                    nextBlock(out, new MessagesWire.TextBlock("text", ""));
-                    blockIsText = true;
+                if (block < 0 || !blockIsText) {
+                    openBlock(out, new MessagesWire.TextBlock("text", ""), true);
                 }
                 out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", block,
                         new MessagesWire.TextDelta("text_delta", d.text()))));
             } else if (event instanceof InferenceEvent.ToolCallDelta d) {
                 if (d.id() != null) { // a new call: its own tool_use block
-                    nextBlock(out, new MessagesWire.ToolUseBlock("tool_use", d.id(), d.name(), Json.MAPPER.createObjectNode()));
-                    blockIsText = false;
+                    openBlock(out, new MessagesWire.ToolUseBlock("tool_use", d.id(), d.name(), Json.MAPPER.createObjectNode()), false);
                     toolBlocks.put(d.index(), block);
                 }
                 Integer at = toolBlocks.get(d.index());
@@ -129,6 +128,9 @@ public final class Messages {
                             new MessagesWire.InputJsonDelta("input_json_delta", d.argumentsJsonPart()))));
                 }
             } else if (event instanceof InferenceEvent.Finished f) {
+                if (block < 0) {
+                    openBlock(out, new MessagesWire.TextBlock("text", ""), true);
+                }
                 out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
                 out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
                         new MessagesWire.StopDelta(stopReason(f.reason()), f.stopSequence()),
@@ -137,9 +139,13 @@ public final class Messages {
             }
         }
 
-        private void nextBlock(Sse out, Object contentBlock) throws IOException {
-            out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
+        /** Closes the open block, if any, and opens the next. */
+        private void openBlock(Sse out, Object contentBlock, boolean text) throws IOException {
+            if (block >= 0) {
+                out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
+            }
             block++;
+            blockIsText = text;
             out.event("content_block_start", Json.write(new MessagesWire.ContentBlockStart("content_block_start", block, contentBlock)));
         }
 

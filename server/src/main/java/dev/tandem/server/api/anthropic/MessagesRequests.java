@@ -86,53 +86,37 @@ final class MessagesRequests {
 
     /** String content, or an array of blocks: text, image, tool_use, tool_result. */
     private static List<Content> blocks(JsonNode content, String field) {
-        if (content == null || content.isNull()) {
-            throw ApiException.invalid(field, "'" + field + "' is required.");
-        }
-        if (content.isTextual()) {
-            return List.of(new Content.Text(content.asText()));
-        }
-        if (!content.isArray()) {
-            throw ApiException.invalid(field, "'" + field + "' must be a string or an array of content blocks.");
-        }
-        List<Content> out = new ArrayList<>();
-        for (int i = 0; i < content.size(); i++) {
-            JsonNode block = content.get(i);
-            String blockField = field + "." + i;
-            String type = block.path("type").asText("");
-            switch (type) {
-                case "text" -> {
-                    if (!block.path("text").isTextual()) {
-                        throw ApiException.invalid(blockField + ".text", "'" + blockField + ".text' must be a string.");
-                    }
-                    out.add(new Content.Text(block.get("text").asText()));
-                }
-                case "image" -> {
-                    JsonNode source = block.path("source");
-                    out.add(new Content.Image(source.path("media_type").asText(null), source.path("data").asText(null),
-                            source.path("url").asText(null)));
-                }
-                case "tool_use" -> {
-                    if (!block.path("id").isTextual() || !block.path("name").isTextual()) {
-                        throw ApiException.invalid(blockField, "'" + blockField + "' needs 'id' and 'name' strings.");
-                    }
-                    JsonNode input = block.path("input");
-                    out.add(new Content.ToolUse(block.get("id").asText(), block.get("name").asText(),
-                            input.isMissingNode() ? "{}" : Json.write(input)));
-                }
-                case "tool_result" -> {
-                    if (!block.path("tool_use_id").isTextual()) {
-                        throw ApiException.invalid(blockField + ".tool_use_id", "'" + blockField + ".tool_use_id' must be a string.");
-                    }
-                    JsonNode inner = block.path("content");
-                    List<Content> result = inner.isMissingNode() || inner.isNull() ? List.of() : blocks(inner, blockField + ".content");
-                    out.add(new Content.ToolResult(block.get("tool_use_id").asText(), result, block.path("is_error").asBoolean(false)));
-                }
-                default -> throw ApiException.invalid(blockField + ".type",
-                        "'" + blockField + ".type' must be one of text, image, tool_use, tool_result; got '" + type + "'.");
+        return Params.content(content, field, i -> field + "." + i, "content blocks", MessagesRequests::block);
+    }
+
+    private static Content block(JsonNode block, String blockField) {
+        String type = block.path("type").asText("");
+        return switch (type) {
+            case "text" -> Params.textItem(block, blockField);
+            case "image" -> {
+                JsonNode source = block.path("source");
+                yield new Content.Image(source.path("media_type").asText(null), source.path("data").asText(null),
+                        source.path("url").asText(null));
             }
-        }
-        return out;
+            case "tool_use" -> {
+                if (!block.path("id").isTextual() || !block.path("name").isTextual()) {
+                    throw ApiException.invalid(blockField, "'" + blockField + "' needs 'id' and 'name' strings.");
+                }
+                JsonNode input = block.path("input");
+                yield new Content.ToolUse(block.get("id").asText(), block.get("name").asText(),
+                        input.isMissingNode() ? "{}" : Json.write(input));
+            }
+            case "tool_result" -> {
+                if (!block.path("tool_use_id").isTextual()) {
+                    throw ApiException.invalid(blockField + ".tool_use_id", "'" + blockField + ".tool_use_id' must be a string.");
+                }
+                JsonNode inner = block.path("content");
+                List<Content> result = inner.isMissingNode() || inner.isNull() ? List.of() : blocks(inner, blockField + ".content");
+                yield new Content.ToolResult(block.get("tool_use_id").asText(), result, block.path("is_error").asBoolean(false));
+            }
+            default -> throw ApiException.invalid(blockField + ".type",
+                    "'" + blockField + ".type' must be one of text, image, tool_use, tool_result; got '" + type + "'.");
+        };
     }
 
     static List<ToolSpec> tools(List<JsonNode> tools) {

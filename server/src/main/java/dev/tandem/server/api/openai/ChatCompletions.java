@@ -15,7 +15,6 @@ import dev.tandem.server.core.TokenUsage;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** {@code POST /v1/chat/completions}. */
@@ -37,8 +36,7 @@ public final class ChatCompletions {
         CallGroup group = CallGroup.start(edge.backend(), requests);
         try (group) {
             if (Boolean.TRUE.equals(wire.stream())) {
-                boolean includeUsage = wire.streamOptions() != null && Boolean.TRUE.equals(wire.streamOptions().includeUsage());
-                Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, includeUsage),
+                Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, wire.streamOptions()),
                         ERRORS, edge.pingMs());
             } else {
                 respond(ctx, id, created, wire.model(), logprobs, Completed.collect(group));
@@ -65,25 +63,19 @@ public final class ChatCompletions {
     }
 
     /** chat.completion.chunk frames: role first, content deltas, finish_reason, usage, [DONE]. */
-    private static final class Stream implements Streaming.Format {
+    private static final class Stream extends OpenAiStream {
         private final String id;
         private final long created;
         private final String model;
         private final boolean logprobs;
-        private final boolean includeUsage;
-        private final TokenUsage[] usage;
 
-        Stream(String id, long created, String model, int choices, boolean logprobs, boolean includeUsage) {
+        Stream(String id, long created, String model, int choices, boolean logprobs, ChatWire.StreamOptions options) {
+            super(options, choices, choices); // n choices of one prompt
             this.id = id;
             this.created = created;
             this.model = model;
             this.logprobs = logprobs;
-            this.includeUsage = includeUsage;
-            this.usage = new TokenUsage[choices];
         }
-
-        @Override
-        public void begin(Sse out, InferenceEvent.Started first) {}
 
         @Override
         public void event(Sse out, int index, InferenceEvent event) throws IOException {
@@ -101,7 +93,7 @@ public final class ChatCompletions {
                         new ChatWire.FunctionChunk(d.name(), d.argumentsJsonPart()));
                 chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, null, List.of(call)), null, null));
             } else if (event instanceof InferenceEvent.Finished f) {
-                usage[index] = f.usage();
+                finished(index, f);
                 chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, null), null,
                         OpenAiStop.finishReason(f.reason())));
             }
@@ -112,17 +104,8 @@ public final class ChatCompletions {
         }
 
         @Override
-        public void ping(Sse out) throws IOException {
-            out.comment("ping");
-        }
-
-        @Override
-        public void end(Sse out) throws IOException {
-            if (includeUsage) {
-                out.data(Json.write(new ChatWire.Chunk(id, "chat.completion.chunk", created, model, List.of(),
-                        OpenAiUsage.of(Arrays.asList(usage), usage.length), null)));
-            }
-            out.data("[DONE]");
+        Object usageChunk(OpenAiUsage usage) {
+            return new ChatWire.Chunk(id, "chat.completion.chunk", created, model, List.of(), usage, null);
         }
     }
 }

@@ -116,39 +116,23 @@ final class ChatRequests {
 
     /** String content, or an array of parts: text, image_url. */
     private static List<Content> parts(JsonNode content, String field) {
-        if (content == null || content.isNull()) {
-            throw ApiException.invalid(field, "'" + field + "' is required.");
-        }
-        if (content.isTextual()) {
-            return List.of(new Content.Text(content.asText()));
-        }
-        if (!content.isArray()) {
-            throw ApiException.invalid(field, "'" + field + "' must be a string or an array of content parts.");
-        }
-        List<Content> out = new ArrayList<>();
-        for (int i = 0; i < content.size(); i++) {
-            JsonNode part = content.get(i);
-            String partField = field + "[" + i + "]";
-            String type = part.path("type").asText("");
-            switch (type) {
-                case "text" -> {
-                    if (!part.path("text").isTextual()) {
-                        throw ApiException.invalid(partField + ".text", "'" + partField + ".text' must be a string.");
-                    }
-                    out.add(new Content.Text(part.get("text").asText()));
+        return Params.content(content, field, i -> field + "[" + i + "]", "content parts", ChatRequests::part);
+    }
+
+    private static Content part(JsonNode part, String partField) {
+        String type = part.path("type").asText("");
+        return switch (type) {
+            case "text" -> Params.textItem(part, partField);
+            case "image_url" -> {
+                JsonNode url = part.path("image_url").path("url");
+                if (!url.isTextual()) {
+                    throw ApiException.invalid(partField + ".image_url.url", "'" + partField + ".image_url.url' must be a string.");
                 }
-                case "image_url" -> {
-                    JsonNode url = part.path("image_url").path("url");
-                    if (!url.isTextual()) {
-                        throw ApiException.invalid(partField + ".image_url.url", "'" + partField + ".image_url.url' must be a string.");
-                    }
-                    out.add(new Content.Image(null, null, url.asText()));
-                }
-                default -> throw ApiException.invalid(partField + ".type",
-                        "'" + partField + ".type' must be 'text' or 'image_url'; got '" + type + "'.");
+                yield new Content.Image(null, null, url.asText());
             }
-        }
-        return out;
+            default -> throw ApiException.invalid(partField + ".type",
+                    "'" + partField + ".type' must be 'text' or 'image_url'; got '" + type + "'.");
+        };
     }
 
     /** Text-only content (system, tool): a string or text parts. */

@@ -17,7 +17,6 @@ import dev.tandem.server.core.TokenUsage;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +41,7 @@ public final class Completions {
         CallGroup group = CallGroup.start(edge.backend(), requests);
         try (group) {
             if (Boolean.TRUE.equals(wire.stream())) {
-                boolean includeUsage = wire.streamOptions() != null && Boolean.TRUE.equals(wire.streamOptions().includeUsage());
-                Streaming.run(ctx, group, new Stream(shape, requests.size(), includeUsage), ERRORS, edge.pingMs());
+                Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ERRORS, edge.pingMs());
             } else {
                 respond(ctx, shape, Completed.collect(group));
             }
@@ -111,24 +109,18 @@ public final class Completions {
     }
 
     /** text_completion chunks: text deltas, finish_reason, an optional usage chunk, [DONE]. */
-    private static final class Stream implements Streaming.Format {
+    private static final class Stream extends OpenAiStream {
         private final Shape shape;
-        private final boolean includeUsage;
-        private final TokenUsage[] usage;
         private final LegacyLogprobs[] logprobs;
 
-        Stream(Shape shape, int choices, boolean includeUsage) {
+        Stream(Shape shape, int choices, ChatWire.StreamOptions options) {
+            super(options, choices, shape.n());
             this.shape = shape;
-            this.includeUsage = includeUsage;
-            this.usage = new TokenUsage[choices];
             this.logprobs = new LegacyLogprobs[choices];
             for (int i = 0; i < choices; i++) {
                 logprobs[i] = new LegacyLogprobs(shape.tokenIds());
             }
         }
-
-        @Override
-        public void begin(Sse out, InferenceEvent.Started first) {}
 
         @Override
         public void event(Sse out, int index, InferenceEvent event) throws IOException {
@@ -142,7 +134,7 @@ public final class Completions {
                 }
                 chunk(out, List.of(new CompletionWire.Choice(d.text(), index, lp, null)), null);
             } else if (event instanceof InferenceEvent.Finished f) {
-                usage[index] = f.usage();
+                finished(index, f);
                 chunk(out, List.of(new CompletionWire.Choice("", index, null, OpenAiStop.finishReason(f.reason()))), null);
             }
         }
@@ -153,16 +145,8 @@ public final class Completions {
         }
 
         @Override
-        public void ping(Sse out) throws IOException {
-            out.comment("ping");
-        }
-
-        @Override
-        public void end(Sse out) throws IOException {
-            if (includeUsage) {
-                chunk(out, List.of(), OpenAiUsage.of(Arrays.asList(usage), shape.n()));
-            }
-            out.data("[DONE]");
+        Object usageChunk(OpenAiUsage usage) {
+            return new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), shape.model(), List.of(), usage, null);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.tandem.models.Prompt;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.local.LocalPrompts;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.function.Supplier;
@@ -38,7 +39,7 @@ public final class Tokenization {
         if (r.prompt() != null) {
             ids = e.tokenizer().encode(r.prompt(), r.addSpecialTokens() == null || r.addSpecialTokens());
         } else {
-            Prompt prompt = e.promptFormat().chat(dev.tandem.server.local.LocalPrompts.chatMessages(ChatRequests.chat(r.messages())));
+            Prompt prompt = LocalPrompts.prompt(ChatRequests.chat(r.messages()), e.promptFormat());
             ids = prompt instanceof Prompt.Tokens t ? t.ids()
                     : e.tokenizer().encode(((Prompt.Text) prompt).text(), ((Prompt.Text) prompt).addSpecialTokens());
         }

@@ -52,7 +52,8 @@ public final class HttpDriver implements AutoCloseable {
         }
         StreamReader reader = new StreamReader(spec, dueNanos);
         HttpResponse.BodyHandler<Void> handler = info -> {
-            reader.headers(info.statusCode());
+            reader.headers(info.statusCode(), info.headers().firstValue("x-tandem-backend").orElse(null),
+                    info.headers().firstValue("x-tandem-route").orElse(null));
             return HttpResponse.BodySubscribers.fromLineSubscriber(reader);
         };
         return client.sendAsync(b.build(), handler)
@@ -76,6 +77,8 @@ public final class HttpDriver implements AutoCloseable {
         private final StringBuilder body = new StringBuilder();
         private final AtomicReference<String> streamError = new AtomicReference<>();
         private volatile int status;
+        private volatile String backend;
+        private volatile String route;
         private volatile long firstByte = -1;
         private volatile long firstToken = -1;
         private volatile long end = -1;
@@ -89,7 +92,9 @@ public final class HttpDriver implements AutoCloseable {
             this.due = due;
         }
 
-        void headers(int statusCode) {
+        void headers(int statusCode, String backend, String route) {
+            this.backend = backend;
+            this.route = route;
             status = statusCode;
             firstByte = System.nanoTime() - due;
         }
@@ -182,21 +187,21 @@ public final class HttpDriver implements AutoCloseable {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 if (status == 200) { // the response began, then broke: what a client sees as a broken stream
                     return new Outcome(status, firstByte, firstToken, total, tokenEvents, tokenEvents,
-                            "stream broke: " + cause.getClass().getSimpleName(), null);
+                            "stream broke: " + cause.getClass().getSimpleName(), null, backend, route);
                 }
-                return new Outcome(status, firstByte, firstToken, total, 0, 0, null, cause.getClass().getSimpleName());
+                return new Outcome(status, firstByte, firstToken, total, 0, 0, null, cause.getClass().getSimpleName(), backend, route);
             }
             if (!spec.stream() || status != 200) {
                 int tokens = status == 200 ? jsonUsage(body.toString()) : 0;
                 long ft = status == 200 ? total : -1;
-                return new Outcome(status, firstByte, ft, total, tokens, status == 200 ? 1 : 0, null, null);
+                return new Outcome(status, firstByte, ft, total, tokens, status == 200 ? 1 : 0, null, null, backend, route);
             }
             String broken = streamError.get();
             if (broken == null && !sawEnd) {
                 broken = "truncated";
             }
             int tokens = usageTokens >= 0 ? usageTokens : tokenEvents;
-            return new Outcome(status, firstByte, firstToken, total, tokens, tokenEvents, broken, null);
+            return new Outcome(status, firstByte, firstToken, total, tokens, tokenEvents, broken, null, backend, route);
         }
 
         private int jsonUsage(String json) {

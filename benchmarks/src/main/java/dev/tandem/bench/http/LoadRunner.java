@@ -135,7 +135,7 @@ public final class LoadRunner {
                 count("client-error:" + (t == null ? "?" : t.getClass().getSimpleName()));
                 return;
             }
-            count(o.kind());
+            count(o.backend() == null ? o.kind() : o.kind() + " " + o.backend() + "/" + o.route());
             if (o.firstByteNanos() >= 0) {
                 firstByte.record(o.firstByteNanos());
             }

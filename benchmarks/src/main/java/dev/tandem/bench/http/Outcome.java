@@ -10,6 +10,8 @@ package dev.tandem.bench.http;
  * @param outputTokens tokens generated, from the usage the server reports, else the deltas counted
  * @param streamError what broke a stream after a 200 (error event, truncated), or null
  * @param error a transport error, or null
+ * @param backend the {@code x-tandem-backend} response header (who served it), or null
+ * @param route the {@code x-tandem-route} response header (why), or null
  */
 public record Outcome(
         int status,
@@ -19,7 +21,9 @@ public record Outcome(
         int outputTokens,
         int tokenEvents,
         String streamError,
-        String error) {
+        String error,
+        String backend,
+        String route) {
 
     public boolean ok() {
         return status == 200 && streamError == null && error == null;

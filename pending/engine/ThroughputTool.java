@@ -1,0 +1,118 @@
+package dev.tandem.bench.engine;
+
+import dev.tandem.bench.Args;
+import dev.tandem.bench.memory.BandwidthProbe;
+import dev.tandem.bench.report.Markdown;
+import dev.tandem.models.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decode throughput of the engine: aggregate tokens/s at each batch size and thread count, set
+ * against the memory-bandwidth bound measured in the same process just before.
+ *
+ * <pre>
+ * ThroughputTool [--shape 110m] [--batches 1,4,8,16] [--threads 1,2] [--tokens 64] [--repeats 3]
+ *                [--bandwidth-gib 2] [--out DIR] [--name throughput]
+ * </pre>
+ * A batch run submits {@code batch} greedy generations of {@code tokens} tokens together; its rate is
+ * counted while all of them decode (prefill left out). The figure is the median of the repeats.
+ */
+public final class ThroughputTool {
+
+    record Row(int threads, int batch, double tokensPerSecond, double stepMs, double[] runs) {}
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        String shapeName = args.get("shape", Checkpoints.SHAPE_110M);
+        List<Integer> batches = args.list("batches", "1,4,8,16").stream().map(Integer::parseInt).toList();
+        List<Integer> threadCounts = args.list("threads", "1,2").stream().map(Integer::parseInt).toList();
+        int tokens = args.getInt("tokens", 64);
+        int repeats = args.getInt("repeats", 3);
+        Path checkpoint = Checkpoints.get(shapeName);
+        ModelShape shape = ModelShape.read(checkpoint);
+
+        // Bandwidth first, in this process, then its memory is released before the engine loads.
+        Map<Integer, BandwidthProbe.Result> bandwidth = new LinkedHashMap<>();
+        try (BandwidthProbe probe = new BandwidthProbe((long) (args.getDouble("bandwidth-gib", 2) * (1L << 30)))) {
+            for (int t = 1; t <= 2; t++) {
+                bandwidth.put(t, probe.measure(t, args.getInt("bandwidth-passes", 5)));
+                System.out.printf("bandwidth %d thread(s): %.1f GB/s%n", t, bandwidth.get(t).medianGBs());
+            }
+        }
+        System.gc();
+
+        List<Row> rows = new ArrayList<>();
+        for (int threads : threadCounts) {
+            int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+            try (Engine engine = EngineRuns.open(checkpoint, maxBatch, 16 + tokens + 8, threads)) {
+                EngineRuns.runBatch(engine, Math.min(4, maxBatch), 16, Math.min(tokens, 16), -1); // warm-up
+                for (int batch : batches) {
+                    double[] runs = new double[repeats];
+                    for (int r = 0; r < repeats; r++) {
+                        runs[r] = EngineRuns.decodeTokensPerSecond(EngineRuns.runBatch(engine, batch, 16, tokens, 1000L * r));
+                    }
+                    double[] sorted = runs.clone();
+                    Arrays.sort(sorted);
+                    double median = sorted[repeats / 2];
+                    rows.add(new Row(threads, batch, median, 1000.0 * batch / median, runs));
+                    System.out.printf("threads=%d batch=%d decode %.1f tok/s (runs %s)%n", threads, batch, median, Arrays.toString(runs));
+                }
+            }
+        }
+        String report = report(shapeName, shape, bandwidth, rows, tokens, repeats);
+        System.out.println(report);
+        if (args.has("out")) {
+            Path out = Path.of(args.get("out", "."));
+            Files.createDirectories(out);
+            Files.writeString(out.resolve(args.get("name", "throughput") + ".md"), report);
+        }
+    }
+
+    static String report(String shapeName, ModelShape shape, Map<Integer, BandwidthProbe.Result> bandwidth,
+                         List<Row> rows, int tokens, int repeats) {
+        long bytes = shape.weightBytesPerToken(4);
+        StringBuilder sb = new StringBuilder("### Engine decode throughput (" + shapeName + ", float32, CPU)\n\n");
+        sb.append(String.format("Weights read per token: %,d bytes (%.1f MB). Memory bandwidth (streaming sum over %.1f GiB, median): ",
+                bytes, bytes / 1e6, bandwidth.get(1).bytes() / (double) (1L << 30)));
+        bandwidth.forEach((t, r) -> sb.append(String.format("%d thread(s) %.1f GB/s (best %.1f); ", t, r.medianGBs(), r.bestGBs())));
+        sb.append(String.format("%nEach figure: median of %d runs, %d tokens per stream, decode only.%n%n", repeats, tokens));
+        List<List<String>> cells = new ArrayList<>();
+        for (Row r : rows) {
+            Row one = rows.stream().filter(x -> x.threads() == r.threads() && x.batch() == 1).findFirst().orElse(null);
+            double bw = bandwidth.getOrDefault(r.threads(), bandwidth.get(2)).medianGBs();
+            double bound = shape.boundTokensPerSecond(bw, 4);
+            cells.add(List.of(
+                    Integer.toString(r.threads()),
+                    Integer.toString(r.batch()),
+                    Markdown.num(r.tokensPerSecond(), 1),
+                    Markdown.num(r.tokensPerSecond() / r.batch(), 1),
+                    Markdown.num(r.stepMs(), 1),
+                    one == null ? "–" : Markdown.num(r.tokensPerSecond() / one.tokensPerSecond(), 2) + "×",
+                    r.batch() == 1 ? Markdown.num(bound, 1) + " tok/s → " + Markdown.num(100 * r.tokensPerSecond() / bound, 0) + "%" : "–"));
+        }
+        sb.append(Markdown.table(List.of("threads", "batch", "aggregate tok/s", "per stream tok/s", "ms/step",
+                "× batch 1", "bandwidth bound (batch 1)"), cells));
+        sb.append("\nTargets: batch-1 decode ≥ 80% of the bandwidth bound; batch 8 ≥ 4× batch 1.\n");
+        for (int t : rows.stream().map(Row::threads).distinct().toList()) {
+            Row one = rows.stream().filter(x -> x.threads() == t && x.batch() == 1).findFirst().orElse(null);
+            Row eight = rows.stream().filter(x -> x.threads() == t && x.batch() == 8).findFirst().orElse(null);
+            if (one != null) {
+                double bound = shape.boundTokensPerSecond(bandwidth.getOrDefault(t, bandwidth.get(2)).medianGBs(), 4);
+                double pct = 100 * one.tokensPerSecond() / bound;
+                sb.append(String.format("- threads %d: batch 1 %.1f tok/s = %.0f%% of bound (%s)", t, one.tokensPerSecond(), pct, pct >= 80 ? "met" : "not met"));
+                if (eight != null) {
+                    double ratio = eight.tokensPerSecond() / one.tokensPerSecond();
+                    sb.append(String.format("; batch 8 %.1f tok/s = %.2f× (%s)", eight.tokensPerSecond(), ratio, ratio >= 4 ? "met" : "not met"));
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

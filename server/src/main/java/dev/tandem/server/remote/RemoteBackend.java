@@ -1,0 +1,440 @@
+package dev.tandem.server.remote;
+
+import dev.failsafe.Bulkhead;
+import dev.failsafe.BulkheadFullException;
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.ExecutionContext;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeExecutor;
+import dev.failsafe.RetryPolicy;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A remote API as a {@link Backend}: streams every request upstream (non-streaming callers get the
+ * same events, aggregated by the edge) through Failsafe — retry, then circuit breaker, then bulkhead.
+ *
+ * <p>The commit point: the first text or tool-call delta forwarded to the sink. Until then the
+ * Started event is held back, so a failed attempt can be retried (or the router can fall back)
+ * without the client seeing anything. After it, a failure ends the stream as
+ * {@link InferenceEvent.Failed} and is never retried.
+ */
+public abstract class RemoteBackend implements Backend, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
+
+    /** How an attempt ended, as far as Failsafe is concerned. */
+    enum Outcome {
+        FINISHED,
+        /** Failed after the commit point: not retried, but a failure to the circuit breaker. */
+        FAILED_AFTER_COMMIT,
+        CANCELLED
+    }
+
+    private final String name;
+    protected final RemoteConfig config;
+    protected final KeyScrubber scrubber;
+    private final ToIntFunction<InferenceRequest> promptCounter;
+    private final RetrySchedule schedule;
+    private final ExecutorService ioThreads;
+    private final ScheduledExecutorService timers;
+    private final HttpClient http;
+    private final CircuitBreaker<Outcome> breaker;
+    private final FailsafeExecutor<Outcome> failsafe;
+
+    /**
+     * @param promptCounter counts a request's prompt tokens for Started when the upstream says only
+     *     at the end; null for {@link PromptEstimate}
+     */
+    protected RemoteBackend(String name, RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
+        if (config.baseUrl() == null) {
+            throw new IllegalArgumentException(name + ": baseUrl is required");
+        }
+        this.name = name;
+        this.config = config;
+        this.scrubber = new KeyScrubber(config.apiKey());
+        this.promptCounter = promptCounter != null ? promptCounter : PromptEstimate::tokens;
+        Resilience r = config.resilience();
+        this.schedule = new RetrySchedule(r);
+        this.ioThreads = Executors.newCachedThreadPool(daemon(name + "-io"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemon(name + "-timer"));
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(r.connectTimeout())
+                .version(config.baseUrl().toLowerCase(Locale.ROOT).startsWith("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .executor(ioThreads)
+                .build();
+        RetryPolicy<Outcome> retry = RetryPolicy.<Outcome>builder()
+                .handleIf(e -> e instanceof UpstreamFailure f && f.retryDelay() != null)
+                .withMaxAttempts(r.maxAttempts())
+                .withDelayFn(ctx -> ((UpstreamFailure) ctx.getLastException()).retryDelay())
+                .onRetryScheduled(e -> log.warn("{} attempt {} failed ({}); retrying in {} ms", name, e.getAttemptCount(),
+                        e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .build();
+        this.breaker = CircuitBreaker.<Outcome>builder()
+                .handleIf((outcome, e) -> outcome == Outcome.FAILED_AFTER_COMMIT
+                        || e instanceof UpstreamFailure f && f.transientFailure())
+                .withFailureThreshold(r.circuitFailures())
+                .withDelay(Duration.ofMillis(r.circuitOpenMs()))
+                .withSuccessThreshold(1)
+                .onOpen(e -> log.warn("{} circuit breaker open after repeated failures", name))
+                .onHalfOpen(e -> log.info("{} circuit breaker half-open: probing", name))
+                .onClose(e -> log.info("{} circuit breaker closed", name))
+                .build();
+        Bulkhead<Outcome> bulkhead = Bulkhead.<Outcome>builder(r.maxConcurrent()).build();
+        this.failsafe = Failsafe.with(retry, breaker, bulkhead).with(timers);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        if (request.input() instanceof Input.Completion) {
+            return Optional.of("legacy text completions are served by the local model only");
+        }
+        if (request.topLogprobs() != null) {
+            return Optional.of("logprobs are served by the local model only");
+        }
+        return Optional.empty();
+    }
+
+    /** "closed", "open" or "half-open", for metrics. */
+    public String circuitState() {
+        return breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The upstream model for {@code requested}: itself when this upstream serves it, else the default. */
+    protected String upstreamModel(String requested) {
+        return config.serves(requested) || config.defaultModel() == null ? requested : config.defaultModel();
+    }
+
+    protected URI endpoint(String path) {
+        String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1) : config.baseUrl();
+        return URI.create(base + path);
+    }
+
+    /** The upstream HTTP request (URI, auth headers, JSON body) for {@code request} sent to {@code model}. */
+    protected abstract HttpRequest.Builder prepare(InferenceRequest request, String model);
+
+    /** A translator for one attempt's stream; it emits to {@code out}. */
+    abstract StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out);
+
+    @Override
+    public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        RemoteCall call = new RemoteCall(request, sink);
+        call.begin();
+        return call;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        ioThreads.shutdownNow();
+    }
+
+    /** One request, across its attempts. */
+    private final class RemoteCall implements Call {
+        private final InferenceRequest request;
+        private final Consumer<InferenceEvent> sink;
+        private final String model;
+        private final int estimatedInput;
+        private final AtomicInteger attempts = new AtomicInteger();
+        private volatile boolean committed;
+        private volatile boolean cancelled;
+        private volatile Attempt current;
+        private volatile CompletableFuture<Outcome> execution;
+
+        RemoteCall(InferenceRequest request, Consumer<InferenceEvent> sink) {
+            this.request = request;
+            this.sink = sink;
+            this.model = upstreamModel(request.model());
+            this.estimatedInput = promptCounter.applyAsInt(request);
+        }
+
+        void begin() {
+            execution = failsafe.getStageAsync(this::attempt);
+            execution.whenComplete((outcome, error) -> {
+                if (error != null && !cancelled) {
+                    ApiException api = toApiException(error);
+                    log.warn("{} request {} failed: {}", name, request.requestId(), api.getMessage());
+                    emit(new InferenceEvent.Failed(api));
+                }
+            });
+        }
+
+        private CompletableFuture<Outcome> attempt(ExecutionContext<Outcome> ctx) {
+            Attempt attempt = new Attempt(this, attempts.incrementAndGet(), ctx);
+            current = attempt;
+            ctx.onCancel(attempt::abort);
+            return attempt.run();
+        }
+
+        synchronized void emit(InferenceEvent event) {
+            if (!cancelled) {
+                sink.accept(event);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            Attempt a = current;
+            if (a != null) {
+                a.abort();
+            }
+            CompletableFuture<Outcome> e = execution;
+            if (e != null) {
+                e.cancel(false);
+            }
+        }
+    }
+
+    /** One HTTP exchange with the upstream. */
+    private final class Attempt implements Flow.Subscriber<String> {
+        private final RemoteCall call;
+        private final int number;
+        private final ExecutionContext<Outcome> ctx;
+        private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+        private final SseReader sse;
+        private final StreamTranslator translator;
+        private InferenceEvent.Started started;
+        private volatile Flow.Subscription subscription;
+        private volatile long lastActivity = System.nanoTime();
+        private volatile ScheduledFuture<?> watchdog;
+
+        Attempt(RemoteCall call, int number, ExecutionContext<Outcome> ctx) {
+            this.call = call;
+            this.number = number;
+            this.ctx = ctx;
+            this.translator = translator(call.request, call.estimatedInput, this::onTranslated);
+            this.sse = new SseReader(translator::onEvent);
+        }
+
+        CompletableFuture<Outcome> run() {
+            HttpRequest httpRequest = prepare(call.request, call.model)
+                    .timeout(config.resilience().firstByteTimeout())
+                    .header("x-request-id", call.request.requestId())
+                    .build();
+            http.sendAsync(httpRequest, this::onHeaders).whenComplete((response, error) -> {
+                if (error != null) {
+                    fail(transportFailure(error));
+                }
+            });
+            return result;
+        }
+
+        /** Headers arrived: the first byte. A 2xx streams line by line; anything else is an error body. */
+        private HttpResponse.BodySubscriber<Void> onHeaders(HttpResponse.ResponseInfo info) {
+            lastActivity = System.nanoTime();
+            if (info.statusCode() / 100 == 2) {
+                long period = Math.max(5, config.resilience().idleTimeoutMs() / 4);
+                watchdog = timers.scheduleAtFixedRate(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+                return HttpResponse.BodySubscribers.fromLineSubscriber(this, s -> null, StandardCharsets.UTF_8, null);
+            }
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8), body -> {
+                fail(UpstreamErrors.fromResponse(name, info.statusCode(), body, info.headers(), scrubber));
+                return null;
+            });
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (result.isDone()) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(String line) {
+            lastActivity = System.nanoTime();
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                sse.line(line);
+            } catch (UpstreamFailure f) {
+                fail(f);
+            } catch (RuntimeException unreadable) {
+                fail(UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "unreadable reply (" + unreadable.getClass().getSimpleName() + ")"));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            fail(transportFailure(t));
+        }
+
+        @Override
+        public void onComplete() {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                sse.end();
+                translator.onEnd();
+            } catch (UpstreamFailure f) {
+                fail(f);
+            } catch (RuntimeException unreadable) {
+                fail(UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "unreadable reply"));
+            }
+        }
+
+        private void checkIdle() {
+            long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
+            if (silentMs > config.resilience().idleTimeoutMs()) {
+                fail(UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no data for " + silentMs + " ms"));
+            }
+        }
+
+        /** Translated events pass through the commit gate. */
+        private void onTranslated(InferenceEvent event) {
+            synchronized (call) {
+                if (result.isDone() || call.cancelled) {
+                    return;
+                }
+                if (event instanceof InferenceEvent.Started s) {
+                    started = s;
+                    return;
+                }
+                if (!call.committed) {
+                    call.committed = true;
+                    call.emit(started != null ? started : new InferenceEvent.Started(name, call.model, call.estimatedInput, null));
+                }
+                call.emit(event);
+                if (event instanceof InferenceEvent.Finished) {
+                    finish(Outcome.FINISHED);
+                }
+            }
+        }
+
+        /** Before the commit point a failure goes to the retry policy; after it, to the client. */
+        void fail(UpstreamFailure failure) {
+            synchronized (call) {
+                if (result.isDone()) {
+                    return;
+                }
+                if (call.cancelled) {
+                    finish(Outcome.CANCELLED);
+                    return;
+                }
+                if (call.committed) {
+                    log.warn("{} request {} failed mid-stream: {}", name, call.request.requestId(), failure.getMessage());
+                    call.emit(new InferenceEvent.Failed(failure.error()));
+                    finish(Outcome.FAILED_AFTER_COMMIT);
+                    return;
+                }
+                failure.withRetryDelay(schedule.next(failure, number, ctx.getElapsedTime()));
+                stop();
+                result.completeExceptionally(failure);
+            }
+        }
+
+        void abort() {
+            synchronized (call) {
+                finish(Outcome.CANCELLED);
+            }
+        }
+
+        private void finish(Outcome outcome) {
+            stop();
+            result.complete(outcome);
+        }
+
+        private void stop() {
+            ScheduledFuture<?> w = watchdog;
+            if (w != null) {
+                w.cancel(false);
+            }
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
+    private UpstreamFailure transportFailure(Throwable t) {
+        Throwable cause = t instanceof CompletionException || t instanceof ExecutionException ? t.getCause() : t;
+        if (cause instanceof UpstreamFailure f) {
+            return f;
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "connect timed out");
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no response within " + config.resilience().firstByteTimeoutMs() + " ms");
+        }
+        if (cause instanceof ConnectException) {
+            return UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "cannot connect");
+        }
+        if (cause instanceof IOException) {
+            return UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "connection lost (" + cause.getClass().getSimpleName() + ")");
+        }
+        return UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "request failed (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    private ApiException toApiException(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof UpstreamFailure f) {
+            return f.error();
+        }
+        if (cause instanceof CircuitBreakerOpenException) {
+            return new ApiException(ErrorKind.OVERLOADED, name + " upstream unavailable: circuit open after repeated failures",
+                    null, breaker.getRemainingDelay(), null);
+        }
+        if (cause instanceof BulkheadFullException) {
+            return new ApiException(ErrorKind.OVERLOADED, name + " upstream busy: " + config.resilience().maxConcurrent()
+                    + " concurrent calls already", null, null, null);
+        }
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        return new ApiException(ErrorKind.UPSTREAM, name + " upstream: request failed (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tandem.server.remote;
+
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.InferenceRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * The remote upstreams, built on first use only: a server (or request) that never goes remote never
+ * creates an HTTP client, a thread or a connection. Thread-safe.
+ */
+public final class RemoteBackends implements AutoCloseable {
+    private final RemotesConfig config;
+    private final Function<String, RemoteBackend> factory;
+    private final Map<String, RemoteBackend> built = new LinkedHashMap<>();
+    private boolean closed;
+
+    /** Real upstreams from configuration; {@code promptCounter} may be null (see {@link PromptEstimate}). */
+    public RemoteBackends(RemotesConfig config, ToIntFunction<InferenceRequest> promptCounter) {
+        this.config = config;
+        this.factory = name -> name.equals("anthropic")
+                ? new AnthropicBackend(config.anthropic(), promptCounter)
+                : new OpenAiBackend(config.openai(), promptCounter);
+    }
+
+    public RemotesConfig config() {
+        return config;
+    }
+
+    /** The names of the enabled upstreams, in configuration order. Builds nothing. */
+    public List<String> enabled() {
+        return List.of("anthropic", "openai").stream().filter(n -> config.get(n).active()).toList();
+    }
+
+    /** The enabled upstream {@code name}, built now if it was not yet. */
+    public synchronized Optional<Backend> get(String name) {
+        RemoteConfig c = config.get(name);
+        if (c == null || !c.active() || closed) {
+            return Optional.empty();
+        }
+        return Optional.of(built.computeIfAbsent(name, factory));
+    }
+
+    /** Circuit-breaker state per upstream built so far ("closed", "open", "half-open"). */
+    public synchronized Map<String, String> circuitStates() {
+        Map<String, String> states = new LinkedHashMap<>();
+        built.forEach((name, backend) -> states.put(name, backend.circuitState()));
+        return states;
+    }
+
+    /** How many upstream clients exist; zero in compliance mode. */
+    public synchronized int builtCount() {
+        return built.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        built.values().forEach(RemoteBackend::close);
+        built.clear();
+    }
+}

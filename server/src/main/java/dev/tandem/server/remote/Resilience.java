@@ -1,0 +1,74 @@
+package dev.tandem.server.remote;
+
+import java.time.Duration;
+
+/**
+ * Failsafe settings of one upstream. Every field has a default; times in milliseconds.
+ *
+ * @param connectTimeoutMs TCP/TLS connect
+ * @param firstByteTimeoutMs from sending the request to the response headers
+ * @param idleTimeoutMs the longest silence between two stream lines (Anthropic pings every ~15 s)
+ * @param maxAttempts attempts per request, first included
+ * @param maxRetryMs the whole retrying must fit in this; a longer Retry-After hint is not waited for
+ * @param backoffMs first retry delay, doubled per attempt up to {@code backoffMaxMs}
+ * @param jitter +- this fraction of the backoff, at random
+ * @param circuitFailures consecutive failures that open the circuit
+ * @param circuitOpenMs how long the circuit stays open before a half-open probe
+ * @param maxConcurrent concurrent calls to this upstream (bulkhead); more fail over at once
+ */
+public record Resilience(
+        Long connectTimeoutMs,
+        Long firstByteTimeoutMs,
+        Long idleTimeoutMs,
+        Integer maxAttempts,
+        Long maxRetryMs,
+        Long backoffMs,
+        Long backoffMaxMs,
+        Double jitter,
+        Integer circuitFailures,
+        Long circuitOpenMs,
+        Integer maxConcurrent) {
+
+    public Resilience {
+        connectTimeoutMs = positive(connectTimeoutMs, 5_000L, "connectTimeoutMs");
+        firstByteTimeoutMs = positive(firstByteTimeoutMs, 60_000L, "firstByteTimeoutMs");
+        idleTimeoutMs = positive(idleTimeoutMs, 45_000L, "idleTimeoutMs");
+        maxAttempts = (int) (long) positive(maxAttempts == null ? null : maxAttempts.longValue(), 3L, "maxAttempts");
+        maxRetryMs = positive(maxRetryMs, 30_000L, "maxRetryMs");
+        backoffMs = positive(backoffMs, 500L, "backoffMs");
+        backoffMaxMs = positive(backoffMaxMs, 8_000L, "backoffMaxMs");
+        jitter = jitter == null ? 0.2 : jitter;
+        circuitFailures = (int) (long) positive(circuitFailures == null ? null : circuitFailures.longValue(), 5L, "circuitFailures");
+        circuitOpenMs = positive(circuitOpenMs, 30_000L, "circuitOpenMs");
+        maxConcurrent = (int) (long) positive(maxConcurrent == null ? null : maxConcurrent.longValue(), 64L, "maxConcurrent");
+        if (jitter < 0 || jitter >= 1) {
+            throw new IllegalArgumentException("jitter must be in [0, 1)");
+        }
+    }
+
+    public static Resilience defaults() {
+        return new Resilience(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static Long positive(Long v, long dflt, String name) {
+        if (v == null) {
+            return dflt;
+        }
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1");
+        }
+        return v;
+    }
+
+    Duration connectTimeout() {
+        return Duration.ofMillis(connectTimeoutMs);
+    }
+
+    Duration firstByteTimeout() {
+        return Duration.ofMillis(firstByteTimeoutMs);
+    }
+
+    Duration idleTimeout() {
+        return Duration.ofMillis(idleTimeoutMs);
+    }
+}

@@ -1,0 +1,293 @@
+package dev.tandem.server.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.FakeOpenAi;
+import dev.tandem.server.fakes.FakeUpstream.Answer;
+import dev.tandem.server.fakes.FakeUpstream.ErrorEvent;
+import dev.tandem.server.fakes.FakeUpstream.MalformedJson;
+import dev.tandem.server.fakes.FakeUpstream.ResetMidStream;
+import dev.tandem.server.fakes.FakeUpstream.SlowFirstByte;
+import dev.tandem.server.fakes.FakeUpstream.StallMidStream;
+import dev.tandem.server.fakes.FakeUpstream.Status;
+import dev.tandem.server.fakes.FakeUpstream.Trickle;
+import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.fakes.Requests;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Each upstream fault, and what the Failsafe policies and the commit point make of it. */
+class RemoteResilienceTest {
+    private static final Answer ANSWER = Answer.text("one ", "two ", "three").withUsage(10, 3);
+    private final FakeAnthropic anthropic = new FakeAnthropic();
+    private final FakeOpenAi openai = new FakeOpenAi();
+    private final List<RemoteBackend> backends = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        backends.forEach(RemoteBackend::close);
+        anthropic.close();
+        openai.close();
+    }
+
+    private AnthropicBackend claude(Resilience r) {
+        AnthropicBackend b = new AnthropicBackend(Upstreams.anthropic(anthropic, r));
+        backends.add(b);
+        return b;
+    }
+
+    private AnthropicBackend claude() {
+        return claude(Upstreams.fast());
+    }
+
+    private static RecordingSink run(Backend backend) {
+        RecordingSink sink = new RecordingSink();
+        backend.start(Requests.chat("claude-sonnet-4-5", "count to three"), sink);
+        return sink.awaitEnd();
+    }
+
+    private static long startedEvents(RecordingSink sink) {
+        return sink.events().stream().filter(InferenceEvent.Started.class::isInstance).count();
+    }
+
+    @Test
+    void rateLimitedWithRetryAfterIsRetriedNoEarlierThanTheHint() {
+        // Given a 429 that asks for one second
+        anthropic.answerByDefault(ANSWER).enqueue(new Status(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit",
+                Map.of("retry-after", "1")));
+        // When a request goes through
+        RecordingSink sink = run(claude());
+        // Then it succeeds on the second attempt, sent at least one second after the first
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+        long gapMs = TimeUnit.NANOSECONDS.toMillis(anthropic.received().get(1).atNanos() - anthropic.received().get(0).atNanos());
+        assertThat(gapMs).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
+    void retryAfterMsFromOpenAiIsHonoured() {
+        openai.answerByDefault(ANSWER).enqueue(new Status(429, "requests", "Rate limit reached for requests", Map.of("retry-after-ms", "300")));
+        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        backends.add(gpt);
+        RecordingSink sink = new RecordingSink();
+        gpt.start(Requests.chat("gpt-4o", "count"), sink);
+        assertThat(sink.awaitEnd().text()).isEqualTo("one two three");
+        long gapMs = TimeUnit.NANOSECONDS.toMillis(openai.received().get(1).atNanos() - openai.received().get(0).atNanos());
+        assertThat(gapMs).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheRetryBudgetIsNotWaitedFor() {
+        // Given a 429 asking for a minute while the retry budget is 5 s
+        anthropic.enqueue(new Status(429, "rate_limit_error", "slow down", Map.of("retry-after", "60")));
+        RecordingSink sink = run(claude());
+        // Then it fails at once (the router can fall back), carrying the hint for the caller
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+        assertThat(sink.failed().error().retryAfter()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void serverErrorsTwiceThenSuccessIsOneCleanAnswer() {
+        anthropic.answerByDefault(ANSWER).enqueue(
+                new Status(500, "api_error", "Internal server error", Map.of()),
+                new Status(502, "api_error", "Bad gateway", Map.of()));
+        RecordingSink sink = run(claude());
+        assertThat(anthropic.requests()).isEqualTo(3);
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(startedEvents(sink)).isEqualTo(1);
+        assertThat(sink.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
+    }
+
+    @Test
+    void attemptsAreBounded() {
+        for (int i = 0; i < 5; i++) {
+            anthropic.enqueue(new Status(503, "api_error", "Service unavailable", Map.of()));
+        }
+        RecordingSink sink = run(claude());
+        assertThat(anthropic.requests()).isEqualTo(3);
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.UPSTREAM);
+        assertThat(sink.events()).hasSize(1);
+    }
+
+    @Test
+    void overloaded529IsRetried() {
+        anthropic.answerByDefault(ANSWER).enqueue(new Status(529, "overloaded_error", "Overloaded", Map.of()));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aSlowFirstByteTimesOutAndIsRetried() {
+        // Given the first answer would start after 3 s while the first-byte timeout is 1 s
+        anthropic.answerByDefault(ANSWER).enqueue(new SlowFirstByte(Duration.ofSeconds(3), ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aStreamSlowerThanTheFirstByteTimeoutIsNotCut() {
+        // Given a slow but live stream: 12 frames 150 ms apart, 1.8 s in all (first-byte timeout 1 s, idle 400 ms)
+        anthropic.enqueue(new Trickle(Duration.ofMillis(150), ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aStallBeforeTheFirstTokenIsRetriedInvisibly() {
+        // Given an upstream that sends message_start and then goes silent for 3 s (idle timeout 400 ms)
+        anthropic.answerByDefault(ANSWER).enqueue(new StallMidStream(0, Duration.ofSeconds(3), ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(startedEvents(sink)).isEqualTo(1);
+        assertThat(anthropic.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aStallAfterTheFirstTokenEndsTheStreamWithAnErrorAndNoRetry() {
+        anthropic.enqueue(new StallMidStream(2, Duration.ofSeconds(3), ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two ");
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(sink.events().get(sink.events().size() - 1)).isInstanceOf(InferenceEvent.Failed.class);
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aResetAfterTheFirstTokenIsAFailureNotARetry() {
+        anthropic.enqueue(new ResetMidStream(1, ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one ");
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.UPSTREAM);
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aResetBeforeTheFirstTokenIsRetried() {
+        anthropic.answerByDefault(ANSWER).enqueue(new ResetMidStream(0, ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void malformedJsonBeforeContentIsRetriedAndAfterContentFails() {
+        anthropic.answerByDefault(ANSWER).enqueue(new MalformedJson(0, ANSWER));
+        assertThat(run(claude()).text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+
+        anthropic.enqueue(new MalformedJson(2, ANSWER));
+        RecordingSink broken = run(claude());
+        assertThat(broken.text()).isEqualTo("one two ");
+        assertThat(broken.failed().error().getMessage()).contains("malformed");
+        assertThat(anthropic.requests()).isEqualTo(3);
+    }
+
+    @Test
+    void anErrorEventMidStreamEndsTheStreamWithItsKind() {
+        anthropic.enqueue(new ErrorEvent(1, "overloaded_error", "Overloaded", ANSWER));
+        RecordingSink sink = run(claude());
+        assertThat(sink.text()).isEqualTo("one ");
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
+        assertThat(sink.failed().error().getMessage()).contains("Overloaded");
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorEventBeforeContentIsRetried() {
+        anthropic.answerByDefault(ANSWER).enqueue(new ErrorEvent(0, "overloaded_error", "Overloaded", ANSWER));
+        assertThat(run(claude()).text()).isEqualTo("one two three");
+        assertThat(anthropic.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void clientErrorsAreNotRetriedAndKeepTheUpstreamMessageWithoutTheKey() {
+        anthropic.enqueue(new Status(400, "invalid_request_error",
+                "messages.0: bad block (key " + anthropic.apiKey() + " was used)", Map.of()));
+        RecordingSink sink = run(claude());
+        assertThat(anthropic.requests()).isEqualTo(1);
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+        assertThat(sink.failed().error().getMessage()).contains("messages.0: bad block").doesNotContain(anthropic.apiKey());
+    }
+
+    @Test
+    void aSpendLimitIsNotRetried() {
+        openai.enqueue(new Status(429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.", Map.of()));
+        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        backends.add(gpt);
+        RecordingSink sink = new RecordingSink();
+        gpt.start(Requests.chat("gpt-4o", "hi"), sink);
+        assertThat(sink.awaitEnd().failed().error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+        assertThat(sink.failed().error().getMessage()).contains("exceeded your current quota");
+        assertThat(openai.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void theCircuitOpensAfterRepeatedFailuresAndAHalfOpenProbeClosesIt() throws Exception {
+        // Given one attempt per call, a circuit that opens after 2 failures and probes after 300 ms
+        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1, 5_000L, 20L, 200L, 0.2, 2, 300L, 8);
+        AnthropicBackend backend = claude(r);
+        anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
+        run(backend);
+        run(backend);
+        assertThat(backend.circuitState()).isEqualTo("open");
+        // When a third call comes while open: it fails fast, without touching the upstream
+        RecordingSink rejected = run(backend);
+        assertThat(rejected.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
+        assertThat(rejected.failed().error().getMessage()).contains("circuit open");
+        assertThat(anthropic.connections()).isEqualTo(2);
+        // Then after the delay a probe goes through and closes the circuit
+        Thread.sleep(350);
+        assertThat(run(backend).text()).isEqualTo("one two three");
+        for (int i = 0; i < 100 && !backend.circuitState().equals("closed"); i++) {
+            Thread.sleep(5); // the breaker records the success just after Finished reached the sink
+        }
+        assertThat(backend.circuitState()).isEqualTo("closed");
+    }
+
+    @Test
+    void theBulkheadBoundsConcurrentCalls() throws Exception {
+        // Given at most one concurrent call, and one slow call in flight
+        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 1);
+        AnthropicBackend backend = claude(r);
+        anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
+        RecordingSink slow = new RecordingSink();
+        backend.start(Requests.chat("claude-sonnet-4-5", "slow"), slow);
+        for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
+            Thread.sleep(5);
+        }
+        // When a second call comes: it is refused at once as overloaded, not queued nor sent
+        RecordingSink second = run(backend);
+        assertThat(second.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
+        assertThat(anthropic.requests()).isEqualTo(1);
+        // And the first completes normally
+        assertThat(slow.awaitEnd().text()).isEqualTo("one two three");
+    }
+
+    @Test
+    void cancelStopsTheStream() throws Exception {
+        anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
+        RecordingSink sink = new RecordingSink();
+        Backend.Call call = claude().start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        for (int i = 0; i < 300 && sink.text().isEmpty(); i++) {
+            Thread.sleep(5);
+        }
+        call.cancel();
+        int seen = sink.events().size();
+        Thread.sleep(600);
+        assertThat(sink.events()).hasSize(seen);
+        assertThat(sink.ended()).isFalse();
+    }
+}

@@ -1,0 +1,328 @@
+package dev.tandem.server.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Content;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Role;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.FakeLocalBackend;
+import dev.tandem.server.fakes.FakeOpenAi;
+import dev.tandem.server.fakes.FakeUpstream.Answer;
+import dev.tandem.server.fakes.FakeUpstream.Status;
+import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.remote.RemoteConfig;
+import dev.tandem.server.remote.RemotesConfig;
+import dev.tandem.server.remote.Resilience;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+    private static final String LOCAL = "codellama-7b-instruct";
+    private final FakeAnthropic anthropic = new FakeAnthropic();
+    private final FakeOpenAi openai = new FakeOpenAi();
+    private final FakeLocalBackend local = new FakeLocalBackend();
+    private RemoteBackends remotes;
+
+    @AfterEach
+    void close() {
+        if (remotes != null) {
+            remotes.close();
+        }
+        anthropic.close();
+        openai.close();
+    }
+
+    private Router router(Policy policy) {
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        remotes = new RemoteBackends(new RemotesConfig(
+                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
+                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
+        RoutingConfig config = new RoutingConfig(policy, 1_000L, null, null, null);
+        return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes);
+    }
+
+    private static RecordingSink run(Router router, InferenceRequest request) {
+        RecordingSink sink = new RecordingSink();
+        router.start(request, sink);
+        return sink.awaitEnd();
+    }
+
+    private static InferenceRequest chat(String model, Map<String, String> headers) {
+        return Requests.withHeaders(Requests.chat(model, "hello"), headers);
+    }
+
+    private int upstreamConnections() {
+        return anthropic.connections() + openai.connections();
+    }
+
+    @Test
+    void anIdleEngineServesLocallyAndNoRemoteIsEvenBuilt() {
+        Router router = router(Policy.PREFER_LOCAL);
+        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        assertThat(sink.started().backend()).isEqualTo("local");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(sink.text()).isEqualTo("local answer");
+        assertThat(remotes.builtCount()).isZero();
+        assertThat(upstreamConnections()).isZero();
+    }
+
+    @Test
+    void aSaturatedEngineOverflowsToRemoteAndTrafficReturnsWhenItDrains() {
+        Router router = router(Policy.PREFER_LOCAL);
+        // Given a full queue: the next request goes to the first fallback, marked saturated
+        local.load(FakeLocalBackend.queueFull());
+        RecordingSink overflow = run(router, chat("auto", Map.of()));
+        assertThat(overflow.started().backend()).isEqualTo("anthropic");
+        assertThat(overflow.started().route()).isEqualTo(RouteReason.SATURATED);
+        assertThat(overflow.text()).isEqualTo(anthropic.defaultAnswer().fullText());
+        assertThat(anthropic.requests()).isEqualTo(1);
+        // When the engine drains, the next request is local again
+        local.load(FakeLocalBackend.idle());
+        RecordingSink back = run(router, chat("auto", Map.of()));
+        assertThat(back.started().backend()).isEqualTo("local");
+        assertThat(back.started().route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aLongEstimatedWaitCountsAsSaturated() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.load(FakeLocalBackend.busy(Duration.ofSeconds(5)));
+        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(local.startedRequests()).isEmpty();
+    }
+
+    @Test
+    void whenEveryRemoteFailsASaturatedLocalIsTheLastResort() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.load(FakeLocalBackend.busy(Duration.ofSeconds(5)));
+        for (int i = 0; i < 2; i++) {
+            anthropic.enqueue(new Status(503, "api_error", "unavailable", Map.of()));
+            openai.enqueue(new Status(503, "server_error", "unavailable", Map.of()));
+        }
+        RecordingSink sink = run(router, chat("auto", Map.of()));
+        assertThat(sink.started().backend()).isEqualTo("local");
+        assertThat(sink.text()).isEqualTo("local answer");
+        assertThat(anthropic.requests()).isEqualTo(2);
+        assertThat(openai.requests()).isEqualTo(2);
+        assertThat(sink.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
+        assertThat(sink.events().stream().filter(InferenceEvent.Started.class::isInstance).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingRemoteFallsBackToTheNextRemote() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.load(FakeLocalBackend.queueFull());
+        anthropic.enqueue(new Status(529, "overloaded_error", "Overloaded", Map.of()), new Status(529, "overloaded_error", "Overloaded", Map.of()));
+        RecordingSink sink = run(router, chat("auto", Map.of()));
+        assertThat(sink.started().backend()).isEqualTo("openai");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
+        assertThat(sink.text()).isEqualTo(openai.defaultAnswer().fullText());
+    }
+
+    @Test
+    void aLocalFailureBeforeTheFirstTokenFallsBackAsLocalError() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
+        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.LOCAL_ERROR);
+        assertThat(sink.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
+    }
+
+    @Test
+    void aLocalFailureAfterTheFirstTokenIsNeverFallenBackFrom() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.mode(FakeLocalBackend.Mode.FAIL_AFTER_FIRST_TOKEN);
+        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        assertThat(sink.text()).isEqualTo("local ");
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INTERNAL);
+        assertThat(upstreamConnections()).isZero();
+    }
+
+    @Test
+    void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
+        Router router = router(Policy.PREFER_LOCAL);
+        InferenceRequest request = withTools(chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, request);
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
+        assertThat(anthropic.lastRequest().body()).contains("\"tools\"").contains("\"model\":\"claude-sonnet-4-5\"");
+        assertThat(local.startedRequests()).isEmpty();
+    }
+
+    @Test
+    void imagesUnderLocalOnlyGetAClear400AndNoConnection() {
+        Router router = router(Policy.LOCAL_ONLY);
+        InferenceRequest request = Requests.chat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
+                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null))))), Map.of());
+        assertThatThrownBy(() -> router.start(request, new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("local-only");
+                });
+        assertThat(upstreamConnections()).isZero();
+    }
+
+    @Test
+    void complianceModeMakesZeroUpstreamConnectionsEvenSaturatedAndAskedForARemoteModel() {
+        // Given a local-only server, a saturated engine, and upstreams that would answer
+        Router router = router(Policy.LOCAL_ONLY);
+        local.load(FakeLocalBackend.queueFull());
+        // When asked for the local model: a saturation error with Retry-After, not a remote answer
+        assertThatThrownBy(() -> router.start(chat(LOCAL, Map.of()), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
+                    assertThat(e.retryAfter()).isNotNull();
+                });
+        // When asked for remote models explicitly, even with a header asking for remote-only: refused
+        for (String model : List.of("claude-sonnet-4-5", "gpt-4o")) {
+            assertThatThrownBy(() -> router.start(chat(model, Map.of()), new RecordingSink()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        }
+        assertThatThrownBy(() -> router.start(chat("auto", Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        // And tools (which only a remote could serve) are refused too
+        assertThatThrownBy(() -> router.start(withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
+        // Then no upstream was ever contacted, nor even built
+        assertThat(upstreamConnections()).isZero();
+        assertThat(anthropic.requests() + openai.requests()).isZero();
+        assertThat(remotes.builtCount()).isZero();
+        assertThat(router.circuitStates()).isEmpty();
+    }
+
+    @Test
+    void aRequestOrKeyNarrowedToLocalOnlyStaysLocalWhenSaturated() {
+        Router router = router(Policy.PREFER_LOCAL);
+        local.load(FakeLocalBackend.queueFull());
+        for (Map<String, String> headers : List.of(Map.of(Router.REQUEST_POLICY_HEADER, "local-only"),
+                Map.of(Router.KEY_POLICY_HEADER, "local-only"))) {
+            assertThatThrownBy(() -> router.start(chat("auto", headers), new RecordingSink()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED));
+            assertThatThrownBy(() -> router.start(chat("claude-sonnet-4-5", headers), new RecordingSink()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        }
+        assertThat(upstreamConnections()).isZero();
+        assertThat(remotes.builtCount()).isZero();
+    }
+
+    @Test
+    void policiesNarrowButNeverWiden() {
+        Router router = router(Policy.PREFER_LOCAL);
+        assertThat(router.effectivePolicy(chat(LOCAL, Map.of()))).isEqualTo(Policy.PREFER_LOCAL);
+        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")))).isEqualTo(Policy.REMOTE_ONLY);
+        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
+                Router.REQUEST_POLICY_HEADER, "prefer-local")))).isEqualTo(Policy.LOCAL_ONLY);
+        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
+                Router.REQUEST_POLICY_HEADER, "remote-only"))))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "cloud-please"))))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.param()).isEqualTo(Router.REQUEST_POLICY_HEADER);
+                });
+    }
+
+    @Test
+    void remoteOnlySendsLocalAndAliasModelsToRemoteAsPolicy() {
+        Router router = router(Policy.PREFER_LOCAL);
+        RecordingSink sink = run(router, chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")));
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.POLICY);
+        assertThat(local.startedRequests()).isEmpty();
+    }
+
+    @Test
+    void remoteModelNamesGoToTheirBackendAsPrimary() {
+        Router router = router(Policy.PREFER_LOCAL);
+        RecordingSink gpt = run(router, chat("gpt-4o-mini", Map.of()));
+        assertThat(gpt.started().backend()).isEqualTo("openai");
+        assertThat(gpt.started().route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(openai.lastRequest().body()).contains("\"model\":\"gpt-4o-mini\"");
+        RecordingSink claude = run(router, chat("claude-haiku-4-5", Map.of()));
+        assertThat(claude.started().backend()).isEqualTo("anthropic");
+        assertThat(local.startedRequests()).isEmpty();
+        assertThat(router.circuitStates()).containsEntry("anthropic", "closed").containsEntry("openai", "closed");
+    }
+
+    @Test
+    void anUnknownModelIsNotFound() {
+        Router router = router(Policy.PREFER_LOCAL);
+        assertThatThrownBy(() -> router.start(chat("llama-9000", Map.of()), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("llama-9000");
+                });
+    }
+
+    @Test
+    void aNonRetriableRemoteErrorComesBackWithoutFallback() {
+        Router router = router(Policy.PREFER_LOCAL);
+        anthropic.enqueue(new Status(400, "invalid_request_error", "max_tokens: 999999 > 64000, the maximum allowed", Map.of()));
+        RecordingSink sink = run(router, chat("claude-sonnet-4-5", Map.of()));
+        assertThat(sink.events()).hasSize(1);
+        assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+        assertThat(sink.failed().error().getMessage()).contains("max_tokens: 999999").doesNotContain(anthropic.apiKey());
+        assertThat(openai.requests()).isZero();
+    }
+
+    @Test
+    void aServerThatIsRemoteOnlyNeedsARemote() {
+        RoutingConfig config = new RoutingConfig(Policy.REMOTE_ONLY, null, null, null, null);
+        RemoteBackends none = new RemoteBackends(RemotesConfig.defaults(), null);
+        assertThatThrownBy(() -> new Router(config, local, List.of(LOCAL), local.loadSupplier(), none))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void hooksWrapRemotesAndHearOfHiddenFailures() {
+        // Given a wrapper that keeps every request off anthropic (as redaction's keep-local would), and a failure listener
+        List<String> hidden = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        remotes = new RemoteBackends(new RemotesConfig(
+                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
+                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
+        Router.Hooks hooks = new Router.Hooks(b -> !b.name().equals("anthropic") ? b : new dev.tandem.server.core.Backend() {
+            public String name() {
+                return b.name();
+            }
+
+            public java.util.Optional<String> cannotServe(InferenceRequest r) {
+                return java.util.Optional.of("kept local by policy");
+            }
+
+            public Call start(InferenceRequest r, java.util.function.Consumer<InferenceEvent> sink) {
+                throw new AssertionError("never started");
+            }
+        }, (backend, error) -> hidden.add(backend + ":" + error.kind()));
+        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, null, null), local, List.of(LOCAL),
+                local.loadSupplier(), remotes, hooks);
+        // When local fails before its first token
+        local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
+        RecordingSink sink = run(router, chat("auto", Map.of()));
+        // Then anthropic is skipped, openai serves, and the hidden local failure was reported
+        assertThat(sink.started().backend()).isEqualTo("openai");
+        assertThat(anthropic.connections()).isZero();
+        assertThat(hidden).containsExactly("local:INTERNAL");
+    }
+
+    private static InferenceRequest withTools(InferenceRequest r) {
+        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
+                r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),
+                null, r.user(), r.headers());
+    }
+}

@@ -14,11 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Tandem's added latency as a gateway: the same request sent open-loop at {@code --rate} to a
  * loopback fake upstream directly, then to Tandem (which forwards it to that fake through its remote
- * backend). Added latency = each percentile through Tandem minus the same percentile direct.
+ * backend). Both paths are driven in one interleaved open loop, each at the rate. Added latency =
+ * each percentile through Tandem minus the same percentile direct.
  *
  * <pre>
  * GatewayOverhead --direct http://127.0.0.1:F --tandem http://127.0.0.1:T [--model gpt-4o]
@@ -49,18 +52,14 @@ public final class GatewayOverhead {
         String prompt = "Say hello.";
         List<Comparison> rows = new ArrayList<>();
         List<LoadResult> ramp = new ArrayList<>();
-        try (HttpDriver toFake = new HttpDriver(direct, "fake-upstream-key", timeout);
+        try (HttpDriver toFake = new HttpDriver(direct, args.get("direct-key", FakeUpstreams.KEY), timeout);
              HttpDriver toTandem = new HttpDriver(tandem, args.get("api-key", null), timeout)) {
             for (boolean stream : new boolean[] {false, true}) {
-                List<RequestSpec> mix = List.of(new RequestSpec(RequestSpec.Dialect.OPENAI, model, stream, 16, prompt));
-                LoadRunner fake = new LoadRunner(toFake, mix);
-                LoadRunner gateway = new LoadRunner(toTandem, mix);
-                fake.openLoop("warm-up", rate, warmup, Long.MAX_VALUE, 1024);
-                gateway.openLoop("warm-up", rate, warmup, Long.MAX_VALUE, 1024);
-                LoadResult d = fake.openLoop("direct", rate, duration, Long.MAX_VALUE, 1024);
-                LoadResult v = gateway.openLoop("through Tandem", rate, duration, Long.MAX_VALUE, 1024);
-                rows.add(new Comparison(mix.get(0).label(), d, v));
-                System.out.print(Markdown.loadTable(List.of(d, v)));
+                RequestSpec spec = new RequestSpec(RequestSpec.Dialect.OPENAI, model, stream, 16, prompt);
+                paired(toFake, toTandem, spec, rate, warmup); // warm-up, discarded
+                LoadResult[] pair = paired(toFake, toTandem, spec, rate, duration);
+                rows.add(new Comparison(spec.label(), pair[0], pair[1]));
+                System.out.print(Markdown.loadTable(List.of(pair)));
             }
             if (args.has("ramp")) {
                 LoadRunner gateway = new LoadRunner(toTandem,
@@ -78,6 +77,38 @@ public final class GatewayOverhead {
             Files.createDirectories(out);
             Files.writeString(out.resolve("gateway.md"), report);
         }
+    }
+
+    /**
+     * Direct and through-Tandem requests interleaved in one open loop (each path at {@code rate}),
+     * so both see the same machine: on a shared 2-core box, separate phases would compare noise.
+     */
+    static LoadResult[] paired(HttpDriver direct, HttpDriver tandem, RequestSpec spec, double rate, Duration duration) {
+        LoadRunner.Tally[] tallies = {new LoadRunner.Tally(), new LoadRunner.Tally()};
+        HttpDriver[] drivers = {direct, tandem};
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        long interval = (long) (1e9 / (2 * rate));
+        long start = System.nanoTime();
+        long sent = 0;
+        for (long i = 0; ; i++) {
+            long due = start + i * interval;
+            if (due - start >= duration.toNanos()) {
+                break;
+            }
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int path = (int) (i % 2);
+            sent++;
+            pending.add(drivers[path].send(spec, due).whenComplete(tallies[path]::add));
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String offered = String.format("%.0f req/s", rate);
+        return new LoadResult[] {
+            tallies[0].result("direct", offered, rate, seconds, (sent + 1) / 2),
+            tallies[1].result("through Tandem", offered, rate, seconds, sent / 2)};
     }
 
     static String report(List<Comparison> rows, List<LoadResult> ramp, double rate, Path out) throws Exception {

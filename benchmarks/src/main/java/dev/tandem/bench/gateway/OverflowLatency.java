@@ -43,7 +43,7 @@ public final class OverflowLatency {
         Duration timeout = Duration.ofSeconds(60);
         String report;
         try (HttpDriver toTandem = new HttpDriver(tandem, args.get("api-key", null), timeout);
-             HttpDriver toFake = new HttpDriver(direct, "fake-upstream-key", timeout)) {
+             HttpDriver toFake = new HttpDriver(direct, args.get("direct-key", FakeUpstreams.KEY), timeout)) {
             // Given: the engine kept busy by long local streams for the whole probe phase
             RequestSpec longLocal = new RequestSpec(RequestSpec.Dialect.OPENAI, localModel, true,
                     args.getInt("saturator-tokens", 2000), "Tell me a long story.");

@@ -61,8 +61,8 @@ public final class LoadRunner {
             }
             driver.send(mix.get((int) (i % mix.size())), due)
                     .whenComplete((o, t) -> {
+                        tally.add(o, t); // before the release: the drain below must see every outcome
                         inFlight.release();
-                        tally.add(o, t);
                     });
         }
         drain(inFlight, maxInFlight, Duration.ofSeconds(60));
@@ -117,7 +117,7 @@ public final class LoadRunner {
     }
 
     /** Outcomes of one run, collected from many threads. */
-    static final class Tally {
+    public static final class Tally {
         final LatencyRecorder latency = new LatencyRecorder(MAX_SAMPLES);
         final LatencyRecorder ttft = new LatencyRecorder(MAX_SAMPLES);
         final LatencyRecorder tpot = new LatencyRecorder(MAX_SAMPLES);
@@ -130,7 +130,7 @@ public final class LoadRunner {
             kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
         }
 
-        void add(Outcome o, Throwable t) {
+        public void add(Outcome o, Throwable t) {
             if (o == null) {
                 count("client-error:" + (t == null ? "?" : t.getClass().getSimpleName()));
                 return;
@@ -153,7 +153,7 @@ public final class LoadRunner {
             }
         }
 
-        LoadResult result(String label, String offered, double offeredValue, double seconds, long sent) {
+        public LoadResult result(String label, String offered, double offeredValue, double seconds, long sent) {
             Map<String, Long> outcomes = new TreeMap<>();
             kinds.forEach((k, v) -> outcomes.put(k, v.sum()));
             long okCount = ok.sum();

@@ -91,6 +91,94 @@ if wants jmh && has_class dev.tandem.bench.engine.DecodeStepBench; then
   done
 fi
 
+# ---------------------------------------------------------------- server: HTTP, gateway, overflow, soak, faults
+# A fake upstream process (the server's test fakes, with a fault-control endpoint) and a Tandem server
+# process on the tiny checkpoint (HTTP figures measure the server, not the model), both on loopback.
+PIDS=()
+cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_ready() { # URL SECONDS
+  local i; for ((i = 0; i < $2 * 4; i++)); do curl -sf -o /dev/null "$1/ready" && return 0; sleep 0.25; done; return 1
+}
+start_server() { # NAME MAX_RUNNING MAX_WAITING MAX_LOCAL_WAIT_MS -> sets TANDEM_URL, TANDEM_PID
+  local name=$1 port; port=$(free_port)
+  cat > "$RESULTS/raw/$name.yaml" <<YAML
+server:
+  host: 127.0.0.1
+  port: $port
+engine:
+  checkpoint: $CKPTS/tiny
+  modelId: tandem-bench
+  maxRunning: $2
+  maxWaiting: $3
+auth:
+  enabled: false
+routing:
+  policy: prefer-local
+  maxLocalWaitMs: $4
+remotes:
+  openai:
+    enabled: true
+    baseUrl: $FAKE_OPENAI
+    apiKey: $FAKE_KEY
+  anthropic:
+    enabled: true
+    baseUrl: $FAKE_ANTHROPIC
+    apiKey: $FAKE_KEY
+YAML
+  "${JVM[@]/-Xmx6g/-Xmx3g}" -cp "$JAR" dev.tandem.server.Main --config "$RESULTS/raw/$name.yaml" > "$RESULTS/raw/$name.log" 2>&1 &
+  TANDEM_PID=$!; PIDS+=("$TANDEM_PID"); TANDEM_URL=http://127.0.0.1:$port
+  wait_ready "$TANDEM_URL" 120 || { log "server $name did not become ready: see raw/$name.log"; tail -20 "$RESULTS/raw/$name.log" >&2; return 1; }
+}
+stop_server() { kill "$TANDEM_PID" 2>/dev/null || true; wait "$TANDEM_PID" 2>/dev/null || true; }
+
+if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.gateway.FakeUpstreams; then
+  tool dev.tandem.bench.engine.Checkpoints tiny >/dev/null
+  tool dev.tandem.bench.gateway.FakeUpstreams --ports-file "$RESULTS/raw/fakes.properties" --max-minutes 60 > "$RESULTS/raw/fakes.log" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 120); do [[ -s $RESULTS/raw/fakes.properties ]] && break; sleep 0.25; done
+  FAKE_OPENAI=$(sed -n 's/^openai=//p' "$RESULTS/raw/fakes.properties")
+  FAKE_ANTHROPIC=$(sed -n 's/^anthropic=//p' "$RESULTS/raw/fakes.properties")
+  FAKE_CONTROL=$(sed -n 's/^control=//p' "$RESULTS/raw/fakes.properties")
+  FAKE_KEY=$(sed -n 's/^key=//p' "$RESULTS/raw/fakes.properties")
+  if [[ $FULL == 1 ]]; then STEP=15s; SOAK=5m; PHASE=10s; GW=30s; RATES=5,10,25,50,100; else STEP=3s; SOAK=30s; PHASE=3s; GW=10s; RATES=5,15,40; fi
+
+  if start_server tandem 16 64 2000; then
+    log "HTTP end to end (closed loop 1, 8, 32), local model"
+    for mix in openai:tandem-bench:stream:16 openai:tandem-bench:json:16 anthropic:tandem-bench:stream:16 anthropic:tandem-bench:json:16; do
+      n=http-$(echo "$mix" | cut -d: -f1,3 | tr : -)
+      tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode closed --concurrency 1,8,32 --duration $STEP \
+        --mix "$mix" --out "$RESULTS" --name "$n" > "$RESULTS/raw/$n.log" 2>&1 && section "$RESULTS/$n.md" || log "$n failed"
+    done
+    log "gateway overhead at 200 req/s"
+    tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$TANDEM_URL" \
+      --rate 200 --duration $GW --warmup 3s $([[ $FULL == 1 ]] && echo --ramp 200,400,800) --out "$RESULTS" \
+      > "$RESULTS/raw/gateway.log" 2>&1 && section "$RESULTS/gateway.md" || log "gateway failed: see raw/gateway.log"
+    log "open-loop load, local + remote mix"
+    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode open --rates $RATES --duration $STEP \
+      --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,openai:claude-sonnet-4-5:stream:16,anthropic:tandem-bench:json:16 \
+      --out "$RESULTS" --name load-open > "$RESULTS/raw/load-open.log" 2>&1 && section "$RESULTS/load-open.md" || log "load-open failed"
+    log "soak ($SOAK)"
+    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode soak --rate 20 --minutes $SOAK --window 10s \
+      --server-pid "$TANDEM_PID" --max-waiting 64 \
+      --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,anthropic:tandem-bench:stream:16,openai:gpt-4o:stream:16 \
+      --out "$RESULTS" --name soak > "$RESULTS/raw/soak.log" 2>&1 && section "$RESULTS/soak.md" || log "soak failed"
+    log "fault mode"
+    tool dev.tandem.bench.gateway.FaultRun --tandem "$TANDEM_URL" --control "$FAKE_CONTROL" --upstream openai --rate 20 --phase $PHASE \
+      --out "$RESULTS" > "$RESULTS/raw/faults.log" 2>&1 && section "$RESULTS/faults.md" || log "faults failed"
+    stop_server
+  fi
+  # Overflow: a small engine (2 running, 1 waiting) kept saturated; probes ask for "auto".
+  if start_server tandem-overflow 2 1 0; then
+    log "overflow time to first byte"
+    tool dev.tandem.bench.gateway.OverflowLatency --tandem "$TANDEM_URL" --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" \
+      --local-model tandem-bench --probe-model auto --saturators 4 --saturator-tokens 1500 --probes $([[ $FULL == 1 ]] && echo 1000 || echo 200) \
+      --probe-rate 40 --out "$RESULTS" > "$RESULTS/raw/overflow.log" 2>&1 && section "$RESULTS/overflow.md" || log "overflow failed"
+    stop_server
+  fi
+fi
+
 # ---------------------------------------------------------------- summary
 {
   cat "$RESULTS/header.md"

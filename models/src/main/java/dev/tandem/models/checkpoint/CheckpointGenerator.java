@@ -219,7 +219,17 @@ public final class CheckpointGenerator {
     }
 
     public static void main(String[] args) {
+        // the preset is the base whatever its position; the other flags change it
         GeneratorOptions options = GeneratorOptions.tiny();
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--preset")) {
+                options = switch (args[i + 1]) {
+                    case "tiny" -> GeneratorOptions.tiny();
+                    case "110m", "110M" -> GeneratorOptions.shape110M();
+                    default -> usage("unknown preset " + args[i + 1]);
+                };
+            }
+        }
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -231,26 +241,26 @@ public final class CheckpointGenerator {
                 usage("missing value for " + flag);
             }
             String v = args[++i];
-            switch (flag) {
-                case "--out" -> out = Path.of(v);
-                case "--preset" -> options = switch (v) {
-                    case "tiny" -> GeneratorOptions.tiny().withDtype(options.dtype()).withShards(options.shards());
-                    case "110m", "110M" -> GeneratorOptions.shape110M().withDtype(options.dtype()).withShards(options.shards());
-                    default -> usage("unknown preset " + v);
-                };
-                case "--dtype" -> options = options.withDtype(TensorDtype.valueOf(v.toUpperCase(Locale.ROOT)));
-                case "--shards" -> options = options.withShards(Integer.parseInt(v));
-                case "--seed" -> options = options.withSeed(Long.parseLong(v));
-                case "--hidden" -> options = options.withHiddenSize(Integer.parseInt(v));
-                case "--intermediate" -> options = options.withIntermediateSize(Integer.parseInt(v));
-                case "--layers" -> options = options.withLayers(Integer.parseInt(v));
-                case "--heads" -> options = options.withHeads(Integer.parseInt(v));
-                case "--kv-heads" -> options = options.withKvHeads(Integer.parseInt(v));
-                case "--vocab" -> options = options.withVocabSize(Integer.parseInt(v));
-                case "--max-positions" -> options = options.withMaxPositions(Integer.parseInt(v));
-                case "--rope-theta" -> options = options.withRopeTheta(Double.parseDouble(v));
-                case "--rope-linear" -> options = options.withRopeScaling(RopeScaling.linear(Double.parseDouble(v)));
-                default -> usage("unknown option " + flag);
+            try {
+                switch (flag) {
+                    case "--out" -> out = Path.of(v);
+                    case "--preset" -> { } // applied above
+                    case "--dtype" -> options = options.withDtype(TensorDtype.valueOf(v.toUpperCase(Locale.ROOT)));
+                    case "--shards" -> options = options.withShards(Integer.parseInt(v));
+                    case "--seed" -> options = options.withSeed(Long.parseLong(v));
+                    case "--hidden" -> options = options.withHiddenSize(Integer.parseInt(v));
+                    case "--intermediate" -> options = options.withIntermediateSize(Integer.parseInt(v));
+                    case "--layers" -> options = options.withLayers(Integer.parseInt(v));
+                    case "--heads" -> options = options.withHeads(Integer.parseInt(v));
+                    case "--kv-heads" -> options = options.withKvHeads(Integer.parseInt(v));
+                    case "--vocab" -> options = options.withVocabSize(Integer.parseInt(v));
+                    case "--max-positions" -> options = options.withMaxPositions(Integer.parseInt(v));
+                    case "--rope-theta" -> options = options.withRopeTheta(Double.parseDouble(v));
+                    case "--rope-linear" -> options = options.withRopeScaling(RopeScaling.linear(Double.parseDouble(v)));
+                    default -> usage("unknown option " + flag);
+                }
+            } catch (IllegalArgumentException | CheckpointException e) {
+                usage(flag + " " + v + ": " + e.getMessage());
             }
         }
         if (out == null) {

@@ -1,0 +1,119 @@
+package dev.tandem.models;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.tandem.models.checkpoint.Checkpoint;
+import dev.tandem.models.checkpoint.LoadProgress;
+import dev.tandem.models.llama.LlamaModel;
+import dev.tandem.models.scheduler.BatchingEngine;
+import dev.tandem.models.text.HfTokenizer;
+import dev.tandem.models.text.PromptFormats;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Opens the local engine.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engines.open(EngineConfig.defaults(Path.of("/models/CodeLlama-13b-Instruct-hf")))) {
+ *     Generation g = engine.submit(GenerationRequest.greedy("req-1", Prompt.text("def fib(n):"), 64), event -> {
+ *         if (event instanceof GenerationEvent.Token t) System.out.print(t.text());
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Nothing is downloaded: the PyTorch natives come from the Maven jars (CPU) or from
+ * {@code PYTORCH_LIBRARY_PATH}; run with {@code OPT_OUT_TRACKING=true} and {@code -Dai.djl.offline=true}.
+ */
+public final class Engines {
+    private Engines() {}
+
+    /** Loads the checkpoint (progress logged through SLF4J) and starts serving. */
+    public static Engine open(EngineConfig config) {
+        return open(config, null);
+    }
+
+    /**
+     * Loads the checkpoint, reporting load progress lines to {@code progress} (null: SLF4J), and starts
+     * serving. Throws {@link dev.tandem.models.checkpoint.CheckpointException} naming the file and tensor
+     * when the checkpoint is bad; nothing stays loaded then.
+     */
+    public static Engine open(EngineConfig config, LoadProgress.Sink progress) {
+        if (config.threads() > 0) {
+            // Intra-op threads of PyTorch's CPU kernels (same effect as -Dai.djl.pytorch.num_threads)
+            ai.djl.engine.Engine.getEngine("PyTorch");
+            JniUtils.setNumThreads(config.threads());
+        }
+        Device device = device(config.device());
+        DataType dtype = dtype(config.computeDtype(), device);
+        try (Checkpoint checkpoint = Checkpoint.open(config.checkpoint())) {
+            checkpoint.validate();
+            HfTokenizer tokenizer = HfTokenizer.open(checkpoint);
+            try {
+                PromptFormat format = PromptFormats.forCheckpoint(checkpoint, tokenizer);
+                long total = checkpoint.totalBytes();
+                LoadProgress loadProgress = progress == null ? LoadProgress.logging(total) : LoadProgress.to(total, progress);
+                LlamaModel model = LlamaModel.load(checkpoint, device, dtype, loadProgress);
+                try {
+                    String id = config.modelId() != null ? config.modelId() : directoryName(config.checkpoint());
+                    ModelInfo info = new ModelInfo(id, "LlamaForCausalLM", checkpoint.config().maxPositionEmbeddings(),
+                            checkpoint.config().vocabSize(), model.parameters(), dtype.name().toLowerCase(Locale.ROOT),
+                            device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu");
+                    return BatchingEngine.start(model, tokenizer, format, info, config);
+                } catch (RuntimeException | Error e) {
+                    model.close();
+                    throw e;
+                }
+            } catch (RuntimeException | Error e) {
+                tokenizer.close();
+                throw e;
+            }
+        }
+    }
+
+    static Device device(String device) {
+        String d = device.trim().toLowerCase(Locale.ROOT);
+        int gpus = ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount();
+        switch (d) {
+            case "auto":
+                return gpus > 0 ? Device.gpu() : Device.cpu();
+            case "cpu":
+                return Device.cpu();
+            case "gpu":
+            case "cuda":
+                d = "gpu:0";
+                break;
+            default:
+                break;
+        }
+        if (d.startsWith("gpu:") || d.startsWith("cuda:")) {
+            int index;
+            try {
+                index = Integer.parseInt(d.substring(d.indexOf(':') + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("device '" + device + "': expected auto, cpu, gpu or gpu:N");
+            }
+            if (index < 0 || index >= gpus) {
+                throw new IllegalArgumentException("device '" + device + "': " + gpus + " GPU(s) visible to PyTorch");
+            }
+            return Device.gpu(index);
+        }
+        throw new IllegalArgumentException("device '" + device + "': expected auto, cpu, gpu or gpu:N");
+    }
+
+    static DataType dtype(String dtype, Device device) {
+        return switch (dtype.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            case "float32", "fp32", "f32" -> DataType.FLOAT32;
+            case "float16", "fp16", "f16", "half" -> DataType.FLOAT16;
+            case "bfloat16", "bf16" -> DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("compute dtype '" + dtype + "': expected auto, float32, float16 or bfloat16");
+        };
+    }
+
+    private static String directoryName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? "local" : name.toString();
+    }
+}

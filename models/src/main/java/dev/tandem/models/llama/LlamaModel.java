@@ -1,0 +1,384 @@
+package dev.tandem.models.llama;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.tandem.models.checkpoint.Checkpoint;
+import dev.tandem.models.checkpoint.LlamaConfig;
+import dev.tandem.models.checkpoint.LlamaTensors;
+import dev.tandem.models.checkpoint.LoadProgress;
+import dev.tandem.models.checkpoint.TensorView;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Llama-family model (HF {@code LlamaForCausalLM}) with its weights on a DJL device, and its forward
+ * pass over a batch of sequences that read and write a {@link KvCache}.
+ *
+ * <p>Layout for speed: per layer, q|k|v are one fused {@code [hidden, (heads + 2 kvHeads) headDim]}
+ * matrix and gate|up one {@code [hidden, 2 ffn]} matrix, all stored {@code [in, out]} so that a step is
+ * a few large matrix products; the attention scale {@code 1/sqrt(headDim)} is folded into wq (RoPE is
+ * linear, so this is exact up to rounding). The weights' manager is capped after loading: an
+ * intermediate that tried to attach to it would throw instead of leaking.
+ *
+ * <p>Public for the engine and for benchmarks ({@link #newCache}, {@link #forward}); every call of
+ * {@link #forward} must pass a step manager that the caller closes afterwards.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    /** Tokens of one sequence in a forward: {@code tokens} sit at positions {@code start, start+1, ...}
+     * of a sequence whose KV-cache range begins at slot {@code cacheBase}. */
+    public record Chunk(int cacheBase, int start, int[] tokens) {
+        public Chunk {
+            Objects.requireNonNull(tokens, "tokens");
+            if (tokens.length == 0 || start < 0 || cacheBase < 0) {
+                throw new IllegalArgumentException("a chunk needs >= 1 token and non-negative offsets");
+            }
+        }
+
+        public static Chunk decode(int cacheBase, int position, int token) {
+            return new Chunk(cacheBase, position, new int[] {token});
+        }
+    }
+
+    /** One transformer block's weights. */
+    private record Layer(
+            NDArray attnNorm, // [hidden]
+            NDArray wqkv,     // [hidden, (heads + 2 kvHeads) * headDim], wq pre-scaled by 1/sqrt(headDim)
+            NDArray wo,       // [heads * headDim, hidden]
+            NDArray ffnNorm,  // [hidden]
+            NDArray w13,      // [hidden, 2 * ffn]: gate (w1) | up (w3)
+            NDArray w2) {}    // [ffn, hidden]: down
+
+    private final LlamaConfig config;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final NDArray embedding; // [vocab, hidden]
+    private final Layer[] layers;
+    private final NDArray finalNorm; // [hidden]
+    private final NDArray lmHead;    // [hidden, vocab]
+    private final NDArray rotateHalf; // [headDim, headDim]: x @ R == rotate_half(x) = cat(-x2, x1)
+    private final double[] invFreq;  // [headDim / 2], rope_scaling applied
+    private final long parameters;
+
+    private LlamaModel(LlamaConfig config, NDManager manager, DataType dtype, NDArray embedding, Layer[] layers,
+            NDArray finalNorm, NDArray lmHead, NDArray rotateHalf, long parameters) {
+        this.config = config;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.embedding = embedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rotateHalf = rotateHalf;
+        this.parameters = parameters;
+        this.invFreq = inverseFrequencies(config);
+    }
+
+    /**
+     * Loads the weights of {@code checkpoint} onto {@code device} in {@code dtype} (FLOAT32, FLOAT16 or
+     * BFLOAT16), one tensor at a time, reporting to {@code progress} (may be null).
+     */
+    public static LlamaModel load(Checkpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32, float16 or bfloat16, not " + dtype);
+        }
+        LlamaConfig c = checkpoint.config();
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            WeightReader reader = new WeightReader(checkpoint, manager, dtype, progress);
+            int hidden = c.hiddenSize();
+            NDArray embedding = reader.read(LlamaTensors.EMBED_TOKENS, manager);
+            Layer[] layers = new Layer[c.numHiddenLayers()];
+            float scale = (float) (1 / Math.sqrt(c.headDim()));
+            for (int i = 0; i < layers.length; i++) {
+                try (NDManager tmp = manager.newSubManager()) {
+                    NDArray wq = reader.read(LlamaTensors.wq(i), tmp).mul(scale);   // [heads*hd, hidden]
+                    NDArray wk = reader.read(LlamaTensors.wk(i), tmp);              // [kvHeads*hd, hidden]
+                    NDArray wv = reader.read(LlamaTensors.wv(i), tmp);              // [kvHeads*hd, hidden]
+                    NDArray gate = reader.read(LlamaTensors.gate(i), tmp);          // [ffn, hidden]
+                    NDArray up = reader.read(LlamaTensors.up(i), tmp);              // [ffn, hidden]
+                    layers[i] = new Layer(
+                            keep(reader.read(LlamaTensors.attentionNorm(i), tmp), manager),
+                            keep(NDArrays.concat(new NDList(wq, wk, wv), 0).transpose().reshape(-1).reshape(hidden, -1), manager),
+                            keep(inOut(reader.read(LlamaTensors.wo(i), tmp)), manager),
+                            keep(reader.read(LlamaTensors.ffnNorm(i), tmp), manager),
+                            keep(NDArrays.concat(new NDList(gate, up), 0).transpose().reshape(-1).reshape(hidden, -1), manager),
+                            keep(inOut(reader.read(LlamaTensors.down(i), tmp)), manager));
+                }
+            }
+            NDArray finalNorm = reader.read(LlamaTensors.NORM, manager);
+            NDArray lmHead;
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray head = c.tieWordEmbeddings() ? embedding : reader.read(LlamaTensors.LM_HEAD, tmp);
+                lmHead = keep(inOut(head), manager);
+            }
+            NDArray rotateHalf = manager.create(rotateHalfMatrix(c.headDim()), new Shape(c.headDim(), c.headDim()))
+                    .toType(dtype, false);
+            long parameters = reader.parameters;
+            manager.cap();
+            return new LlamaModel(c, manager, dtype, embedding, layers, finalNorm, lmHead, rotateHalf, parameters);
+        } catch (RuntimeException | Error e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** The manager that owns the weights (capped); steps run in its sub-managers. */
+    public NDManager getManager() {
+        return manager;
+    }
+
+    /** Parameters as stored in the checkpoint (tied embeddings counted once). */
+    public long parameters() {
+        return parameters;
+    }
+
+    /** Bytes of weights one decode step reads (the memory-bandwidth bound's numerator). */
+    public long weightBytesPerStep() {
+        long perLayer = 0;
+        for (NDArray w : List.of(layers[0].wqkv, layers[0].wo, layers[0].w13, layers[0].w2)) {
+            perLayer += w.size();
+        }
+        return (perLayer * layers.length + lmHead.size()) * dtype.getNumOfBytes();
+    }
+
+    /** A KV cache of {@code tokens} slots shared by all sequences, on this model's device. */
+    public KvCache newCache(int tokens) {
+        return new KvCache(this, tokens);
+    }
+
+    /**
+     * Runs the chunks through the model in one forward: their tokens' keys and values are written to
+     * {@code cache}, and each token attends to its own sequence's cached prefix. Projections and the MLP
+     * see all tokens of all chunks as one matrix, so the weights are read once per call.
+     *
+     * @param allPositions true: logits of every token (for tests); false: of each chunk's last token
+     * @return float32 logits {@code [chunks or tokens, vocab]}, attached to {@code step}
+     */
+    public NDArray forward(NDManager step, KvCache cache, List<Chunk> chunks, boolean allPositions) {
+        int heads = config.numAttentionHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int headDim = config.headDim();
+        int group = heads / kvHeads;
+        int total = chunks.stream().mapToInt(ch -> ch.tokens().length).sum();
+
+        // Per token: id, cache slot, rotary cos/sin of its position
+        long[] ids = new long[total];
+        long[] slots = new long[total];
+        float[] cos = new float[total * headDim];
+        float[] sin = new float[total * headDim];
+        long[] lastRows = new long[chunks.size()];
+        int row = 0;
+        for (int c = 0; c < chunks.size(); c++) {
+            Chunk chunk = chunks.get(c);
+            for (int t = 0; t < chunk.tokens().length; t++, row++) {
+                ids[row] = chunk.tokens()[t];
+                slots[row] = chunk.cacheBase() + chunk.start() + t;
+                rope(chunk.start() + t, cos, sin, row * headDim);
+            }
+            lastRows[c] = row - 1;
+        }
+        NDArray ropeCos = step.create(cos, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
+        NDArray ropeSin = step.create(sin, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
+        NDIndex slotIndex = new NDIndex(":, {}", step.create(slots));
+        NDArray[] masks = new NDArray[chunks.size()];
+        for (int c = 0; c < chunks.size(); c++) {
+            Chunk chunk = chunks.get(c);
+            masks[c] = chunk.tokens().length == 1 ? null : causalMask(step, chunk.start(), chunk.tokens().length);
+        }
+
+        // Token embeddings
+        NDArray x = embedding.get(step, new NDIndex("{}", step.create(ids))); // [T, hidden]
+
+        for (int l = 0; l < layers.length; l++) {
+            Layer layer = layers[l];
+            // Attention: rmsNorm, then q|k|v in one matrix product
+            NDArray h = rmsNorm(x, layer.attnNorm);                                   // [T, hidden]
+            NDArray qkv = h.matMul(layer.wqkv).reshape(total, heads + 2L * kvHeads, headDim); // [T, heads+2kv, hd]
+            // RoPE on q and k together: x * cos + rotate_half(x) * sin
+            NDArray qk = qkv.get(new NDIndex().addAllDim().addSliceDim(0, heads + kvHeads)); // [T, heads+kv, hd]
+            qk = qk.mul(ropeCos).add(qk.matMul(rotateHalf).mul(ropeSin));
+            NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, heads));              // [T, heads, hd]
+            NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(heads, heads + kvHeads)); // [T, kv, hd]
+            NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(heads + kvHeads, heads + 2L * kvHeads));
+            // Write this step's keys and values into the cache, in place
+            NDArray keys = cache.keys(l);     // [kv, slots, hd]
+            NDArray values = cache.values(l); // [kv, slots, hd]
+            keys.set(slotIndex, k.transpose(1, 0, 2));
+            values.set(slotIndex, v.transpose(1, 0, 2));
+            // Each chunk attends to its own sequence's cached keys (grouped-query: `group` heads per kv head)
+            NDArray[] outs = new NDArray[chunks.size()];
+            row = 0;
+            for (int c = 0; c < chunks.size(); c++) {
+                Chunk chunk = chunks.get(c);
+                int n = chunk.tokens().length;
+                int length = chunk.start() + n;
+                NDIndex range = new NDIndex().addAllDim().addSliceDim(chunk.cacheBase(), chunk.cacheBase() + length);
+                NDArray kc = keys.get(step, range).transpose(0, 2, 1);                // [kv, hd, len]
+                NDArray vc = values.get(step, range);                                 // [kv, len, hd]
+                NDArray qc = q.get(new NDIndex().addSliceDim(row, row + n));          // [n, heads, hd]
+                if (n == 1) {
+                    NDArray probs = qc.reshape(kvHeads, group, headDim).matMul(kc).softmax(-1); // [kv, group, len]
+                    outs[c] = probs.matMul(vc).reshape(1, (long) heads * headDim);   // [1, heads*hd]
+                } else {
+                    NDArray qg = qc.reshape(n, kvHeads, group, headDim).transpose(1, 2, 0, 3)
+                            .reshape(kvHeads, (long) group * n, headDim);              // [kv, group*n, hd]
+                    NDArray scores = qg.matMul(kc).reshape(kvHeads, group, n, length).add(masks[c]); // causal
+                    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * n, length);
+                    outs[c] = probs.matMul(vc).reshape(kvHeads, group, n, headDim).transpose(2, 0, 1, 3)
+                            .reshape(n, (long) heads * headDim);                       // [n, heads*hd]
+                }
+                row += n;
+            }
+            NDArray attention = outs.length == 1 ? outs[0] : NDArrays.concat(new NDList(outs), 0); // [T, heads*hd]
+            x = x.add(attention.matMul(layer.wo));                                    // [T, hidden]
+
+            // Feed-forward: rmsNorm, SiLU(x w1) * (x w3), then w2
+            h = rmsNorm(x, layer.ffnNorm);
+            NDList gateUp = h.matMul(layer.w13).split(2, 1);                          // 2 x [T, ffn]
+            NDArray gate = gateUp.get(0);
+            x = x.add(gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)).matMul(layer.w2)); // [T, hidden]
+        }
+
+        // Final norm and the head, on the rows whose logits are wanted
+        if (!allPositions && total != chunks.size()) {
+            x = x.get(new NDIndex("{}", step.create(lastRows)));                      // [chunks, hidden]
+        }
+        NDArray logits = rmsNorm(x, finalNorm).matMul(lmHead);                        // [rows, vocab]
+        return dtype == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    }
+
+    /** RMSNorm as HF computes it: in float32, x / sqrt(mean(x^2) + eps), then times the weight. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray x32 = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
+        NDArray normed = x32.mul(meanSquare.add(config.rmsNormEps()).pow(-0.5));
+        return (dtype == DataType.FLOAT32 ? normed : normed.toType(dtype, false)).mul(weight);
+    }
+
+    /** cos and sin of position {@code p} at every rotary frequency, as HF's cat(freqs, freqs). */
+    private void rope(int p, float[] cos, float[] sin, int offset) {
+        int half = invFreq.length;
+        for (int i = 0; i < half; i++) {
+            double angle = p * (double) (float) invFreq[i];
+            float c = (float) Math.cos(angle);
+            float s = (float) Math.sin(angle);
+            cos[offset + i] = c;
+            cos[offset + half + i] = c;
+            sin[offset + i] = s;
+            sin[offset + half + i] = s;
+        }
+    }
+
+    /** 0 where query {@code start+i} may see key {@code j} (j <= start+i), -inf elsewhere: [n, start+n]. */
+    private NDArray causalMask(NDManager step, int start, int n) {
+        int length = start + n;
+        float[] mask = new float[n * length];
+        for (int i = 0; i < n; i++) {
+            for (int j = start + i + 1; j < length; j++) {
+                mask[i * length + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return step.create(mask, new Shape(n, length)).toType(dtype, false);
+    }
+
+    static double[] inverseFrequencies(LlamaConfig c) {
+        int half = c.headDim() / 2;
+        double[] inv = new double[half];
+        for (int i = 0; i < half; i++) {
+            inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / c.headDim());
+        }
+        return c.ropeScaling() == null ? inv : c.ropeScaling().scale(inv);
+    }
+
+    /** R such that x @ R = rotate_half(x) = cat(-x[d/2:], x[:d/2]). */
+    private static float[] rotateHalfMatrix(int d) {
+        float[] r = new float[d * d];
+        int half = d / 2;
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * d + j] = -1;      // out j < d/2 takes -x[j + d/2]
+            r[j * d + j + half] = 1;         // out j + d/2 takes x[j]
+        }
+        return r;
+    }
+
+    /** HF's [out, in] as a contiguous [in, out]. */
+    private static NDArray inOut(NDArray w) {
+        long in = w.getShape().get(1);
+        return w.transpose().reshape(-1).reshape(in, -1);
+    }
+
+    private static NDArray keep(NDArray a, NDManager owner) {
+        a.attach(owner);
+        return a;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Reads checkpoint tensors into NDArrays of the compute dtype, one at a time. */
+    private static final class WeightReader {
+        private final Checkpoint checkpoint;
+        private final DataType dtype;
+        private final LoadProgress progress;
+        private long parameters;
+
+        WeightReader(Checkpoint checkpoint, NDManager manager, DataType dtype, LoadProgress progress) {
+            this.checkpoint = checkpoint;
+            this.dtype = dtype;
+            this.progress = progress;
+        }
+
+        /** The tensor as an NDArray of the compute dtype in {@code into}; never aliases the mapped file. */
+        NDArray read(String name, NDManager into) {
+            TensorView t = checkpoint.tensor(name);
+            Shape shape = new Shape(t.shape());
+            NDArray result;
+            try (NDManager tmp = into.newSubManager()) {
+                NDArray raw;
+                if (t.dtype() == dev.tandem.models.checkpoint.TensorDtype.F32 && t.byteSize() <= Integer.MAX_VALUE) {
+                    raw = tmp.create(t.data(), shape, DataType.FLOAT32);
+                } else if (t.dtype() == dev.tandem.models.checkpoint.TensorDtype.F16 && t.byteSize() <= Integer.MAX_VALUE) {
+                    raw = tmp.create(t.data(), shape, DataType.FLOAT16);
+                } else {
+                    // BF16 (DJL cannot create it directly) and huge tensors: widen to float32 in Java
+                    ByteBuffer floats = ByteBuffer.allocateDirect(Math.toIntExact(t.elements() * 4)).order(ByteOrder.nativeOrder());
+                    t.copyFloatsTo(floats.asFloatBuffer());
+                    raw = tmp.create(floats, shape, DataType.FLOAT32);
+                }
+                // A real copy (clone or conversion): the created array aliases the mapping or the direct buffer
+                result = raw.getDataType() == dtype ? raw.duplicate() : raw.toType(dtype, false);
+                result.attach(into);
+            }
+            parameters += t.elements();
+            if (progress != null) {
+                progress.advance(t.byteSize());
+            }
+            return result;
+        }
+    }
+}

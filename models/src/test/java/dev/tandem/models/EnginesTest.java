@@ -1,0 +1,88 @@
+package dev.tandem.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.models.checkpoint.CheckpointException;
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public entry point: a generated HF checkpoint on disk in, a serving engine out. */
+class EnginesTest {
+    @TempDir Path dir;
+
+    @Test
+    void opensACheckpointAndServesTextAndChatPrompts() throws Exception {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2));
+        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        try (Engine engine = Engines.open(EngineConfig.defaults(dir).withThreads(1).withMaxRunning(2), progress::add)) {
+            // The model is described as loaded
+            assertThat(engine.model().id()).isEqualTo(dir.getFileName().toString());
+            assertThat(engine.model().contextLength()).isEqualTo(512);
+            assertThat(engine.model().vocabSize()).isEqualTo(512);
+            assertThat(engine.model().dtype()).isEqualTo("float32");
+            assertThat(engine.model().device()).isEqualTo("cpu");
+            assertThat(progress).last().asString().contains("100.0%");
+
+            // A text prompt is tokenized with BOS and streamed back as text
+            StringBuilder text = new StringBuilder();
+            CompletableFuture<GenerationEvent.Finished> done = new CompletableFuture<>();
+            engine.submit(GenerationRequest.greedy("t", Prompt.text("Hello world"), 12), e -> {
+                if (e instanceof GenerationEvent.Token t) {
+                    text.append(t.text());
+                } else {
+                    done.complete((GenerationEvent.Finished) e);
+                }
+            });
+            GenerationEvent.Finished finished = done.get(20, TimeUnit.SECONDS);
+            int[] promptIds = engine.tokenizer().encode("Hello world", true);
+            assertThat(promptIds[0]).isEqualTo(engine.tokenizer().bosId());
+            assertThat(finished.usage().promptTokens()).isEqualTo(promptIds.length);
+            assertThat(finished.usage().completionTokens()).isBetween(1, 12);
+            if (finished.reason() == FinishReason.LENGTH) {
+                assertThat(text).isNotEmpty();
+            }
+
+            // A chat goes through the checkpoint's prompt format
+            Prompt chat = engine.promptFormat().chat(List.of(new ChatMessage("user", "Write a loop")));
+            CompletableFuture<GenerationEvent.Finished> chatDone = new CompletableFuture<>();
+            engine.submit(GenerationRequest.greedy("c", chat, 4), e -> {
+                if (e instanceof GenerationEvent.Finished f) {
+                    chatDone.complete(f);
+                }
+            });
+            assertThat(chatDone.get(20, TimeUnit.SECONDS).usage().promptTokens()).isGreaterThan(5);
+            assertThat(engine.load().kvTokensTotal()).isEqualTo(2L * 512);
+        }
+    }
+
+    @Test
+    void aTruncatedShardFailsWithTheFileNamedAndNothingLoaded() throws Exception {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        Path weights = dir.resolve("model.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(weights.toFile(), "rw")) {
+            f.setLength(f.length() - 1000);
+        }
+        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir)))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("model.safetensors");
+    }
+
+    @Test
+    void badDeviceOrDtypeIsRefusedBeforeLoading() {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withDevice("tpu")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
+        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("int4")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4");
+    }
+}

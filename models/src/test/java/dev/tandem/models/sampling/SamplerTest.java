@@ -1,0 +1,101 @@
+package dev.tandem.models.sampling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tandem.models.SamplingParams;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    private static final float[] LOGITS = {2.0f, 1.9f, 1.0f, -1.0f, 0.5f, 1.8f};
+    private static final SamplingParams WARM = SamplingParams.GREEDY.withTemperature(1.0);
+
+    private static Sampler sampler(SamplingParams p, int... prompt) {
+        return new Sampler(p, -1, LOGITS.length, prompt, Set.of(), 0);
+    }
+
+    @Test
+    void greedyTakesTheArgmaxAndNeedsNoLogitsWithoutPenalties() {
+        Sampler s = sampler(SamplingParams.GREEDY);
+        assertThat(s.needsLogits()).isFalse();
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isZero();
+    }
+
+    @Test
+    void repetitionPenaltyDividesPositiveLogitsOfSeenTokens() {
+        // token 0 is in the prompt: 2.0 / 2 = 1.0 < 1.9
+        Sampler s = sampler(SamplingParams.GREEDY.withRepetitionPenalty(2), 0);
+        assertThat(s.needsLogits()).isTrue();
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);
+    }
+
+    @Test
+    void presenceAndFrequencyPenaltiesApplyToOutputTokensOnly() {
+        Sampler s = sampler(SamplingParams.GREEDY.withFrequencyPenalty(0.15), 0);
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isZero();      // prompt tokens are not penalised
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);  // 2.0 - 0.15 < 1.9
+        Sampler p = sampler(SamplingParams.GREEDY.withPresencePenalty(0.05));
+        assertThat(p.choose(LOGITS.clone(), 0).token()).isZero();
+        assertThat(p.choose(LOGITS.clone(), 0).token()).isZero();      // 1.95 > 1.9
+    }
+
+    @Test
+    void truncationKeepsOnlyTheAllowedTokens() {
+        Set<Integer> topK = new HashSet<>();
+        Set<Integer> minP = new HashSet<>();
+        Set<Integer> topP = new HashSet<>();
+        Sampler k = sampler(WARM.withTopK(2).withSeed(1L));
+        Sampler m = sampler(WARM.withMinP(0.8).withSeed(2L));    // keeps p >= 0.8 * p(0): tokens 0, 1, 5
+        Sampler t = sampler(WARM.withTopP(0.3).withSeed(3L));    // p(0) alone is about 0.27 < 0.3
+        for (int i = 0; i < 400; i++) {
+            topK.add(k.choose(LOGITS.clone(), 0).token());
+            minP.add(m.choose(LOGITS.clone(), 0).token());
+            topP.add(t.choose(LOGITS.clone(), 0).token());
+        }
+        assertThat(topK).containsExactlyInAnyOrder(0, 1);
+        assertThat(minP).containsExactlyInAnyOrder(0, 1, 5);
+        assertThat(topP).containsExactlyInAnyOrder(0, 1);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameTokens() {
+        Sampler a = sampler(WARM.withSeed(42L));
+        Sampler b = sampler(WARM.withSeed(42L));
+        for (int i = 0; i < 50; i++) {
+            assertThat(a.choose(LOGITS.clone(), 0).token()).isEqualTo(b.choose(LOGITS.clone(), 0).token());
+        }
+    }
+
+    @Test
+    void stopIdsAreMaskedUntilMinTokens() {
+        Sampler s = new Sampler(SamplingParams.GREEDY, -1, LOGITS.length, new int[0], Set.of(0), 2);
+        assertThat(s.needsLogits()).isTrue();
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);
+        assertThat(s.needsLogits()).isFalse();
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isZero();
+    }
+
+    @Test
+    void logprobsAreALogSoftmaxOfTheProcessedLogits() {
+        Sampler s = new Sampler(SamplingParams.GREEDY, 6, LOGITS.length, new int[0], Set.of(), 0);
+        Sampler.Choice c = s.choose(LOGITS.clone(), 0);
+        double mass = 0;
+        for (float lp : c.topLogprobs()) {
+            mass += Math.exp(lp);
+        }
+        assertThat(mass).isCloseTo(1.0, within(1e-5));
+        assertThat(c.topIds()).containsExactly(0, 1, 5, 2, 4, 3);
+        assertThat(c.logprob()).isEqualTo(c.topLogprobs()[0]);
+    }
+
+    @Test
+    void rowsAreReadAtTheirOffsetInABatch() {
+        float[] batch = new float[LOGITS.length * 2];
+        System.arraycopy(LOGITS, 0, batch, LOGITS.length, LOGITS.length);
+        batch[0] = 99; // row 0 prefers token 0 strongly; row 1 is LOGITS
+        assertThat(sampler(SamplingParams.GREEDY.withRepetitionPenalty(2), 0).choose(batch, LOGITS.length).token()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tandem.models.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.models.EngineConfig;
+import dev.tandem.models.FinishReason;
+import dev.tandem.models.GenerationRequest;
+import dev.tandem.models.SamplingParams;
+import dev.tandem.models.StopRules;
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.models.llama.LiveArrays;
+import dev.tandem.models.scheduler.EngineFixture.Recorder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Thousands of steps and hundreds of requests leave no native arrays and no native memory behind. */
+class NativeMemoryTest {
+    @TempDir Path dir;
+
+    @Test
+    void liveArraysAndRssReturnToBaseline() throws Exception {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(256));
+        try (BatchingEngine engine = (BatchingEngine) EngineFixture.open(dir,
+                EngineConfig.defaults(dir).withMaxRunning(4).withMaxWaiting(1000).withPrefillChunk(16), Set.of(2))) {
+            // Warm-up: every code path (prefill chunks, decode, sampling, logprobs, cancel); the RSS
+            // plateau is the highest reading over three warm-up waves (RSS climbs during the first two while
+            // the JIT and malloc arenas settle, then wanders by ~40 MB without trend)
+            long rssPlateau = 0;
+            for (int wave = 0; wave < 3; wave++) {
+                runWave(engine, 40, wave);
+                rssPlateau = Math.max(rssPlateau, rssKb());
+            }
+            awaitIdle(engine);
+            long arrays = LiveArrays.count(engine.llama().getManager());
+            long stepsBefore = engine.steps();
+
+            long rssHighest = 0;
+            for (int wave = 3; wave < 8; wave++) {
+                runWave(engine, 40, wave);
+                rssHighest = Math.max(rssHighest, rssKb());
+            }
+
+            awaitIdle(engine);
+            assertThat(engine.steps() - stepsBefore).isGreaterThan(1000);
+            assertThat(LiveArrays.count(engine.llama().getManager())).isEqualTo(arrays);
+            // Native memory: no reading goes further than a generous 64 MB above the plateau
+            assertThat(rssHighest - rssPlateau).isLessThan(64 * 1024);
+        }
+    }
+
+    private static void runWave(BatchingEngine engine, int requests, int wave) {
+        List<Recorder> recorders = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            int kind = i % 4;
+            GenerationRequest request = GenerationRequest.greedy("w" + wave + "-" + i,
+                    BatchingEngineTest.prompt(3 + (i * 7) % 40, i + wave), 10 + i % 40)
+                    .withStop(new StopRules(List.of(), Set.of(), true, 0));
+            if (kind == 1) {
+                request = request.withSampling(SamplingParams.GREEDY.withTemperature(0.8).withTopP(0.9).withSeed((long) i));
+            } else if (kind == 2) {
+                request = request.withTopLogprobs(3);
+            }
+            Recorder r = new Recorder();
+            var generation = engine.submit(request, r);
+            if (kind == 3 && i % 8 == 3) {
+                generation.cancel();
+            }
+            recorders.add(r);
+        }
+        for (Recorder r : recorders) {
+            assertThat(r.reason()).isIn(FinishReason.LENGTH, FinishReason.CANCELLED);
+        }
+    }
+
+    /** Running drops to 0 only after the last step's manager is closed. */
+    private static void awaitIdle(BatchingEngine engine) throws InterruptedException {
+        for (int i = 0; i < 5000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
+            Thread.sleep(1);
+        }
+    }
+
+    private static long rssKb() throws IOException {
+        System.gc();
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+}

@@ -31,7 +31,7 @@ mkdir -p "$RESULTS/raw"
 CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
 JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
 export OPT_OUT_TRACKING=true
-JVM=(java -Xmx6g -Dai.djl.offline=true -Dtandem.bench.checkpoints="$CKPTS" ${JAVA_OPTS:-})
+JVM=(java -Xmx6g -Dai.djl.offline=true -Dlogback.configurationFile=bench-logback.xml -Dtandem.bench.checkpoints="$CKPTS" ${JAVA_OPTS:-})
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 has_class() { unzip -l "$JAR" "${1//.//}.class" >/dev/null 2>&1 || [[ -f $ROOT/benchmarks/target/classes/${1//.//}.class ]]; }
 

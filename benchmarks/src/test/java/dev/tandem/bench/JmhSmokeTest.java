@@ -2,6 +2,9 @@ package dev.tandem.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.bench.engine.DecodeStepBench;
+import dev.tandem.bench.engine.GenerationBench;
+import dev.tandem.bench.engine.PrefillBench;
 import dev.tandem.bench.hot.RoutingBench;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -33,6 +36,9 @@ class JmhSmokeTest {
 
     static Stream<Arguments> benchmarks() {
         return Stream.of(
+                Arguments.of(DecodeStepBench.class, new String[] {"shape=tiny", "batch=2"}),
+                Arguments.of(GenerationBench.class, new String[] {"shape=tiny", "batch=2", "tokens=4"}),
+                Arguments.of(PrefillBench.class, new String[] {"shape=tiny", "promptTokens=128"}),
                 Arguments.of(RoutingBench.class, new String[] {"scenario=overflow-saturated"}));
     }
 

@@ -84,6 +84,8 @@ if wants jmh && has_class dev.tandem.bench.engine.DecodeStepBench; then
     jmh generation 'GenerationBench' -p shape=tiny -p batch=1,8 -p tokens=32 "${Q[@]}"
     jmh prefill 'PrefillBench' -p shape=110m -p promptTokens=128,1024 -f 1 -wi 1 -w 2s -i 1 -r 4s
   fi
+  log "JMH hot paths"
+  if [[ $FULL == 1 ]]; then jmh hot 'dev.tandem.bench.hot.*Bench'; else jmh hot 'dev.tandem.bench.hot.*Bench' -f 1 -wi 1 -w 1s -i 2 -r 1s; fi
   for f in "$RESULTS"/jmh-*.json; do
     [[ -f $f ]] || continue
     n=$(basename "$f" .json)

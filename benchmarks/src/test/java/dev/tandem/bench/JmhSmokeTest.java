@@ -6,6 +6,7 @@ import dev.tandem.bench.engine.DecodeStepBench;
 import dev.tandem.bench.engine.GenerationBench;
 import dev.tandem.bench.engine.PrefillBench;
 import dev.tandem.bench.hot.RoutingBench;
+import dev.tandem.bench.hot.TokenizerBench;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ class JmhSmokeTest {
                 Arguments.of(DecodeStepBench.class, new String[] {"shape=tiny", "batch=2"}),
                 Arguments.of(GenerationBench.class, new String[] {"shape=tiny", "batch=2", "tokens=4"}),
                 Arguments.of(PrefillBench.class, new String[] {"shape=tiny", "promptTokens=128"}),
+                Arguments.of(TokenizerBench.class, new String[] {"shape=tiny"}),
                 Arguments.of(RoutingBench.class, new String[] {"scenario=overflow-saturated"}));
     }
 

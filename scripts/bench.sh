@@ -63,7 +63,7 @@ section() { SECTIONS+=("$1"); }
 if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
   log "checkpoints in $CKPTS"
   tool dev.tandem.bench.engine.Checkpoints tiny 110m >/dev/null
-  if [[ $FULL == 1 ]]; then TP=(--tokens 128 --repeats 5 --bandwidth-gib 4); else TP=(--tokens 48 --repeats 3 --bandwidth-gib 2); fi
+  if [[ $FULL == 1 ]]; then TP=(--tokens 128 --repeats 5 --bandwidth-gib 4); else TP=(--tokens 32 --repeats 3 --bandwidth-gib 2); fi
   for t in 1 2; do
     log "engine throughput, 110M shape, threads=$t"
     tool dev.tandem.bench.engine.ThroughputTool --shape 110m --threads $t "${TP[@]}" --out "$RESULTS" --name throughput-t$t \
@@ -144,7 +144,9 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
   FAKE_ANTHROPIC=$(sed -n 's/^anthropic=//p' "$RESULTS/raw/fakes.properties")
   FAKE_CONTROL=$(sed -n 's/^control=//p' "$RESULTS/raw/fakes.properties")
   FAKE_KEY=$(sed -n 's/^key=//p' "$RESULTS/raw/fakes.properties")
-  if [[ $FULL == 1 ]]; then STEP=15s; SOAK=5m; PHASE=10s; GW=30s; RATES=5,10,25,50,100; else STEP=3s; SOAK=30s; PHASE=3s; GW=10s; RATES=5,15,40; fi
+  ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
+  if [[ $FULL == 1 ]]; then STEP=15s; SOAK=5m; PHASE=10s; GW=30s; RATES=5,10,25,50,100; FAULTS=$ALL_FAULTS
+  else STEP=2s; SOAK=20s; PHASE=3s; GW=8s; RATES=5,15,40; FAULTS=status-429,status-503,slow-first-byte,reset,error-event; fi
 
   if start_server tandem 16 64 2000; then
     log "HTTP end to end (closed loop 1, 8, 32), local model"
@@ -167,7 +169,7 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
       --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,anthropic:tandem-bench:stream:16,openai:gpt-4o:stream:16 \
       --out "$RESULTS" --name soak > "$RESULTS/raw/soak.log" 2>&1 && section "$RESULTS/soak.md" || log "soak failed"
     log "fault mode"
-    tool dev.tandem.bench.gateway.FaultRun --tandem "$TANDEM_URL" --control "$FAKE_CONTROL" --upstream openai --rate 20 --phase $PHASE \
+    tool dev.tandem.bench.gateway.FaultRun --tandem "$TANDEM_URL" --control "$FAKE_CONTROL" --upstream openai --rate 20 --phase $PHASE --faults $FAULTS \
       --out "$RESULTS" > "$RESULTS/raw/faults.log" 2>&1 && section "$RESULTS/faults.md" || log "faults failed"
     stop_server
   fi

@@ -2,6 +2,7 @@
 # Tandem benchmarks, one command.
 #   scripts/bench.sh          quick set (a few minutes on 2 cores)
 #   scripts/bench.sh --full   the long set (every shape, batch and concurrency; much longer)
+#   scripts/bench.sh --smoke  seconds-long runs of everything, to check the pipeline (figures meaningless)
 # Builds the benchmarks module, generates the checkpoints it needs (random weights, cached in
 # data/bench-checkpoints), runs the suites and writes benchmarks/results/<UTC date-time>/ with the raw
 # JMH JSON, markdown tables and SVG charts; summary.md there is also copied to benchmarks/results/LATEST.md.
@@ -15,17 +16,32 @@ FULL=0; BUILD=1; ONLY=(); OUT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --full) FULL=1 ;;
+    --smoke) FULL=-1 ;;
     --skip-build) BUILD=0 ;;
     --only) ONLY+=("$2"); shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 wants() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local s; for s in "${ONLY[@]}"; do [[ $s == "$1" ]] && return 0; done; return 1; }
 
+# Everything that differs between the sets, in one place.
+case $FULL in
+  1) MODE=full; TP_SHAPE=110m; TP=(--tokens 128 --repeats 5 --bandwidth-gib 4)
+     STEP=15s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=5s; RATES=5,10,25,50,100; PROBES=1000 ;;
+  0) MODE=quick; TP_SHAPE=110m; TP=(--tokens 32 --repeats 3 --bandwidth-gib 2)
+     STEP=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=8s; GW_WARM=3s; RATES=5,15,40; PROBES=200 ;;
+  *) MODE=smoke; TP_SHAPE=tiny; TP=(--batches 1,2 --tokens 4 --repeats 1 --bandwidth-gib 0.0625 --bandwidth-passes 1)
+     STEP=1s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20 ;;
+esac
+ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
+case $MODE in full) FAULTS=$ALL_FAULTS ;; quick) FAULTS=status-429,status-503,slow-first-byte,reset,error-event ;; *) FAULTS=reset ;; esac
+
 STAMP=$(date -u +%Y-%m-%dT%H%MZ)
+# A smoke run's figures mean nothing: it never lands in benchmarks/results/.
+[[ $MODE == smoke && -z $OUT ]] && OUT=${TMPDIR:-/tmp}/tandem-bench-smoke-$STAMP
 RESULTS=${OUT:-$ROOT/benchmarks/results/$STAMP}
 mkdir -p "$RESULTS/raw"
 CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
@@ -54,7 +70,7 @@ section() { SECTIONS+=("$1"); }
   echo
   echo "- Machine: $(nproc) CPU(s), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "- Java: $(java -version 2>&1 | head -1); OS: $(uname -sr)"
-  echo "- Command: \`scripts/bench.sh$([[ $FULL == 1 ]] && echo ' --full')\` ($([[ $FULL == 1 ]] && echo full || echo quick) set); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "- Command: \`scripts/bench.sh$([[ $MODE != quick ]] && echo " --$MODE")\` ($MODE set); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- Percentiles are p50 / p95 / p99. JMH uses Mode.SampleTime; load tools count open-loop latency from each request's scheduled time."
   echo
 } > "$RESULTS/header.md"
@@ -62,11 +78,10 @@ section() { SECTIONS+=("$1"); }
 # ---------------------------------------------------------------- engine: bandwidth + throughput
 if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
   log "checkpoints in $CKPTS"
-  tool dev.tandem.bench.engine.Checkpoints tiny 110m >/dev/null
-  if [[ $FULL == 1 ]]; then TP=(--tokens 128 --repeats 5 --bandwidth-gib 4); else TP=(--tokens 32 --repeats 3 --bandwidth-gib 2); fi
+  tool dev.tandem.bench.engine.Checkpoints tiny $([[ $MODE != smoke ]] && echo 110m) >/dev/null
   for t in 1 2; do
-    log "engine throughput, 110M shape, threads=$t"
-    tool dev.tandem.bench.engine.ThroughputTool --shape 110m --threads $t "${TP[@]}" --out "$RESULTS" --name throughput-t$t \
+    log "engine throughput, $TP_SHAPE shape, threads=$t"
+    tool dev.tandem.bench.engine.ThroughputTool --shape $TP_SHAPE --threads $t "${TP[@]}" --out "$RESULTS" --name throughput-t$t \
       > "$RESULTS/raw/throughput-t$t.log" 2>&1 || log "throughput t=$t failed: see raw/throughput-t$t.log"
     [[ -f $RESULTS/throughput-t$t.md ]] && section "$RESULTS/throughput-t$t.md"
   done
@@ -74,21 +89,29 @@ fi
 
 # ---------------------------------------------------------------- engine: JMH suites
 if wants jmh && has_class dev.tandem.bench.engine.DecodeStepBench; then
-  if [[ $FULL == 1 ]]; then
-    log "JMH engine suites (full)"
-    jmh engine 'dev.tandem.bench.engine.*Bench'
-  else
-    log "JMH engine suites (quick)"
-    Q=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
-    jmh decode 'DecodeStepBench' -p shape=tiny,110m -p batch=1,8 "${Q[@]}"
-    jmh generation 'GenerationBench' -p shape=tiny -p batch=1,8 -p tokens=32 "${Q[@]}"
-    jmh prefill 'PrefillBench' -p shape=110m -p promptTokens=128,1024 -f 1 -wi 1 -w 2s -i 1 -r 4s
-  fi
+  log "JMH engine suites ($MODE)"
+  case $MODE in
+    full) jmh engine 'dev.tandem.bench.engine.*Bench' ;;
+    quick)
+      Q=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
+      jmh decode 'DecodeStepBench' -p shape=tiny,110m -p batch=1,8 "${Q[@]}"
+      jmh generation 'GenerationBench' -p shape=tiny -p batch=1,8 -p tokens=32 "${Q[@]}"
+      jmh prefill 'PrefillBench' -p shape=110m -p promptTokens=128,1024 -f 1 -wi 1 -w 2s -i 1 -r 4s ;;
+    *)
+      S=(-f 1 -wi 0 -i 1 -r 300ms -p shape=tiny)
+      jmh decode 'DecodeStepBench' -p batch=1 "${S[@]}"
+      jmh generation 'GenerationBench' -p batch=1 -p tokens=4 "${S[@]}"
+      jmh prefill 'PrefillBench' -p promptTokens=128 "${S[@]}" ;;
+  esac
   log "JMH hot paths"
-  if [[ $FULL == 1 ]]; then jmh hot 'dev.tandem.bench.hot.*Bench'; else jmh hot 'dev.tandem.bench.hot.*Bench' -f 1 -wi 1 -w 1s -i 2 -r 1s; fi
-  for f in "$RESULTS"/jmh-*.json; do
+  case $MODE in
+    full) jmh hot 'dev.tandem.bench.hot.*Bench' ;;
+    quick) jmh hot 'dev.tandem.bench.hot.*Bench' -f 1 -wi 1 -w 1s -i 2 -r 1s ;;
+    *) jmh hot 'dev.tandem.bench.hot.*Bench' -f 1 -wi 0 -i 1 -r 200ms -p shape=tiny ;;
+  esac
+  for n in jmh-decode jmh-generation jmh-prefill jmh-engine jmh-hot; do
+    f=$RESULTS/$n.json
     [[ -f $f ]] || continue
-    n=$(basename "$f" .json)
     tool dev.tandem.bench.report.JmhReport "$f" "JMH ${n#jmh-}" > "$RESULTS/$n.md" && section "$RESULTS/$n.md"
   done
 fi
@@ -144,9 +167,6 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
   FAKE_ANTHROPIC=$(sed -n 's/^anthropic=//p' "$RESULTS/raw/fakes.properties")
   FAKE_CONTROL=$(sed -n 's/^control=//p' "$RESULTS/raw/fakes.properties")
   FAKE_KEY=$(sed -n 's/^key=//p' "$RESULTS/raw/fakes.properties")
-  ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
-  if [[ $FULL == 1 ]]; then STEP=15s; SOAK=5m; PHASE=10s; GW=30s; RATES=5,10,25,50,100; FAULTS=$ALL_FAULTS
-  else STEP=2s; SOAK=20s; PHASE=3s; GW=8s; RATES=5,15,40; FAULTS=status-429,status-503,slow-first-byte,reset,error-event; fi
 
   if start_server tandem 16 64 2000; then
     log "HTTP end to end (closed loop 1, 8, 32), local model"
@@ -157,14 +177,14 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
     done
     log "gateway overhead at 200 req/s"
     tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$TANDEM_URL" \
-      --rate 200 --duration $GW --warmup 3s $([[ $FULL == 1 ]] && echo --ramp 200,400,800) --out "$RESULTS" \
+      --rate 200 --duration $GW --warmup $GW_WARM $([[ $FULL == 1 ]] && echo --ramp 200,400,800) --out "$RESULTS" \
       > "$RESULTS/raw/gateway.log" 2>&1 && section "$RESULTS/gateway.md" || log "gateway failed: see raw/gateway.log"
     log "open-loop load, local + remote mix"
     tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode open --rates $RATES --duration $STEP \
       --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,openai:claude-sonnet-4-5:stream:16,anthropic:tandem-bench:json:16 \
       --out "$RESULTS" --name load-open > "$RESULTS/raw/load-open.log" 2>&1 && section "$RESULTS/load-open.md" || log "load-open failed"
     log "soak ($SOAK)"
-    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode soak --rate 20 --minutes $SOAK --window 10s \
+    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode soak --rate 20 --minutes $SOAK --window $WINDOW \
       --server-pid "$TANDEM_PID" --max-waiting 64 \
       --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,anthropic:tandem-bench:stream:16,openai:gpt-4o:stream:16 \
       --out "$RESULTS" --name soak > "$RESULTS/raw/soak.log" 2>&1 && section "$RESULTS/soak.md" || log "soak failed"
@@ -177,7 +197,7 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
   if start_server tandem-overflow 2 1 0; then
     log "overflow time to first byte"
     tool dev.tandem.bench.gateway.OverflowLatency --tandem "$TANDEM_URL" --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" \
-      --local-model tandem-bench --probe-model auto --saturators 4 --saturator-tokens 1500 --probes $([[ $FULL == 1 ]] && echo 1000 || echo 200) \
+      --local-model tandem-bench --probe-model auto --saturators 4 --saturator-tokens 1500 --probes $PROBES \
       --probe-rate 40 --out "$RESULTS" > "$RESULTS/raw/overflow.log" 2>&1 && section "$RESULTS/overflow.md" || log "overflow failed"
     stop_server
   fi
@@ -186,6 +206,9 @@ fi
 # ---------------------------------------------------------------- summary
 {
   cat "$RESULTS/header.md"
+  tool dev.tandem.bench.report.KeyFigures "$RESULTS" || true
+  echo "## Details"
+  echo
   for s in "${SECTIONS[@]}"; do cat "$s"; echo; done
 } > "$RESULTS/summary.md"
 rm -f "$RESULTS/header.md"

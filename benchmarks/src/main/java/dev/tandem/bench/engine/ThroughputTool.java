@@ -2,6 +2,7 @@ package dev.tandem.bench.engine;
 
 import dev.tandem.bench.Args;
 import dev.tandem.bench.memory.BandwidthProbe;
+import dev.tandem.bench.report.Figures;
 import dev.tandem.bench.report.Markdown;
 import dev.tandem.models.Engine;
 import java.nio.file.Files;
@@ -71,7 +72,26 @@ public final class ThroughputTool {
             Path out = Path.of(args.get("out", "."));
             Files.createDirectories(out);
             Files.writeString(out.resolve(args.get("name", "throughput") + ".md"), report);
+            Figures.write(out, args.get("name", "throughput"), figures(shapeName, shape, bandwidth, rows));
         }
+    }
+
+    static Map<String, Object> figures(String shapeName, ModelShape shape, Map<Integer, BandwidthProbe.Result> bandwidth, List<Row> rows) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("shape", shapeName);
+        f.put("weightBytesPerToken", shape.weightBytesPerToken(4));
+        bandwidth.forEach((t, r) -> f.put("bandwidthGBs" + t, r.medianGBs()));
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("threads", r.threads());
+            m.put("batch", r.batch());
+            m.put("tokensPerSecond", r.tokensPerSecond());
+            m.put("boundTokensPerSecond", shape.boundTokensPerSecond(bandwidth.getOrDefault(r.threads(), bandwidth.get(2)).medianGBs(), 4));
+            list.add(m);
+        }
+        f.put("rows", list);
+        return f;
     }
 
     static String report(String shapeName, ModelShape shape, Map<Integer, BandwidthProbe.Result> bandwidth,

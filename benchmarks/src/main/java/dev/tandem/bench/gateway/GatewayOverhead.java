@@ -6,6 +6,7 @@ import dev.tandem.bench.http.LoadGenerator;
 import dev.tandem.bench.http.LoadResult;
 import dev.tandem.bench.http.LoadRunner;
 import dev.tandem.bench.http.RequestSpec;
+import dev.tandem.bench.report.Figures;
 import dev.tandem.bench.report.Markdown;
 import dev.tandem.bench.stats.Percentiles;
 import java.net.URI;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
@@ -76,6 +79,18 @@ public final class GatewayOverhead {
             Path out = Path.of(args.get("out", "."));
             Files.createDirectories(out);
             Files.writeString(out.resolve("gateway.md"), report);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("rate", rate);
+            for (Comparison c : rows) {
+                String k = c.requests().contains("/stream/") ? "stream" : "json";
+                Percentiles added = c.addedLatency();
+                f.put(k + "AddedP50", added.p50());
+                f.put(k + "AddedP95", added.p95());
+                f.put(k + "AddedP99", added.p99());
+                f.put(k + "SustainedRps", c.via().requestsPerSecond());
+                f.put(k + "Errors", c.via().errors());
+            }
+            Figures.write(out, "gateway", f);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.tandem.bench.http.HttpDriver;
 import dev.tandem.bench.http.LoadRunner;
 import dev.tandem.bench.http.Outcome;
 import dev.tandem.bench.http.RequestSpec;
+import dev.tandem.bench.report.Figures;
 import dev.tandem.bench.report.Markdown;
 import dev.tandem.bench.stats.Percentiles;
 import java.net.URI;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
@@ -42,6 +45,7 @@ public final class OverflowLatency {
         double rate = args.getDouble("probe-rate", 20);
         Duration timeout = Duration.ofSeconds(60);
         String report;
+        Map<String, Object> figures;
         try (HttpDriver toTandem = new HttpDriver(tandem, args.get("api-key", null), timeout);
              HttpDriver toFake = new HttpDriver(direct, args.get("direct-key", FakeUpstreams.KEY), timeout)) {
             // Given: the engine kept busy by long local streams for the whole probe phase
@@ -59,12 +63,14 @@ public final class OverflowLatency {
             List<Outcome> own = probe(toFake, probeDirect, probes, rate);
             saturating.cancel(true);
             report = report(via, own, saturators);
+            figures = figures(via, own);
         }
         System.out.println(report);
         if (args.has("out")) {
             Path out = Path.of(args.get("out", "."));
             Files.createDirectories(out);
             Files.writeString(out.resolve("overflow.md"), report);
+            Figures.write(out, "overflow", figures);
         }
         System.exit(0); // the saturating streams may still be open
     }
@@ -109,6 +115,22 @@ public final class OverflowLatency {
                     added.p50(), added.p50() < 1 ? "met" : "not met", added.p99(), over.size(), via.size()));
         }
         return sb.toString();
+    }
+
+    static Map<String, Object> figures(List<Outcome> via, List<Outcome> own) {
+        List<Outcome> over = via.stream().filter(o -> o.ok() && "saturated".equals(o.route())).toList();
+        List<Outcome> ownOk = own.stream().filter(Outcome::ok).toList();
+        Percentiles fb = pct(over, Outcome::firstByteNanos).minus(pct(ownOk, Outcome::firstByteNanos));
+        Percentiles ft = pct(over, Outcome::firstTokenNanos).minus(pct(ownOk, Outcome::firstTokenNanos));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("probes", via.size());
+        f.put("overflowed", over.size());
+        f.put("addedFirstByteP50", fb.p50());
+        f.put("addedFirstByteP99", fb.p99());
+        f.put("addedFirstTokenP50", ft.p50());
+        f.put("addedFirstTokenP99", ft.p99());
+        f.put("remoteFirstTokenP50", pct(ownOk, Outcome::firstTokenNanos).p50());
+        return f;
     }
 
     private static List<String> row(String name, Percentiles own, Percentiles via) {

@@ -99,6 +99,7 @@ public class RoutingBench {
         request = new InferenceRequest("bench", Dialect.OPENAI, model,
                 new Input.Chat(null, List.of(Message.text(Role.USER, "Say hello."))), 16, Sampling.DEFAULTS,
                 List.of(), null, true, List.of(), null, null, Map.of());
+        route(); // builds the remote backend on first use: not part of a routing decision
     }
 
     @Benchmark

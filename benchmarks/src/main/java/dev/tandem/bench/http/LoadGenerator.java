@@ -1,6 +1,7 @@
 package dev.tandem.bench.http;
 
 import dev.tandem.bench.Args;
+import dev.tandem.bench.report.Figures;
 import dev.tandem.bench.report.Markdown;
 import dev.tandem.bench.report.SvgChart;
 import dev.tandem.bench.report.SvgChart.Point;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -60,9 +62,15 @@ public final class LoadGenerator {
                     }
                     report = loadReport("Closed loop", rows, "concurrent clients", out, name);
                 }
-                case "soak" -> report = Soak.run(runner, new ServerProbe(url, args.getInt("server-pid", 0)), label,
-                        args.getDouble("rate", 20), args.duration("minutes", Duration.ofMinutes(1)),
-                        args.duration("window", Duration.ofSeconds(15)), args.getInt("max-waiting", -1));
+                case "soak" -> {
+                    Map<String, Object> figures = new LinkedHashMap<>();
+                    report = Soak.run(runner, new ServerProbe(url, args.getInt("server-pid", 0)), label,
+                            args.getDouble("rate", 20), args.duration("minutes", Duration.ofMinutes(1)),
+                            args.duration("window", Duration.ofSeconds(15)), args.getInt("max-waiting", -1), figures);
+                    if (out != null) {
+                        Figures.write(out, name, figures);
+                    }
+                }
                 default -> throw new IllegalArgumentException("--mode must be open, closed or soak");
             }
             System.out.println(report);
@@ -130,7 +138,7 @@ public final class LoadGenerator {
     /** Soak: windows of open-loop load with the server watched between them. */
     static final class Soak {
         static String run(LoadRunner runner, ServerProbe probe, String label, double rate, Duration total,
-                          Duration window, int maxWaiting) {
+                          Duration window, int maxWaiting, Map<String, Object> figures) {
             double rssStart = probe.rssMiB();
             List<LoadResult> rows = new ArrayList<>();
             List<String> memory = new ArrayList<>();
@@ -153,6 +161,13 @@ public final class LoadGenerator {
             double rssEnd = probe.rssMiB();
             long errors = rows.stream().mapToLong(LoadResult::errors).sum();
             long ok = rows.stream().mapToLong(LoadResult::ok).sum();
+            figures.put("requests", ok + errors);
+            figures.put("errors", errors);
+            figures.put("rssStartMiB", rssStart);
+            figures.put("rssFirstWindowMiB", memory.isEmpty() ? -1 : Double.parseDouble(memory.get(0).replace("–", "-1")));
+            figures.put("rssEndMiB", rssEnd);
+            figures.put("maxQueue", maxQueue);
+            figures.put("maxWaiting", maxWaiting);
             StringBuilder sb = new StringBuilder("### Soak: " + label + " at " + rate + " req/s for " + total.toSeconds() + " s\n\n");
             sb.append(Markdown.loadTable(rows));
             sb.append("\nServer RSS (MiB) after each window: ").append(String.join(", ", memory)).append("\n\n");

@@ -116,13 +116,13 @@ public final class AnthropicBackend extends RemoteBackend {
                 tool.set("input_schema", Json.object(t.inputSchemaJson()));
             }
         }
-        if (r.toolChoice() != null) {
-            ObjectNode choice = root.putObject("tool_choice");
-            switch (r.toolChoice()) {
-                case "auto" -> choice.put("type", "auto");
-                case "none" -> choice.put("type", "none");
-                case "any", "required" -> choice.put("type", "any");
-                default -> choice.put("type", "tool").put("name", r.toolChoice());
+        ToolChoice choice = ToolChoice.parse(r.toolChoice());
+        if (choice != null) {
+            ObjectNode c = root.putObject("tool_choice");
+            if (choice.tool() != null) {
+                c.put("type", "tool").put("name", choice.tool());
+            } else {
+                c.put("type", choice.mode().equals("required") ? "any" : choice.mode());
             }
         }
         if (r.user() != null) {

@@ -101,11 +101,12 @@ public final class OpenAiBackend extends RemoteBackend {
                 function.set("parameters", Json.object(t.inputSchemaJson()));
             }
         }
-        if (r.toolChoice() != null) {
-            switch (r.toolChoice()) {
-                case "auto", "none", "required" -> root.put("tool_choice", r.toolChoice());
-                case "any" -> root.put("tool_choice", "required");
-                default -> root.putObject("tool_choice").put("type", "function").putObject("function").put("name", r.toolChoice());
+        ToolChoice choice = ToolChoice.parse(r.toolChoice());
+        if (choice != null) {
+            if (choice.tool() != null) {
+                root.putObject("tool_choice").put("type", "function").putObject("function").put("name", choice.tool());
+            } else {
+                root.put("tool_choice", choice.mode());
             }
         }
         if (r.user() != null) {

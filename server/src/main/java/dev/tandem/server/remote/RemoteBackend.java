@@ -153,6 +153,10 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        Optional<String> cannot = cannotServe(request);
+        if (cannot.isPresent()) {
+            throw ApiException.invalid(null, "The " + name + " backend cannot serve this request: " + cannot.get() + ".");
+        }
         RemoteCall call = new RemoteCall(request, sink);
         call.begin();
         return call;
@@ -180,7 +184,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             this.request = request;
             this.sink = sink;
             this.model = upstreamModel(request.model());
-            this.estimatedInput = promptCounter.applyAsInt(request);
+            this.estimatedInput = countPrompt(request);
         }
 
         void begin() {
@@ -384,6 +388,15 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             if (s != null) {
                 s.cancel();
             }
+        }
+    }
+
+    /** The configured counter, or the estimate when it cannot count now (e.g. the local model is still loading). */
+    private int countPrompt(InferenceRequest request) {
+        try {
+            return promptCounter.applyAsInt(request);
+        } catch (RuntimeException cannotCount) {
+            return PromptEstimate.tokens(request);
         }
     }
 

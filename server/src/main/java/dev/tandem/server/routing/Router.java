@@ -123,6 +123,15 @@ public final class Router implements Backend {
         return List.copyOf(names);
     }
 
+    /**
+     * True when {@code model} names a route (local, alias, or a remote model pattern), whatever the
+     * policy: the edge's model check should accept these and let {@link #start} give the precise
+     * answer (e.g. 403 for a remote model under local-only, rather than a misleading 404).
+     */
+    public boolean knows(String model) {
+        return !(table.resolve(model) instanceof Route.Unknown);
+    }
+
     /** Circuit-breaker state per remote upstream built so far, for metrics. Builds nothing. */
     public Map<String, String> circuitStates() {
         return remotes == null ? Map.of() : remotes.circuitStates();
@@ -180,8 +189,7 @@ public final class Router implements Backend {
             log.debug("request {}: local cannot serve ({}), going remote", request.requestId(), localCannot.get());
             return remoteSteps(RouteReason.CAPABILITY);
         }
-        EngineLoad now = load.get();
-        if (now.queueFull() || now.estimatedWait().toMillis() > config.maxLocalWaitMs()) {
+        if (saturated(load.get())) {
             List<Step> steps = new ArrayList<>(remoteSteps(RouteReason.SATURATED));
             steps.add(new Step("local", RouteReason.PRIMARY)); // the last resort: queue, or a clear 429/529
             return steps;
@@ -190,6 +198,15 @@ public final class Router implements Backend {
         steps.add(new Step("local", RouteReason.PRIMARY));
         steps.addAll(remoteSteps(null)); // reason decided by how local fails
         return steps;
+    }
+
+    /**
+     * Saturated: the engine would refuse a submission now (as it decides: waiting beyond the queue
+     * bound plus the free slots), or its estimated wait exceeds {@code routing.maxLocalWaitMs}.
+     */
+    private boolean saturated(EngineLoad l) {
+        boolean refuses = l.waiting() >= l.maxWaiting() + Math.max(0, l.maxRunning() - l.running());
+        return refuses || l.estimatedWait().toMillis() > config.maxLocalWaitMs();
     }
 
     private List<Step> planRemote(InferenceRequest request, Policy policy, String backend) {
@@ -238,6 +255,11 @@ public final class Router implements Backend {
     /** Failures worth trying the next backend for: saturation, rate limits, upstream trouble, local crashes. */
     private static boolean fallsBack(ApiException e) {
         return e.kind().retriable() || e.kind() == ErrorKind.INTERNAL;
+    }
+
+    /** The engine refuses prompt + max_tokens beyond its context window with param "max_tokens". */
+    private static boolean tooLongForLocal(ApiException e) {
+        return e.kind() == ErrorKind.INVALID_REQUEST && "max_tokens".equals(e.param());
     }
 
     private static boolean saturation(ApiException e) {
@@ -306,6 +328,12 @@ public final class Router implements Backend {
                     }
                     return null;
                 } catch (ApiException e) {
+                    if (step.isLocal() && tooLongForLocal(e) && next < steps.size()) {
+                        fallbackReason = RouteReason.CAPABILITY; // the local window is too small; a remote's may not be
+                        log.info("request {}: too long for the local model ({}); going remote", request.requestId(), e.getMessage());
+                        last = e;
+                        continue;
+                    }
                     if (!fallsBack(e) || next >= steps.size()) {
                         return e;
                     }

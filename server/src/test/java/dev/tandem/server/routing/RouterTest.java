@@ -262,6 +262,11 @@ class RouterTest {
     @Test
     void anUnknownModelIsNotFound() {
         Router router = router(Policy.PREFER_LOCAL);
+        assertThat(router.knows("llama-9000")).isFalse();
+        assertThat(router.knows("claude-opus-4-1")).isTrue();
+        assertThat(router.knows("auto")).isTrue();
+        assertThat(router.knows(LOCAL)).isTrue();
+        assertThat(router.knownModels(List.of(LOCAL))).containsExactly(LOCAL, "auto", "default", "claude-sonnet-4-5", "gpt-4o");
         assertThatThrownBy(() -> router.start(chat("llama-9000", Map.of()), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
@@ -318,6 +323,28 @@ class RouterTest {
         assertThat(sink.started().backend()).isEqualTo("openai");
         assertThat(anthropic.connections()).isZero();
         assertThat(hidden).containsExactly("local:INTERNAL");
+    }
+
+    @Test
+    void concurrentRequestsSplitBetweenLocalAndRemoteWithoutCrossTalk() {
+        Router router = router(Policy.PREFER_LOCAL);
+        List<RecordingSink> sinks = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            local.load(i % 2 == 0 ? FakeLocalBackend.idle() : FakeLocalBackend.queueFull());
+            RecordingSink sink = new RecordingSink();
+            router.start(chat("auto", Map.of()), sink);
+            sinks.add(sink);
+        }
+        for (int i = 0; i < sinks.size(); i++) {
+            RecordingSink sink = sinks.get(i).awaitEnd();
+            String expected = i % 2 == 0 ? "local answer" : anthropic.defaultAnswer().fullText();
+            assertThat(sink.text()).isEqualTo(expected);
+            assertThat(sink.events().stream().filter(InferenceEvent.Started.class::isInstance).count()).isEqualTo(1);
+            assertThat(sink.events().get(sink.events().size() - 1)).isInstanceOf(InferenceEvent.Finished.class);
+        }
+        // (the bulkhead admits 8 concurrent calls to anthropic; the rest fall over to openai)
+        assertThat(anthropic.requests() + openai.requests()).isEqualTo(12);
+        assertThat(anthropic.requests()).isBetween(8, 12);
     }
 
     private static InferenceRequest withTools(InferenceRequest r) {

@@ -1,0 +1,141 @@
+package dev.tandem.server;
+
+import dev.tandem.models.Engine;
+import dev.tandem.models.EngineConfig;
+import dev.tandem.models.Engines;
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.server.api.Bodies;
+import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ErrorResponses;
+import dev.tandem.server.api.Health;
+import dev.tandem.server.api.ModelCatalog;
+import dev.tandem.server.api.Models;
+import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.anthropic.CountTokens;
+import dev.tandem.server.api.anthropic.Messages;
+import dev.tandem.server.api.openai.ChatCompletions;
+import dev.tandem.server.api.openai.Completions;
+import dev.tandem.server.api.openai.Tokenization;
+import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.config.ServerSettings;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.local.LocalBackend;
+import dev.tandem.server.local.LocalModel;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
+import java.nio.file.Path;
+import java.util.function.Function;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The assembly: configuration → local engine → backends → the dispatcher → the HTTP app. Everything
+ * Tandem is made of is wired here and nowhere else.
+ *
+ * <p>Seams: the dispatcher is the one {@link Backend} the dialect edges talk to (today the local
+ * backend itself; routing puts its router here, and decorators such as a ledger or a cache wrap it).
+ * The {@link ModelCatalog} says which model names exist. Gates (auth, limits) are before-handlers in
+ * the route table, after the request id; their {@link ApiException}s come out in the caller's dialect.
+ */
+public final class Tandem implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Tandem.class);
+    private static final long IDLE_TIMEOUT_MS = 10 * 60_000;
+
+    private final Javalin app;
+    private final LocalModel local;
+
+    private Tandem(Javalin app, LocalModel local) {
+        this.app = app;
+        this.local = local;
+    }
+
+    public static Tandem start(TandemConfig config) {
+        return start(config, Engines::open);
+    }
+
+    /** @param opener opens the local engine (tests may pass a configured one; never a mock) */
+    public static Tandem start(TandemConfig config, Function<EngineConfig, Engine> opener) {
+        log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
+        ServerSettings server = config.server();
+
+        LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
+        LocalBackend localBackend = new LocalBackend(local);
+        Backend dispatcher = localBackend;
+        ModelCatalog models = local::cards;
+
+        Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
+        Javalin app = Javalin.create(cfg -> {
+            settings(cfg, server);
+            routes(cfg, edge, new Health(local::readiness), new Models(models),
+                    new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
+        });
+        app.start(server.host(), server.port());
+        // A non-streaming generation says nothing until it is done: let it take its time.
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof AbstractConnector c) {
+                c.setIdleTimeout(IDLE_TIMEOUT_MS);
+            }
+        }
+        log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
+        local.loadInBackground();
+        return new Tandem(app, local);
+    }
+
+    private static void settings(JavalinConfig cfg, ServerSettings server) {
+        cfg.startup.showJavalinBanner = false;
+        cfg.http.maxRequestSize = server.maxBodyBytes();
+        QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
+        threads.setName("tandem-http");
+        cfg.jetty.threadPool = threads;
+    }
+
+    /** The route table: every endpoint and how failures map to responses. */
+    private static void routes(JavalinConfig cfg, Edge edge, Health health, Models models, Tokenization tokens, CountTokens countTokens) {
+        ChatCompletions chat = new ChatCompletions(edge);
+        Completions completions = new Completions(edge);
+        Messages messages = new Messages(edge);
+
+        cfg.routes.before(RequestIds::assign);
+
+        cfg.routes.get("/health", health::alive);
+        cfg.routes.get("/ready", health::ready);
+        cfg.routes.get("/v1/models", models::list);
+        cfg.routes.get("/v1/models/{id}", models::get);
+        cfg.routes.post("/v1/chat/completions", chat::handle);
+        cfg.routes.post("/v1/completions", completions::handle);
+        cfg.routes.post("/v1/messages", messages::handle);
+        cfg.routes.post("/v1/messages/count_tokens", countTokens::handle);
+        cfg.routes.post("/tokenize", tokens::tokenize);
+        cfg.routes.post("/detokenize", tokens::detokenize);
+
+        cfg.routes.exception(ApiException.class, ErrorResponses::apiError);
+        cfg.routes.exception(HttpResponseException.class, ErrorResponses::httpError);
+        cfg.routes.exception(Exception.class, ErrorResponses::unexpected);
+        cfg.routes.error(404, ErrorResponses::statusWithoutBody);
+    }
+
+    /** The demo checkpoint: the tiny Llama shape with random weights and a 2048-token window. */
+    private static void writeDemoCheckpoint(Path dir) {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withMaxPositions(2048));
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public LocalModel local() {
+        return local;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        local.close();
+    }
+}

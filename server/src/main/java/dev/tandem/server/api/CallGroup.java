@@ -1,0 +1,81 @@
+package dev.tandem.server.api;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend calls of one HTTP request (one per choice: n, or prompts × n) with their events merged
+ * into one queue, tagged with the choice index. Backends call the sink on their own threads; the
+ * HTTP thread drains the queue.
+ */
+public final class CallGroup implements AutoCloseable {
+
+    /** An event of choice {@code index}. */
+    public record Indexed(int index, InferenceEvent event) {}
+
+    private final BlockingQueue<Indexed> queue = new LinkedBlockingQueue<>();
+    private final List<Backend.Call> calls = new ArrayList<>();
+    private final int size;
+    private int ended;
+
+    private CallGroup(int size) {
+        this.size = size;
+    }
+
+    /** Starts every request; if one is refused, the ones already started are cancelled and the refusal thrown. */
+    public static CallGroup start(Backend backend, List<InferenceRequest> requests) {
+        CallGroup group = new CallGroup(requests.size());
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                int index = i;
+                group.calls.add(backend.start(requests.get(i), event -> group.queue.add(new Indexed(index, event))));
+            }
+        } catch (RuntimeException e) {
+            group.cancelAll();
+            throw e;
+        }
+        return group;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** True when every call has sent its Finished or Failed. */
+    public boolean done() {
+        return ended == size;
+    }
+
+    /** The next event, or null when none came within {@code timeoutMs}. */
+    public Indexed poll(long timeoutMs) {
+        try {
+            Indexed next = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            if (next != null && (next.event() instanceof InferenceEvent.Finished || next.event() instanceof InferenceEvent.Failed)) {
+                ended++;
+            }
+            return next;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelAll();
+            throw new ApiException(dev.tandem.server.core.ErrorKind.INTERNAL, "interrupted while waiting for the model");
+        }
+    }
+
+    public void cancelAll() {
+        calls.forEach(Backend.Call::cancel);
+    }
+
+    @Override
+    public void close() {
+        if (!done()) {
+            cancelAll();
+        }
+    }
+}

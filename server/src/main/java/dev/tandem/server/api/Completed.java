@@ -1,0 +1,52 @@
+package dev.tandem.server.api;
+
+import dev.tandem.models.GenerationEvent.TokenLogprob;
+import dev.tandem.server.core.InferenceEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One choice, gathered whole for a non-streaming response. */
+public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished) {
+
+    /**
+     * Waits for every call of the group. The first failure cancels the others and is thrown: a
+     * non-streaming response is all or nothing.
+     */
+    public static List<Completed> collect(CallGroup group) {
+        int n = group.size();
+        InferenceEvent.Started[] started = new InferenceEvent.Started[n];
+        StringBuilder[] text = new StringBuilder[n];
+        List<List<TokenLogprob>> logprobs = new ArrayList<>();
+        InferenceEvent.Finished[] finished = new InferenceEvent.Finished[n];
+        for (int i = 0; i < n; i++) {
+            text[i] = new StringBuilder();
+            logprobs.add(new ArrayList<>());
+        }
+        while (!group.done()) {
+            CallGroup.Indexed next = group.poll(60_000);
+            if (next == null) {
+                continue;
+            }
+            int i = next.index();
+            InferenceEvent event = next.event();
+            if (event instanceof InferenceEvent.Started s) {
+                started[i] = s;
+            } else if (event instanceof InferenceEvent.TextDelta d) {
+                text[i].append(d.text());
+                if (d.logprob() != null) {
+                    logprobs.get(i).add(d.logprob());
+                }
+            } else if (event instanceof InferenceEvent.Finished f) {
+                finished[i] = f;
+            } else if (event instanceof InferenceEvent.Failed f) {
+                group.cancelAll();
+                throw f.error();
+            }
+        }
+        List<Completed> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i]));
+        }
+        return out;
+    }
+}

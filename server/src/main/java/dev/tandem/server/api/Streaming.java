@@ -1,0 +1,96 @@
+package dev.tandem.server.api;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import io.javalin.http.Context;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one streamed response: nothing is written until the first {@code Started} (so a refusal is
+ * still a plain error response with its status), then the dialect's frames, a keep-alive while
+ * nothing else is said, and an error frame if a call fails after the stream began. A failed write
+ * (client gone) cancels the calls.
+ */
+public final class Streaming {
+    private static final Logger log = LoggerFactory.getLogger(Streaming.class);
+
+    /** What a dialect writes at each point of a stream. */
+    public interface Format {
+        /** Right after the headers, for the first Started of the group. */
+        void begin(Sse out, InferenceEvent.Started first) throws IOException;
+
+        /** Every event of choice {@code index} (its Started included), except Failed. */
+        void event(Sse out, int index, InferenceEvent event) throws IOException;
+
+        /** Nothing happened for a while. */
+        void ping(Sse out) throws IOException;
+
+        /** Every call has finished. */
+        void end(Sse out) throws IOException;
+    }
+
+    private Streaming() {}
+
+    public static void run(Context ctx, CallGroup group, Format format, ErrorFormat errors, long pingMs) {
+        Sse out = null;
+        try {
+            while (!group.done()) {
+                CallGroup.Indexed next = group.poll(pingMs);
+                if (next == null) {
+                    if (out != null) {
+                        format.ping(out);
+                    }
+                    continue;
+                }
+                InferenceEvent event = next.event();
+                if (event instanceof InferenceEvent.Failed failed) {
+                    group.cancelAll();
+                    if (out == null) {
+                        throw failed.error();
+                    }
+                    out.send(errors.streamError(failed.error()));
+                    return;
+                }
+                if (out == null) {
+                    if (!(event instanceof InferenceEvent.Started started)) {
+                        throw new IllegalStateException("backend sent " + event.getClass().getSimpleName() + " before Started");
+                    }
+                    out = open(ctx, started);
+                    format.begin(out, started);
+                }
+                format.event(out, next.index(), event);
+            }
+            format.end(out);
+        } catch (IOException clientGone) {
+            log.debug("request {}: client went away, cancelling", RequestIds.of(ctx));
+            group.cancelAll();
+        } catch (RuntimeException e) {
+            group.cancelAll();
+            if (out == null) {
+                throw e;
+            }
+            log.error("request {}: stream failed", RequestIds.of(ctx), e);
+            ApiException error = e instanceof ApiException api ? api
+                    : new ApiException(ErrorKind.INTERNAL, "Internal error; the request id is " + RequestIds.of(ctx) + ".");
+            try {
+                out.send(errors.streamError(error));
+            } catch (IOException ignored) {
+                // the client is gone as well
+            }
+        }
+    }
+
+    private static Sse open(Context ctx, InferenceEvent.Started started) throws IOException {
+        ResponseHeaders.apply(ctx, started);
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        Sse sse = new Sse(ctx.res().getOutputStream());
+        ctx.res().flushBuffer();
+        return sse;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.tandem.server.api.anthropic;
+
+import dev.tandem.server.api.CallGroup;
+import dev.tandem.server.api.Completed;
+import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Params;
+import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.ResponseHeaders;
+import dev.tandem.server.api.Sse;
+import dev.tandem.server.api.Streaming;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.StopReason;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+
+/** {@code POST /v1/messages}. */
+public final class Messages {
+    private static final AnthropicErrors ERRORS = new AnthropicErrors();
+    private final Edge edge;
+
+    public Messages(Edge edge) {
+        this.edge = edge;
+    }
+
+    public void handle(Context ctx) {
+        MessagesWire.Request wire = edge.bodies().parse(ctx, MessagesWire.Request.class);
+        InferenceRequest request = MessagesRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
+        edge.models().require(wire.model());
+        String id = "msg_" + RequestIds.generate("").substring(0, 24);
+        CallGroup group = CallGroup.start(edge.backend(), List.of(request));
+        try (group) {
+            if (request.stream()) {
+                Streaming.run(ctx, group, new Stream(id, wire.model()), ERRORS, edge.pingMs());
+            } else {
+                Completed done = Completed.collect(group).get(0);
+                ResponseHeaders.apply(ctx, done.started());
+                InferenceEvent.Finished f = done.finished();
+                ctx.contentType("application/json").result(Json.write(new MessagesWire.Message(id, "message", "assistant",
+                        wire.model(), List.of(new MessagesWire.TextBlock("text", done.text())), stopReason(f.reason()),
+                        f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0))));
+            }
+        }
+    }
+
+    static String stopReason(StopReason reason) {
+        return switch (reason) {
+            case END_TURN -> "end_turn";
+            case STOP_SEQUENCE -> "stop_sequence";
+            case MAX_TOKENS -> "max_tokens";
+            case TOOL_USE -> "tool_use";
+            case REFUSAL -> "refusal";
+        };
+    }
+
+    /**
+     * message_start (input tokens filled) → content_block_start → ping → content_block_delta* →
+     * content_block_stop → message_delta (stop reason, output tokens) → message_stop.
+     */
+    private static final class Stream implements Streaming.Format {
+        private final String id;
+        private final String model;
+
+        Stream(String id, String model) {
+            this.id = id;
+            this.model = model;
+        }
+
+        @Override
+        public void begin(Sse out, InferenceEvent.Started first) throws IOException {
+            out.event("message_start", Json.write(new MessagesWire.MessageStart("message_start", new MessagesWire.Message(id,
+                    "message", "assistant", model, List.of(), null, null,
+                    new MessagesWire.Usage(first.inputTokens(), 0, 0, 0)))));
+            out.event("content_block_start", Json.write(new MessagesWire.ContentBlockStart("content_block_start", 0,
+                    new MessagesWire.TextBlock("text", ""))));
+            ping(out);
+        }
+
+        @Override
+        public void event(Sse out, int index, InferenceEvent event) throws IOException {
+            if (event instanceof InferenceEvent.TextDelta d && !d.text().isEmpty()) {
+                out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", 0,
+                        new MessagesWire.TextDelta("text_delta", d.text()))));
+            } else if (event instanceof InferenceEvent.Finished f) {
+                out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", 0)));
+                out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
+                        new MessagesWire.StopDelta(stopReason(f.reason()), f.stopSequence()),
+                        new MessagesWire.OutputUsage(f.usage().outputTokens()))));
+                out.event("message_stop", Json.write(new MessagesWire.Typed("message_stop")));
+            }
+        }
+
+        @Override
+        public void ping(Sse out) throws IOException {
+            out.event("ping", Json.write(new MessagesWire.Typed("ping")));
+        }
+
+        @Override
+        public void end(Sse out) {}
+    }
+}

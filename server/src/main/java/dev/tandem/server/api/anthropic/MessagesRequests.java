@@ -1,0 +1,154 @@
+package dev.tandem.server.api.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Params;
+import dev.tandem.server.api.SamplingChecks;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Content;
+import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Role;
+import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.ToolSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A Messages request, checked and turned into the internal request. */
+final class MessagesRequests {
+    private MessagesRequests() {}
+
+    static InferenceRequest toInference(MessagesWire.Request r, String requestId, Map<String, String> headers) {
+        Params.requiredText(r.model(), "model");
+        Input.Chat chat = chat(r.system(), r.messages());
+        int maxTokens = Params.maxTokens(r.maxTokens(), "max_tokens");
+        Params.range(r.temperature(), 0, 1, "temperature");
+        SamplingChecks.topP(r.topP());
+        Params.range(r.topK(), 0, Integer.MAX_VALUE, "top_k");
+        Sampling sampling = new Sampling(r.temperature(), r.topP(), r.topK(), null, null, null, null, null, false, 0);
+        List<String> stop = Params.stopSequences(r.stopSequences(), "stop_sequences");
+        if (r.stopSequences() != null && r.stopSequences().isTextual()) {
+            throw ApiException.invalid("stop_sequences", "'stop_sequences' must be an array of strings.");
+        }
+        String user = r.metadata() == null ? null : r.metadata().userId();
+        String toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? null : Json.write(r.toolChoice());
+        return new InferenceRequest(requestId, Dialect.ANTHROPIC, r.model(), chat, maxTokens, sampling, stop, null,
+                Boolean.TRUE.equals(r.stream()), tools(r.tools()), toolChoice, user, headers);
+    }
+
+    static Input.Chat chat(JsonNode system, List<MessagesWire.MessageIn> messages) {
+        Params.required(messages, "messages");
+        if (messages.isEmpty()) {
+            throw ApiException.invalid("messages", "'messages' must hold at least one message.");
+        }
+        List<Message> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            MessagesWire.MessageIn m = messages.get(i);
+            String field = "messages." + i;
+            if (m == null) {
+                throw ApiException.invalid(field, "'" + field + "' must be a message object.");
+            }
+            String role = Params.required(m.role(), field + ".role");
+            Role r = switch (role) {
+                case "user" -> Role.USER;
+                case "assistant" -> Role.ASSISTANT;
+                default -> throw ApiException.invalid(field + ".role",
+                        "'" + field + ".role' must be 'user' or 'assistant'; got '" + role + "' (use the top-level 'system' field for system text).");
+            };
+            turns.add(new Message(r, blocks(m.content(), field + ".content")));
+        }
+        return new Input.Chat(systemText(system), turns);
+    }
+
+    /** {@code system}: a string or an array of text blocks, joined. */
+    private static String systemText(JsonNode system) {
+        if (system == null || system.isNull()) {
+            return null;
+        }
+        if (system.isTextual()) {
+            return system.asText();
+        }
+        if (!system.isArray()) {
+            throw ApiException.invalid("system", "'system' must be a string or an array of text blocks.");
+        }
+        List<String> parts = new ArrayList<>();
+        for (Content c : blocks(system, "system")) {
+            if (!(c instanceof Content.Text t)) {
+                throw ApiException.invalid("system", "'system' may hold text blocks only.");
+            }
+            parts.add(t.text());
+        }
+        return String.join("\n", parts);
+    }
+
+    /** String content, or an array of blocks: text, image, tool_use, tool_result. */
+    private static List<Content> blocks(JsonNode content, String field) {
+        if (content == null || content.isNull()) {
+            throw ApiException.invalid(field, "'" + field + "' is required.");
+        }
+        if (content.isTextual()) {
+            return List.of(new Content.Text(content.asText()));
+        }
+        if (!content.isArray()) {
+            throw ApiException.invalid(field, "'" + field + "' must be a string or an array of content blocks.");
+        }
+        List<Content> out = new ArrayList<>();
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode block = content.get(i);
+            String blockField = field + "." + i;
+            String type = block.path("type").asText("");
+            switch (type) {
+                case "text" -> {
+                    if (!block.path("text").isTextual()) {
+                        throw ApiException.invalid(blockField + ".text", "'" + blockField + ".text' must be a string.");
+                    }
+                    out.add(new Content.Text(block.get("text").asText()));
+                }
+                case "image" -> {
+                    JsonNode source = block.path("source");
+                    out.add(new Content.Image(source.path("media_type").asText(null), source.path("data").asText(null),
+                            source.path("url").asText(null)));
+                }
+                case "tool_use" -> {
+                    if (!block.path("id").isTextual() || !block.path("name").isTextual()) {
+                        throw ApiException.invalid(blockField, "'" + blockField + "' needs 'id' and 'name' strings.");
+                    }
+                    JsonNode input = block.path("input");
+                    out.add(new Content.ToolUse(block.get("id").asText(), block.get("name").asText(),
+                            input.isMissingNode() ? "{}" : Json.write(input)));
+                }
+                case "tool_result" -> {
+                    if (!block.path("tool_use_id").isTextual()) {
+                        throw ApiException.invalid(blockField + ".tool_use_id", "'" + blockField + ".tool_use_id' must be a string.");
+                    }
+                    JsonNode inner = block.path("content");
+                    List<Content> result = inner.isMissingNode() || inner.isNull() ? List.of() : blocks(inner, blockField + ".content");
+                    out.add(new Content.ToolResult(block.get("tool_use_id").asText(), result, block.path("is_error").asBoolean(false)));
+                }
+                default -> throw ApiException.invalid(blockField + ".type",
+                        "'" + blockField + ".type' must be one of text, image, tool_use, tool_result; got '" + type + "'.");
+            }
+        }
+        return out;
+    }
+
+    static List<ToolSpec> tools(List<JsonNode> tools) {
+        List<ToolSpec> out = new ArrayList<>();
+        if (tools == null) {
+            return out;
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode tool = tools.get(i);
+            if (tool == null || !tool.path("name").isTextual()) {
+                throw ApiException.invalid("tools." + i + ".name", "'tools." + i + ".name' must be a string.");
+            }
+            JsonNode schema = tool.path("input_schema");
+            out.add(new ToolSpec(tool.get("name").asText(), tool.path("description").asText(null),
+                    schema.isMissingNode() ? "{}" : Json.write(schema)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tandem.server.api.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** Anthropic Messages on the wire (snake_case through the mapper). */
+final class MessagesWire {
+    private MessagesWire() {}
+
+    record Request(
+            String model,
+            List<MessageIn> messages,
+            JsonNode system,
+            Integer maxTokens,
+            Double temperature,
+            Double topP,
+            Integer topK,
+            JsonNode stopSequences,
+            Metadata metadata,
+            Boolean stream,
+            List<JsonNode> tools,
+            JsonNode toolChoice) {}
+
+    record MessageIn(String role, JsonNode content) {}
+
+    record Metadata(String userId) {}
+
+    record CountTokensRequest(String model, List<MessageIn> messages, JsonNode system, List<JsonNode> tools) {}
+
+    record CountTokensResponse(int inputTokens) {}
+
+    // Responses
+
+    record Message(String id, String type, String role, String model, List<TextBlock> content, String stopReason,
+            String stopSequence, Usage usage) {}
+
+    record TextBlock(String type, String text) {}
+
+    record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {}
+
+    record OutputUsage(int outputTokens) {}
+
+    record MessageStart(String type, Message message) {}
+
+    record ContentBlockStart(String type, int index, TextBlock contentBlock) {}
+
+    record ContentBlockDelta(String type, int index, TextDelta delta) {}
+
+    record TextDelta(String type, String text) {}
+
+    record ContentBlockStop(String type, int index) {}
+
+    record MessageDelta(String type, StopDelta delta, OutputUsage usage) {}
+
+    record StopDelta(String stopReason, String stopSequence) {}
+
+    record Typed(String type) {}
+}

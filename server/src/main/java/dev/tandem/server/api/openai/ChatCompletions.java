@@ -1,0 +1,121 @@
+package dev.tandem.server.api.openai;
+
+import dev.tandem.server.api.CallGroup;
+import dev.tandem.server.api.Completed;
+import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Params;
+import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.ResponseHeaders;
+import dev.tandem.server.api.Sse;
+import dev.tandem.server.api.Streaming;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.TokenUsage;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code POST /v1/chat/completions}. */
+public final class ChatCompletions {
+    private static final OpenAiErrors ERRORS = new OpenAiErrors();
+    private final Edge edge;
+
+    public ChatCompletions(Edge edge) {
+        this.edge = edge;
+    }
+
+    public void handle(Context ctx) {
+        ChatWire.Request wire = edge.bodies().parse(ctx, ChatWire.Request.class);
+        List<InferenceRequest> requests = ChatRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx), edge.defaultMaxTokens());
+        edge.models().require(wire.model());
+        String id = "chatcmpl-" + RequestIds.generate("").substring(0, 20);
+        long created = System.currentTimeMillis() / 1000;
+        boolean logprobs = requests.get(0).topLogprobs() != null;
+        CallGroup group = CallGroup.start(edge.backend(), requests);
+        try (group) {
+            if (Boolean.TRUE.equals(wire.stream())) {
+                boolean includeUsage = wire.streamOptions() != null && Boolean.TRUE.equals(wire.streamOptions().includeUsage());
+                Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, includeUsage),
+                        ERRORS, edge.pingMs());
+            } else {
+                respond(ctx, id, created, wire.model(), logprobs, Completed.collect(group));
+            }
+        }
+    }
+
+    private static void respond(Context ctx, String id, long created, String model, boolean logprobs, List<Completed> done) {
+        ResponseHeaders.apply(ctx, done.get(0).started());
+        List<ChatWire.Choice> choices = new ArrayList<>();
+        List<TokenUsage> usage = new ArrayList<>();
+        for (int i = 0; i < done.size(); i++) {
+            Completed c = done.get(i);
+            choices.add(new ChatWire.Choice(i, new ChatWire.AssistantMessage("assistant", c.text(), null),
+                    logprobs ? new ChatWire.Logprobs(c.logprobs().stream().map(OpenAiLogprobs::chat).toList(), null) : null,
+                    OpenAiStop.finishReason(c.finished().reason())));
+            usage.add(c.finished().usage());
+        }
+        ctx.contentType("application/json").result(Json.write(new ChatWire.Completion(id, "chat.completion", created,
+                model, choices, OpenAiUsage.of(usage, done.size()), null)));
+    }
+
+    /** chat.completion.chunk frames: role first, content deltas, finish_reason, usage, [DONE]. */
+    private static final class Stream implements Streaming.Format {
+        private final String id;
+        private final long created;
+        private final String model;
+        private final boolean logprobs;
+        private final boolean includeUsage;
+        private final TokenUsage[] usage;
+
+        Stream(String id, long created, String model, int choices, boolean logprobs, boolean includeUsage) {
+            this.id = id;
+            this.created = created;
+            this.model = model;
+            this.logprobs = logprobs;
+            this.includeUsage = includeUsage;
+            this.usage = new TokenUsage[choices];
+        }
+
+        @Override
+        public void begin(Sse out, InferenceEvent.Started first) {}
+
+        @Override
+        public void event(Sse out, int index, InferenceEvent event) throws IOException {
+            if (event instanceof InferenceEvent.Started) {
+                chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta("assistant", ""), null, null));
+            } else if (event instanceof InferenceEvent.TextDelta d) {
+                if (d.text().isEmpty() && (d.logprob() == null || !logprobs)) {
+                    return;
+                }
+                ChatWire.Logprobs lp = logprobs && d.logprob() != null
+                        ? new ChatWire.Logprobs(List.of(OpenAiLogprobs.chat(d.logprob())), null) : null;
+                chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, d.text()), lp, null));
+            } else if (event instanceof InferenceEvent.Finished f) {
+                usage[index] = f.usage();
+                chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, null), null,
+                        OpenAiStop.finishReason(f.reason())));
+            }
+        }
+
+        private void chunk(Sse out, ChatWire.ChunkChoice choice) throws IOException {
+            out.data(Json.write(new ChatWire.Chunk(id, "chat.completion.chunk", created, model, List.of(choice), null, null)));
+        }
+
+        @Override
+        public void ping(Sse out) throws IOException {
+            out.comment("ping");
+        }
+
+        @Override
+        public void end(Sse out) throws IOException {
+            if (includeUsage) {
+                out.data(Json.write(new ChatWire.Chunk(id, "chat.completion.chunk", created, model, List.of(),
+                        OpenAiUsage.of(Arrays.asList(usage), usage.length), null)));
+            }
+            out.data("[DONE]");
+        }
+    }
+}

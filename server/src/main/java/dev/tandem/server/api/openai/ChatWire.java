@@ -1,0 +1,67 @@
+package dev.tandem.server.api.openai;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** OpenAI Chat Completions on the wire (snake_case through the mapper). */
+final class ChatWire {
+    private ChatWire() {}
+
+    record Request(
+            String model,
+            List<MessageIn> messages,
+            Integer maxTokens,
+            Integer maxCompletionTokens,
+            Double temperature,
+            Double topP,
+            Long seed,
+            JsonNode stop,
+            Integer n,
+            Double presencePenalty,
+            Double frequencyPenalty,
+            Boolean logprobs,
+            Integer topLogprobs,
+            Boolean stream,
+            StreamOptions streamOptions,
+            String user,
+            List<JsonNode> tools,
+            JsonNode toolChoice,
+            // vLLM extensions
+            Integer topK,
+            Double minP,
+            Double repetitionPenalty,
+            Boolean ignoreEos,
+            Integer minTokens) {}
+
+    record MessageIn(String role, JsonNode content, String name, List<ToolCallIn> toolCalls, String toolCallId) {}
+
+    record ToolCallIn(String id, String type, FunctionCall function) {}
+
+    record FunctionCall(String name, String arguments) {}
+
+    record StreamOptions(Boolean includeUsage) {}
+
+    // Responses
+
+    record Completion(String id, String object, long created, String model, List<Choice> choices, OpenAiUsage usage,
+            String systemFingerprint) {}
+
+    record Choice(int index, AssistantMessage message, Logprobs logprobs, String finishReason) {}
+
+    record AssistantMessage(String role, String content, String refusal) {}
+
+    record Logprobs(List<TokenLogprob> content, Object refusal) {}
+
+    record TokenLogprob(String token, double logprob, List<Integer> bytes, List<TopLogprob> topLogprobs) {}
+
+    record TopLogprob(String token, double logprob, List<Integer> bytes) {}
+
+    record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices, OpenAiUsage usage,
+            String systemFingerprint) {}
+
+    record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Delta(String role, String content) {}
+}

@@ -1,0 +1,168 @@
+package dev.tandem.server.api.openai;
+
+import dev.tandem.models.GenerationEvent.TokenLogprob;
+import dev.tandem.models.GenerationEvent.TopLogprob;
+import dev.tandem.server.api.CallGroup;
+import dev.tandem.server.api.Completed;
+import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Params;
+import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.ResponseHeaders;
+import dev.tandem.server.api.Sse;
+import dev.tandem.server.api.Streaming;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.TokenUsage;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /v1/completions}: the legacy endpoint, with vLLM's extensions. */
+public final class Completions {
+    private static final OpenAiErrors ERRORS = new OpenAiErrors();
+    private final Edge edge;
+
+    public Completions(Edge edge) {
+        this.edge = edge;
+    }
+
+    public void handle(Context ctx) {
+        CompletionWire.Request wire = edge.bodies().parse(ctx, CompletionWire.Request.class);
+        List<InferenceRequest> requests = CompletionRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
+        edge.models().require(wire.model());
+        int n = wire.n() == null ? 1 : wire.n();
+        boolean asIds = Boolean.TRUE.equals(wire.returnTokensAsTokenIds());
+        Shape shape = new Shape("cmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000,
+                wire.model(), n, requests.get(0).topLogprobs() != null, asIds);
+        CallGroup group = CallGroup.start(edge.backend(), requests);
+        try (group) {
+            if (Boolean.TRUE.equals(wire.stream())) {
+                boolean includeUsage = wire.streamOptions() != null && Boolean.TRUE.equals(wire.streamOptions().includeUsage());
+                Streaming.run(ctx, group, new Stream(shape, requests.size(), includeUsage), ERRORS, edge.pingMs());
+            } else {
+                respond(ctx, shape, Completed.collect(group));
+            }
+        }
+    }
+
+    private record Shape(String id, long created, String model, int n, boolean logprobs, boolean tokenIds) {}
+
+    private static void respond(Context ctx, Shape shape, List<Completed> done) {
+        ResponseHeaders.apply(ctx, done.get(0).started());
+        List<CompletionWire.Choice> choices = new ArrayList<>();
+        List<TokenUsage> usage = new ArrayList<>();
+        for (int i = 0; i < done.size(); i++) {
+            Completed c = done.get(i);
+            LegacyLogprobs lp = shape.logprobs() ? new LegacyLogprobs(shape.tokenIds()) : null;
+            if (lp != null) {
+                c.logprobs().forEach(lp::add);
+            }
+            choices.add(new CompletionWire.Choice(c.text(), i, lp == null ? null : lp.toWire(),
+                    OpenAiStop.finishReason(c.finished().reason())));
+            usage.add(c.finished().usage());
+        }
+        ctx.contentType("application/json").result(Json.write(new CompletionWire.Completion(shape.id(), "text_completion",
+                shape.created(), shape.model(), choices, OpenAiUsage.of(usage, shape.n()), null)));
+    }
+
+    /** Accumulates the legacy logprobs of one choice; text offsets count characters of the text so far. */
+    private static final class LegacyLogprobs {
+        private final boolean tokenIds;
+        private final List<String> tokens = new ArrayList<>();
+        private final List<Float> tokenLogprobs = new ArrayList<>();
+        private final List<Map<String, Float>> top = new ArrayList<>();
+        private final List<Integer> offsets = new ArrayList<>();
+        private int textLength;
+
+        LegacyLogprobs(boolean tokenIds) {
+            this.tokenIds = tokenIds;
+        }
+
+        void add(TokenLogprob lp) {
+            tokens.add(OpenAiLogprobs.label(lp.id(), lp.token(), tokenIds));
+            tokenLogprobs.add(lp.logprob());
+            Map<String, Float> alternatives = new LinkedHashMap<>();
+            for (TopLogprob t : lp.top()) {
+                alternatives.put(OpenAiLogprobs.label(t.id(), t.token(), tokenIds), t.logprob());
+            }
+            top.add(alternatives);
+            offsets.add(textLength);
+            textLength += lp.token().length();
+        }
+
+        CompletionWire.Logprobs toWire() {
+            return new CompletionWire.Logprobs(List.copyOf(tokens), List.copyOf(tokenLogprobs), List.copyOf(top), List.copyOf(offsets));
+        }
+
+        /** Only what was added since the last call, for a stream chunk. */
+        CompletionWire.Logprobs drain() {
+            CompletionWire.Logprobs out = toWire();
+            tokens.clear();
+            tokenLogprobs.clear();
+            top.clear();
+            offsets.clear();
+            return out;
+        }
+    }
+
+    /** text_completion chunks: text deltas, finish_reason, an optional usage chunk, [DONE]. */
+    private static final class Stream implements Streaming.Format {
+        private final Shape shape;
+        private final boolean includeUsage;
+        private final TokenUsage[] usage;
+        private final LegacyLogprobs[] logprobs;
+
+        Stream(Shape shape, int choices, boolean includeUsage) {
+            this.shape = shape;
+            this.includeUsage = includeUsage;
+            this.usage = new TokenUsage[choices];
+            this.logprobs = new LegacyLogprobs[choices];
+            for (int i = 0; i < choices; i++) {
+                logprobs[i] = new LegacyLogprobs(shape.tokenIds());
+            }
+        }
+
+        @Override
+        public void begin(Sse out, InferenceEvent.Started first) {}
+
+        @Override
+        public void event(Sse out, int index, InferenceEvent event) throws IOException {
+            if (event instanceof InferenceEvent.TextDelta d) {
+                CompletionWire.Logprobs lp = null;
+                if (shape.logprobs() && d.logprob() != null) {
+                    logprobs[index].add(d.logprob());
+                    lp = logprobs[index].drain();
+                } else if (d.text().isEmpty()) {
+                    return;
+                }
+                chunk(out, List.of(new CompletionWire.Choice(d.text(), index, lp, null)), null);
+            } else if (event instanceof InferenceEvent.Finished f) {
+                usage[index] = f.usage();
+                chunk(out, List.of(new CompletionWire.Choice("", index, null, OpenAiStop.finishReason(f.reason()))), null);
+            }
+        }
+
+        private void chunk(Sse out, List<CompletionWire.Choice> choices, OpenAiUsage usage) throws IOException {
+            out.data(Json.write(new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), shape.model(),
+                    choices, usage, null)));
+        }
+
+        @Override
+        public void ping(Sse out) throws IOException {
+            out.comment("ping");
+        }
+
+        @Override
+        public void end(Sse out) throws IOException {
+            if (includeUsage) {
+                chunk(out, List.of(), OpenAiUsage.of(Arrays.asList(usage), shape.n()));
+            }
+            out.data("[DONE]");
+        }
+    }
+}

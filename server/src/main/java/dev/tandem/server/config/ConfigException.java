@@ -1,0 +1,12 @@
+package dev.tandem.server.config;
+
+/** The configuration cannot be used; the message names the key and what to fix. */
+public final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+        super(message);
+    }
+
+    public ConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.tandem.server.ops;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Wraps the dispatcher and reports exactly one {@link RequestOutcome} per request: finished, failed
+ * (at start or later), or cancelled. Listeners run before the terminal event goes on, so a ledger
+ * row is committed before the client sees the end of its answer.
+ */
+public final class ObservingBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(ObservingBackend.class);
+
+    private final Backend inner;
+    private final List<OutcomeListener> listeners;
+    private final Clock clock;
+
+    public ObservingBackend(Backend inner, List<OutcomeListener> listeners) {
+        this(inner, listeners, Clock.systemUTC());
+    }
+
+    public ObservingBackend(Backend inner, List<OutcomeListener> listeners, Clock clock) {
+        this.inner = inner;
+        this.listeners = List.copyOf(listeners);
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        return inner.cannotServe(request);
+    }
+
+    @Override
+    public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        Tracker t = new Tracker(request, clock.instant(), System.nanoTime());
+        Call call;
+        try {
+            call = inner.start(request, event -> {
+                t.see(event);
+                sink.accept(event);
+            });
+        } catch (ApiException e) {
+            t.end(RequestOutcome.Status.ERROR, e);
+            throw e;
+        }
+        return () -> {
+            call.cancel();
+            t.end(RequestOutcome.Status.CANCELLED, null);
+        };
+    }
+
+    /** The state of one request; ends once, whichever of finish, failure or cancel comes first. */
+    private final class Tracker {
+        private final InferenceRequest request;
+        private final Instant time;
+        private final long t0;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile String backend = "none";
+        private volatile String route = "none";
+        private volatile String servedModel;
+        private volatile int promptTokens;
+        private volatile int deltas;
+        private volatile long firstTokenNanos = -1;
+
+        Tracker(InferenceRequest request, Instant time, long t0) {
+            this.request = request;
+            this.time = time;
+            this.t0 = t0;
+        }
+
+        void see(InferenceEvent event) {
+            if (event instanceof InferenceEvent.Started s) {
+                backend = s.backend();
+                servedModel = s.model();
+                route = s.route() == null ? "primary" : s.route();
+                promptTokens = s.inputTokens();
+            } else if (event instanceof InferenceEvent.TextDelta || event instanceof InferenceEvent.ToolCallDelta) {
+                if (firstTokenNanos < 0) {
+                    firstTokenNanos = System.nanoTime();
+                }
+                deltas++;
+            } else if (event instanceof InferenceEvent.Finished f) {
+                promptTokens = Math.max(promptTokens, f.usage().inputTokens());
+                deltas = f.usage().outputTokens();
+                end(RequestOutcome.Status.OK, null);
+            } else if (event instanceof InferenceEvent.Failed f) {
+                end(RequestOutcome.Status.ERROR, f.error());
+            }
+        }
+
+        void end(RequestOutcome.Status status, ApiException error) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            long now = System.nanoTime();
+            RequestOutcome o = new RequestOutcome(
+                    time,
+                    request.requestId(),
+                    request.headers().getOrDefault(TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS),
+                    request.dialect().name().toLowerCase(java.util.Locale.ROOT),
+                    request.model(),
+                    servedModel == null ? request.model() : servedModel,
+                    backend,
+                    route,
+                    promptTokens,
+                    deltas,
+                    firstTokenNanos < 0 ? null : Duration.ofNanos(firstTokenNanos - t0),
+                    Duration.ofNanos(now - t0),
+                    status,
+                    error == null ? null : error.kind());
+            // events may arrive on an engine or HTTP-client thread: give its log lines the request id
+            String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
+            MDC.put(LogSetup.MDC_REQUEST_ID, o.requestId());
+            try {
+                for (OutcomeListener l : listeners) {
+                    try {
+                        l.onOutcome(o);
+                    } catch (RuntimeException e) {
+                        log.error("outcome listener {} failed: {}", l.getClass().getSimpleName(), e.toString());
+                    }
+                }
+            } finally {
+                if (previous == null) {
+                    MDC.remove(LogSetup.MDC_REQUEST_ID);
+                } else {
+                    MDC.put(LogSetup.MDC_REQUEST_ID, previous);
+                }
+            }
+        }
+    }
+}

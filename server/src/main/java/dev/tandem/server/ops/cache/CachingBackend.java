@@ -1,0 +1,99 @@
+package dev.tandem.server.ops.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Exact-match cache for deterministic requests (temperature 0 or a seed), around the dispatcher. A
+ * miss records the backend's events; a finished answer is kept, a failed or cancelled one is not. A
+ * hit replays the same events, so a streaming caller gets a stream; its Started says route "cache"
+ * (the edge turns that into {@code x-tandem-cache: hit}).
+ */
+public final class CachingBackend implements Backend {
+    public static final String CACHE_ROUTE = "cache";
+
+    private final Backend inner;
+    private final boolean perKey;
+    private final Cache<CacheKey, List<InferenceEvent>> answers;
+    private final Runnable onHit;
+    private final Runnable onMiss;
+
+    public CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss) {
+        this(inner, config, onHit, onMiss, Ticker.systemTicker());
+    }
+
+    CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss, Ticker ticker) {
+        this.inner = inner;
+        this.perKey = config.perKey();
+        this.answers = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds()))
+                .maximumSize(config.maxEntries())
+                .build();
+        this.onHit = onHit;
+        this.onMiss = onMiss;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        return inner.cannotServe(request);
+    }
+
+    @Override
+    public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        if (!request.sampling().deterministic()) {
+            return inner.start(request, sink);
+        }
+        CacheKey key = CacheKey.of(request, perKey);
+        List<InferenceEvent> cached = answers.getIfPresent(key);
+        if (cached != null) {
+            onHit.run();
+            return replay(cached, sink);
+        }
+        onMiss.run();
+        List<InferenceEvent> recorded = new ArrayList<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Call call = inner.start(request, event -> {
+            synchronized (recorded) {
+                recorded.add(event);
+                if (event instanceof InferenceEvent.Finished && !cancelled.get()) {
+                    answers.put(key, List.copyOf(recorded));
+                }
+            }
+            sink.accept(event);
+        });
+        return () -> {
+            cancelled.set(true);
+            call.cancel();
+        };
+    }
+
+    /** Replays on the caller's thread: all events are out before start returns, nothing to cancel. */
+    private static Call replay(List<InferenceEvent> events, Consumer<InferenceEvent> sink) {
+        for (InferenceEvent e : events) {
+            sink.accept(e instanceof InferenceEvent.Started s ? s.withRoute(CACHE_ROUTE) : e);
+        }
+        return () -> {};
+    }
+
+    /** Entries held now (for tests and an admin view). */
+    public long size() {
+        answers.cleanUp();
+        return answers.estimatedSize();
+    }
+}

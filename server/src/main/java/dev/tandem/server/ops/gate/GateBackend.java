@@ -1,0 +1,142 @@
+package dev.tandem.server.ops.gate;
+
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.ops.OutcomeListener;
+import dev.tandem.server.ops.RequestOutcome;
+import dev.tandem.server.ops.TandemHeaders;
+import dev.tandem.server.ops.keys.ApiKey;
+import dev.tandem.server.ops.ledger.UsageLedger;
+import dev.tandem.server.ops.limits.RateLimits;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The gate in front of the dispatcher: who is calling, may they use this model, are they within
+ * their limits and budget. It strips the caller's credentials and any client-sent internal headers,
+ * and stamps the key's id and routing policy for the ledger and the router.
+ *
+ * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
+ * failed request; a 401 has no key to charge and only counts in metrics.
+ */
+public final class GateBackend implements Backend {
+    private final Backend inner;
+    private final Authenticator auth;
+    private final RateLimits limits;
+    private final UsageLedger ledger;
+    private final boolean limitsEnabled;
+    private final List<OutcomeListener> listeners;
+    private final Consumer<String> onRejected;
+    private final Clock clock;
+
+    /**
+     * @param onRejected told the reason of each refusal: "auth", "model", "rpm", "tpm", "concurrency", "budget"
+     */
+    public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
+            List<OutcomeListener> listeners, Consumer<String> onRejected) {
+        this.inner = inner;
+        this.auth = auth;
+        this.limits = limits;
+        this.ledger = ledger;
+        this.limitsEnabled = limitsEnabled;
+        this.listeners = List.copyOf(listeners);
+        this.onRejected = onRejected;
+        this.clock = Clock.systemUTC();
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        return inner.cannotServe(request);
+    }
+
+    @Override
+    public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        Optional<ApiKey> key;
+        try {
+            key = auth.authenticate(request.headers());
+        } catch (GateException e) {
+            onRejected.accept("auth");
+            throw e;
+        }
+        InferenceRequest stamped = stamp(request, key);
+        if (key.isEmpty()) {
+            return inner.start(stamped, sink);
+        }
+        ApiKey k = key.get();
+        if (!k.allows(request.model())) {
+            throw refuse(stamped, "model", GateException.modelNotAllowed(request.model()));
+        }
+        if (!limitsEnabled) {
+            return inner.start(stamped, sink);
+        }
+        if (k.budgetUsd() != null && ledger.spentUsd(k.id()) >= k.budgetUsd()) {
+            throw refuse(stamped, "budget", GateException.budgetExhausted());
+        }
+        RateLimits.Admission admission = limits.admit(k);
+        if (admission instanceof RateLimits.Admission.Refused r) {
+            throw refuse(stamped, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()));
+        }
+        RateLimits.Permit permit = ((RateLimits.Admission.Admitted) admission).permit();
+        AtomicInteger tokens = new AtomicInteger();
+        Call call;
+        try {
+            call = inner.start(stamped, event -> {
+                if (event instanceof InferenceEvent.Started s) {
+                    tokens.set(s.inputTokens());
+                } else if (event instanceof InferenceEvent.TextDelta) {
+                    tokens.incrementAndGet();
+                } else if (event instanceof InferenceEvent.Finished f) {
+                    permit.release(f.usage().inputTokens() + f.usage().outputTokens());
+                } else if (event instanceof InferenceEvent.Failed) {
+                    permit.release(tokens.get());
+                }
+                sink.accept(event);
+            });
+        } catch (RuntimeException e) {
+            permit.release(0);
+            throw e;
+        }
+        return () -> {
+            call.cancel();
+            permit.release(tokens.get());
+        };
+    }
+
+    private GateException refuse(InferenceRequest stamped, String reason, GateException e) {
+        onRejected.accept(reason);
+        RequestOutcome o = new RequestOutcome(clock.instant(), stamped.requestId(),
+                stamped.headers().get(TandemHeaders.KEY_ID), stamped.dialect().name().toLowerCase(Locale.ROOT),
+                stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
+                RequestOutcome.Status.ERROR, e.kind());
+        for (OutcomeListener l : listeners) {
+            l.onOutcome(o);
+        }
+        return e;
+    }
+
+    /** The request as the rest of the server sees it: no credentials, the gate's own headers. */
+    static InferenceRequest stamp(InferenceRequest r, Optional<ApiKey> key) {
+        Map<String, String> h = new HashMap<>(r.headers());
+        h.remove("authorization");
+        h.remove("x-api-key");
+        h.remove(TandemHeaders.KEY_ID);
+        h.remove(TandemHeaders.KEY_POLICY);
+        h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
+        key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
+        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
+                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.tandem.server.ops.ledger;
+
+import java.time.Instant;
+import java.util.List;
+
+/** The usage and cost ledger: SQLite now, PostgreSQL later. */
+public interface UsageLedger extends AutoCloseable {
+
+    /** Commits the row before returning. */
+    void record(UsageRecord row);
+
+    /** Totals by day, key, model and backend for rows with {@code from <= time < to} (nulls: open). */
+    List<UsageTotal> totals(Instant from, Instant to);
+
+    /** Everything the key has spent so far, in USD. */
+    double spentUsd(String keyId);
+
+    /** Rows in time order (for tests and exports); {@code limit} newest-last. */
+    List<UsageRecord> rows(Instant from, Instant to, int limit);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,173 @@
+package dev.tandem.server.ops.metrics;
+
+import dev.tandem.models.EngineLoad;
+import dev.tandem.server.ops.OutcomeListener;
+import dev.tandem.server.ops.RequestOutcome;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Every Tandem series, in one registry of the Prometheus Java client. Request series come from
+ * request outcomes; engine and circuit-breaker series are read from suppliers at scrape time.
+ */
+public final class TandemMetrics implements OutcomeListener {
+    /** Routes that mean "not the first choice". */
+    private static final Set<String> FALLBACK_ROUTES = Set.of("saturated", "local-error", "capability");
+    private static final List<String> BREAKER_STATES = List.of("closed", "open", "half_open");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram latency;
+    private final Histogram timeToFirstToken;
+    private final Histogram timePerOutputToken;
+    private final Counter promptTokens;
+    private final Counter completionTokens;
+    private final Counter fallbacks;
+    private final Counter upstreamErrors;
+    private final Counter gateRejections;
+    private final Counter rateLimitRejections;
+    private final Counter cache;
+
+    /**
+     * @param engineLoad the local engine's load, or null without a local engine
+     * @param breakerStates upstream name → "closed" | "open" | "half-open" (or "half_open"), or null without remotes
+     */
+    public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<Map<String, String>> breakerStates) {
+        requests = Counter.builder().name("tandem_requests").help("Requests by inbound dialect, backend, route and status")
+                .labelNames("dialect", "backend", "route", "status").register(registry);
+        latency = Histogram.builder().name("tandem_request_duration_seconds").help("Time from start to the last event")
+                .labelNames("dialect", "backend").classicOnly()
+                .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120).register(registry);
+        timeToFirstToken = Histogram.builder().name("tandem_time_to_first_token_seconds").help("Time to the first token")
+                .labelNames("backend").classicOnly()
+                .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30).register(registry);
+        timePerOutputToken = Histogram.builder().name("tandem_time_per_output_token_seconds")
+                .help("Time per output token after the first").labelNames("backend").classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1).register(registry);
+        promptTokens = Counter.builder().name("tandem_prompt_tokens").help("Prompt tokens by backend")
+                .labelNames("backend").register(registry);
+        completionTokens = Counter.builder().name("tandem_completion_tokens").help("Completion tokens by backend")
+                .labelNames("backend").register(registry);
+        fallbacks = Counter.builder().name("tandem_fallbacks").help("Requests served by a fallback, by reason")
+                .labelNames("reason").register(registry);
+        upstreamErrors = Counter.builder().name("tandem_upstream_errors").help("Remote backend failures by type")
+                .labelNames("backend", "type").register(registry);
+        gateRejections = Counter.builder().name("tandem_gate_rejections").help("Requests refused by the gate")
+                .labelNames("reason").register(registry);
+        rateLimitRejections = Counter.builder().name("tandem_rate_limit_rejections")
+                .help("Requests refused by a per-key limit (rpm, tpm, concurrency, budget)")
+                .labelNames("limit").register(registry);
+        cache = Counter.builder().name("tandem_cache_requests").help("Response cache lookups")
+                .labelNames("result").register(registry);
+        if (engineLoad != null) {
+            registerEngine(engineLoad);
+        }
+        if (breakerStates != null) {
+            GaugeWithCallback.builder().name("tandem_circuit_breaker_state")
+                    .help("1 for each upstream's current circuit-breaker state").labelNames("upstream", "state")
+                    .callback(cb -> breakerStates.get().forEach((upstream, state) -> {
+                        for (String s : BREAKER_STATES) {
+                            cb.call(s.equalsIgnoreCase(state.replace('-', '_')) ? 1 : 0, upstream, s);
+                        }
+                    }))
+                    .register(registry);
+        }
+    }
+
+    private void registerEngine(Supplier<EngineLoad> load) {
+        GaugeWithCallback.builder().name("tandem_engine_queue_depth").help("Requests waiting for a slot")
+                .callback(cb -> cb.call(load.get().waiting())).register(registry);
+        GaugeWithCallback.builder().name("tandem_engine_running_sequences").help("Sequences being generated")
+                .callback(cb -> cb.call(load.get().running())).register(registry);
+        GaugeWithCallback.builder().name("tandem_engine_batch_size").help("Sequences in the last decode step")
+                .callback(cb -> cb.call(load.get().lastBatchSize())).register(registry);
+        GaugeWithCallback.builder().name("tandem_engine_kv_cache_tokens").help("KV-cache tokens by state")
+                .labelNames("state")
+                .callback(cb -> {
+                    EngineLoad l = load.get();
+                    cb.call(l.kvTokensTotal() - l.kvTokensFree(), "used");
+                    cb.call(l.kvTokensFree(), "free");
+                }).register(registry);
+        GaugeWithCallback.builder().name("tandem_engine_kv_cache_usage_ratio").help("Share of the KV cache in use")
+                .callback(cb -> {
+                    EngineLoad l = load.get();
+                    cb.call(l.kvTokensTotal() == 0 ? 0 : (double) (l.kvTokensTotal() - l.kvTokensFree()) / l.kvTokensTotal());
+                }).register(registry);
+    }
+
+    @Override
+    public void onOutcome(RequestOutcome o) {
+        requests.labelValues(o.dialect(), o.backend(), o.route(), o.statusLabel()).inc();
+        if (o.backend().equals("none")) {
+            return;
+        }
+        latency.labelValues(o.dialect(), o.backend()).observe(seconds(o.total()));
+        promptTokens.labelValues(o.backend()).inc(o.promptTokens());
+        completionTokens.labelValues(o.backend()).inc(o.completionTokens());
+        if (o.timeToFirstToken() != null) {
+            timeToFirstToken.labelValues(o.backend()).observe(seconds(o.timeToFirstToken()));
+            if (o.completionTokens() > 1) {
+                double rest = seconds(o.total()) - seconds(o.timeToFirstToken());
+                timePerOutputToken.labelValues(o.backend()).observe(Math.max(0, rest) / (o.completionTokens() - 1));
+            }
+        }
+        if (FALLBACK_ROUTES.contains(o.route())) {
+            fallbacks.labelValues(o.route()).inc();
+        }
+    }
+
+    /** A remote backend failed (see {@link UpstreamErrorCounting}); {@code type} is the error kind. */
+    public void upstreamError(String backend, String type) {
+        upstreamErrors.labelValues(backend, type).inc();
+    }
+
+    /** For the gate: "auth", "model", or a limit: "rpm", "tpm", "concurrency", "budget". */
+    public void gateRejected(String reason) {
+        gateRejections.labelValues(reason).inc();
+        if (!reason.equals("auth") && !reason.equals("model")) {
+            rateLimitRejections.labelValues(reason).inc();
+        }
+    }
+
+    public void cacheHit() {
+        cache.labelValues("hit").inc();
+    }
+
+    public void cacheMiss() {
+        cache.labelValues("miss").inc();
+    }
+
+    /** The Prometheus text format (version 0.0.4), as served on /metrics. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    private static double seconds(java.time.Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tandem.server.api.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.models.Prompt;
+import dev.tandem.server.api.Json;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.Role;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** OpenAI requests at the edge: what becomes of good ones, and which field a bad one names. */
+class RequestParsingTest {
+
+    private static List<InferenceRequest> chat(String json) {
+        return ChatRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), ChatWire.Request.class), "req", Map.of(), 512);
+    }
+
+    private static List<InferenceRequest> completion(String json) {
+        return CompletionRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), CompletionWire.Request.class), "req", Map.of());
+    }
+
+    @Test
+    void chatBecomesOneRequestPerChoiceWithSystemTextSeparated() {
+        List<InferenceRequest> requests = chat("""
+                {"model":"m","n":2,"max_completion_tokens":7,"temperature":0,"stop":"END","logprobs":true,"top_logprobs":3,
+                 "messages":[{"role":"system","content":"be brief"},
+                             {"role":"user","content":[{"type":"text","text":"hi "},{"type":"text","text":"there"}]}]}
+                """);
+
+        assertThat(requests).hasSize(2);
+        InferenceRequest r = requests.get(0);
+        Input.Chat input = (Input.Chat) r.input();
+        assertThat(input.system()).isEqualTo("be brief");
+        assertThat(input.messages()).hasSize(1);
+        assertThat(input.messages().get(0).role()).isEqualTo(Role.USER);
+        assertThat(input.messages().get(0).text()).isEqualTo("hi there");
+        assertThat(r.maxTokens()).isEqualTo(7);
+        assertThat(r.stop()).containsExactly("END");
+        assertThat(r.topLogprobs()).isEqualTo(3);
+        assertThat(r.sampling().temperature()).isEqualTo(0.0);
+        assertThat(requests.get(1).requestId()).isNotEqualTo(r.requestId());
+    }
+
+    @Test
+    void completionPromptsInEveryShape() {
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\"}")).hasSize(1);
+        assertThat(completion("{\"model\":\"m\",\"prompt\":[\"a\",\"b\"],\"n\":2}")).hasSize(4);
+        List<InferenceRequest> tokens = completion("{\"model\":\"m\",\"prompt\":[1,2,3]}");
+        assertThat(((Input.Completion) tokens.get(0).input()).prompt()).isEqualTo(Prompt.tokens(1, 2, 3));
+        assertThat(completion("{\"model\":\"m\",\"prompt\":[[1,2],[3]]}")).hasSize(2);
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\"}").get(0).maxTokens()).isEqualTo(16);
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"top_k\":-1,\"ignore_eos\":true,\"min_tokens\":3}").get(0).sampling())
+                .satisfies(s -> {
+                    assertThat(s.topK()).isZero();
+                    assertThat(s.ignoreEos()).isTrue();
+                    assertThat(s.minTokens()).isEqualTo(3);
+                });
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}                                   | model",
+        "{\"model\":\"m\"}                                                                         | messages",
+        "{\"model\":\"m\",\"messages\":[]}                                                         | messages",
+        "{\"model\":\"m\",\"messages\":\"hi\"}                                                     | messages",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}                  | messages[0].role",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]}                        | messages[0].content",
+        "{\"model\":\"m\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}  | max_tokens",
+        "{\"model\":\"m\",\"max_tokens\":\"9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | max_tokens",
+        "{\"model\":\"m\",\"max_tokens\":99999999999,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | max_tokens",
+        "{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}  | max_tokens",
+        "{\"model\":\"m\",\"temperature\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}  | temperature",
+        "{\"model\":\"m\",\"top_p\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}        | top_p",
+        "{\"model\":\"m\",\"n\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}            | n",
+        "{\"model\":\"m\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}       | stop",
+        "{\"model\":\"m\",\"top_logprobs\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | top_logprobs",
+        "{\"model\":\"m\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | stream",
+        "{\"model\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}                   | model",
+        "{\"model\":\"m\",\"presence_penalty\":-3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | presence_penalty",
+    })
+    void badChatRequestsNameTheField(String json, String field) {
+        assertThatThrownBy(() -> chat(json))
+                .isInstanceOf(ApiException.class)
+                .satisfies(e -> assertThat(((ApiException) e).param()).isEqualTo(field))
+                .hasMessageContaining(field);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"model\":\"m\"}                                      | prompt",
+        "{\"model\":\"m\",\"prompt\":[]}                        | prompt",
+        "{\"model\":\"m\",\"prompt\":[\"a\",1]}                 | prompt",
+        "{\"model\":\"m\",\"prompt\":[1,-2]}                    | prompt",
+        "{\"model\":\"m\",\"prompt\":{\"a\":1}}                 | prompt",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"logprobs\":21}     | logprobs",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"min_tokens\":99}   | min_tokens",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"top_k\":-5}        | top_k",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"repetition_penalty\":0} | repetition_penalty",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true,\"logprobs\":1} | echo",
+    })
+    void badCompletionRequestsNameTheField(String json, String field) {
+        assertThatThrownBy(() -> completion(json))
+                .isInstanceOf(ApiException.class)
+                .satisfies(e -> assertThat(((ApiException) e).param()).isEqualTo(field));
+    }
+
+    @Test
+    void invalidJsonSaysWhere() {
+        assertThatThrownBy(() -> chat("{\"model\": \"m\", "))
+                .isInstanceOf(ApiException.class).hasMessageContaining("not valid JSON").hasMessageContaining("line 1");
+        assertThatThrownBy(() -> chat("[1,2]")).isInstanceOf(ApiException.class).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> chat("")).isInstanceOf(ApiException.class).hasMessageContaining("empty");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tandem.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.server.config.ConfigException;
+import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.config.TandemConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OpsConfigTest {
+    @Test
+    void theShippedDefaultsBindEveryOpsSection() {
+        TandemConfig c = ConfigLoader.load(null, Map.of("TANDEM_MASTER_KEY", "m-123", "TANDEM_DB", "/tmp/x.db"), Map.of());
+        assertThat(c.auth().enabled()).isTrue();
+        assertThat(c.auth().masterKey()).isEqualTo("m-123");
+        assertThat(c.auth().openPaths()).contains("/health", "/metrics");
+        assertThat(c.ledger().database()).isEqualTo("/tmp/x.db");
+        assertThat(c.ledger().priceTable().cost("anthropic", "claude-sonnet-4-5", 1_000_000, 0)).isEqualTo(3.0);
+        assertThat(c.redaction().remoteAction()).isEqualTo("redact");
+        assertThat(c.redaction().detectors()).contains("high_entropy", "private_key");
+        assertThat(c.cache().perKey()).isTrue();
+        assertThat(c.logging().format()).isEqualTo("text");
+        assertThat(ConfigLoader.describeMasked(c)).doesNotContain("m-123");
+    }
+
+    @Test
+    void anUnsetMasterKeyClosesTheAdminApiAndAuthGoesOffOnlyWhenSaid() {
+        TandemConfig c = ConfigLoader.load(null, Map.of(), Map.of("auth.enabled", "false"));
+        assertThat(c.auth().masterKey()).isNull();
+        assertThat(c.auth().enabled()).isFalse();
+    }
+
+    @Test
+    void badValuesAreConfigErrors() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("redaction.remoteAction", "shout")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("remoteAction");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("logging.format", "xml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("logging.format");
+    }
+}

@@ -1,0 +1,180 @@
+package dev.tandem.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.FakeLocalBackend;
+import dev.tandem.server.fakes.FakeUpstream;
+import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.ops.gate.AuthConfig;
+import dev.tandem.server.ops.keys.KeySpec;
+import dev.tandem.server.ops.ledger.LedgerConfig;
+import dev.tandem.server.ops.ledger.PriceTable;
+import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.redaction.PlantedSecrets;
+import dev.tandem.server.ops.redaction.RedactionConfig;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.remote.RemoteConfig;
+import dev.tandem.server.remote.RemotesConfig;
+import dev.tandem.server.remote.Resilience;
+import dev.tandem.server.routing.Policy;
+import dev.tandem.server.routing.Router;
+import dev.tandem.server.routing.RoutingConfig;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator decorators wired around the real Router and a real Anthropic backend talking to the
+ * fake upstream on loopback, as the server's assembly wires them.
+ */
+class OpsRoutingTest {
+    static final String LOCAL = "tiny-local";
+    static final String CLAUDE = "claude-test";
+
+    @TempDir
+    Path dir;
+    final FakeAnthropic anthropic = new FakeAnthropic();
+    final FakeLocalBackend local = new FakeLocalBackend();
+    final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    RemoteBackends remotes;
+    Ops ops;
+
+    @AfterEach
+    void close() {
+        if (remotes != null) {
+            remotes.close();
+        }
+        if (ops != null) {
+            ops.close();
+        }
+        anthropic.close();
+    }
+
+    Backend server(String redactionAction) {
+        ops = Ops.open(new Ops.Sections(AuthConfig.DEFAULTS, null,
+                new LedgerConfig(dir.resolve("t.db").toString(), null, Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))),
+                null, new RedactionConfig(null, null, redactionAction, null, null, null), null,
+                new LoggingConfig("json", "debug")), local.loadSupplier(), () -> remotes.circuitStates());
+        // capture every log line from here on, through the same redacting encoder
+        LogSetup.configure(new LoggingConfig("json", "debug"), ops.redactor(), logs);
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        remotes = new RemoteBackends(new RemotesConfig(
+                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), List.of(CLAUDE), CLAUDE, null, fast), null), null);
+        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, List.of("anthropic"), null),
+                local, List.of(LOCAL), local.loadSupplier(), remotes, ops.routerHooks(local));
+        return ops.guardDispatcher(router);
+    }
+
+    String key(String policy) {
+        return ops.keys().create(new KeySpec("k", policy, List.of(), null, null, null, null)).secret();
+    }
+
+    static InferenceRequest ask(String model, String text, String secret) {
+        return Requests.chat(model, text, Map.of("authorization", "Bearer " + secret));
+    }
+
+    String everythingSeenUpstream() {
+        StringBuilder b = new StringBuilder();
+        anthropic.received().forEach(r -> b.append(r.headers()).append(r.body()));
+        return b.toString();
+    }
+
+    @Test
+    void redactModeMasksPlantedSecretsBeforeTheUpstreamAndInLogs() {
+        Backend server = server("redact");
+        String secret = key(null);
+        Map<String, String> planted = PlantedSecrets.fresh();
+        LoggerFactory.getLogger("test").info("client pasted {}", PlantedSecrets.document(planted));
+
+        RecordingSink sink = new RecordingSink();
+        server.start(ask(CLAUDE, PlantedSecrets.document(planted), secret), sink);
+        sink.awaitEnd();
+
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(anthropic.requests()).isEqualTo(1);
+        String upstream = everythingSeenUpstream();
+        assertThat(upstream).contains("[REDACTED:anthropic_key]").contains("please fix the bug");
+        planted.values().forEach(s -> assertThat(upstream).doesNotContain(s));
+        assertThat(upstream).doesNotContain(secret);
+        String logText = logs.toString(StandardCharsets.UTF_8);
+        assertThat(logText).contains("client pasted");
+        planted.values().forEach(s -> assertThat(logText).doesNotContain(s));
+
+        // the remote answer is in the ledger, priced by the model that served it
+        UsageRecord row = ops.ledger().rows(null, null, 10).get(0);
+        assertThat(row.backend()).isEqualTo("anthropic");
+        assertThat(row.costUsd()).isGreaterThan(0);
+    }
+
+    @Test
+    void keepLocalModeServesASecretBearingPromptLocallyWithoutAnyConnection() {
+        Backend server = server("keep-local");
+        String secret = key(null);
+        local.load(FakeLocalBackend.busy(java.time.Duration.ofSeconds(30))); // saturated: would overflow to Claude
+
+        RecordingSink sink = new RecordingSink();
+        server.start(ask(LOCAL, PlantedSecrets.document(PlantedSecrets.fresh()), secret), sink);
+        sink.awaitEnd();
+        assertThat(sink.started().backend()).isEqualTo("local");
+        assertThat(anthropic.connections()).isZero();
+
+        // a clean prompt still overflows to the remote backend
+        RecordingSink clean = new RecordingSink();
+        server.start(ask(LOCAL, "write a haiku", secret), clean);
+        clean.awaitEnd();
+        assertThat(clean.started().backend()).isEqualTo("anthropic");
+    }
+
+    @Test
+    void refuseModeAnswers400AndNothingLeaves() {
+        Backend server = server("refuse");
+        String secret = key(null);
+        assertThatThrownBy(() -> server.start(ask(CLAUDE, PlantedSecrets.document(PlantedSecrets.fresh()), secret), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+        assertThat(anthropic.connections()).isZero();
+    }
+
+    @Test
+    void aLocalOnlyKeyNeverReachesTheUpstreamEvenWhenItAsksForIt() {
+        Backend server = server("redact");
+        String secret = key("local-only");
+        local.load(FakeLocalBackend.queueFull());
+        assertThatThrownBy(() -> server.start(ask(CLAUDE, "hi", secret), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        // and a client cannot widen it with its own header
+        InferenceRequest spoofed = Requests.withHeader(ask(CLAUDE, "hi", secret), "x-tandem-key-policy", "remote-only");
+        assertThatThrownBy(() -> server.start(spoofed, new RecordingSink())).isInstanceOf(ApiException.class);
+        assertThat(anthropic.connections()).isZero();
+        assertThat(remotes.builtCount()).isZero();
+    }
+
+    @Test
+    void hiddenUpstreamFailuresAndBreakerStatesShowInMetrics() {
+        Backend server = server("redact");
+        String secret = key(null);
+        local.load(FakeLocalBackend.queueFull());
+        anthropic.enqueue(new FakeUpstream.Status(400, "invalid_request_error", "bad", Map.of()));
+        RecordingSink sink = new RecordingSink();
+        try {
+            server.start(ask(CLAUDE, "hi", secret), sink);
+            sink.awaitEnd();
+        } catch (ApiException expected) {
+            // a 400 from the upstream comes back to the caller
+        }
+        var metrics = dev.tandem.server.ops.metrics.PromText.parse(ops.metrics().scrape());
+        assertThat(metrics.value("tandem_circuit_breaker_state", "upstream", "anthropic", "state", "closed")).isEqualTo(1);
+        assertThat(metrics.value("tandem_upstream_errors_total", "backend", "anthropic", "type", "invalid_request")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tandem.server.ops.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.ops.Requests;
+import dev.tandem.server.ops.ScriptedBackend;
+import dev.tandem.server.ops.TandemHeaders;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CachingBackendTest {
+    final AtomicInteger hits = new AtomicInteger();
+    final AtomicInteger misses = new AtomicInteger();
+    final AtomicInteger served = new AtomicInteger();
+    /** Each answer differs ("answer-1", "answer-2", …), so a replay is told apart from a recomputation. */
+    final ScriptedBackend upstream = ScriptedBackend.scripted("local",
+            r -> ScriptedBackend.answer("local", "m", "answer-" + served.incrementAndGet(), 4));
+    final AtomicLong nanos = new AtomicLong();
+
+    CachingBackend cache(CacheConfig config) {
+        return new CachingBackend(upstream, config, hits::incrementAndGet, misses::incrementAndGet, nanos::get);
+    }
+
+    static InferenceRequest greedy(String text, String keyId) {
+        return Requests.greedy(Requests.withHeader(Requests.chat("m", text), TandemHeaders.KEY_ID, keyId));
+    }
+
+    static List<InferenceEvent> run(CachingBackend b, InferenceRequest r) {
+        List<InferenceEvent> events = new ArrayList<>();
+        b.start(r, events::add);
+        return events;
+    }
+
+    @Test
+    void aHitReplaysTheOriginalEventsMarkedAsCache() {
+        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        List<InferenceEvent> first = run(b, greedy("hi", "key_a"));
+        List<InferenceEvent> second = run(b, greedy("hi", "key_a"));
+
+        assertThat(upstream.received).hasSize(1);
+        assertThat(((InferenceEvent.Started) second.get(0)).route()).isEqualTo("cache");
+        assertThat(second.subList(1, second.size())).isEqualTo(first.subList(1, first.size()));
+        assertThat(hits.get()).isEqualTo(1);
+        assertThat(misses.get()).isEqualTo(1);
+    }
+
+    @Test
+    void answersNeverCrossKeysUnlessShared() {
+        CachingBackend isolated = cache(CacheConfig.DEFAULTS);
+        run(isolated, greedy("hi", "key_a"));
+        List<InferenceEvent> other = run(isolated, greedy("hi", "key_b"));
+        assertThat(upstream.received).hasSize(2);
+        assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo("cache");
+
+        CachingBackend shared = cache(new CacheConfig(true, null, null, false));
+        run(shared, greedy("yo", "key_a"));
+        run(shared, greedy("yo", "key_b"));
+        assertThat(upstream.received).hasSize(3);
+    }
+
+    @Test
+    void sampledRequestsAndDifferentPromptsAreNotCached() {
+        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        run(b, Requests.chat("m", "hi"));
+        run(b, Requests.chat("m", "hi"));
+        run(b, greedy("a", "k"));
+        run(b, greedy("b", "k"));
+        assertThat(upstream.received).hasSize(4);
+        assertThat(hits.get()).isZero();
+    }
+
+    @Test
+    void failedAndCancelledAnswersAreNotKept() {
+        ScriptedBackend failing = ScriptedBackend.scripted("openai", r -> List.of(
+                new InferenceEvent.Started("openai", "g", 1, "primary"),
+                new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "boom"))));
+        CachingBackend b = new CachingBackend(failing, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        run(b, greedy("x", "k"));
+        run(b, greedy("x", "k"));
+        assertThat(failing.received).hasSize(2);
+
+        ScriptedBackend open = ScriptedBackend.holdingOpen("local", r -> ScriptedBackend.answer("local", "m", "abc", 1));
+        CachingBackend c = new CachingBackend(open, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        c.start(greedy("y", "k"), e -> {}).cancel();
+        // the engine finishing after the cancel must not store the partial answer
+        open.lastSink.accept(new InferenceEvent.Finished(dev.tandem.server.core.StopReason.END_TURN,
+                new dev.tandem.server.core.TokenUsage(1, 3), null));
+        assertThat(c.size()).isZero();
+    }
+
+    @Test
+    void entriesExpireAfterTheTtl() {
+        CachingBackend b = cache(new CacheConfig(true, 60L, null, null));
+        run(b, greedy("hi", "k"));
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        run(b, greedy("hi", "k"));
+        assertThat(upstream.received).hasSize(2);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tandem.server.ops.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteKeyStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void secretIsShownOnceAndStoredOnlyAsAHash() throws Exception {
+        // Given a store with a new key
+        Path db = dir.resolve("tandem.db");
+        String secret;
+        String hash;
+        try (KeyStore store = new SqliteKeyStore(db)) {
+            CreatedKey created = store.create(new KeySpec("ci", "local-only", List.of("codellama"), 60, 1000, 2, 5.0));
+            secret = created.secret();
+            hash = Secrets.hash(secret);
+            assertThat(secret).startsWith("tdm-").hasSize(4 + 43);
+            assertThat(created.toString()).doesNotContain(secret);
+        }
+        // When the database file and its WAL are read as bytes
+        StringBuilder bytes = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                bytes.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+            }
+        }
+        // Then the plaintext is nowhere, and the hash is there
+        assertThat(bytes.toString()).doesNotContain(secret).doesNotContain(secret.substring(4, 24)).contains(hash);
+    }
+
+    @Test
+    void keysAreFoundBySecretListedAndRevokedAcrossRestarts() {
+        Path db = dir.resolve("tandem.db");
+        String secret;
+        String id;
+        try (KeyStore store = new SqliteKeyStore(db)) {
+            CreatedKey created = store.create(new KeySpec("team-a", "prefer-local", List.of("a", "b"), 10, null, null, null));
+            secret = created.secret();
+            id = created.key().id();
+            store.create(KeySpec.named("team-b"));
+        }
+        try (KeyStore store = new SqliteKeyStore(db)) {
+            ApiKey found = store.findBySecret(secret).orElseThrow();
+            assertThat(found.id()).isEqualTo(id);
+            assertThat(found.allowedModels()).containsExactly("a", "b");
+            assertThat(found.rpm()).isEqualTo(10);
+            assertThat(found.tpm()).isNull();
+            assertThat(found.isRevoked()).isFalse();
+            assertThat(store.findBySecret(secret + "x")).isEmpty();
+            assertThat(store.list()).extracting(ApiKey::name).containsExactly("team-a", "team-b");
+
+            assertThat(store.revoke(id)).isTrue();
+            assertThat(store.revoke("key_missing")).isFalse();
+        }
+        try (KeyStore store = new SqliteKeyStore(db)) {
+            assertThat(store.findBySecret(secret).orElseThrow().isRevoked()).isTrue();
+        }
+    }
+
+    @Test
+    void badSpecsAreRefused() {
+        try (KeyStore store = new SqliteKeyStore(dir.resolve("t.db"))) {
+            assertThatThrownBy(() -> store.create(new KeySpec("x", "anywhere", null, null, null, null, null)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("policy");
+            assertThatThrownBy(() -> store.create(new KeySpec("x", null, null, 0, null, null, null)))
+                    .hasMessageContaining("rpm");
+        }
+    }
+}

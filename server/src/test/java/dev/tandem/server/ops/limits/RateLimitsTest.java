@@ -1,0 +1,95 @@
+package dev.tandem.server.ops.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.server.ops.keys.ApiKey;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RateLimitsTest {
+    /** A clock the test moves by hand. */
+    static final class ManualTime implements TimeMeter {
+        final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+        void advance(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+
+        @Override
+        public long currentTimeNanos() {
+            return nanos.get();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return false;
+        }
+    }
+
+    static ApiKey key(Integer rpm, Integer tpm, Integer concurrent) {
+        return new ApiKey("key_1", "t", null, List.of(), rpm, tpm, concurrent, null, Instant.EPOCH, null);
+    }
+
+    @Test
+    void requestsPerMinuteRefuseWithRetryAfterThenRecover() {
+        ManualTime time = new ManualTime();
+        RateLimits limits = new RateLimits(time);
+        ApiKey k = key(2, null, null);
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+
+        RateLimits.Admission third = limits.admit(k);
+        assertThat(third).isInstanceOf(RateLimits.Admission.Refused.class);
+        LimitExceeded why = ((RateLimits.Admission.Refused) third).why();
+        assertThat(why.limit()).isEqualTo("rpm");
+        // 2 per minute refill greedily: one request every 30 s
+        assertThat(why.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+
+        time.advance(Duration.ofSeconds(30));
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+    }
+
+    @Test
+    void tokensAreChargedAfterTheFactAndADebtRefusesUntilRefilled() {
+        ManualTime time = new ManualTime();
+        RateLimits limits = new RateLimits(time);
+        ApiKey k = key(null, 600, null);
+        // a request that used 1200 tokens puts the key 600 tokens into debt
+        ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(1200);
+
+        RateLimits.Admission refused = limits.admit(k);
+        assertThat(refused).isInstanceOf(RateLimits.Admission.Refused.class);
+        assertThat(((RateLimits.Admission.Refused) refused).why().limit()).isEqualTo("tpm");
+        // 600 debt + 1 token at 10 tokens/s
+        assertThat(((RateLimits.Admission.Refused) refused).why().retryAfter().toSeconds()).isEqualTo(61);
+
+        time.advance(Duration.ofSeconds(61));
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+    }
+
+    @Test
+    void concurrentRequestsAreBoundedAndReleasedOnce() {
+        RateLimits limits = new RateLimits(new ManualTime());
+        ApiKey k = key(null, null, 1);
+        RateLimits.Permit p = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
+        p.release(0);
+        p.release(0); // a second release must not open a second slot
+        RateLimits.Permit q = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
+        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
+        q.release(0);
+    }
+
+    @Test
+    void refusedByRpmDoesNotLeakAConcurrencySlot() {
+        RateLimits limits = new RateLimits(new ManualTime());
+        ApiKey k = key(1, null, 1);
+        ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(0);
+        assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");
+        assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");
+    }
+}

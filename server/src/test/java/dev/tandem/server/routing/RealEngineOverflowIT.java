@@ -1,0 +1,181 @@
+package dev.tandem.server.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.models.EngineLoad;
+import dev.tandem.models.Engines;
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.server.config.EngineSettings;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Role;
+import dev.tandem.server.core.Sampling;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.local.LocalBackend;
+import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.remote.RemoteConfig;
+import dev.tandem.server.remote.RemotesConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router over the real engine and LocalBackend (a small generated checkpoint, one running slot,
+ * one waiting slot): overflow to the remote when the engine is saturated, back to local when it
+ * drains; and compliance mode staying local (429/529) with zero upstream connections.
+ */
+class RealEngineOverflowIT {
+    private static final String MODEL = "tiny-local";
+    private static LocalModel model;
+    private static LocalBackend local;
+    private static Supplier<EngineLoad> load;
+    private final FakeAnthropic anthropic = new FakeAnthropic();
+    private RemoteBackends remotes;
+
+    @BeforeAll
+    static void loadEngine() throws Exception {
+        Path dir = Files.createTempDirectory("tandem-routing-");
+        // Big enough that a 1,500-token generation takes a while on a CPU, small enough to load in a second
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withHiddenSize(256).withIntermediateSize(512).withLayers(4).withMaxPositions(2048));
+        EngineSettings settings = new EngineSettings(dir.toString(), MODEL, "cpu", "float32", 1, 1, 0, 256, 1);
+        model = new LocalModel(settings, dir, Engines::open, d -> {
+            throw new AssertionError("no demo checkpoint here");
+        });
+        model.loadInBackground();
+        load = model.awaitReady(Duration.ofSeconds(60))::load;
+        local = new LocalBackend(model);
+    }
+
+    @AfterAll
+    static void closeEngine() {
+        model.close();
+    }
+
+    @AfterEach
+    void closeUpstreams() {
+        if (remotes != null) {
+            remotes.close();
+        }
+        anthropic.close();
+    }
+
+    private Router router(Policy policy) {
+        remotes = new RemoteBackends(new RemotesConfig(
+                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, null), null), null);
+        return new Router(new RoutingConfig(policy, 60_000L, null, null, null), local, List.of(MODEL), load, remotes);
+    }
+
+    private static InferenceRequest request(String model, int maxTokens, boolean ignoreEos) {
+        return new InferenceRequest("req-" + UUID.randomUUID(), Dialect.OPENAI, model,
+                new Input.Chat(null, List.of(Message.text(Role.USER, "def fib(n):"))), maxTokens,
+                new Sampling(0.0, null, null, null, null, null, null, null, ignoreEos, 0), List.of(), null, true, List.of(), null, null, Map.of());
+    }
+
+    /** Fills the one running and the one waiting slot with long generations. */
+    private static List<Backend.Call> saturate() throws InterruptedException {
+        Backend.Call running = local.start(request(MODEL, 1500, true), e -> { });
+        Backend.Call waiting = local.start(request(MODEL, 1500, true), e -> { });
+        for (int i = 0; i < 200 && !(load.get().running() == 1 && load.get().waiting() == 1); i++) {
+            Thread.sleep(5);
+        }
+        assertThat(load.get().running()).isEqualTo(1);
+        assertThat(load.get().waiting()).isEqualTo(1);
+        return List.of(running, waiting);
+    }
+
+    private static void drain(List<Backend.Call> calls) throws InterruptedException {
+        calls.forEach(Backend.Call::cancel);
+        for (int i = 0; i < 1000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(load.get().running() + load.get().waiting()).isZero();
+    }
+
+    @Test
+    void overflowsToRemoteWhenSaturatedAndReturnsToLocalWhenDrained() throws Exception {
+        Router router = router(Policy.PREFER_LOCAL);
+        // Given an idle engine: the local model serves
+        RecordingSink idle = new RecordingSink();
+        router.start(request("auto", 8, false), idle);
+        idle.awaitEnd(Duration.ofSeconds(20));
+        assertThat(idle.started().backend()).isEqualTo("local");
+        assertThat(idle.started().route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(idle.events().get(idle.events().size() - 1)).isInstanceOf(InferenceEvent.Finished.class);
+        assertThat(anthropic.connections()).isZero();
+
+        // When the engine is saturated: the remote serves, marked saturated
+        List<Backend.Call> hogs = saturate();
+        RecordingSink overflow = new RecordingSink();
+        router.start(request("auto", 8, false), overflow);
+        overflow.awaitEnd();
+        assertThat(overflow.started().backend()).isEqualTo("anthropic");
+        assertThat(overflow.started().route()).isEqualTo(RouteReason.SATURATED);
+        assertThat(overflow.text()).isEqualTo(anthropic.defaultAnswer().fullText());
+        assertThat(anthropic.requests()).isEqualTo(1);
+
+        // Then once it drains, local again
+        drain(hogs);
+        RecordingSink back = new RecordingSink();
+        router.start(request(MODEL, 8, false), back);
+        back.awaitEnd(Duration.ofSeconds(20));
+        assertThat(back.started().backend()).isEqualTo("local");
+        assertThat(back.started().route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestLongerThanTheLocalWindowGoesRemoteAsCapability() {
+        Router router = router(Policy.PREFER_LOCAL);
+        // Given max_tokens beyond the local context window (2,048)
+        RecordingSink sink = new RecordingSink();
+        router.start(request("auto", 4000, false), sink);
+        sink.awaitEnd();
+        assertThat(sink.started().backend()).isEqualTo("anthropic");
+        assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
+        // And under local-only it is the engine's own clear 400
+        Router compliant = router(Policy.LOCAL_ONLY);
+        assertThatThrownBy(() -> compliant.start(request("auto", 4000, false), new RecordingSink()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("context window");
+                });
+        assertThat(anthropic.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void complianceModeAnswersSaturationWithRetryAfterAndNeverConnects() throws Exception {
+        Router router = router(Policy.LOCAL_ONLY);
+        List<Backend.Call> hogs = saturate();
+        try {
+            assertThatThrownBy(() -> router.start(request("auto", 8, false), new RecordingSink()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
+                        assertThat(e.retryAfter()).isNotNull();
+                    });
+            assertThatThrownBy(() -> router.start(request("claude-sonnet-4-5", 8, false), new RecordingSink()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        } finally {
+            drain(hogs);
+        }
+        assertThat(anthropic.connections()).isZero();
+        assertThat(remotes.builtCount()).isZero();
+    }
+}

@@ -139,6 +139,8 @@ engine:
   maxWaiting: $3
 auth:
   enabled: false
+ledger:
+  database: $RESULTS/raw/$name.db
 routing:
   policy: prefer-local
   maxLocalWaitMs: $4

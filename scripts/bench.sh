@@ -49,7 +49,11 @@ JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
 export OPT_OUT_TRACKING=true
 JVM=(java -Xmx6g -Dai.djl.offline=true -Dlogback.configurationFile=bench-logback.xml -Dtandem.bench.checkpoints="$CKPTS" ${JAVA_OPTS:-})
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-has_class() { unzip -l "$JAR" "${1//.//}.class" >/dev/null 2>&1 || [[ -f $ROOT/benchmarks/target/classes/${1//.//}.class ]]; }
+has_class() { # is the class in the benchmarks jar or one of Tandem's own jars beside it?
+  local j; for j in "$JAR" "$ROOT"/benchmarks/target/lib/tandem-*.jar; do
+    unzip -l "$j" "${1//.//}.class" >/dev/null 2>&1 && return 0
+  done; return 1
+}
 
 if [[ $BUILD == 1 ]]; then
   log "building (mvn ${MVN_FLAGS:--o} -pl benchmarks -am package -DskipTests)"

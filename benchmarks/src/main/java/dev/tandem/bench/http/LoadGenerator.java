@@ -27,7 +27,7 @@ import java.util.function.Function;
  * </ul>
  * {@code --mix} lists the requests sent in turn as {@code dialect:model:stream|json:maxTokens}, e.g.
  * {@code openai:tandem-demo:stream:16,anthropic:claude-sonnet-4-5:json:16}. Every step is bounded by
- * {@code --duration} and {@code --max-requests}. Prints a table and, with {@code --out DIR}, writes it
+ * {@code --duration} and {@code --max-requests}, after a discarded {@code --warmup} (default 2 s, 4 clients). Prints a table and, with {@code --out DIR}, writes it
  * as markdown with an SVG chart of latency against load.
  */
 public final class LoadGenerator {
@@ -44,6 +44,10 @@ public final class LoadGenerator {
             String label = mixLabel(mix);
             Duration step = args.duration("duration", Duration.ofSeconds(10));
             long maxRequests = Long.parseLong(args.get("max-requests", "100000"));
+            Duration warmup = args.duration("warmup", Duration.ofSeconds(2));
+            if (!warmup.isZero()) { // JIT and connections warm before the first measured step; results discarded
+                runner.closedLoop(label, 4, warmup, 10_000);
+            }
             String report;
             switch (mode) {
                 case "open" -> {

@@ -30,11 +30,11 @@ wants() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local s; for s in "${ONLY[@]}"; d
 # Everything that differs between the sets, in one place.
 case $FULL in
   1) MODE=full; TP_SHAPE=110m; TP=(--tokens 128 --repeats 5 --bandwidth-gib 4)
-     STEP=15s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=5s; RATES=5,10,25,50,100; PROBES=1000 ;;
+     STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=5s; RATES=5,10,25,50,100; PROBES=1000 ;;
   0) MODE=quick; TP_SHAPE=110m; TP=(--tokens 32 --repeats 3 --bandwidth-gib 2)
-     STEP=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=8s; GW_WARM=3s; RATES=5,15,40; PROBES=200 ;;
+     STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=8s; GW_WARM=3s; RATES=5,15,40; PROBES=200 ;;
   *) MODE=smoke; TP_SHAPE=tiny; TP=(--batches 1,2 --tokens 4 --repeats 1 --bandwidth-gib 0.0625 --bandwidth-passes 1)
-     STEP=1s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20 ;;
+     STEP=1s; WARM=0.5s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20 ;;
 esac
 ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
 case $MODE in full) FAULTS=$ALL_FAULTS ;; quick) FAULTS=status-429,status-503,slow-first-byte,reset,error-event ;; *) FAULTS=reset ;; esac
@@ -178,7 +178,7 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
     log "HTTP end to end (closed loop 1, 8, 32), local model"
     for mix in openai:tandem-bench:stream:16 openai:tandem-bench:json:16 anthropic:tandem-bench:stream:16 anthropic:tandem-bench:json:16; do
       n=http-$(echo "$mix" | cut -d: -f1,3 | tr : -)
-      tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode closed --concurrency 1,8,32 --duration $STEP \
+      tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode closed --concurrency 1,8,32 --duration $STEP --warmup $WARM \
         --mix "$mix" --out "$RESULTS" --name "$n" > "$RESULTS/raw/$n.log" 2>&1 && section "$RESULTS/$n.md" || log "$n failed"
     done
     log "gateway overhead at 200 req/s"
@@ -186,11 +186,11 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
       --rate 200 --duration $GW --warmup $GW_WARM $([[ $FULL == 1 ]] && echo --ramp 200,400,800) --out "$RESULTS" \
       > "$RESULTS/raw/gateway.log" 2>&1 && section "$RESULTS/gateway.md" || log "gateway failed: see raw/gateway.log"
     log "open-loop load, local + remote mix"
-    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode open --rates $RATES --duration $STEP \
+    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode open --rates $RATES --duration $STEP --warmup $WARM \
       --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,openai:claude-sonnet-4-5:stream:16,anthropic:tandem-bench:json:16 \
       --out "$RESULTS" --name load-open > "$RESULTS/raw/load-open.log" 2>&1 && section "$RESULTS/load-open.md" || log "load-open failed"
     log "soak ($SOAK)"
-    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode soak --rate 20 --minutes $SOAK --window $WINDOW \
+    tool dev.tandem.bench.http.LoadGenerator --url "$TANDEM_URL" --mode soak --warmup $WARM --rate 20 --minutes $SOAK --window $WINDOW \
       --server-pid "$TANDEM_PID" --max-waiting 64 \
       --mix openai:tandem-bench:stream:16,anthropic:gpt-4o:json:16,anthropic:tandem-bench:stream:16,openai:gpt-4o:stream:16 \
       --out "$RESULTS" --name soak > "$RESULTS/raw/soak.log" 2>&1 && section "$RESULTS/soak.md" || log "soak failed"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.bench.engine.DecodeStepBench;
 import dev.tandem.bench.engine.GenerationBench;
 import dev.tandem.bench.engine.PrefillBench;
+import dev.tandem.bench.hot.EdgeBench;
 import dev.tandem.bench.hot.RoutingBench;
 import dev.tandem.bench.hot.TokenizerBench;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ class JmhSmokeTest {
                 Arguments.of(DecodeStepBench.class, new String[] {"shape=tiny", "batch=2"}),
                 Arguments.of(GenerationBench.class, new String[] {"shape=tiny", "batch=2", "tokens=4"}),
                 Arguments.of(PrefillBench.class, new String[] {"shape=tiny", "promptTokens=128"}),
+                Arguments.of(EdgeBench.class, new String[] {"dialect=ANTHROPIC", "stream=true"}),
                 Arguments.of(TokenizerBench.class, new String[] {"shape=tiny"}),
                 Arguments.of(RoutingBench.class, new String[] {"scenario=overflow-saturated"}));
     }

@@ -107,8 +107,9 @@ public final class Engines {
             case "auto" -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
             case "float32", "fp32", "f32" -> DataType.FLOAT32;
             case "float16", "fp16", "f16", "half" -> DataType.FLOAT16;
-            case "bfloat16", "bf16" -> DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("compute dtype '" + dtype + "': expected auto, float32, float16 or bfloat16");
+            case "bfloat16", "bf16" -> throw new IllegalArgumentException("compute dtype '" + dtype + "' is not supported: "
+                    + "DJL 0.35's PyTorch binding crashes on bfloat16 arrays; use float16 or float32 (bfloat16 checkpoints load fine)");
+            default -> throw new IllegalArgumentException("compute dtype '" + dtype + "': expected auto, float32 or float16");
         };
     }
 

@@ -84,5 +84,8 @@ class EnginesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
         assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("int4")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4");
+        // bfloat16 arrays abort the JVM in DJL 0.35: refused with a reason instead of a crash
+        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("bfloat16")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float16 or float32");
     }
 }

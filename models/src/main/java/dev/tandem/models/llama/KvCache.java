@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of all running sequences, preallocated once and written in place: per layer one K
+ * tensor of {@code [kvHeads, headDim, tokens]} (stored transposed, so that q·Kᵀ reads a slice as it is)
  * and one V tensor of {@code [kvHeads, tokens, headDim]}. A sequence owns a contiguous range of token
  * slots (reserved for prompt + max_tokens when it is admitted), so its keys are a plain slice, read by
  * attention without a copy. The token count is the engine's KV budget. Not thread-safe: the engine
@@ -13,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
-    private final NDArray[] keys;   // per layer [kvHeads, tokens, headDim]
+    private final NDArray[] keys;   // per layer [kvHeads, headDim, tokens]
     private final NDArray[] values; // per layer [kvHeads, tokens, headDim]
     private final KvAllocator allocator;
 
@@ -21,13 +22,14 @@ public final class KvCache implements AutoCloseable {
         this.allocator = new KvAllocator(tokens);
         this.manager = model.getManager().newSubManager();
         int layers = model.config().numHiddenLayers();
-        Shape shape = new Shape(model.config().numKeyValueHeads(), tokens, model.config().headDim());
+        Shape keyShape = new Shape(model.config().numKeyValueHeads(), model.config().headDim(), tokens);
+        Shape valueShape = new Shape(model.config().numKeyValueHeads(), tokens, model.config().headDim());
         keys = new NDArray[layers];
         values = new NDArray[layers];
         try {
             for (int i = 0; i < layers; i++) {
-                keys[i] = manager.zeros(shape, model.dtype());
-                values[i] = manager.zeros(shape, model.dtype());
+                keys[i] = manager.zeros(keyShape, model.dtype());
+                values[i] = manager.zeros(valueShape, model.dtype());
             }
         } catch (RuntimeException e) {
             manager.close();
@@ -60,10 +62,12 @@ public final class KvCache implements AutoCloseable {
         return allocator.largestFreeRange();
     }
 
+    /** {@code [kvHeads, headDim, tokens]} */
     NDArray keys(int layer) {
         return keys[layer];
     }
 
+    /** {@code [kvHeads, tokens, headDim]} */
     NDArray values(int layer) {
         return values[layer];
     }

@@ -50,13 +50,14 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** One transformer block's weights. */
+    /**
+     * One transformer block's weights. The RMSNorm weights are folded into the rows of the matrix that
+     * follows each norm ((x * g) W = x (diag(g) W)), which saves an op per norm.
+     */
     private record Layer(
-            NDArray attnNorm, // [hidden]
-            NDArray wqkv,     // [hidden, (heads + 2 kvHeads) * headDim], wq pre-scaled by 1/sqrt(headDim)
+            NDArray wqkv,     // [hidden, (heads + 2 kvHeads) * headDim]: attention norm folded in, wq scaled by 1/sqrt(headDim)
             NDArray wo,       // [heads * headDim, hidden]
-            NDArray ffnNorm,  // [hidden]
-            NDArray w13,      // [hidden, 2 * ffn]: gate (w1) | up (w3)
+            NDArray w13,      // [hidden, 2 * ffn]: gate (w1) | up (w3), ffn norm folded in
             NDArray w2) {}    // [ffn, hidden]: down
 
     private final LlamaConfig config;
@@ -64,20 +65,18 @@ public final class LlamaModel implements AutoCloseable {
     private final DataType dtype;
     private final NDArray embedding; // [vocab, hidden]
     private final Layer[] layers;
-    private final NDArray finalNorm; // [hidden]
-    private final NDArray lmHead;    // [hidden, vocab]
+    private final NDArray lmHead;    // [hidden, vocab], final norm folded in
     private final NDArray rotateHalf; // [headDim, headDim]: x @ R == rotate_half(x) = cat(-x2, x1)
     private final double[] invFreq;  // [headDim / 2], rope_scaling applied
     private final long parameters;
 
     private LlamaModel(LlamaConfig config, NDManager manager, DataType dtype, NDArray embedding, Layer[] layers,
-            NDArray finalNorm, NDArray lmHead, NDArray rotateHalf, long parameters) {
+            NDArray lmHead, NDArray rotateHalf, long parameters) {
         this.config = config;
         this.manager = manager;
         this.dtype = dtype;
         this.embedding = embedding;
         this.layers = layers;
-        this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.rotateHalf = rotateHalf;
         this.parameters = parameters;
@@ -85,12 +84,18 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Loads the weights of {@code checkpoint} onto {@code device} in {@code dtype} (FLOAT32, FLOAT16 or
-     * BFLOAT16), one tensor at a time, reporting to {@code progress} (may be null).
+     * Loads the weights of {@code checkpoint} onto {@code device} in {@code dtype} (FLOAT32 or FLOAT16),
+     * one tensor at a time, reporting to {@code progress} (may be null). BF16 files are widened in Java.
+     * A bfloat16 compute dtype is refused: DJL 0.35's PyTorch binding aborts the JVM when it creates or
+     * converts to bfloat16 arrays.
      */
     public static LlamaModel load(Checkpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
-        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
-            throw new IllegalArgumentException("compute dtype must be float32, float16 or bfloat16, not " + dtype);
+        if (dtype == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("compute dtype bfloat16 is not supported (DJL 0.35's PyTorch binding "
+                    + "crashes on bfloat16 arrays); use float16 or float32 - bfloat16 checkpoints load fine");
+        }
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32 or float16, not " + dtype);
         }
         LlamaConfig c = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
@@ -102,31 +107,35 @@ public final class LlamaModel implements AutoCloseable {
             float scale = (float) (1 / Math.sqrt(c.headDim()));
             for (int i = 0; i < layers.length; i++) {
                 try (NDManager tmp = manager.newSubManager()) {
+                    NDArray attnNorm = reader.read(LlamaTensors.attentionNorm(i), tmp).reshape(1, hidden); // [1, hidden]
+                    NDArray ffnNorm = reader.read(LlamaTensors.ffnNorm(i), tmp).reshape(1, hidden);        // [1, hidden]
                     NDArray wq = reader.read(LlamaTensors.wq(i), tmp).mul(scale);   // [heads*hd, hidden]
                     NDArray wk = reader.read(LlamaTensors.wk(i), tmp);              // [kvHeads*hd, hidden]
                     NDArray wv = reader.read(LlamaTensors.wv(i), tmp);              // [kvHeads*hd, hidden]
                     NDArray gate = reader.read(LlamaTensors.gate(i), tmp);          // [ffn, hidden]
                     NDArray up = reader.read(LlamaTensors.up(i), tmp);              // [ffn, hidden]
+                    NDArray wqkv = NDArrays.concat(new NDList(wq, wk, wv), 0).mul(attnNorm); // [(h+2kv)*hd, hidden]
+                    NDArray w13 = NDArrays.concat(new NDList(gate, up), 0).mul(ffnNorm);     // [2*ffn, hidden]
                     layers[i] = new Layer(
-                            keep(reader.read(LlamaTensors.attentionNorm(i), tmp), manager),
-                            keep(NDArrays.concat(new NDList(wq, wk, wv), 0).transpose().reshape(-1).reshape(hidden, -1), manager),
+                            keep(inOut(wqkv), manager),
                             keep(inOut(reader.read(LlamaTensors.wo(i), tmp)), manager),
-                            keep(reader.read(LlamaTensors.ffnNorm(i), tmp), manager),
-                            keep(NDArrays.concat(new NDList(gate, up), 0).transpose().reshape(-1).reshape(hidden, -1), manager),
+                            keep(inOut(w13), manager),
                             keep(inOut(reader.read(LlamaTensors.down(i), tmp)), manager));
                 }
             }
-            NDArray finalNorm = reader.read(LlamaTensors.NORM, manager);
             NDArray lmHead;
             try (NDManager tmp = manager.newSubManager()) {
+                NDArray finalNorm = reader.read(LlamaTensors.NORM, tmp).reshape(1, hidden);
                 NDArray head = c.tieWordEmbeddings() ? embedding : reader.read(LlamaTensors.LM_HEAD, tmp);
-                lmHead = keep(inOut(head), manager);
+                NDArray normedHead = head.mul(finalNorm); // [vocab, hidden]
+                normedHead.attach(tmp); // with tied embeddings `head` belongs to the model: keep the product temporary
+                lmHead = keep(inOut(normedHead), manager);
             }
             NDArray rotateHalf = manager.create(rotateHalfMatrix(c.headDim()), new Shape(c.headDim(), c.headDim()))
                     .toType(dtype, false);
             long parameters = reader.parameters;
             manager.cap();
-            return new LlamaModel(c, manager, dtype, embedding, layers, finalNorm, lmHead, rotateHalf, parameters);
+            return new LlamaModel(c, manager, dtype, embedding, layers, lmHead, rotateHalf, parameters);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -202,7 +211,9 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDArray ropeCos = step.create(cos, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
         NDArray ropeSin = step.create(sin, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
-        NDIndex slotIndex = new NDIndex(":, {}", step.create(slots));
+        NDArray slotArray = step.create(slots);
+        NDIndex keySlots = new NDIndex(":, :, {}", slotArray);
+        NDIndex valueSlots = new NDIndex(":, {}", slotArray);
         NDArray[] masks = new NDArray[chunks.size()];
         for (int c = 0; c < chunks.size(); c++) {
             Chunk chunk = chunks.get(c);
@@ -215,67 +226,74 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
             // Attention: rmsNorm, then q|k|v in one matrix product
-            NDArray h = rmsNorm(x, layer.attnNorm);                                   // [T, hidden]
-            NDArray qkv = h.matMul(layer.wqkv).reshape(total, heads + 2L * kvHeads, headDim); // [T, heads+2kv, hd]
+            NDArray qkv = rmsNorm(x).matMul(layer.wqkv).reshape(total, heads + 2L * kvHeads, headDim); // [T, h+2kv, hd]
             // RoPE on q and k together: x * cos + rotate_half(x) * sin
-            NDArray qk = qkv.get(new NDIndex().addAllDim().addSliceDim(0, heads + kvHeads)); // [T, heads+kv, hd]
+            NDArray qk = qkv.get(new NDIndex().addAllDim().addSliceDim(0, heads + kvHeads)); // [T, h+kv, hd]
             qk = qk.mul(ropeCos).add(qk.matMul(rotateHalf).mul(ropeSin));
-            NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, heads));              // [T, heads, hd]
+            NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, heads))
+                    .reshape(total, kvHeads, group, headDim);                                    // [T, kv, group, hd]
             NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(heads, heads + kvHeads)); // [T, kv, hd]
-            NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(heads + kvHeads, heads + 2L * kvHeads));
+            NDArray v = qkv.get(new NDIndex().addAllDim().addSliceDim(heads + kvHeads, heads + 2L * kvHeads)); // [T, kv, hd]
             // Write this step's keys and values into the cache, in place
-            NDArray keys = cache.keys(l);     // [kv, slots, hd]
+            NDArray keys = cache.keys(l);     // [kv, hd, slots]
             NDArray values = cache.values(l); // [kv, slots, hd]
-            keys.set(slotIndex, k.transpose(1, 0, 2));
-            values.set(slotIndex, v.transpose(1, 0, 2));
+            keys.set(keySlots, k.transpose(1, 2, 0));
+            values.set(valueSlots, v.transpose(1, 0, 2));
             // Each chunk attends to its own sequence's cached keys (grouped-query: `group` heads per kv head)
             NDArray[] outs = new NDArray[chunks.size()];
             row = 0;
             for (int c = 0; c < chunks.size(); c++) {
                 Chunk chunk = chunks.get(c);
                 int n = chunk.tokens().length;
-                int length = chunk.start() + n;
-                NDIndex range = new NDIndex().addAllDim().addSliceDim(chunk.cacheBase(), chunk.cacheBase() + length);
-                NDArray kc = keys.get(step, range).transpose(0, 2, 1);                // [kv, hd, len]
-                NDArray vc = values.get(step, range);                                 // [kv, len, hd]
-                NDArray qc = q.get(new NDIndex().addSliceDim(row, row + n));          // [n, heads, hd]
+                int from = chunk.cacheBase();
+                int to = from + chunk.start() + n;
+                NDArray kc = keys.get(step, new NDIndex().addAllDim(2).addSliceDim(from, to));   // [kv, hd, len]
+                NDArray vc = values.get(step, new NDIndex().addAllDim().addSliceDim(from, to));  // [kv, len, hd]
                 if (n == 1) {
-                    NDArray probs = qc.reshape(kvHeads, group, headDim).matMul(kc).softmax(-1); // [kv, group, len]
-                    outs[c] = probs.matMul(vc).reshape(1, (long) heads * headDim);   // [1, heads*hd]
+                    NDArray qc = q.get(row);                                                     // [kv, group, hd]
+                    outs[c] = qc.matMul(kc).softmax(-1).matMul(vc);                              // [kv, group, hd]
                 } else {
-                    NDArray qg = qc.reshape(n, kvHeads, group, headDim).transpose(1, 2, 0, 3)
-                            .reshape(kvHeads, (long) group * n, headDim);              // [kv, group*n, hd]
-                    NDArray scores = qg.matMul(kc).reshape(kvHeads, group, n, length).add(masks[c]); // causal
-                    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * n, length);
+                    NDArray qc = q.get(new NDIndex().addSliceDim(row, row + n)).transpose(1, 2, 0, 3)
+                            .reshape(kvHeads, (long) group * n, headDim);                        // [kv, group*n, hd]
+                    NDArray scores = qc.matMul(kc).reshape(kvHeads, group, n, to - from).add(masks[c]); // causal
+                    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * n, to - from);
                     outs[c] = probs.matMul(vc).reshape(kvHeads, group, n, headDim).transpose(2, 0, 1, 3)
-                            .reshape(n, (long) heads * headDim);                       // [n, heads*hd]
+                            .reshape((long) n * kvHeads, group, headDim);                        // [n*kv, group, hd]
                 }
                 row += n;
             }
-            NDArray attention = outs.length == 1 ? outs[0] : NDArrays.concat(new NDList(outs), 0); // [T, heads*hd]
-            x = x.add(attention.matMul(layer.wo));                                    // [T, hidden]
+            NDArray attention = attentionRows(outs, total, heads * headDim);               // [T, heads*hd]
+            x = x.add(attention.matMul(layer.wo));                                                 // [T, hidden]
 
             // Feed-forward: rmsNorm, SiLU(x w1) * (x w3), then w2
-            h = rmsNorm(x, layer.ffnNorm);
-            NDList gateUp = h.matMul(layer.w13).split(2, 1);                          // 2 x [T, ffn]
+            NDList gateUp = rmsNorm(x).matMul(layer.w13).split(2, 1);                              // 2 x [T, ffn]
             NDArray gate = gateUp.get(0);
-            x = x.add(gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)).matMul(layer.w2)); // [T, hidden]
+            x = x.add(gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)).matMul(layer.w2));     // [T, hidden]
         }
 
         // Final norm and the head, on the rows whose logits are wanted
         if (!allPositions && total != chunks.size()) {
             x = x.get(new NDIndex("{}", step.create(lastRows)));                      // [chunks, hidden]
         }
-        NDArray logits = rmsNorm(x, finalNorm).matMul(lmHead);                        // [rows, vocab]
+        NDArray logits = rmsNorm(x).matMul(lmHead);                                   // [rows, vocab]
         return dtype == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
     }
 
-    /** RMSNorm as HF computes it: in float32, x / sqrt(mean(x^2) + eps), then times the weight. */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
+    /**
+     * RMSNorm as HF computes it, in float32: x / sqrt(mean(x^2) + eps). Its weight is folded into the
+     * matrix that follows.
+     */
+    private NDArray rmsNorm(NDArray x) {
         NDArray x32 = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-        NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
+        NDArray meanSquare = x32.square().mean(new int[] {-1}, true);                 // [T, 1]
         NDArray normed = x32.mul(meanSquare.add(config.rmsNormEps()).pow(-0.5));
-        return (dtype == DataType.FLOAT32 ? normed : normed.toType(dtype, false)).mul(weight);
+        return dtype == DataType.FLOAT32 ? normed : normed.toType(dtype, false);
+    }
+
+    /** The chunks' attention outputs ([n*kv, group, hd] each) as rows in token order: [T, heads * headDim]. */
+    private static NDArray attentionRows(NDArray[] outs, int total, int width) {
+        NDArray all = outs.length == 1 ? outs[0] : NDArrays.concat(new NDList(outs), 0); // [T*kv, group, hd]
+        return all.reshape(total, width);
     }
 
     /** cos and sin of position {@code p} at every rotary frequency, as HF's cat(freqs, freqs). */

@@ -52,15 +52,17 @@ public final class BatchingEngine implements Engine {
     private final int contextLength;
     private final Set<Integer> eosIds;
 
+    // Admission happens under `lock`, in submit (when a slot and a KV range are free at once) or on the
+    // engine thread (when a retirement frees them); the KV allocator is only touched under it.
     private final Object lock = new Object();
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();  // guarded by lock: no slot or KV yet
+    private final ArrayDeque<Sequence> admitted = new ArrayDeque<>(); // guarded by lock: KV reserved, not started
+    private int slotsTaken;                                            // guarded by lock: admitted + running
     private final List<Sequence> running = new ArrayList<>();         // engine thread only
     private final Thread thread;
     private volatile boolean closed;
 
     // Published load, written by the engine thread
-    private volatile int runningCount;
-    private volatile long kvFree;
     private volatile int lastBatchSize;
     private volatile double stepSeconds = 0.05;
     private volatile long steps;
@@ -76,7 +78,10 @@ public final class BatchingEngine implements Engine {
         this.contextLength = model.config().maxPositionEmbeddings();
         long budget = config.kvTokenBudget() > 0 ? config.kvTokenBudget() : (long) config.maxRunning() * contextLength;
         this.cache = model.newCache(Math.toIntExact(Math.min(budget, Integer.MAX_VALUE - 8)));
-        this.kvFree = cache.freeTokens();
+        long kvBytes = 2L * cache.capacity() * model.config().numHiddenLayers() * model.config().kvDim()
+                * model.dtype().getNumOfBytes();
+        LOG.info("KV cache: {} tokens ({} MB) for up to {} running sequences of at most {} tokens",
+                cache.capacity(), kvBytes / 1_000_000, config.maxRunning(), contextLength);
         this.eosIds = Set.copyOf(tokenizer.eosIds());
         this.thread = new Thread(this::loop, "tandem-engine-" + info.id());
         thread.setDaemon(true);
@@ -116,14 +121,15 @@ public final class BatchingEngine implements Engine {
             if (closed) {
                 throw new EngineException("the engine is closed");
             }
-            int freeSlots = Math.max(0, config.maxRunning() - runningCount);
-            if (waiting.size() >= config.maxWaiting() + freeSlots) {
-                Duration wait = estimatedWait();
-                throw new EngineSaturatedException("the local engine is saturated: " + runningCount + " running, "
-                        + waiting.size() + " waiting (limit " + config.maxWaiting() + ")",
-                        wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait);
+            if (!(waiting.isEmpty() && tryAdmit(seq))) {
+                if (waiting.size() >= config.maxWaiting()) {
+                    Duration wait = estimatedWait();
+                    throw new EngineSaturatedException("the local engine is saturated: " + slotsTaken + " running, "
+                            + waiting.size() + " waiting (limit " + config.maxWaiting() + ")",
+                            wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait);
+                }
+                waiting.add(seq);
             }
-            waiting.add(seq);
             lock.notifyAll();
         }
         return seq;
@@ -148,13 +154,32 @@ public final class BatchingEngine implements Engine {
         return ids;
     }
 
+    /** Reserves a slot and a KV range for {@code seq} if both are free now. Call under lock. */
+    private boolean tryAdmit(Sequence seq) {
+        if (slotsTaken >= config.maxRunning()) {
+            return false;
+        }
+        int base = cache.reserve(seq.reserved);
+        if (base < 0) {
+            return false;
+        }
+        seq.cacheBase = base;
+        slotsTaken++;
+        admitted.add(seq);
+        return true;
+    }
+
     @Override
     public EngineLoad load() {
+        int runningNow;
         int waitingNow;
+        long kvFree;
         synchronized (lock) {
+            runningNow = slotsTaken;
             waitingNow = waiting.size();
+            kvFree = cache.freeTokens();
         }
-        return new EngineLoad(runningCount, waitingNow, config.maxRunning(), config.maxWaiting(), cache.capacity(), kvFree,
+        return new EngineLoad(runningNow, waitingNow, config.maxRunning(), config.maxWaiting(), cache.capacity(), kvFree,
                 estimatedWait(), lastBatchSize);
     }
 
@@ -164,15 +189,17 @@ public final class BatchingEngine implements Engine {
      */
     private Duration estimatedWait() {
         int waitingNow;
+        int runningNow;
         long queuedPromptTokens = 0;
         synchronized (lock) {
             waitingNow = waiting.size();
+            runningNow = slotsTaken;
             for (Sequence s : waiting) {
                 queuedPromptTokens += s.prompt.length;
             }
         }
         double stepsAhead = 1 + (double) queuedPromptTokens / config.prefillChunk();
-        if (runningCount + waitingNow >= config.maxRunning()) {
+        if (runningNow + waitingNow >= config.maxRunning()) {
             // All slots are taken: a slot frees when the closest-to-done sequence ends (at worst its max_tokens)
             stepsAhead += (1 + waitingNow / config.maxRunning()) * (double) shortestRemaining;
         }
@@ -235,7 +262,7 @@ public final class BatchingEngine implements Engine {
         try {
             while (true) {
                 synchronized (lock) {
-                    while (!closed && waiting.isEmpty() && running.isEmpty()) {
+                    while (!closed && admitted.isEmpty() && running.isEmpty()) {
                         lock.wait();
                     }
                     if (closed) {
@@ -247,9 +274,9 @@ public final class BatchingEngine implements Engine {
                 if (!running.isEmpty()) {
                     step();
                 } else {
-                    // Nothing admissible (waiting for KV): sleep until something changes
+                    // Nothing admitted yet: sleep until something changes
                     synchronized (lock) {
-                        if (!closed && running.isEmpty()) {
+                        if (!closed && running.isEmpty() && admitted.isEmpty()) {
                             lock.wait(50);
                         }
                     }
@@ -268,14 +295,15 @@ public final class BatchingEngine implements Engine {
         List<Sequence> all = new ArrayList<>(running);
         synchronized (lock) {
             closed = true;
+            all.addAll(admitted);
             all.addAll(waiting);
+            admitted.clear();
             waiting.clear();
         }
         for (Sequence s : all) {
             s.finish(FinishReason.CANCELLED, null, null);
         }
         running.clear();
-        runningCount = 0;
         cache.close();
         model.close();
         if (tokenizer instanceof AutoCloseable closeable) {
@@ -297,6 +325,11 @@ public final class BatchingEngine implements Engine {
                     cancelled.add(s);
                 }
             }
+            for (Sequence s : admitted) {
+                if (s.cancelRequested()) {
+                    cancelled.add(s);
+                }
+            }
         }
         for (Sequence s : running) {
             if (s.cancelRequested()) {
@@ -309,25 +342,20 @@ public final class BatchingEngine implements Engine {
         retireFinished(cancelled);
     }
 
+    /** Starts the admitted sequences, after admitting waiting ones that now fit. */
     private void admit() {
-        while (running.size() < config.maxRunning()) {
-            Sequence next;
-            synchronized (lock) {
-                next = waiting.peek();
-                if (next == null) {
-                    break;
-                }
-                int base = cache.reserve(next.reserved);
-                if (base < 0) {
-                    break; // FIFO: wait until enough KV is freed for the oldest request
-                }
-                waiting.poll();
-                next.cacheBase = base;
-            }
-            running.add(next);
+        synchronized (lock) {
+            admitWaiting();
+            running.addAll(admitted);
+            admitted.clear();
         }
-        runningCount = running.size();
-        kvFree = cache.freeTokens();
+    }
+
+    /** FIFO: the oldest waiting request first; a younger one never overtakes it. Call under lock. */
+    private void admitWaiting() {
+        while (!waiting.isEmpty() && tryAdmit(waiting.peek())) {
+            waiting.poll();
+        }
     }
 
     /** One forward: a prefill chunk of the oldest prefilling sequence, a decode token for each of the others. */
@@ -372,13 +400,20 @@ public final class BatchingEngine implements Engine {
             long[] argmax = needLogits || sampleRows.isEmpty() ? null : logits.argMax(1).toLongArray();
             for (int i : sampleRows) {
                 Sequence s = batch.get(i);
-                Sampler.Choice choice = rows != null ? s.sampler.choose(rows, i * vocab) : s.sampler.acceptArgmax((int) argmax[i]);
-                accept(s, choice);
+                try {
+                    Sampler.Choice choice = rows != null ? s.sampler.choose(rows, i * vocab) : s.sampler.acceptArgmax((int) argmax[i]);
+                    accept(s, choice);
+                } catch (RuntimeException e) {
+                    // Sampling or detokenizing this sequence failed: it alone ends with ERROR
+                    LOG.error("generation {} failed", s.id(), e);
+                    s.finish(FinishReason.ERROR, null, "the local engine failed: " + e.getMessage());
+                }
                 if (s.finished) {
                     done.add(s);
                 }
             }
         } catch (RuntimeException e) {
+            // The forward itself failed: every sequence in it ends with ERROR, the engine goes on
             LOG.error("engine step failed for {} sequences", batch.size(), e);
             for (Sequence s : batch) {
                 s.finish(FinishReason.ERROR, null, "the local engine failed: " + e.getMessage());
@@ -436,14 +471,18 @@ public final class BatchingEngine implements Engine {
     }
 
     private void retireFinished(List<Sequence> done) {
-        for (Sequence s : done) {
-            if (running.remove(s) && s.cacheBase >= 0) {
-                cache.release(s.cacheBase, s.reserved);
-                s.cacheBase = -1;
+        synchronized (lock) {
+            for (Sequence s : done) {
+                admitted.remove(s); // a sequence cancelled before its first step
+                running.remove(s);
+                if (s.cacheBase >= 0) {
+                    cache.release(s.cacheBase, s.reserved);
+                    s.cacheBase = -1;
+                    slotsTaken--;
+                }
             }
+            admitWaiting();
         }
-        runningCount = running.size();
-        kvFree = cache.freeTokens();
         shortestRemaining = running.stream()
                 .mapToInt(s -> s.request.maxTokens() - s.completionTokens + (s.prompt.length - s.prefilled) / config.prefillChunk())
                 .min().orElse(0);

@@ -111,6 +111,15 @@ class KvCacheConsistencyTest {
         assertThat(LiveArrays.count(model.getManager())).isEqualTo(before);
     }
 
+    @Test
+    void decodeProbeRunsBatchedStepsAndFreesItsCache() {
+        long before = LiveArrays.count(model.getManager());
+        DecodeProbe.Result r = DecodeProbe.measure(model, 3, 4, 1, 3);
+        assertThat(r.batch()).isEqualTo(3);
+        assertThat(r.millisPerStep()).isPositive();
+        assertThat(LiveArrays.count(model.getManager())).isEqualTo(before);
+    }
+
     private float[][] fullForward() {
         int other = cache.reserve(TOKENS.length);
         float[][] full = run(List.of(new LlamaModel.Chunk(other, 0, TOKENS)), true);

@@ -39,6 +39,31 @@ class ReferenceAgreementTest {
                 Arguments.of("linear rope scaling x4", tiny.withRopeScaling(RopeScaling.linear(4))));
     }
 
+    @ParameterizedTest(name = "compute {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"FLOAT16"})
+    void halfPrecisionComputeStaysCloseToReference(String dtype) {
+        // Half precision rounds each step: only a loose agreement is expected, but the maths must be the same
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withDtype(TensorDtype.BF16));
+        try (Checkpoint checkpoint = Checkpoint.open(dir);
+                LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.valueOf(dtype), null);
+                KvCache cache = model.newCache(32);
+                NDManager step = model.getManager().newSubManager()) {
+            float[][] expected = ReferenceLlama.load(checkpoint).logits(TOKENS);
+            int base = cache.reserve(TOKENS.length);
+            NDArray logits = model.forward(step, cache, List.of(new LlamaModel.Chunk(base, 0, TOKENS)), true);
+            for (int p = 0; p < TOKENS.length; p++) {
+                float[] actual = logits.get(p).toFloatArray();
+                double worst = 0;
+                double scale = 0;
+                for (int v = 0; v < actual.length; v++) {
+                    worst = Math.max(worst, Math.abs(actual[v] - expected[p][v]));
+                    scale = Math.max(scale, Math.abs(expected[p][v]));
+                }
+                org.assertj.core.api.Assertions.assertThat(worst).as("position %d", p).isLessThan(0.05 * scale + 0.02);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void logitsAgreeWithReference(String name, GeneratorOptions options) {

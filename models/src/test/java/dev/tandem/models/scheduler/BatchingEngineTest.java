@@ -94,6 +94,34 @@ class BatchingEngineTest {
     }
 
     @Test
+    void aLongPromptIsPrefilledInChunksWhileRunningStreamsKeepGoing() throws Exception {
+        // Given a running stream
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        Recorder a = new Recorder();
+        engine.submit(greedy("a", prompt(3, 1), 120), e -> {
+            log.add("a");
+            a.accept(e);
+        });
+        while (a.count() < 2) {
+            Thread.sleep(1);
+        }
+        // When a 200-token prompt arrives (25 prefill chunks of 8)
+        log.add("submit-b");
+        Recorder b = new Recorder();
+        engine.submit(greedy("b", prompt(200, 2), 3), e -> {
+            log.add("b");
+            b.accept(e);
+        });
+        b.finished();
+        a.finished();
+        // Then the stream got a token at every step of b's prefill, not one long pause
+        int submitted = log.indexOf("submit-b");
+        int firstB = log.indexOf("b");
+        long aTokensMeanwhile = log.subList(submitted, firstB).stream().filter("a"::equals).count();
+        assertThat(aTokensMeanwhile).isGreaterThanOrEqualTo(24);
+    }
+
+    @Test
     void seededSamplingIsReproducibleAloneAndInABusyBatch() throws Exception {
         SamplingParams sampling = SamplingParams.GREEDY.withTemperature(1.5).withTopK(50).withTopP(0.95).withSeed(1234L);
         GenerationRequest request = greedy("seeded", prompt(5, 9), 24).withSampling(sampling);
@@ -267,6 +295,41 @@ class BatchingEngineTest {
         assertThat(good.reason()).isEqualTo(FinishReason.LENGTH);
         assertThat(calls.get()).isLessThan(50);
         assertThat(bad.id()).isEqualTo("bad");
+    }
+
+    @Test
+    void aFailingSequenceEndsWithErrorWhileTheOthersAndTheEngineGoOn() {
+        int[] poisoned = run(greedy("free", prompt(5, 8), 10)).ids();
+        int poison = poisoned[3];
+        try (Engine fragile = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(4), Set.of(EOS), poison)) {
+            Recorder bad = new Recorder();
+            Recorder good = new Recorder();
+            fragile.submit(greedy("bad", prompt(5, 8), 10), bad);
+            fragile.submit(greedy("good", prompt(6, 5), 10), good);
+            assertThat(bad.reason()).isEqualTo(FinishReason.ERROR);
+            assertThat(bad.finished().error()).contains("cannot decode token " + poison);
+            assertThat(bad.count()).isLessThanOrEqualTo(3);
+            boolean goodSawPoison = Arrays.stream(good.ids()).anyMatch(id -> id == poison);
+            assertThat(good.reason()).isEqualTo(goodSawPoison ? FinishReason.ERROR : FinishReason.LENGTH);
+            Recorder after = new Recorder();
+            fragile.submit(greedy("after", prompt(4, 1), 3), after);
+            assertThat(after.finished().usage().completionTokens()).isPositive();
+            assertThat(fragile.load().running()).isZero();
+        }
+    }
+
+    @Test
+    void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
+        Engine closing = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(2), Set.of(EOS));
+        Recorder r = new Recorder();
+        closing.submit(greedy("long", prompt(4, 4), 200), r);
+        while (r.count() < 2) {
+            Thread.sleep(1);
+        }
+        closing.close();
+        assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(() -> closing.submit(greedy("late", prompt(4, 4), 5), new Recorder()))
+                .isInstanceOf(dev.tandem.models.EngineException.class);
     }
 
     private static void awaitIdle() throws InterruptedException {

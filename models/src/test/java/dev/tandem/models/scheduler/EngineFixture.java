@@ -24,10 +24,15 @@ final class EngineFixture {
     private EngineFixture() {}
 
     static Engine open(Path dir, EngineConfig config, Set<Integer> eosIds) {
+        return open(dir, config, eosIds, -1);
+    }
+
+    /** As {@link #open(Path, EngineConfig, Set)}, with a tokenizer whose decode fails on {@code poisonId}. */
+    static Engine open(Path dir, EngineConfig config, Set<Integer> eosIds, int poisonId) {
         Checkpoint checkpoint = Checkpoint.open(dir);
         try {
             LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-            Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds);
+            Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds, poisonId);
             ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", model.config().maxPositionEmbeddings(),
                     model.config().vocabSize(), model.parameters(), "float32", "cpu");
             return BatchingEngine.start(model, tokenizer, null, info, config);
@@ -80,8 +85,11 @@ final class EngineFixture {
         }
     }
 
-    /** The checkpoint's tokenizer with another EOS set (the tiny random model rarely samples the real one). */
-    record WithEos(HfTokenizer tokenizer, Set<Integer> eosIds) implements Tokenizer, AutoCloseable {
+    /**
+     * The checkpoint's tokenizer with another EOS set (the tiny random model rarely samples the real
+     * one), and optionally a token whose decoding throws (to test the engine's error handling).
+     */
+    record WithEos(HfTokenizer tokenizer, Set<Integer> eosIds, int poisonId) implements Tokenizer, AutoCloseable {
         @Override
         public int[] encode(String text, boolean addSpecialTokens) {
             return tokenizer.encode(text, addSpecialTokens);
@@ -89,6 +97,11 @@ final class EngineFixture {
 
         @Override
         public String decode(int[] ids) {
+            for (int id : ids) {
+                if (id == poisonId) {
+                    throw new IllegalStateException("cannot decode token " + id);
+                }
+            }
             return tokenizer.decode(ids);
         }
 

@@ -1,0 +1,62 @@
+package dev.tandem.models.llama;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * For benchmarks: times batched greedy decode steps straight on {@link LlamaModel#forward}, without the
+ * scheduler (no tokenizer, no events). Each of {@code batch} sequences gets a prompt of
+ * {@code promptTokens} tokens, then every step decodes one token for all of them in one forward and
+ * takes the device argmax, as the engine does for greedy requests.
+ */
+public final class DecodeProbe {
+    private DecodeProbe() {}
+
+    /** Mean time of one decode step and the tokens per second it gives over the whole batch. */
+    public record Result(int batch, int steps, double millisPerStep) {
+        public double tokensPerSecond() {
+            return batch * 1000.0 / millisPerStep;
+        }
+    }
+
+    /** Runs {@code warmup} untimed then {@code steps} timed decode steps at {@code batch}. */
+    public static Result measure(LlamaModel model, int batch, int promptTokens, int warmup, int steps) {
+        int perSequence = promptTokens + warmup + steps;
+        if (perSequence > model.config().maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("prompt + steps = " + perSequence + " exceed the context window");
+        }
+        try (KvCache cache = model.newCache(batch * perSequence)) {
+            List<Integer> bases = new ArrayList<>();
+            int vocab = model.config().vocabSize();
+            for (int b = 0; b < batch; b++) {
+                int base = cache.reserve(perSequence);
+                bases.add(base);
+                int[] prompt = new int[promptTokens];
+                for (int t = 0; t < promptTokens; t++) {
+                    prompt[t] = (7 + 31 * t + 101 * b) % vocab;
+                }
+                step(model, cache, List.of(new LlamaModel.Chunk(base, 0, prompt)));
+            }
+            long[] next = new long[batch];
+            long start = 0;
+            for (int s = 0; s < warmup + steps; s++) {
+                if (s == warmup) {
+                    start = System.nanoTime();
+                }
+                List<LlamaModel.Chunk> chunks = new ArrayList<>(batch);
+                for (int b = 0; b < batch; b++) {
+                    chunks.add(LlamaModel.Chunk.decode(bases.get(b), promptTokens + s, (int) next[b]));
+                }
+                next = step(model, cache, chunks);
+            }
+            return new Result(batch, steps, (System.nanoTime() - start) / 1e6 / steps);
+        }
+    }
+
+    private static long[] step(LlamaModel model, KvCache cache, List<LlamaModel.Chunk> chunks) {
+        try (NDManager step = model.getManager().newSubManager()) {
+            return model.forward(step, cache, chunks, false).argMax(1).toLongArray();
+        }
+    }
+}

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Downloads a Hugging Face Llama checkpoint (config, tokenizer, safetensors) for Tandem.
 #   scripts/fetch-weights.sh [REPO] [DIR]
-# REPO defaults to codellama/CodeLlama-13b-Instruct-hf, DIR to models/<repo name>.
+# REPO defaults to codellama/CodeLlama-13b-Instruct-hf, DIR to weights/<repo name>.
 # Uses huggingface-cli when installed, else plain curl. HF_TOKEN is sent when set (gated repos).
 set -euo pipefail
 REPO="${1:-codellama/CodeLlama-13b-Instruct-hf}"
-DIR="${2:-models/${REPO##*/}}"
+DIR="${2:-weights/${REPO##*/}}"
 mkdir -p "$DIR"
 
 if command -v huggingface-cli >/dev/null 2>&1; then

@@ -24,10 +24,14 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.remote.RemoteBackends;
+import dev.tandem.server.routing.RoutedModels;
+import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -49,10 +53,12 @@ public final class Tandem implements AutoCloseable {
 
     private final Javalin app;
     private final LocalModel local;
+    private final RemoteBackends remotes;
 
-    private Tandem(Javalin app, LocalModel local) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes) {
         this.app = app;
         this.local = local;
+        this.remotes = remotes;
     }
 
     public static Tandem start(TandemConfig config) {
@@ -66,8 +72,11 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        Backend dispatcher = localBackend;
-        ModelCatalog models = local::cards;
+        // Remote upstreams are built lazily, on first use, and never when the server is local-only.
+        RemoteBackends remotes = config.routing().policy().allowsRemote() ? new RemoteBackends(config.remotes(), null) : null;
+        Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes);
+        Backend dispatcher = router;
+        ModelCatalog models = new RoutedModels(router, local::cards);
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
@@ -84,7 +93,7 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local);
+        return new Tandem(app, local, remotes);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
@@ -137,5 +146,8 @@ public final class Tandem implements AutoCloseable {
     public void close() {
         app.stop();
         local.close();
+        if (remotes != null) {
+            remotes.close();
+        }
     }
 }

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One choice, gathered whole for a non-streaming response. */
-public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished) {
+public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished,
+        List<ToolCalls.Call> toolCalls) {
 
     /**
      * Waits for every call of the group. The first failure cancels the others and is thrown: a
@@ -18,8 +19,10 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         StringBuilder[] text = new StringBuilder[n];
         List<List<TokenLogprob>> logprobs = new ArrayList<>();
         InferenceEvent.Finished[] finished = new InferenceEvent.Finished[n];
+        ToolCalls[] toolCalls = new ToolCalls[n];
         for (int i = 0; i < n; i++) {
             text[i] = new StringBuilder();
+            toolCalls[i] = new ToolCalls();
             logprobs.add(new ArrayList<>());
         }
         while (!group.done()) {
@@ -36,6 +39,8 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
                 if (d.logprob() != null) {
                     logprobs.get(i).add(d.logprob());
                 }
+            } else if (event instanceof InferenceEvent.ToolCallDelta d) {
+                toolCalls[i].add(d);
             } else if (event instanceof InferenceEvent.Finished f) {
                 finished[i] = f;
             } else if (event instanceof InferenceEvent.Failed f) {
@@ -45,7 +50,7 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         }
         List<Completed> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i]));
+            out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i], toolCalls[i].calls()));
         }
         return out;
     }

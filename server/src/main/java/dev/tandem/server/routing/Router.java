@@ -50,6 +50,7 @@ public final class Router implements Backend {
     private final Supplier<EngineLoad> load;
     private final RemoteBackends remotes;
     private final RouteTable table;
+    private final RemotesConfig remotesConfig;
     private final Hooks hooks;
     private final Map<String, Backend> wrappedRemotes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -93,6 +94,7 @@ public final class Router implements Backend {
         this.remotes = config.policy().allowsRemote() ? remotes : null;
         RemotesConfig remotesConfig = remotes != null ? remotes.config() : RemotesConfig.defaults();
         this.table = new RouteTable(Set.copyOf(localModels), config, remotesConfig);
+        this.remotesConfig = remotesConfig;
         if (config.policy() == Policy.REMOTE_ONLY && enabledFallbacks().isEmpty()) {
             throw new IllegalArgumentException("routing.policy is remote-only but no remote backend is enabled (set remotes.*.apiKey)");
         }
@@ -124,12 +126,16 @@ public final class Router implements Backend {
     }
 
     /**
-     * True when {@code model} names a route (local, alias, or a remote model pattern), whatever the
-     * policy: the edge's model check should accept these and let {@link #start} give the precise
+     * True when {@code model} names a route (local, alias, or a remote model of a configured upstream),
+     * whatever the policy: the edge's model check should accept these and let {@link #start} give the precise
      * answer (e.g. 403 for a remote model under local-only, rather than a misleading 404).
      */
     public boolean knows(String model) {
-        return !(table.resolve(model) instanceof Route.Unknown);
+        Route route = table.resolve(model);
+        if (route instanceof Route.Remote r) {
+            return remotesConfig.get(r.backend()).active(); // a remote without a key does not exist here
+        }
+        return !(route instanceof Route.Unknown);
     }
 
     /** Circuit-breaker state per remote upstream built so far, for metrics. Builds nothing. */
@@ -189,7 +195,7 @@ public final class Router implements Backend {
             log.debug("request {}: local cannot serve ({}), going remote", request.requestId(), localCannot.get());
             return remoteSteps(RouteReason.CAPABILITY);
         }
-        if (saturated(load.get())) {
+        if (saturated()) {
             List<Step> steps = new ArrayList<>(remoteSteps(RouteReason.SATURATED));
             steps.add(new Step("local", RouteReason.PRIMARY)); // the last resort: queue, or a clear 429/529
             return steps;
@@ -204,7 +210,13 @@ public final class Router implements Backend {
      * Saturated: the engine would refuse a submission now (as it decides: waiting beyond the queue
      * bound plus the free slots), or its estimated wait exceeds {@code routing.maxLocalWaitMs}.
      */
-    private boolean saturated(EngineLoad l) {
+    private boolean saturated() {
+        EngineLoad l;
+        try {
+            l = load.get();
+        } catch (RuntimeException notReady) {
+            return true; // e.g. the local model is still loading: let a remote serve meanwhile
+        }
         boolean refuses = l.waiting() >= l.maxWaiting() + Math.max(0, l.maxRunning() - l.running());
         return refuses || l.estimatedWait().toMillis() > config.maxLocalWaitMs();
     }

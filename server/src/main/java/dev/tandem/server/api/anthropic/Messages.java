@@ -9,12 +9,17 @@ import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
 import dev.tandem.server.api.Streaming;
+import dev.tandem.server.api.ToolCalls;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code POST /v1/messages}. */
 public final class Messages {
@@ -39,9 +44,30 @@ public final class Messages {
                 ResponseHeaders.apply(ctx, done.started());
                 InferenceEvent.Finished f = done.finished();
                 ctx.contentType("application/json").result(Json.write(new MessagesWire.Message(id, "message", "assistant",
-                        wire.model(), List.of(new MessagesWire.TextBlock("text", done.text())), stopReason(f.reason()),
+                        wire.model(), blocks(done), stopReason(f.reason()),
                         f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0))));
             }
+        }
+    }
+
+    /** The text (unless empty beside tool calls), then one tool_use block per call. */
+    private static List<Object> blocks(Completed done) {
+        List<Object> blocks = new ArrayList<>();
+        if (!done.text().isEmpty() || done.toolCalls().isEmpty()) {
+            blocks.add(new MessagesWire.TextBlock("text", done.text()));
+        }
+        for (ToolCalls.Call call : done.toolCalls()) {
+            blocks.add(new MessagesWire.ToolUseBlock("tool_use", call.id(), call.name(), toolInput(call.argumentsJson())));
+        }
+        return blocks;
+    }
+
+    private static JsonNode toolInput(String argumentsJson) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(argumentsJson);
+            return node != null && node.isObject() ? node : Json.MAPPER.createObjectNode();
+        } catch (IOException notJson) {
+            return Json.MAPPER.createObjectNode();
         }
     }
 
@@ -63,6 +89,10 @@ public final class Messages {
         private final String id;
         private final String model;
 
+        private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+        private int block;
+        private boolean blockIsText = true;
+
         Stream(String id, String model) {
             this.id = id;
             this.model = model;
@@ -81,15 +111,36 @@ public final class Messages {
         @Override
         public void event(Sse out, int index, InferenceEvent event) throws IOException {
             if (event instanceof InferenceEvent.TextDelta d && !d.text().isEmpty()) {
-                out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", 0,
+                if (!blockIsText) {
+                    nextBlock(out, new MessagesWire.TextBlock("text", ""));
+                    blockIsText = true;
+                }
+                out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", block,
                         new MessagesWire.TextDelta("text_delta", d.text()))));
+            } else if (event instanceof InferenceEvent.ToolCallDelta d) {
+                if (d.id() != null) { // a new call: its own tool_use block
+                    nextBlock(out, new MessagesWire.ToolUseBlock("tool_use", d.id(), d.name(), Json.MAPPER.createObjectNode()));
+                    blockIsText = false;
+                    toolBlocks.put(d.index(), block);
+                }
+                Integer at = toolBlocks.get(d.index());
+                if (at != null && d.argumentsJsonPart() != null && !d.argumentsJsonPart().isEmpty()) {
+                    out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", at,
+                            new MessagesWire.InputJsonDelta("input_json_delta", d.argumentsJsonPart()))));
+                }
             } else if (event instanceof InferenceEvent.Finished f) {
-                out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", 0)));
+                out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
                 out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
                         new MessagesWire.StopDelta(stopReason(f.reason()), f.stopSequence()),
-                        new MessagesWire.OutputUsage(f.usage().outputTokens()))));
+                        new MessagesWire.OutputUsage(f.usage().inputTokens(), f.usage().outputTokens()))));
                 out.event("message_stop", Json.write(new MessagesWire.Typed("message_stop")));
             }
+        }
+
+        private void nextBlock(Sse out, Object contentBlock) throws IOException {
+            out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
+            block++;
+            out.event("content_block_start", Json.write(new MessagesWire.ContentBlockStart("content_block_start", block, contentBlock)));
         }
 
         @Override

@@ -31,22 +31,31 @@ final class MessagesWire {
 
     // Responses
 
-    record Message(String id, String type, String role, String model, List<TextBlock> content, String stopReason,
+    /** {@code content} holds {@link TextBlock}s and {@link ToolUseBlock}s. */
+    record Message(String id, String type, String role, String model, List<Object> content, String stopReason,
             String stopSequence, Usage usage) {}
 
     record TextBlock(String type, String text) {}
 
+    record ToolUseBlock(String type, String id, String name, JsonNode input) {}
+
     record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {}
 
-    record OutputUsage(int outputTokens) {}
+    /**
+     * message_delta's cumulative usage. {@code inputTokens} repeats the final prompt count, which
+     * matters when message_start had only an estimate (a backend that reports usage at the end).
+     */
+    record OutputUsage(int inputTokens, int outputTokens) {}
 
     record MessageStart(String type, Message message) {}
 
-    record ContentBlockStart(String type, int index, TextBlock contentBlock) {}
+    record ContentBlockStart(String type, int index, Object contentBlock) {}
 
-    record ContentBlockDelta(String type, int index, TextDelta delta) {}
+    record ContentBlockDelta(String type, int index, Object delta) {}
 
     record TextDelta(String type, String text) {}
+
+    record InputJsonDelta(String type, String partialJson) {}
 
     record ContentBlockStop(String type, int index) {}
 

@@ -52,7 +52,10 @@ public final class ChatCompletions {
         List<TokenUsage> usage = new ArrayList<>();
         for (int i = 0; i < done.size(); i++) {
             Completed c = done.get(i);
-            choices.add(new ChatWire.Choice(i, new ChatWire.AssistantMessage("assistant", c.text(), null),
+            List<ChatWire.ToolCallOut> calls = c.toolCalls().stream().map(t -> new ChatWire.ToolCallOut(t.id(), "function",
+                    new ChatWire.FunctionCall(t.name(), t.argumentsJson()))).toList();
+            String content = c.text().isEmpty() && !calls.isEmpty() ? null : c.text();
+            choices.add(new ChatWire.Choice(i, new ChatWire.AssistantMessage("assistant", content, null, calls),
                     logprobs ? new ChatWire.Logprobs(c.logprobs().stream().map(OpenAiLogprobs::chat).toList(), null) : null,
                     OpenAiStop.finishReason(c.finished().reason())));
             usage.add(c.finished().usage());
@@ -93,6 +96,10 @@ public final class ChatCompletions {
                 ChatWire.Logprobs lp = logprobs && d.logprob() != null
                         ? new ChatWire.Logprobs(List.of(OpenAiLogprobs.chat(d.logprob())), null) : null;
                 chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, d.text()), lp, null));
+            } else if (event instanceof InferenceEvent.ToolCallDelta d) {
+                ChatWire.ToolCallChunk call = new ChatWire.ToolCallChunk(d.index(), d.id(), d.id() != null ? "function" : null,
+                        new ChatWire.FunctionChunk(d.name(), d.argumentsJsonPart()));
+                chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, null, List.of(call)), null, null));
             } else if (event instanceof InferenceEvent.Finished f) {
                 usage[index] = f.usage();
                 chunk(out, new ChatWire.ChunkChoice(index, new ChatWire.Delta(null, null), null,

@@ -49,7 +49,10 @@ final class ChatWire {
 
     record Choice(int index, AssistantMessage message, Logprobs logprobs, String finishReason) {}
 
-    record AssistantMessage(String role, String content, String refusal) {}
+    record AssistantMessage(String role, String content, String refusal,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCallOut> toolCalls) {}
+
+    record ToolCallOut(String id, String type, FunctionCall function) {}
 
     record Logprobs(List<TokenLogprob> content, Object refusal) {}
 
@@ -63,5 +66,16 @@ final class ChatWire {
     record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delta(String role, String content) {}
+    record Delta(String role, String content, List<ToolCallChunk> toolCalls) {
+        Delta(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** A tool call's part in a chunk: the first has id, type and name; later ones argument text. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ToolCallChunk(int index, String id, String type, FunctionChunk function) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FunctionChunk(String name, String arguments) {}
 }

@@ -1,0 +1,137 @@
+package dev.tandem.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The request fields beyond the basics: stop sequences, logprobs in both OpenAI formats, echo, infill, n, seeds. */
+class FeaturesIT {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode post(String path, String body) {
+        var response = server.post(path, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return TestServer.json(response.body());
+    }
+
+    /** A JSON string literal. */
+    static String quoted(String text) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+    }
+
+    @Test
+    void aStopSequenceEndsTheAnswerBeforeItInBothDialects() {
+        // Given the greedy answer without a stop sequence
+        String reference = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Once upon\",\"max_tokens\":24,\"temperature\":0,\"ignore_eos\":true}")
+                .at("/choices/0/text").asText();
+        String stop = reference.substring(reference.length() / 2, reference.length() / 2 + 2);
+        String expected = reference.substring(0, reference.indexOf(stop));
+
+        // When the same is asked with a piece of it as the stop sequence
+        JsonNode openAi = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Once upon\",\"max_tokens\":24,\"temperature\":0,\"ignore_eos\":true,\"stop\":"
+                + quoted(stop) + "}");
+
+        // Then the text ends right before it, with the stop reason of each dialect
+        assertThat(openAi.at("/choices/0/text").asText()).isEqualTo(expected);
+        assertThat(openAi.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+
+        String chatReference = post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":24,\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}")
+                .at("/content/0/text").asText();
+        assertThat(chatReference.length()).as("the tiny model's greedy answer is long enough to cut").isGreaterThanOrEqualTo(4);
+        String chatStop = chatReference.substring(chatReference.length() / 2, chatReference.length() / 2 + 2);
+        JsonNode anthropic = post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":24,\"temperature\":0,\"stop_sequences\":["
+                + quoted(chatStop) + "],\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}");
+        assertThat(anthropic.at("/content/0/text").asText()).isEqualTo(chatReference.substring(0, chatReference.indexOf(chatStop)));
+        assertThat(anthropic.get("stop_reason").asText()).isEqualTo("stop_sequence");
+        assertThat(anthropic.get("stop_sequence").asText()).isEqualTo(chatStop);
+    }
+
+    @Test
+    void chatLogprobsListEveryTokenWithItsAlternatives() {
+        JsonNode r = post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":6,\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        JsonNode content = r.at("/choices/0/logprobs/content");
+        assertThat(content.size()).isEqualTo(r.at("/usage/completion_tokens").asInt());
+        for (JsonNode token : content) {
+            assertThat(token.get("logprob").asDouble()).isLessThanOrEqualTo(0);
+            assertThat(token.get("top_logprobs")).hasSize(2);
+            assertThat(token.get("bytes").isArray()).isTrue();
+            // greedy: the chosen token is the most likely one
+            assertThat(token.get("logprob").asDouble()).isEqualTo(token.at("/top_logprobs/0/logprob").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void legacyLogprobsUseTheOldFormatAndTokenIdsOnRequest() {
+        JsonNode r = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"abc\",\"max_tokens\":5,\"temperature\":0,\"ignore_eos\":true,"
+                + "\"logprobs\":3,\"return_tokens_as_token_ids\":true}");
+
+        JsonNode lp = r.at("/choices/0/logprobs");
+        assertThat(lp.get("tokens")).hasSize(5);
+        assertThat(lp.get("token_logprobs")).hasSize(5);
+        assertThat(lp.get("top_logprobs")).hasSize(5);
+        assertThat(lp.get("text_offset")).hasSize(5);
+        assertThat(lp.get("tokens")).allSatisfy(t -> assertThat(t.asText()).matches("token_id:\\d+"));
+        assertThat(lp.get("top_logprobs").get(0).size()).isEqualTo(3);
+        assertThat(lp.at("/text_offset/0").asInt()).isZero();
+        for (int i = 1; i < 5; i++) {
+            assertThat(lp.get("text_offset").get(i).asInt()).isGreaterThanOrEqualTo(lp.get("text_offset").get(i - 1).asInt());
+        }
+    }
+
+    @Test
+    void echoReturnsThePromptFirstAndInfillIsServed() {
+        JsonNode echoed = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"def f(x):\",\"max_tokens\":4,\"temperature\":0,\"echo\":true}");
+        JsonNode plain = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"def f(x):\",\"max_tokens\":4,\"temperature\":0}");
+        assertThat(echoed.at("/choices/0/text").asText()).isEqualTo("def f(x):" + plain.at("/choices/0/text").asText());
+
+        JsonNode infill = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"def f(x):\\n    \",\"suffix\":\"\\n    return y\",\"max_tokens\":4,\"temperature\":0}");
+        assertThat(infill.at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+        assertThat(infill.at("/usage/prompt_tokens").asInt()).isGreaterThan(plain.at("/usage/prompt_tokens").asInt());
+    }
+
+    @Test
+    void severalPromptsTimesNGiveOneChoiceEachAndCountEachPromptOnce() {
+        JsonNode r = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[\"one\",\"two three\"],\"n\":2,\"max_tokens\":3,\"temperature\":0}");
+        int one = post("/tokenize", "{\"prompt\":\"one\"}").get("count").asInt();
+        int two = post("/tokenize", "{\"prompt\":\"two three\"}").get("count").asInt();
+
+        assertThat(r.get("choices")).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(r.get("choices").get(i).get("index").asInt()).isEqualTo(i);
+        }
+        // greedy: the n copies of one prompt agree
+        assertThat(r.at("/choices/0/text").asText()).isEqualTo(r.at("/choices/1/text").asText());
+        assertThat(r.at("/choices/2/text").asText()).isEqualTo(r.at("/choices/3/text").asText());
+        assertThat(r.at("/usage/prompt_tokens").asInt()).isEqualTo(one + two);
+    }
+
+    @Test
+    void aSeedMakesSamplingReproducible() {
+        String body = "{\"model\":\"tiny\",\"max_tokens\":12,\"temperature\":1.0,\"seed\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        String first = post("/v1/chat/completions", body).at("/choices/0/message/content").asText();
+        String second = post("/v1/chat/completions", body).at("/choices/0/message/content").asText();
+
+        assertThat(second).isEqualTo(first);
+    }
+}

@@ -148,6 +148,7 @@ ledger:
 routing:
   policy: prefer-local
   maxLocalWaitMs: $4
+  fallbacks: [openai, anthropic]   # overflow goes to the OpenAI fake, the one the overflow suite compares with
 remotes:
   openai:
     enabled: true

@@ -4,7 +4,13 @@ import dev.tandem.bench.Args;
 import dev.tandem.bench.memory.BandwidthProbe;
 import dev.tandem.bench.report.Figures;
 import dev.tandem.bench.report.Markdown;
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.tandem.models.Engine;
+import dev.tandem.models.checkpoint.Checkpoint;
+import dev.tandem.models.llama.DecodeProbe;
+import dev.tandem.models.llama.LlamaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +25,15 @@ import java.util.Map;
  *
  * <pre>
  * ThroughputTool [--shape 110m] [--batches 1,4,8,16] [--threads 1,2] [--tokens 64] [--repeats 3]
- *                [--bandwidth-gib 2] [--out DIR] [--name throughput]
+ *                [--bandwidth-gib 2] [--model-only] [--out DIR] [--name throughput]
  * </pre>
  * A batch run submits {@code batch} greedy generations of {@code tokens} tokens together; its rate is
  * counted while all of them decode (prefill left out). The figure is the median of the repeats.
  */
 public final class ThroughputTool {
 
-    record Row(int threads, int batch, double tokensPerSecond, double stepMs, double[] runs) {}
+    /** {@code modelOnlyStepMs}: the same step straight on the model (no scheduler), NaN when not measured. */
+    record Row(int threads, int batch, double tokensPerSecond, double stepMs, double[] runs, double modelOnlyStepMs) {}
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
@@ -61,10 +68,13 @@ public final class ThroughputTool {
                     double[] sorted = runs.clone();
                     Arrays.sort(sorted);
                     double median = sorted[repeats / 2];
-                    rows.add(new Row(threads, batch, median, 1000.0 * batch / median, runs));
+                    rows.add(new Row(threads, batch, median, 1000.0 * batch / median, runs, Double.NaN));
                     System.out.printf("threads=%d batch=%d decode %.1f tok/s (runs %s)%n", threads, batch, median, Arrays.toString(runs));
                 }
             }
+        }
+        if (args.flag("model-only")) {
+            rows = withModelOnly(checkpoint, rows, tokens);
         }
         String report = report(shapeName, shape, bandwidth, rows, tokens, repeats);
         System.out.println(report);
@@ -74,6 +84,25 @@ public final class ThroughputTool {
             Files.writeString(out.resolve(args.get("name", "throughput") + ".md"), report);
             Figures.write(out, args.get("name", "throughput"), figures(shapeName, shape, bandwidth, rows));
         }
+    }
+
+    /**
+     * Adds the model-only step time (the engine's {@link DecodeProbe}: batched greedy steps straight on
+     * the model, no scheduler, no events), so that the scheduler's share of a step shows.
+     */
+    static List<Row> withModelOnly(Path checkpoint, List<Row> rows, int steps) throws Exception {
+        List<Row> out = new ArrayList<>();
+        ai.djl.engine.Engine.getEngine("PyTorch");
+        try (Checkpoint ckpt = Checkpoint.open(checkpoint);
+             LlamaModel model = LlamaModel.load(ckpt, Device.cpu(), DataType.FLOAT32, null)) {
+            for (Row r : rows) {
+                JniUtils.setNumThreads(r.threads());
+                DecodeProbe.Result probe = DecodeProbe.measure(model, r.batch(), 16, 3, steps);
+                System.out.printf("threads=%d batch=%d model-only %.1f ms/step%n", r.threads(), r.batch(), probe.millisPerStep());
+                out.add(new Row(r.threads(), r.batch(), r.tokensPerSecond(), r.stepMs(), r.runs(), probe.millisPerStep()));
+            }
+        }
+        return out;
     }
 
     static Map<String, Object> figures(String shapeName, ModelShape shape, Map<Integer, BandwidthProbe.Result> bandwidth, List<Row> rows) {
@@ -87,6 +116,7 @@ public final class ThroughputTool {
             m.put("threads", r.threads());
             m.put("batch", r.batch());
             m.put("tokensPerSecond", r.tokensPerSecond());
+            m.put("modelOnlyStepMs", r.modelOnlyStepMs());
             m.put("boundTokensPerSecond", shape.boundTokensPerSecond(bandwidth.getOrDefault(r.threads(), bandwidth.get(2)).medianGBs(), 4));
             list.add(m);
         }
@@ -113,10 +143,11 @@ public final class ThroughputTool {
                     Markdown.num(r.tokensPerSecond(), 1),
                     Markdown.num(r.tokensPerSecond() / r.batch(), 1),
                     Markdown.num(r.stepMs(), 1),
+                    Markdown.num(r.modelOnlyStepMs(), 1),
                     one == null ? "–" : Markdown.num(r.tokensPerSecond() / one.tokensPerSecond(), 2) + "×",
                     r.batch() == 1 ? Markdown.num(bound, 1) + " tok/s → " + Markdown.num(100 * r.tokensPerSecond() / bound, 0) + "%" : "–"));
         }
-        sb.append(Markdown.table(List.of("threads", "batch", "aggregate tok/s", "per stream tok/s", "ms/step",
+        sb.append(Markdown.table(List.of("threads", "batch", "aggregate tok/s", "per stream tok/s", "ms/step", "model-only ms/step",
                 "× batch 1", "bandwidth bound (batch 1)"), cells));
         sb.append("\nTargets: batch-1 decode ≥ 80% of the bandwidth bound; batch 8 ≥ 4× batch 1.\n");
         for (int t : rows.stream().map(Row::threads).distinct().toList()) {

@@ -16,13 +16,14 @@ class ThroughputToolTest {
         // When the tool runs briefly (not a measurement)
         try {
             ThroughputTool.main(new String[] {"--shape", "tiny", "--threads", "1", "--batches", "1,2", "--tokens", "6",
-                    "--repeats", "1", "--bandwidth-gib", "0.0625", "--bandwidth-passes", "1", "--out", dir.toString(), "--name", "t"});
+                    "--repeats", "1", "--bandwidth-gib", "0.0625", "--bandwidth-passes", "1", "--model-only", "--out", dir.toString(), "--name", "t"});
         } finally {
             System.clearProperty("tandem.bench.checkpoints");
         }
         // Then a row per batch, the bound for batch 1 and the weight bytes from config.json
         String md = Files.readString(dir.resolve("t.md"));
-        assertThat(md).contains("| 1 | 1 |").contains("| 1 | 2 |").contains("% of bound");
+        assertThat(md).contains("| 1 | 1 |").contains("| 1 | 2 |").contains("% of bound").contains("model-only ms/step");
+        assertThat(md).doesNotContain("| – | 1.00× |"); // the model-only column of batch 1 is filled
         long bytes = ModelShape.read(dir.resolve("ckpt").resolve("tiny")).weightBytesPerToken(4);
         assertThat(md).contains(String.format("%,d bytes", bytes));
     }

@@ -9,6 +9,7 @@ import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
+import dev.tandem.server.api.Json;
 import dev.tandem.server.api.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
@@ -24,12 +25,14 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.ops.Ops;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
 import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -54,11 +57,13 @@ public final class Tandem implements AutoCloseable {
     private final Javalin app;
     private final LocalModel local;
     private final RemoteBackends remotes;
+    private final Ops ops;
 
-    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
         this.app = app;
         this.local = local;
         this.remotes = remotes;
+        this.ops = ops;
     }
 
     public static Tandem start(TandemConfig config) {
@@ -72,16 +77,21 @@ public final class Tandem implements AutoCloseable {
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
         LocalBackend localBackend = new LocalBackend(local);
-        // Remote upstreams are built lazily, on first use, and never when the server is local-only.
-        RemoteBackends remotes = config.routing().policy().allowsRemote() ? new RemoteBackends(config.remotes(), null) : null;
-        Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes);
-        Backend dispatcher = router;
+        // A lazy holder: an upstream client is built on first use only; under local-only the router
+        // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
+        RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
+        // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
+        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
+        Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
+                ops.routerHooks(localBackend));
+        // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
+        Backend dispatcher = ops.guardDispatcher(router);
         ModelCatalog models = new RoutedModels(router, local::cards);
 
         Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, new Health(local::readiness), new Models(models),
+            routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
                     new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
         });
         app.start(server.host(), server.port());
@@ -93,11 +103,12 @@ public final class Tandem implements AutoCloseable {
         }
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
-        return new Tandem(app, local, remotes);
+        return new Tandem(app, local, remotes, ops);
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {
         cfg.startup.showJavalinBanner = false;
+        cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false)); // ctx.json(...) writes the wire's snake_case
         cfg.http.maxRequestSize = server.maxBodyBytes();
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("tandem-http");
@@ -105,12 +116,14 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Health health, Models models, Tokenization tokens, CountTokens countTokens) {
+    private static void routes(JavalinConfig cfg, Edge edge, Ops ops, Health health, Models models, Tokenization tokens,
+            CountTokens countTokens) {
         ChatCompletions chat = new ChatCompletions(edge);
         Completions completions = new Completions(edge);
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
+        ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 
         cfg.routes.get("/health", health::alive);
         cfg.routes.get("/ready", health::ready);
@@ -142,12 +155,15 @@ public final class Tandem implements AutoCloseable {
         return local;
     }
 
+    public Ops ops() {
+        return ops;
+    }
+
     @Override
     public void close() {
         app.stop();
         local.close();
-        if (remotes != null) {
-            remotes.close();
-        }
+        remotes.close();
+        ops.close();
     }
 }

@@ -126,6 +126,18 @@ class FeaturesIT {
     }
 
     @Test
+    void plainResponsesSayWhoServedThemAndWhy() {
+        var openAi = server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var anthropic = server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        for (var r : java.util.List.of(openAi, anthropic)) {
+            assertThat(r.headers().firstValue("x-tandem-backend")).hasValue("local");
+            assertThat(r.headers().firstValue("x-tandem-route")).hasValue("primary");
+            assertThat(r.headers().firstValue("x-request-id")).isPresent();
+        }
+    }
+
+    @Test
     void aSeedMakesSamplingReproducible() {
         String body = "{\"model\":\"tiny\",\"max_tokens\":12,\"temperature\":1.0,\"seed\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 

@@ -3,19 +3,28 @@ package dev.tandem.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.models.Engines;
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A full engine refuses at once with 429 (OpenAI) / 529 overloaded_error (Anthropic) and Retry-After, and recovers. */
+/**
+ * One slot and one queue place: a queued stream hears pings while it waits; beyond the queue the
+ * engine refuses at once with 429 (OpenAI) / 529 overloaded_error (Anthropic) and Retry-After; and
+ * it recovers.
+ */
 class SaturationIT {
     @TempDir
     static Path dir;
@@ -23,7 +32,8 @@ class SaturationIT {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Map.of("engine.maxRunning", "1", "engine.maxWaiting", "0"), TestServer.longContext(), Engines::open, true);
+        server = TestServer.start(dir, Map.of("engine.maxRunning", "1", "engine.maxWaiting", "1", "server.pingIntervalMs", "50"),
+                TestServer.longContext(), Engines::open, true);
     }
 
     @AfterAll
@@ -31,16 +41,35 @@ class SaturationIT {
         server.close();
     }
 
+    private static HttpResponse<InputStream> open(String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return server.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     @Test
-    void aBusyEngineRefusesWithRetryAfterInEachDialectAndThenServesAgain() throws Exception {
+    void aQueuedStreamIsPingedAndBeyondTheQueueRequestsAreRefusedUntilTheEngineDrains() throws Exception {
         // Given the only slot held by a long stream
-        HttpRequest hog = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
-                .build();
-        HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(held.statusCode()).isEqualTo(200);
+        HttpResponse<InputStream> hog = open("/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}");
+        assertThat(hog.statusCode()).isEqualTo(200);
         assertThat(server.awaitRunning(1, Duration.ofSeconds(5))).isTrue();
+
+        // and a second stream waiting in the queue: it has begun, and hears pings while it waits
+        HttpResponse<InputStream> queued = open("/v1/messages",
+                "{\"model\":\"tiny\",\"max_tokens\":4,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(queued.statusCode()).isEqualTo(200);
+        BufferedReader queuedReader = new BufferedReader(new InputStreamReader(queued.body(), StandardCharsets.UTF_8));
+        List<String> events = new ArrayList<>();
+        while (events.stream().filter("event: ping"::equals).count() < 3) {
+            String line = queuedReader.readLine();
+            assertThat(line).isNotNull();
+            if (line.startsWith("event: ")) {
+                events.add(line);
+            }
+        }
+        assertThat(events).startsWith("event: message_start", "event: content_block_start").doesNotContain("event: content_block_delta");
+        assertThat(server.engine().load().waiting()).isEqualTo(1);
 
         // When others ask
         HttpResponse<String> openAi = server.post("/v1/chat/completions",
@@ -55,12 +84,14 @@ class SaturationIT {
         assertThat(TestServer.json(openAi.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
         ErrorsIT.openAiError(openAiStream, 429, "busy");
         ErrorsIT.anthropicError(anthropic, 529, "overloaded_error", "busy");
-        for (HttpResponse<String> r : new HttpResponse[] {openAi, openAiStream, anthropic}) {
+        for (HttpResponse<String> r : List.of(openAi, openAiStream, anthropic)) {
             assertThat(r.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
         }
 
-        // And once the slot is free the server serves again
-        held.body().close();
+        // And once the hog goes, the queued stream completes and new requests are served
+        hog.body().close();
+        String rest = String.join("\n", queuedReader.lines().toList()).strip();
+        assertThat(rest).contains("event: content_block_delta").contains("event: message_delta").endsWith("data: {\"type\":\"message_stop\"}");
         assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .statusCode()).isEqualTo(200);

@@ -52,7 +52,12 @@ public final class TestServer implements AutoCloseable {
                 "server.dataDir", dir.resolve("data").toString(),
                 "engine.checkpoint", checkpoint.toString(),
                 "engine.device", "cpu",
-                "engine.threads", "1"));
+                "engine.threads", "1",
+                // operations: the dialect ITs run without keys and without the response cache (which would
+                // make "greedy is deterministic" pass by replay); OpsEndToEndIT switches both on
+                "auth.enabled", "false",
+                "cache.enabled", "false",
+                "ledger.database", dir.resolve("data").resolve("tandem.db").toString()));
         overrides.putAll(settings);
         TandemConfig config = ConfigLoader.load(null, Map.of(), overrides);
         Tandem tandem = Tandem.start(config, opener);

@@ -21,7 +21,7 @@ public final class OpenAiErrors implements ErrorFormat {
             case INVALID_REQUEST -> new String[] {"invalid_request_error", null};
             case AUTHENTICATION -> new String[] {"authentication_error", "invalid_api_key"};
             case PERMISSION -> new String[] {"permission_error", null};
-            case NOT_FOUND -> new String[] {"invalid_request_error", "model_not_found"};
+            case NOT_FOUND -> new String[] {"invalid_request_error", "not_found"};
             case REQUEST_TOO_LARGE -> new String[] {"invalid_request_error", "request_too_large"};
             case RATE_LIMITED -> new String[] {"rate_limit_error", "rate_limit_exceeded"};
             case OVERLOADED -> new String[] {"rate_limit_error", "engine_overloaded"};
@@ -34,11 +34,12 @@ public final class OpenAiErrors implements ErrorFormat {
     @Override
     public Object body(ApiException error) {
         String[] typeAndCode = typeAndCode(error.kind());
+        boolean unknownModel = error.kind() == ErrorKind.NOT_FOUND && "model".equals(error.param());
         Map<String, Object> inner = new LinkedHashMap<>();
         inner.put("message", error.getMessage());
         inner.put("type", typeAndCode[0]);
         inner.put("param", error.param());
-        inner.put("code", typeAndCode[1]);
+        inner.put("code", unknownModel ? "model_not_found" : typeAndCode[1]);
         return Map.of("error", inner);
     }
 

@@ -87,7 +87,7 @@ public final class SqliteKeyStore implements KeyStore {
 
     @Override
     public synchronized List<ApiKey> list() {
-        try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_ms, id");
+        try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_ms, rowid");
                 ResultSet r = p.executeQuery()) {
             List<ApiKey> out = new ArrayList<>();
             while (r.next()) {

@@ -85,25 +85,38 @@ public final class TandemMetrics implements OutcomeListener {
         }
     }
 
-    private void registerEngine(Supplier<EngineLoad> load) {
+    private void registerEngine(Supplier<EngineLoad> engineLoad) {
+        // no engine series while the model loads (the supplier refuses), rather than a failed scrape
+        Supplier<EngineLoad> load = () -> {
+            try {
+                return engineLoad.get();
+            } catch (RuntimeException loading) {
+                return null;
+            }
+        };
         GaugeWithCallback.builder().name("tandem_engine_queue_depth").help("Requests waiting for a slot")
-                .callback(cb -> cb.call(load.get().waiting())).register(registry);
+                .callback(cb -> ifLoaded(load, l -> cb.call(l.waiting()))).register(registry);
         GaugeWithCallback.builder().name("tandem_engine_running_sequences").help("Sequences being generated")
-                .callback(cb -> cb.call(load.get().running())).register(registry);
+                .callback(cb -> ifLoaded(load, l -> cb.call(l.running()))).register(registry);
         GaugeWithCallback.builder().name("tandem_engine_batch_size").help("Sequences in the last decode step")
-                .callback(cb -> cb.call(load.get().lastBatchSize())).register(registry);
+                .callback(cb -> ifLoaded(load, l -> cb.call(l.lastBatchSize()))).register(registry);
         GaugeWithCallback.builder().name("tandem_engine_kv_cache_tokens").help("KV-cache tokens by state")
                 .labelNames("state")
-                .callback(cb -> {
-                    EngineLoad l = load.get();
+                .callback(cb -> ifLoaded(load, l -> {
                     cb.call(l.kvTokensTotal() - l.kvTokensFree(), "used");
                     cb.call(l.kvTokensFree(), "free");
-                }).register(registry);
+                })).register(registry);
         GaugeWithCallback.builder().name("tandem_engine_kv_cache_usage_ratio").help("Share of the KV cache in use")
-                .callback(cb -> {
-                    EngineLoad l = load.get();
-                    cb.call(l.kvTokensTotal() == 0 ? 0 : (double) (l.kvTokensTotal() - l.kvTokensFree()) / l.kvTokensTotal());
-                }).register(registry);
+                .callback(cb -> ifLoaded(load, l ->
+                    cb.call(l.kvTokensTotal() == 0 ? 0 : (double) (l.kvTokensTotal() - l.kvTokensFree()) / l.kvTokensTotal())))
+                .register(registry);
+    }
+
+    private static void ifLoaded(Supplier<EngineLoad> load, java.util.function.Consumer<EngineLoad> use) {
+        EngineLoad l = load.get();
+        if (l != null) {
+            use.accept(l);
+        }
     }
 
     @Override

@@ -181,6 +181,10 @@ public final class Redactor {
         put(m, "aws_secret_key", "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?(?<secret>[A-Za-z0-9/+=]{40})");
         put(m, "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})");
         put(m, "slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}");
+        // credentials in headers, however the key looks (debug logs of HTTP clients and servers)
+        put(m, "auth_header", "(?i)\\b(?:proxy-)?authorization\\b[\"']?\\s*[:=]\\s*[\"']?(?:Bearer|Basic|Token)\\s+(?<secret>[^\\s\"',;\\\\\\[\\]][^\\s\"',;\\\\\\]]*)");
+        put(m, "bearer_token", "\\bBearer\\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})");
+        put(m, "api_key_header", "(?i)\\b(?:x-api-key|x-goog-api-key|api-key)\\b[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;\\\\\\[][^\\s\"',;\\\\]{8,})");
         put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}");
         // quotes may come JSON-escaped (\" in a JSON log line or request body)
         put(m, "password", "(?i)\\b(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)\\b[\"']?\\s*[:=]\\s*"

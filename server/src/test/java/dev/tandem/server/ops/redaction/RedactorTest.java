@@ -25,6 +25,15 @@ class RedactorTest {
     }
 
     @Test
+    void credentialsInHeadersAreMaskedWhateverTheyLookLike() {
+        assertThat(redactor.redact("> Authorization: Bearer letmein-please\n> x-api-key: hunter2hunter2"))
+                .isEqualTo("> Authorization: Bearer [REDACTED:auth_header]\n> x-api-key: [REDACTED:api_key_header]");
+        assertThat(redactor.redact("{\"authorization\":\"Basic dXNlcjpwYXNz\"}"))
+                .isEqualTo("{\"authorization\":\"Basic [REDACTED:auth_header]\"}");
+        assertThat(redactor.redact("valueString=[Bearer master-e2e-123]")).isEqualTo("valueString=[Bearer [REDACTED:bearer_token]]");
+    }
+
+    @Test
     void ordinaryTextAndCodeAreLeftAlone() {
         String text = """
                 The quick brown fox jumps over the lazy dog. AbstractSingletonProxyFactoryBean is a class.

@@ -1,0 +1,270 @@
+package dev.tandem.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.ops.LogSetup;
+import dev.tandem.server.ops.LoggingConfig;
+import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.metrics.PromText;
+import dev.tandem.server.ops.redaction.PlantedSecrets;
+import dev.tandem.server.ops.redaction.Redactor;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operations on the real server (tiny random model, real engine): keys, 401s in both dialects, 429
+ * with Retry-After, the ledger for local, cached, failed and cancelled requests, the cache across
+ * stream/non-stream and keys, /metrics, request ids, and no secret in any log line.
+ */
+class OpsEndToEndIT {
+    static final String MASTER = "master-e2e-" + System.nanoTime();
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir, Map.of("auth.enabled", "true", "auth.masterKey", MASTER, "cache.enabled", "true"),
+                TestServer.longContext(), dev.tandem.models.Engines::open, true);
+        // capture every log line from now on, through the same redaction as the server's own appender
+        LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.defaults(), logs);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        LogSetup.configure(LoggingConfig.DEFAULTS, Redactor.defaults());
+    }
+
+    static String createKey(String body) {
+        HttpResponse<String> r = server.post("/admin/keys", body, "authorization", "Bearer " + MASTER);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return TestServer.json(r.body()).get("key").asText();
+    }
+
+    static String chat(boolean stream, String text) {
+        return "{\"model\":\"tiny\",\"max_tokens\":8,\"temperature\":0,\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":" + TestServer.json("\"" + text + "\"").toString() + "}]}";
+    }
+
+    static List<UsageRecord> rowsOf(String requestId) {
+        return server.tandem().ops().ledger().rows(null, null, Integer.MAX_VALUE).stream()
+                .filter(r -> r.requestId().equals(requestId)).toList();
+    }
+
+    @Test
+    void everyEndpointButTheOpenOnesWantsAKeyInTheCallersDialect() {
+        HttpResponse<String> openai = server.post("/v1/chat/completions", chat(false, "hi"));
+        assertThat(openai.statusCode()).isEqualTo(401);
+        assertThat(TestServer.json(openai.body()).at("/error/code").asText()).isEqualTo("invalid_api_key");
+
+        HttpResponse<String> anthropic = server.post("/v1/messages",
+                "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-api-key", "tdm-not-a-key", "anthropic-version", "2023-06-01");
+        assertThat(anthropic.statusCode()).isEqualTo(401);
+        JsonNode a = TestServer.json(anthropic.body());
+        assertThat(a.get("type").asText()).isEqualTo("error");
+        assertThat(a.at("/error/type").asText()).isEqualTo("authentication_error");
+
+        assertThat(server.get("/v1/models").statusCode()).isEqualTo(401);
+        assertThat(server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}").statusCode()).isEqualTo(401);
+        assertThat(server.get("/health").statusCode()).isEqualTo(200);
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
+        assertThat(server.get("/admin/keys").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aKeyServesBothDialectsAndEveryRequestIsLedgeredWithItsRequestId() {
+        String key = createKey("{\"name\":\"e2e\"}");
+        HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, "ledger me"),
+                "authorization", "Bearer " + key, "x-request-id", "e2e-ledger-1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-request-id")).contains("e2e-ledger-1");
+        JsonNode usage = TestServer.json(r.body()).get("usage");
+
+        List<UsageRecord> rows = rowsOf("e2e-ledger-1");
+        assertThat(rows).hasSize(1);
+        UsageRecord row = rows.get(0);
+        assertThat(row.backend()).isEqualTo("local");
+        assertThat(row.dialect()).isEqualTo("openai");
+        assertThat(row.model()).isEqualTo("tiny");
+        assertThat(row.status()).isEqualTo("ok");
+        assertThat(row.promptTokens()).isEqualTo(usage.get("prompt_tokens").asInt());
+        assertThat(row.completionTokens()).isEqualTo(usage.get("completion_tokens").asInt());
+        assertThat(row.costUsd()).isZero();
+        assertThat(row.timeToFirstTokenMs()).isNotNull();
+
+        HttpResponse<String> m = server.post("/v1/messages",
+                "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-api-key", key, "anthropic-version", "2023-06-01", "x-request-id", "e2e-ledger-2");
+        assertThat(m.statusCode()).as(m.body()).isEqualTo(200);
+        assertThat(rowsOf("e2e-ledger-2")).extracting(UsageRecord::dialect).containsExactly("anthropic");
+
+        // and the usage API sums them for the key
+        JsonNode totals = TestServer.json(server.get("/v1/usage", "x-api-key", MASTER).body());
+        long requests = 0;
+        for (JsonNode t : totals.get("data")) {
+            requests += t.get("requests").asLong();
+        }
+        assertThat(requests).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aFailedRequestIsLedgeredWithItsErrorKind() {
+        String key = createKey("{\"name\":\"fails\"}");
+        // a prompt + max_tokens beyond the tiny model's window is refused by the local backend
+        HttpResponse<String> r = server.post("/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":100000}",
+                "authorization", "Bearer " + key, "x-request-id", "e2e-fail-1");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(rowsOf("e2e-fail-1")).extracting(UsageRecord::status, UsageRecord::backend)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("invalid_request", "none"));
+        // a model the key may not use: 403 in the dialect, ledgered as a permission error
+        String narrow = createKey("{\"name\":\"narrow\",\"allowedModels\":[\"other\"]}");
+        HttpResponse<String> forbidden = server.post("/v1/messages",
+                "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-api-key", narrow, "anthropic-version", "2023-06-01", "x-request-id", "e2e-fail-2");
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(TestServer.json(forbidden.body()).at("/error/type").asText()).isEqualTo("permission_error");
+        assertThat(rowsOf("e2e-fail-2")).extracting(UsageRecord::status).containsExactly("permission");
+    }
+
+    @Test
+    void aClientThatGoesAwayLeavesOneCancelledRow() throws Exception {
+        String key = createKey("{\"name\":\"cancel\"}");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
+                .header("content-type", "application/json").header("authorization", "Bearer " + key)
+                .header("x-request-id", "e2e-cancel-1")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":1500,\"ignore_eos\":true,\"stream\":true}"))
+                .build();
+        HttpResponse<InputStream> response = server.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (int frames = 0; frames < 3; ) {
+                String line = reader.readLine();
+                assertThat(line).isNotNull();
+                if (line.startsWith("data: ")) {
+                    frames++;
+                }
+            }
+        }
+        response.body().close();
+        assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (rowsOf("e2e-cancel-1").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        List<UsageRecord> rows = rowsOf("e2e-cancel-1");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).status()).isEqualTo("cancelled");
+        assertThat(rows.get(0).completionTokens()).isBetween(1, 1499);
+    }
+
+    @Test
+    void greedyAnswersAreReplayedFromTheCacheAsJsonOrStreamButNeverToAnotherKey() throws Exception {
+        String alice = createKey("{\"name\":\"alice\"}");
+        String bob = createKey("{\"name\":\"bob\"}");
+        String prompt = "cache me " + System.nanoTime();
+
+        HttpResponse<String> first = server.post("/v1/chat/completions", chat(false, prompt), "authorization", "Bearer " + alice);
+        HttpResponse<String> second = server.post("/v1/chat/completions", chat(false, prompt), "authorization", "Bearer " + alice,
+                "x-request-id", "e2e-cache-hit");
+        assertThat(first.headers().firstValue("x-tandem-cache")).isEmpty();
+        assertThat(second.headers().firstValue("x-tandem-cache")).contains("hit");
+        String text = TestServer.json(first.body()).at("/choices/0/message/content").asText();
+        assertThat(TestServer.json(second.body()).at("/choices/0/message/content").asText()).isEqualTo(text);
+        assertThat(TestServer.json(second.body()).get("usage")).isEqualTo(TestServer.json(first.body()).get("usage"));
+        assertThat(rowsOf("e2e-cache-hit")).extracting(UsageRecord::route).containsExactly("cache");
+
+        // the same answer as a stream
+        HttpResponse<String> streamed = server.post("/v1/chat/completions", chat(true, prompt), "authorization", "Bearer " + alice);
+        assertThat(streamed.headers().firstValue("x-tandem-cache")).contains("hit");
+        String streamedText = streamed.body().lines().filter(l -> l.startsWith("data: {"))
+                .map(l -> TestServer.json(l.substring(6)).at("/choices/0/delta/content"))
+                .filter(n -> !n.isMissingNode() && !n.isNull()).map(JsonNode::asText).collect(Collectors.joining());
+        assertThat(streamedText).isEqualTo(text);
+        assertThat(streamed.body()).contains("data: [DONE]");
+
+        // another key computes its own
+        HttpResponse<String> other = server.post("/v1/chat/completions", chat(false, prompt), "authorization", "Bearer " + bob);
+        assertThat(other.headers().firstValue("x-tandem-cache")).isEmpty();
+        assertThat(TestServer.json(other.body()).at("/choices/0/message/content").asText()).isEqualTo(text);
+    }
+
+    @Test
+    void overTheLimitIs429WithRetryAfterInEachDialect() {
+        String key = createKey("{\"name\":\"limited\",\"rpm\":1}");
+        assertThat(server.post("/v1/chat/completions", chat(false, "one"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> openai = server.post("/v1/chat/completions", chat(false, "two"), "authorization", "Bearer " + key);
+        assertThat(openai.statusCode()).isEqualTo(429);
+        assertThat(openai.headers().firstValue("retry-after")).isPresent();
+        assertThat(TestServer.json(openai.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+
+        HttpResponse<String> anthropic = server.post("/v1/messages",
+                "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-api-key", key, "anthropic-version", "2023-06-01");
+        assertThat(anthropic.statusCode()).isEqualTo(429);
+        assertThat(TestServer.json(anthropic.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
+    }
+
+    @Test
+    void metricsParseAndMoveWithTraffic() {
+        String key = createKey("{\"name\":\"metrics\"}");
+        PromText before = PromText.parse(server.get("/metrics").body());
+        server.post("/v1/chat/completions", chat(false, "count me " + System.nanoTime()), "authorization", "Bearer " + key);
+        server.post("/v1/chat/completions", chat(false, "no key"));
+        PromText after = PromText.parse(server.get("/metrics").body());
+
+        String[] ok = {"dialect", "openai", "backend", "local", "route", "primary", "status", "ok"};
+        assertThat(after.value("tandem_requests_total", ok)).isEqualTo(before.value("tandem_requests_total", ok) + 1);
+        assertThat(after.value("tandem_time_to_first_token_seconds_count", "backend", "local"))
+                .isGreaterThan(before.value("tandem_time_to_first_token_seconds_count", "backend", "local"));
+        assertThat(after.value("tandem_completion_tokens_total", "backend", "local"))
+                .isGreaterThan(before.value("tandem_completion_tokens_total", "backend", "local"));
+        assertThat(after.value("tandem_gate_rejections_total", "reason", "auth"))
+                .isGreaterThan(before.value("tandem_gate_rejections_total", "reason", "auth"));
+        assertThat(after.samples).containsKey("tandem_engine_queue_depth").containsKey("tandem_engine_running_sequences")
+                .containsKey("tandem_engine_batch_size").containsKey("tandem_engine_kv_cache_usage_ratio");
+    }
+
+    /** A little context around where {@code what} occurs, for a failure message. */
+    static String around(String text, String what) {
+        int i = text.indexOf(what);
+        return i < 0 ? "" : text.substring(Math.max(0, i - 300), Math.min(text.length(), i + 100));
+    }
+
+    @Test
+    void plantedSecretsInAPromptNeverReachALogLine() {
+        String key = createKey("{\"name\":\"secrets\"}");
+        Map<String, String> planted = PlantedSecrets.fresh();
+        HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, PlantedSecrets.document(planted)
+                .replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")), "authorization", "Bearer " + key);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        server.post("/v1/chat/completions", "{not json " + planted.get("openai_key"), "authorization", "Bearer " + key);
+        String text = logs.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("e2e-"); // the capture works: request ids of earlier requests are in it
+        planted.forEach((type, s) -> assertThat(text.contains(s)).as("a planted %s in the logs", type).isFalse());
+        assertThat(text.contains(key)).as("the client key in the logs").isFalse();
+        assertThat(text.contains(MASTER)).as("the master key in the logs: %s", around(text, MASTER)).isFalse();
+    }
+}

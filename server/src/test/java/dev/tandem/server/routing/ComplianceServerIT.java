@@ -1,0 +1,106 @@
+package dev.tandem.server.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.models.Engines;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.TestServer;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.FakeOpenAi;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A local-only server with working upstream keys configured: whatever is asked — a remote model, a
+ * wider policy, tools — and however busy the engine, no connection ever reaches an upstream.
+ */
+class ComplianceServerIT {
+    @TempDir
+    static Path dir;
+    static FakeAnthropic anthropic;
+    static FakeOpenAi openai;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        anthropic = new FakeAnthropic();
+        openai = new FakeOpenAi();
+        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "local-only"), TestServer.longContext(),
+                Engines::open, true);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        anthropic.close();
+        openai.close();
+    }
+
+    @Test
+    void noUpstreamConnectionEvenWhenSaturatedAndAskedForRemote() throws Exception {
+        // Given the only slot held by a long stream
+        HttpRequest hog = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
+                .build();
+        HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(server.awaitRunning(1, Duration.ofSeconds(5))).isTrue();
+        try {
+            // When asked for the local model while busy: 429 / 529 with Retry-After, never a remote answer
+            HttpResponse<String> busy = server.post("/v1/chat/completions",
+                    "{\"model\":\"auto\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            openAiError(busy, 429, "busy");
+            assertThat(busy.headers().firstValue("retry-after")).isPresent();
+            HttpResponse<String> busyAnthropic = server.post("/v1/messages",
+                    "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                    "anthropic-version", "2023-06-01");
+            anthropicError(busyAnthropic, 529, "overloaded_error", "busy");
+
+            // When asked for remote models, or for remote-only, in both dialects: a clear 403
+            HttpResponse<String> claude = server.post("/v1/chat/completions",
+                    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            openAiError(claude, 403, "local-only");
+            HttpResponse<String> gpt = server.post("/v1/messages",
+                    "{\"model\":\"gpt-4o\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                    "anthropic-version", "2023-06-01");
+            anthropicError(gpt, 403, "permission_error", "local-only");
+            HttpResponse<String> wider = server.post("/v1/chat/completions",
+                    "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                    "x-tandem-policy", "remote-only");
+            assertThat(wider.statusCode()).isEqualTo(403);
+            // And a request only a remote could serve (tools) is refused locally
+            HttpResponse<String> tools = server.post("/v1/chat/completions",
+                    "{\"model\":\"auto\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                            + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}]}");
+            assertThat(tools.statusCode()).isEqualTo(400);
+            assertThat(tools.body()).contains("local-only");
+        } finally {
+            held.body().close();
+        }
+        // Then not a single connection reached either upstream
+        assertThat(anthropic.connections()).isZero();
+        assertThat(openai.connections()).isZero();
+    }
+
+    private static void openAiError(HttpResponse<String> response, int status, String mentions) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = TestServer.json(response.body()).get("error");
+        assertThat(error).as(response.body()).isNotNull();
+        assertThat(error.get("message").asText()).containsIgnoringCase(mentions);
+    }
+
+    private static void anthropicError(HttpResponse<String> response, int status, String type, String mentions) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = TestServer.json(response.body());
+        assertThat(body.at("/error/type").asText()).isEqualTo(type);
+        assertThat(body.at("/error/message").asText()).containsIgnoringCase(mentions);
+    }
+}

@@ -16,7 +16,6 @@ import dev.tandem.models.checkpoint.LoadProgress;
 import dev.tandem.models.checkpoint.TensorView;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -100,7 +99,7 @@ public final class LlamaModel implements AutoCloseable {
         LlamaConfig c = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            WeightReader reader = new WeightReader(checkpoint, manager, dtype, progress);
+            WeightReader reader = new WeightReader(checkpoint, dtype, progress);
             int hidden = c.hiddenSize();
             NDArray embedding = reader.read(LlamaTensors.EMBED_TOKENS, manager);
             Layer[] layers = new Layer[c.numHiddenLayers()];
@@ -365,7 +364,7 @@ public final class LlamaModel implements AutoCloseable {
         private final LoadProgress progress;
         private long parameters;
 
-        WeightReader(Checkpoint checkpoint, NDManager manager, DataType dtype, LoadProgress progress) {
+        WeightReader(Checkpoint checkpoint, DataType dtype, LoadProgress progress) {
             this.checkpoint = checkpoint;
             this.dtype = dtype;
             this.progress = progress;

@@ -130,9 +130,13 @@ public final class Sampler {
             probs[i] = Math.exp(l[i] - max);
             sum += probs[i];
         }
-        // min_p: keep tokens at least min_p times as likely as the most likely one (max prob is exp(0)/sum)
-        double minP = params.minP();
-        int[] order = byDescendingProbability(probs, minP > 0 ? minP : 0);
+        // probs are relative to the most likely token (its value is 1)
+        double floor = params.minP(); // min_p: keep tokens at least min_p times as likely as the most likely
+        boolean truncates = params.topK() > 0 || params.topP() < 1;
+        if (!truncates && floor == 0) {
+            return pick(probs, null, probs.length, sum);
+        }
+        int[] order = candidates(probs, floor, sum);
         int keep = order.length;
         if (params.topK() > 0) {
             keep = Math.min(keep, params.topK());
@@ -157,28 +161,58 @@ public final class Sampler {
         for (int i = 0; i < keep; i++) {
             total += probs[order[i]];
         }
-        double u = random.nextDouble() * total;
-        double cumulative = 0;
-        for (int i = 0; i < keep; i++) {
-            cumulative += probs[order[i]];
-            if (u < cumulative) {
-                return order[i];
-            }
-        }
-        return order[keep - 1];
+        return pick(probs, order, keep, total);
     }
 
-    /** Ids with probs[i] >= floor * max, most likely first (ties: lower id first). */
-    private static int[] byDescendingProbability(double[] probs, double floor) {
-        double max = 0;
-        for (double p : probs) {
-            max = Math.max(max, p);
+    /** Inverse CDF over the first {@code n} ids of {@code order} (all ids in index order when null). */
+    private int pick(double[] probs, int[] order, int n, double total) {
+        double u = random.nextDouble() * total;
+        double cumulative = 0;
+        for (int i = 0; i < n; i++) {
+            int id = order == null ? i : order[i];
+            cumulative += probs[id];
+            if (u < cumulative) {
+                return id;
+            }
         }
-        double threshold = floor * max;
-        long[] keys = new long[probs.length];
+        return order == null ? n - 1 : order[n - 1];
+    }
+
+    /**
+     * The ids top_k / top_p may keep, most likely first (ties: lower id first), all at least {@code floor}.
+     * Sorting the whole vocabulary per token is slow, so only ids above a threshold are sorted: the
+     * threshold starts high and is lowered until the candidates hold top_k ids and top_p's mass. Every
+     * id left out is less likely than every id kept, so the result is the same as a full sort's prefix.
+     */
+    private int[] candidates(double[] probs, double floor, double sum) {
+        double threshold = Math.max(floor, 1e-3);
+        while (true) {
+            int count = 0;
+            double mass = 0;
+            for (double p : probs) {
+                if (p >= threshold) {
+                    count++;
+                    mass += p;
+                }
+            }
+            boolean enoughForTopK = params.topK() == 0 || count >= params.topK();
+            boolean enoughForTopP = params.topP() >= 1 || mass >= params.topP() * sum;
+            if ((enoughForTopK && enoughForTopP) || threshold <= floor) {
+                return byDescendingProbability(probs, threshold, count);
+            }
+            threshold = Math.max(floor, threshold * 1e-3);
+            if (threshold < 1e-30) {
+                threshold = floor; // take everything above the floor
+            }
+        }
+    }
+
+    /** The {@code count} ids with probs[i] >= threshold, most likely first (ties: lower id first). */
+    private static int[] byDescendingProbability(double[] probs, double threshold, int count) {
+        long[] keys = new long[count];
         int n = 0;
         for (int i = 0; i < probs.length; i++) {
-            if (probs[i] > 0 && probs[i] >= threshold) {
+            if (probs[i] >= threshold && probs[i] > 0) {
                 // Non-negative floats sort like their bits; invert to sort descending, id breaks ties
                 long bits = Float.floatToIntBits((float) probs[i]);
                 keys[n++] = ((0x7fffffffL - bits) << 32) | i;

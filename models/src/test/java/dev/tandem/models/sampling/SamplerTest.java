@@ -60,6 +60,49 @@ class SamplerTest {
     }
 
     @Test
+    void nucleusOverALargeVocabularyMatchesABruteForceSort() {
+        // Given 5,000 logits spread so that the 0.9 nucleus holds a few hundred tokens
+        java.util.Random random = new java.util.Random(5);
+        float[] logits = new float[5000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (random.nextGaussian() * 2);
+        }
+        Integer[] ids = new Integer[logits.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        java.util.Arrays.sort(ids, (a, b) -> Float.compare(logits[b], logits[a]));
+        double total = 0;
+        for (float v : logits) {
+            total += Math.exp(v);
+        }
+        Set<Integer> nucleus = new HashSet<>();
+        double cumulative = 0;
+        for (Integer id : ids) {
+            nucleus.add(id);
+            cumulative += Math.exp(logits[id]);
+            if (cumulative >= 0.9 * total) {
+                break;
+            }
+        }
+        Set<Integer> top50 = new HashSet<>(java.util.Arrays.asList(ids).subList(0, 50));
+        // When sampling many times with top_p 0.9, and with top_k 50
+        Sampler p = new Sampler(WARM.withTopP(0.9).withSeed(1L), -1, logits.length, new int[0], Set.of(), 0);
+        Sampler k = new Sampler(WARM.withTopK(50).withSeed(1L), -1, logits.length, new int[0], Set.of(), 0);
+        Set<Integer> seenP = new HashSet<>();
+        Set<Integer> seenK = new HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            seenP.add(p.choose(logits.clone(), 0).token());
+            seenK.add(k.choose(logits.clone(), 0).token());
+        }
+        // Then only (and most of) the exact nucleus / top 50 come out
+        assertThat(nucleus).containsAll(seenP);
+        assertThat(seenP.size()).isGreaterThan(nucleus.size() / 2);
+        assertThat(top50).containsAll(seenK);
+        assertThat(seenK.size()).isGreaterThan(40);
+    }
+
+    @Test
     void theSameSeedGivesTheSameTokens() {
         Sampler a = sampler(WARM.withSeed(42L));
         Sampler b = sampler(WARM.withSeed(42L));

@@ -130,7 +130,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_ready() { # URL SECONDS
   local i; for ((i = 0; i < $2 * 4; i++)); do curl -sf -o /dev/null "$1/ready" && return 0; sleep 0.25; done; return 1
 }
-start_server() { # NAME MAX_RUNNING MAX_WAITING MAX_LOCAL_WAIT_MS -> sets TANDEM_URL, TANDEM_PID
+start_server() { # NAME MAX_RUNNING MAX_WAITING MAX_LOCAL_WAIT_MS LOCAL_MODEL_OVERFLOW -> sets TANDEM_URL, TANDEM_PID
   local name=$1 port; port=$(free_port)
   cat > "$RESULTS/raw/$name.yaml" <<YAML
 server:
@@ -143,12 +143,15 @@ engine:
   maxWaiting: $3
 auth:
   enabled: false
+cache:
+  enabled: false   # the load repeats greedy requests: a cache would answer them and hide the path measured
 ledger:
   database: $RESULTS/raw/$name.db
 routing:
   policy: prefer-local
   maxLocalWaitMs: $4
   fallbacks: [openai, anthropic]   # overflow goes to the OpenAI fake, the one the overflow suite compares with
+  localModelOverflow: ${5:-true}
 remotes:
   openai:
     enabled: true
@@ -175,7 +178,7 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
   FAKE_CONTROL=$(sed -n 's/^control=//p' "$RESULTS/raw/fakes.properties")
   FAKE_KEY=$(sed -n 's/^key=//p' "$RESULTS/raw/fakes.properties")
 
-  if start_server tandem 16 64 2000; then
+  if start_server tandem 16 64 2000 true; then
     log "HTTP end to end (closed loop 1, 8, 32), local model"
     for mix in openai:tandem-bench:stream:16 openai:tandem-bench:json:16 anthropic:tandem-bench:stream:16 anthropic:tandem-bench:json:16; do
       n=http-$(echo "$mix" | cut -d: -f1,3 | tr : -)
@@ -200,8 +203,9 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
       --out "$RESULTS" > "$RESULTS/raw/faults.log" 2>&1 && section "$RESULTS/faults.md" || log "faults failed"
     stop_server
   fi
-  # Overflow: a small engine (2 running, 1 waiting) kept saturated; probes ask for "auto".
-  if start_server tandem-overflow 2 1 0; then
+  # Overflow: a small engine (2 running, 1 waiting) kept saturated by requests for the local model
+  # (which may not overflow); probes ask for "auto" and overflow to the OpenAI fake.
+  if start_server tandem-overflow 2 1 2000 false; then
     log "overflow time to first byte"
     tool dev.tandem.bench.gateway.OverflowLatency --tandem "$TANDEM_URL" --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" \
       --local-model tandem-bench --probe-model auto --saturators 4 --saturator-tokens 1500 --probes $PROBES \

@@ -91,7 +91,7 @@ public final class LoadGenerator {
         sb.append(Markdown.loadTable(rows));
         if (out != null && !rows.isEmpty()) {
             Files.createDirectories(out);
-            Files.writeString(out.resolve(name + ".svg"), chart(title + " — latency against load", xLabel, rows).render());
+            Files.writeString(out.resolve(name + ".svg"), chart(title + " — " + rows.get(0).label(), xLabel, rows).render());
             sb.append("\n![").append(title).append("](").append(name).append(".svg)\n");
         }
         return sb.toString();

@@ -66,6 +66,21 @@ class LoadRunnerTest {
     }
 
     @Test
+    void soakReportsErrorsMemoryAndQueueInWindows() {
+        // Given this JVM standing in for the server process (its RSS is readable from /proc)
+        ServerProbe probe = new ServerProbe(server.uri(), ProcessHandle.current().pid());
+        assertThat(probe.rssMiB()).isPositive();
+        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        // When soaking 0.6 s in 0.3 s windows
+        String md = LoadGenerator.Soak.run(runner, probe, "mix", 20, Duration.ofMillis(600), Duration.ofMillis(300), 64, figures);
+        // Then the refused third of the mix are errors, memory is reported, and the stub exposes no queue
+        assertThat(md).contains("### Soak").contains("| errors |").contains("not exposed");
+        assertThat((Long) figures.get("errors")).isPositive();
+        assertThat((Long) figures.get("requests")).isGreaterThanOrEqualTo(10);
+        assertThat((Double) figures.get("rssEndMiB")).isPositive();
+    }
+
+    @Test
     void mixEntriesParseWithModelsThatContainColons() {
         RequestSpec s = LoadGenerator.parseMix("anthropic:org:model:v1:json:7", "p").get(0);
         assertThat(s.dialect()).isEqualTo(Dialect.ANTHROPIC);

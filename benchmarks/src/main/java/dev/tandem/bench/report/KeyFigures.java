@@ -70,7 +70,7 @@ public final class KeyFigures {
         }
         String shape = tp.path("shape").asText();
         if (threads == 1) {
-            rows.add(List.of("Memory read bandwidth, 1 / 2 threads (streaming sum)",
+            rows.add(List.of("Memory read bandwidth, 1 / 2 threads (streaming sum, best pass)",
                     Markdown.num(tp.path("bandwidthGBs1").asDouble(), 1) + " / " + Markdown.num(tp.path("bandwidthGBs2").asDouble(), 1) + " GB/s", "–", "–"));
             rows.add(List.of("Weight bytes read per decode token (" + shape + ", float32)",
                     Markdown.num(tp.path("weightBytesPerToken").asLong() / 1e6, 1) + " MB", "–", "–"));

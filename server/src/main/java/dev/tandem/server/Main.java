@@ -3,6 +3,8 @@ package dev.tandem.server;
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.OpsCli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +13,7 @@ import java.util.Map;
 public final class Main {
     private static final String USAGE = """
             usage: tandem [--config FILE] [--port N] [--model CHECKPOINT_DIR]
+                   tandem keys create|list|revoke ...  |  tandem usage ...   (tandem keys --help)
               --config FILE   YAML configuration merged over the defaults (env: TANDEM_CONFIG)
               --port N        HTTP port (server.port)
               --model DIR     Hugging Face checkpoint directory (engine.checkpoint); none: the demo model
@@ -19,6 +22,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // operator commands work on the database file, without starting the server
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("usage"))) {
+            System.exit(OpsCli.run(args, System.out, System.err, System.getenv()));
+        }
         Path configFile = System.getenv("TANDEM_CONFIG") == null || System.getenv("TANDEM_CONFIG").isBlank()
                 ? null : Path.of(System.getenv("TANDEM_CONFIG"));
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -45,6 +52,10 @@ public final class Main {
         } catch (ConfigException e) {
             fail(e.getMessage());
             return;
+        }
+        if (!config.engine().usesDemoCheckpoint() && !Files.isDirectory(Path.of(config.engine().checkpoint()))) {
+            fail("engine.checkpoint: " + config.engine().checkpoint() + " is not a directory (a Hugging Face checkpoint: "
+                    + "config.json, tokenizer.json, *.safetensors)");
         }
         Tandem tandem = Tandem.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(tandem::close, "tandem-shutdown"));

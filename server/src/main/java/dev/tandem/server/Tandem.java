@@ -123,6 +123,7 @@ public final class Tandem implements AutoCloseable {
         Messages messages = new Messages(edge);
 
         cfg.routes.before(RequestIds::assign);
+        cfg.routes.after(RequestIds::release);
         ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 
         cfg.routes.get("/health", health::alive);

@@ -84,6 +84,9 @@ class OpsEndToEndIT {
         assertThat(a.at("/error/type").asText()).isEqualTo("authentication_error");
 
         assertThat(server.get("/v1/models").statusCode()).isEqualTo(401);
+        HttpResponse<String> models = server.get("/v1/models", "anthropic-version", "2023-06-01");
+        assertThat(models.statusCode()).isEqualTo(401);
+        assertThat(TestServer.json(models.body()).at("/error/type").asText()).isEqualTo("authentication_error");
         assertThat(server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}").statusCode()).isEqualTo(401);
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
         assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
@@ -257,7 +260,8 @@ class OpsEndToEndIT {
     void plantedSecretsInAPromptNeverReachALogLine() {
         String key = createKey("{\"name\":\"secrets\"}");
         Map<String, String> planted = PlantedSecrets.fresh();
-        HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, PlantedSecrets.document(planted)
+        String marker = "zebra" + System.nanoTime();
+        HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, marker + " " + PlantedSecrets.document(planted)
                 .replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")), "authorization", "Bearer " + key);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         server.post("/v1/chat/completions", "{not json " + planted.get("openai_key"), "authorization", "Bearer " + key);
@@ -265,6 +269,7 @@ class OpsEndToEndIT {
         assertThat(text).contains("e2e-"); // the capture works: request ids of earlier requests are in it
         planted.forEach((type, s) -> assertThat(text.contains(s)).as("a planted %s in the logs", type).isFalse());
         assertThat(text.contains(key)).as("the client key in the logs").isFalse();
+        assertThat(text.contains(marker)).as("the prompt in the logs: %s", around(text, marker)).isFalse();
         assertThat(text.contains(MASTER)).as("the master key in the logs: %s", around(text, MASTER)).isFalse();
     }
 }

@@ -12,6 +12,12 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
     /**
      * Waits for every call of the group. The first failure cancels the others and is thrown: a
      * non-streaming response is all or nothing.
+     *
+     * <p>A client that goes away during this wait is not noticed: Jetty 12 does not read a connection
+     * while its request is handled (no fill interest once the body is consumed), so neither
+     * {@code EndPoint.isOpen()} nor the request's failure listeners change until a write fails
+     * (checked on Jetty 12.1.12). The generation runs to its end (at most max_tokens) and the
+     * response write then fails; streams, which write, cancel at their next frame or ping.
      */
     public static List<Completed> collect(CallGroup group) {
         int n = group.size();

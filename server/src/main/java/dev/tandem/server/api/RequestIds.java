@@ -1,6 +1,5 @@
 package dev.tandem.server.api;
 
-import dev.tandem.server.ops.LogSetup;
 import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -22,8 +21,12 @@ public final class RequestIds {
         String id = given != null && SANE.matcher(given).matches() ? given : generate("req_");
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
-        // every log line of this request carries its id (cleared by Ops' after-handler)
-        MDC.put(LogSetup.MDC_REQUEST_ID, id);
+        MDC.put("requestId", id);
+    }
+
+    /** An after-handler: the thread goes back to the pool without the id. */
+    public static void release(Context ctx) {
+        MDC.remove("requestId");
     }
 
     public static String of(Context ctx) {

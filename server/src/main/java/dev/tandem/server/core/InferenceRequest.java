@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param topLogprobs null: no logprobs; 0: chosen token only; N: with N alternatives
  * @param user the caller's end-user id, passed upstream when present
  * @param headers request headers the router and gate may read (lower-case names), e.g. x-tandem-policy
+ * @param maxTokensDefaulted the caller sent no max_tokens: {@code maxTokens} is the server's default,
+ *     which a backend may lower to the room its context window leaves after the prompt (as vLLM does);
+ *     an explicit max_tokens that does not fit is refused instead
  */
 public record InferenceRequest(
         String requestId,
@@ -26,7 +29,8 @@ public record InferenceRequest(
         List<ToolSpec> tools,
         String toolChoice,
         String user,
-        Map<String, String> headers) {
+        Map<String, String> headers,
+        boolean maxTokensDefaulted) {
 
     public InferenceRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -42,6 +46,13 @@ public record InferenceRequest(
         }
     }
 
+    /** A request whose max_tokens the caller chose. */
+    public InferenceRequest(String requestId, Dialect dialect, String model, Input input, int maxTokens, Sampling sampling,
+            List<String> stop, Integer topLogprobs, boolean stream, List<ToolSpec> tools, String toolChoice, String user,
+            Map<String, String> headers) {
+        this(requestId, dialect, model, input, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers, false);
+    }
+
     /** Tools, tool traffic or images: something only a remote model can serve. */
     public boolean needsRemoteCapabilities() {
         if (!tools.isEmpty()) {
@@ -52,10 +63,10 @@ public record InferenceRequest(
     }
 
     public InferenceRequest withModel(String v) {
-        return new InferenceRequest(requestId, dialect, v, input, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers);
+        return new InferenceRequest(requestId, dialect, v, input, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers, maxTokensDefaulted);
     }
 
     public InferenceRequest withInput(Input v) {
-        return new InferenceRequest(requestId, dialect, model, v, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers);
+        return new InferenceRequest(requestId, dialect, model, v, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers, maxTokensDefaulted);
     }
 }

@@ -79,7 +79,8 @@ public final class LocalBackend implements Backend {
         Engine engine = model.engine();
         Prompt prompt = LocalPrompts.prompt(request.input(), engine.promptFormat());
         int promptTokens = LocalPrompts.tokenCount(prompt, engine.tokenizer());
-        GenerationRequest generation = generationRequest(request, prompt);
+        int maxTokens = request.maxTokensDefaulted() ? defaultThatFits(request, engine, promptTokens) : request.maxTokens();
+        GenerationRequest generation = generationRequest(request, prompt, maxTokens);
         LocalCall call = new LocalCall(sink);
         try {
             call.generation = engine.submit(generation, call);
@@ -97,7 +98,23 @@ public final class LocalBackend implements Backend {
         return call;
     }
 
-    private static GenerationRequest generationRequest(InferenceRequest request, Prompt prompt) {
+    /**
+     * A defaulted max_tokens lowered to the room the window leaves after the prompt, as vLLM does: a
+     * caller who set no limit gets a completion, not a refusal. (An explicit one that does not fit is
+     * refused by the engine, with the numbers.)
+     */
+    private static int defaultThatFits(InferenceRequest request, Engine engine, int promptTokens) {
+        long window = Math.min(engine.model().contextLength(), engine.load().kvTokensTotal());
+        long room = window - promptTokens;
+        if (room < 1) {
+            String param = request.input() instanceof Input.Chat ? "messages" : "prompt";
+            throw ApiException.invalid(param, "The prompt has " + promptTokens + " tokens, which leaves no room in the local model's "
+                    + "context window of " + window + " tokens; shorten the prompt.");
+        }
+        return (int) Math.min(request.maxTokens(), room);
+    }
+
+    private static GenerationRequest generationRequest(InferenceRequest request, Prompt prompt, int maxTokens) {
         try {
             Sampling s = request.sampling();
             SamplingParams sampling = new SamplingParams(
@@ -111,7 +128,7 @@ public final class LocalBackend implements Backend {
                     s.frequencyPenalty() != null ? s.frequencyPenalty() : DEFAULTS.frequencyPenalty());
             StopRules stop = new StopRules(request.stop(), Set.of(), s.ignoreEos(), s.minTokens());
             int topLogprobs = request.topLogprobs() == null ? -1 : request.topLogprobs();
-            return new GenerationRequest(request.requestId(), prompt, request.maxTokens(), sampling, stop, topLogprobs);
+            return new GenerationRequest(request.requestId(), prompt, maxTokens, sampling, stop, topLogprobs);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(null, e.getMessage());
         }

@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #MDC_REQUEST_ID}).
  */
 public final class LogSetup {
-    /** The MDC key the edge puts the request id under. */
-    public static final String MDC_REQUEST_ID = "request_id";
+    /** The MDC key the edge ({@code RequestIds}) puts the request id under. */
+    public static final String MDC_REQUEST_ID = "requestId";
 
     private static final String PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} [%X{" + MDC_REQUEST_ID + "}] - %msg%n";
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %X{" + MDC_REQUEST_ID + ":-} %logger{36} - %msg%n";
 
     private LogSetup() {}
 

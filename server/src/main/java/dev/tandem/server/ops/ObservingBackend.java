@@ -53,8 +53,15 @@ public final class ObservingBackend implements Backend {
         Call call;
         try {
             call = inner.start(request, event -> {
-                t.see(event);
-                sink.accept(event);
+                // events may come on an engine or HTTP-client thread: their log lines get the request id
+                String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
+                MDC.put(LogSetup.MDC_REQUEST_ID, request.requestId());
+                try {
+                    t.see(event);
+                    sink.accept(event);
+                } finally {
+                    restore(previous);
+                }
             });
         } catch (ApiException e) {
             t.end(RequestOutcome.Status.ERROR, e);
@@ -64,6 +71,14 @@ public final class ObservingBackend implements Backend {
             call.cancel();
             t.end(RequestOutcome.Status.CANCELLED, null);
         };
+    }
+
+    private static void restore(String previous) {
+        if (previous == null) {
+            MDC.remove(LogSetup.MDC_REQUEST_ID);
+        } else {
+            MDC.put(LogSetup.MDC_REQUEST_ID, previous);
+        }
     }
 
     /** The state of one request; ends once, whichever of finish, failure or cancel comes first. */
@@ -125,7 +140,6 @@ public final class ObservingBackend implements Backend {
                     Duration.ofNanos(now - t0),
                     status,
                     error == null ? null : error.kind());
-            // events may arrive on an engine or HTTP-client thread: give its log lines the request id
             String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
             MDC.put(LogSetup.MDC_REQUEST_ID, o.requestId());
             try {
@@ -137,11 +151,7 @@ public final class ObservingBackend implements Backend {
                     }
                 }
             } finally {
-                if (previous == null) {
-                    MDC.remove(LogSetup.MDC_REQUEST_ID);
-                } else {
-                    MDC.put(LogSetup.MDC_REQUEST_ID, previous);
-                }
+                restore(previous);
             }
         }
     }

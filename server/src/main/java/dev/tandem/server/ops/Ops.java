@@ -128,7 +128,6 @@ public final class Ops implements AutoCloseable {
         AdminApi admin = new AdminApi(keys, ledger, auth);
         routes.exception(GateException.class, (e, ctx) -> GateErrors.write(ctx, e));
         routes.before(filter::handle);
-        routes.after(ctx -> org.slf4j.MDC.remove(LogSetup.MDC_REQUEST_ID));
         routes.post("/admin/keys", admin::createKey);
         routes.get("/admin/keys", admin::listKeys);
         routes.delete("/admin/keys/{id}", admin::revokeKey);

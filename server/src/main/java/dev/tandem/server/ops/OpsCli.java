@@ -1,10 +1,11 @@
 package dev.tandem.server.ops;
 
+import dev.tandem.server.config.ConfigException;
+import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.ops.gate.AdminApiTimes;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
-import dev.tandem.server.ops.keys.UsageTable;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,7 +28,9 @@ public final class OpsCli {
               tandem keys list
               tandem keys revoke KEY_ID
               tandem usage [--from 2026-01-01] [--to 2026-02-01]
-            options: --db PATH   the database file (default: $TANDEM_DB or data/tandem.db)
+            options: --db PATH       the database file
+                     --config FILE   take the database file from the configuration (ledger.database)
+                     default: $TANDEM_CONFIG's ledger.database, else $TANDEM_DB, else ./data/tandem.db
             """;
 
     private OpsCli() {}
@@ -40,7 +43,7 @@ public final class OpsCli {
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         try {
             Parsed p = Parsed.of(args);
-            Path db = Path.of(p.options.getOrDefault("db", env.getOrDefault("TANDEM_DB", "data/tandem.db")));
+            Path db = database(p.options, env);
             String command = String.join(" ", p.words.subList(0, Math.min(2, p.words.size())));
             if (command.equals("keys create")) {
                 try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
@@ -58,7 +61,7 @@ public final class OpsCli {
                 }
             } else if (command.equals("keys list")) {
                 try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
-                    out.print(UsageTable.keys(keys.list()));
+                    out.print(CliTables.keys(keys.list()));
                 }
             } else if (command.equals("keys revoke") && p.words.size() == 3) {
                 try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
@@ -70,7 +73,7 @@ public final class OpsCli {
                 }
             } else if (p.words.size() == 1 && p.words.get(0).equals("usage")) {
                 try (SqliteUsageLedger ledger = new SqliteUsageLedger(db)) {
-                    out.print(UsageTable.usage(ledger.totals(AdminApiTimes.parse(p.options.get("from"), "from"),
+                    out.print(CliTables.usage(ledger.totals(AdminApiTimes.parse(p.options.get("from"), "from"),
                             AdminApiTimes.parse(p.options.get("to"), "to"))));
                 }
             } else {
@@ -82,6 +85,20 @@ public final class OpsCli {
             err.println("error: " + e.getMessage());
             err.print(USAGE);
             return 2;
+        }
+    }
+
+    /** --db, else the configuration's ledger.database (--config or $TANDEM_CONFIG, over the defaults). */
+    private static Path database(Map<String, String> options, Map<String, String> env) {
+        if (options.containsKey("db")) {
+            return Path.of(options.get("db"));
+        }
+        String file = options.getOrDefault("config", env.get("TANDEM_CONFIG"));
+        try {
+            return Path.of(ConfigLoader.load(file == null || file.isBlank() ? null : Path.of(file), env, Map.of())
+                    .ledger().database());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 

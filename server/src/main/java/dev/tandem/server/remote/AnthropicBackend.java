@@ -26,7 +26,7 @@ import java.util.function.ToIntFunction;
 /** Claude through the Messages API ({@code POST /v1/messages}, SSE). */
 public final class AnthropicBackend extends RemoteBackend {
     static final String API_VERSION = "2023-06-01";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     public AnthropicBackend(RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
         super("anthropic", config, promptCounter);

@@ -47,10 +47,6 @@ final class PromptEstimate {
         return (int) Math.min(Integer.MAX_VALUE, (chars + 3) / 4 + extra);
     }
 
-    static int tokens(String text) {
-        return (text.length() + 3) / 4;
-    }
-
     private static long chars(Content c) {
         if (c instanceof Content.Text t) {
             return t.text().length();

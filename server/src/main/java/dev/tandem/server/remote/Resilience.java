@@ -33,14 +33,14 @@ public record Resilience(
         connectTimeoutMs = positive(connectTimeoutMs, 5_000L, "connectTimeoutMs");
         firstByteTimeoutMs = positive(firstByteTimeoutMs, 60_000L, "firstByteTimeoutMs");
         idleTimeoutMs = positive(idleTimeoutMs, 45_000L, "idleTimeoutMs");
-        maxAttempts = (int) (long) positive(maxAttempts == null ? null : maxAttempts.longValue(), 3L, "maxAttempts");
+        maxAttempts = positive(maxAttempts, 3, "maxAttempts");
         maxRetryMs = positive(maxRetryMs, 30_000L, "maxRetryMs");
         backoffMs = positive(backoffMs, 500L, "backoffMs");
         backoffMaxMs = positive(backoffMaxMs, 8_000L, "backoffMaxMs");
         jitter = jitter == null ? 0.2 : jitter;
-        circuitFailures = (int) (long) positive(circuitFailures == null ? null : circuitFailures.longValue(), 5L, "circuitFailures");
+        circuitFailures = positive(circuitFailures, 5, "circuitFailures");
         circuitOpenMs = positive(circuitOpenMs, 30_000L, "circuitOpenMs");
-        maxConcurrent = (int) (long) positive(maxConcurrent == null ? null : maxConcurrent.longValue(), 64L, "maxConcurrent");
+        maxConcurrent = positive(maxConcurrent, 64, "maxConcurrent");
         if (jitter < 0 || jitter >= 1) {
             throw new IllegalArgumentException("jitter must be in [0, 1)");
         }
@@ -58,6 +58,10 @@ public record Resilience(
             throw new IllegalArgumentException(name + " must be >= 1");
         }
         return v;
+    }
+
+    private static Integer positive(Integer v, int dflt, String name) {
+        return v == null ? dflt : (int) (long) positive(v.longValue(), dflt, name);
     }
 
     Duration connectTimeout() {

@@ -1,7 +1,6 @@
 package dev.tandem.server.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
 import java.net.http.HttpHeaders;
@@ -12,7 +11,6 @@ import java.util.Optional;
 
 /** Upstream HTTP statuses, error bodies and error events mapped to {@link ApiException}s, in one place. */
 final class UpstreamErrors {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 500;
 
     private UpstreamErrors() {}
@@ -116,7 +114,7 @@ final class UpstreamErrors {
             return null;
         }
         try {
-            JsonNode root = JSON.readTree(body);
+            JsonNode root = Json.MAPPER.readTree(body);
             JsonNode error = root.get("error");
             return error != null && error.isObject() ? error : null;
         } catch (Exception notJson) {

@@ -269,9 +269,14 @@ public final class Router implements Backend {
         return e.kind().retriable() || e.kind() == ErrorKind.INTERNAL;
     }
 
-    /** The engine refuses prompt + max_tokens beyond its context window with param "max_tokens". */
+    /**
+     * The local side refuses a request that does not fit its window: the engine with param
+     * "max_tokens" (prompt + max_tokens too long), LocalBackend with a message naming the context
+     * window (a prompt that leaves no room at all).
+     */
     private static boolean tooLongForLocal(ApiException e) {
-        return e.kind() == ErrorKind.INVALID_REQUEST && "max_tokens".equals(e.param());
+        return e.kind() == ErrorKind.INVALID_REQUEST
+                && ("max_tokens".equals(e.param()) || (e.getMessage() != null && e.getMessage().contains("context window")));
     }
 
     private static boolean saturation(ApiException e) {

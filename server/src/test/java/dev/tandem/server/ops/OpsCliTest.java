@@ -68,6 +68,19 @@ class OpsCliTest {
     }
 
     @Test
+    void theDatabaseComesFromTheConfigurationWhenNotGiven() throws Exception {
+        Path config = dir.resolve("tandem.yaml");
+        java.nio.file.Files.writeString(config, "ledger:\n  database: " + dir.resolve("from-config.db") + "\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = OpsCli.run(new String[] {"keys", "create", "--name", "cfg", "--config", config.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()), Map.of());
+        assertThat(status).isZero();
+        try (SqliteKeyStore store = new SqliteKeyStore(dir.resolve("from-config.db"))) {
+            assertThat(store.list()).extracting(k -> k.name()).containsExactly("cfg");
+        }
+    }
+
+    @Test
     void badCommandsPrintUsage() {
         Result r = cli("keys", "frobnicate");
         assertThat(r.status()).isEqualTo(2);

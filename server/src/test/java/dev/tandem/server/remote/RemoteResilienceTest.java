@@ -290,4 +290,23 @@ class RemoteResilienceTest {
         assertThat(sink.events()).hasSize(seen);
         assertThat(sink.ended()).isFalse();
     }
+
+    @Test
+    void cancelDuringABackoffMeansNoFurtherAttempt() throws Exception {
+        // Given a 503 whose retry would come after 300 ms
+        Resilience r = new Resilience(1_000L, 1_000L, 400L, 3, 5_000L, 300L, 300L, 0.0, 5, 500L, 8);
+        anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
+        RecordingSink sink = new RecordingSink();
+        Backend.Call call = claude(r).start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
+            Thread.sleep(5);
+        }
+        // When the client goes away during the backoff
+        Thread.sleep(50);
+        call.cancel();
+        Thread.sleep(600);
+        // Then the retry never happens and nothing reaches the sink
+        assertThat(anthropic.requests()).isEqualTo(1);
+        assertThat(sink.events()).isEmpty();
+    }
 }

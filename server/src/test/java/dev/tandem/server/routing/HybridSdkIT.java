@@ -17,87 +17,57 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import dev.tandem.server.api.Bodies;
-import dev.tandem.server.api.Edge;
-import dev.tandem.server.api.ErrorResponses;
-import dev.tandem.server.api.ModelCard;
-import dev.tandem.server.api.ModelCatalog;
-import dev.tandem.server.api.RequestIds;
-import dev.tandem.server.api.anthropic.Messages;
-import dev.tandem.server.api.openai.ChatCompletions;
-import dev.tandem.server.core.ApiException;
+import dev.tandem.models.Engines;
+import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.FakeOpenAi;
 import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.Status;
-import dev.tandem.server.remote.RemoteBackends;
-import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
-import dev.tandem.server.remote.Resilience;
-import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official SDKs against Tandem's edge with the Router behind it and fake upstreams behind that:
+ * The official SDKs against the whole server (assembly, ops layers, edge, router) with fake upstreams:
  * an OpenAI-format request answered by Claude, an Anthropic-format request answered by OpenAI,
  * streaming and not, usage and stop reasons right, upstream errors in the caller's dialect without the key.
  */
 class HybridSdkIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String LOCAL = "tiny-local";
-    private final FakeAnthropic anthropic = new FakeAnthropic();
-    private final FakeOpenAi openai = new FakeOpenAi();
-    private final FakeLocalBackend local = new FakeLocalBackend();
-    private RemoteBackends remotes;
-    private Javalin app;
+    @TempDir
+    static Path dir;
+    static FakeAnthropic anthropic;
+    static FakeOpenAi openai;
+    static TestServer server;
     private String base;
 
-    @BeforeEach
-    void start() {
-        Resilience fast = new Resilience(1_000L, 2_000L, 1_000L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
-                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
-        Router router = new Router(RoutingConfig.defaults(), local, List.of(LOCAL), local.loadSupplier(), remotes);
-        ModelCatalog catalog = new ModelCatalog() {
-            @Override
-            public List<ModelCard> models() {
-                return router.knownModels(List.of(LOCAL)).stream().map(id -> new ModelCard(id, "tandem", 0, null)).toList();
-            }
-
-            @Override
-            public Optional<ModelCard> find(String id) {
-                return router.knows(id) ? Optional.of(new ModelCard(id, "tandem", 0, null)) : Optional.empty();
-            }
-        };
-        Edge edge = new Edge(router, catalog, new Bodies(4 << 20), 512, 5_000);
-        ChatCompletions chat = new ChatCompletions(edge);
-        Messages messages = new Messages(edge);
-        app = Javalin.create(cfg -> {
-            cfg.routes.before(RequestIds::assign);
-            cfg.routes.post("/v1/chat/completions", chat::handle);
-            cfg.routes.post("/v1/messages", messages::handle);
-            cfg.routes.exception(ApiException.class, ErrorResponses::apiError);
-        }).start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
+    @BeforeAll
+    static void startServer() {
+        anthropic = new FakeAnthropic();
+        openai = new FakeOpenAi();
+        server = TestServer.start(dir, HybridServerIT.remoteSettings(anthropic, openai, "prefer-local"), TestServer.longContext(),
+                Engines::open, true);
     }
 
-    @AfterEach
-    void stop() {
-        app.stop();
-        remotes.close();
+    @AfterAll
+    static void stopServer() {
+        server.close();
         anthropic.close();
         openai.close();
+    }
+
+    @BeforeEach
+    void base() {
+        base = server.baseUrl();
     }
 
     private OpenAIClient openAiSdk() {
@@ -193,27 +163,6 @@ class HybridSdkIT {
                 .model("gpt-5-nano").maxTokens(10).addUserMessage("hi").build()))
                 .isInstanceOf(com.anthropic.errors.NotFoundException.class)
                 .hasMessageContaining("does not exist");
-    }
-
-    @Test
-    void everyResponseSaysWhoServedItAndWhy() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String body = "{\"model\":\"auto\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        HttpResponse<String> idle = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
-                .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(idle.statusCode()).isEqualTo(200);
-        assertThat(idle.headers().firstValue("x-tandem-backend")).contains("local");
-        assertThat(idle.headers().firstValue("x-tandem-route")).contains("primary");
-
-        local.load(FakeLocalBackend.queueFull());
-        HttpResponse<String> overflow = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
-                .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(overflow.statusCode()).isEqualTo(200);
-        assertThat(overflow.headers().firstValue("x-tandem-backend")).contains("anthropic");
-        assertThat(overflow.headers().firstValue("x-tandem-route")).contains("saturated");
-        assertThat(JSON.readTree(overflow.body()).path("content").get(0).path("text").asText()).isEqualTo(anthropic.defaultAnswer().fullText());
     }
 
     private static final Map<String, Object> WEATHER_SCHEMA = Map.of("type", "object",

@@ -347,6 +347,23 @@ class RouterTest {
         assertThat(anthropic.requests()).isBetween(8, 12);
     }
 
+    @Test
+    void cancellingARoutedRemoteCallStopsItsStream() throws Exception {
+        Router router = router(Policy.PREFER_LOCAL);
+        anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
+                Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
+        RecordingSink sink = new RecordingSink();
+        dev.tandem.server.core.Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
+        for (int i = 0; i < 400 && sink.text().isEmpty(); i++) {
+            Thread.sleep(5);
+        }
+        call.cancel();
+        int seen = sink.events().size();
+        Thread.sleep(500);
+        assertThat(sink.events()).hasSize(seen);
+        assertThat(sink.ended()).isFalse();
+    }
+
     private static InferenceRequest withTools(InferenceRequest r) {
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
                 r.topLogprobs(), r.stream(), List.of(new dev.tandem.server.core.ToolSpec("get_time", null, "{\"type\":\"object\"}")),

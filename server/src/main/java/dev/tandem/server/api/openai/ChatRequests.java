@@ -45,7 +45,7 @@ final class ChatRequests {
         for (int i = 0; i < n; i++) {
             out.add(new InferenceRequest(n == 1 ? requestId : requestId + "-" + i, Dialect.OPENAI, r.model(), chat,
                     maxTokens, sampling, stop, topLogprobs, Boolean.TRUE.equals(r.stream()), tools, toolChoice,
-                    r.user(), headers));
+                    r.user(), headers, asked == null));
         }
         return out;
     }

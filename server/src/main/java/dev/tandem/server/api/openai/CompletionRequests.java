@@ -37,8 +37,13 @@ final class CompletionRequests {
         List<String> stop = Params.stopSequences(r.stop(), "stop");
         Integer logprobs = Params.range(r.logprobs(), 0, 20, "logprobs");
         boolean echo = Boolean.TRUE.equals(r.echo());
+        // OpenAI and vLLM answer echo + logprobs with the logprobs of the prompt tokens too (all but the
+        // first, which has no context). The engine scores generated tokens only; nulls in their place
+        // would break the evaluation tools (loglikelihood scoring) that send exactly this request.
         if (echo && logprobs != null) {
-            throw ApiException.invalid("echo", "'echo' together with 'logprobs' (prompt logprobs) is not supported.");
+            throw ApiException.invalid("echo", "'echo' together with 'logprobs' asks for the logprobs of the prompt tokens, "
+                    + "which this server's local engine does not compute (it scores generated tokens only); "
+                    + "send 'logprobs' without 'echo' for the completion's logprobs, or 'echo' without 'logprobs'.");
         }
         if (r.streamOptions() != null && !Boolean.TRUE.equals(r.stream())) {
             throw ApiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
@@ -50,7 +55,7 @@ final class CompletionRequests {
                 int index = p * n + i;
                 String id = prompts.size() * n == 1 ? requestId : requestId + "-" + index;
                 out.add(new InferenceRequest(id, Dialect.OPENAI, r.model(), input, maxTokens, sampling, stop, logprobs,
-                        Boolean.TRUE.equals(r.stream()), List.of(), null, r.user(), headers));
+                        Boolean.TRUE.equals(r.stream()), List.of(), null, r.user(), headers, r.maxTokens() == null));
             }
         }
         return out;

@@ -8,14 +8,16 @@ import dev.tandem.server.ops.TandemHeaders;
 import java.util.List;
 
 /**
- * The normalised request: everything that shapes the answer, nothing that does not (request id,
- * dialect, stream flag, end-user id). The routing policy is part of it, since with the model it
+ * The normalised request: everything that shapes the answer (a defaulted max_tokens may be lowered
+ * where an explicit one is refused), nothing that does not (request id, dialect, stream flag,
+ * end-user id). The routing policy is part of it, since with the model it
  * decides which backend answers; the key id is part of it unless caching is shared.
  */
 record CacheKey(
         String model,
         Input input,
         int maxTokens,
+        boolean maxTokensDefaulted,
         Sampling sampling,
         List<String> stop,
         Integer topLogprobs,
@@ -26,7 +28,7 @@ record CacheKey(
         String keyId) {
 
     static CacheKey of(InferenceRequest r, boolean perKey) {
-        return new CacheKey(r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(), r.topLogprobs(), r.tools(),
+        return new CacheKey(r.model(), r.input(), r.maxTokens(), r.maxTokensDefaulted(), r.sampling(), r.stop(), r.topLogprobs(), r.tools(),
                 r.toolChoice(), r.headers().get(TandemHeaders.KEY_POLICY), r.headers().get("x-tandem-policy"),
                 perKey ? r.headers().getOrDefault(TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS) : null);
     }

@@ -49,6 +49,18 @@ public final class Authenticator {
         return Optional.of(key);
     }
 
+    /**
+     * The key the auth filter already identified (its id derived into the request), re-read so a
+     * revocation since then counts.
+     */
+    public ApiKey byDerivedId(String id) {
+        ApiKey key = keys.findById(id).orElseThrow(GateException::invalidKey);
+        if (key.isRevoked()) {
+            throw GateException.revokedKey();
+        }
+        return key;
+    }
+
     /** True when the headers carry the configured master key. */
     public boolean isMaster(Map<String, String> headers) {
         return config.masterKey() != null

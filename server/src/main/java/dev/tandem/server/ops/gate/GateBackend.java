@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * The gate in front of the dispatcher: who is calling, may they use this model, are they within
- * their limits and budget. It strips the caller's credentials and any client-sent internal headers,
- * and stamps the key's id and routing policy for the ledger and the router.
+ * their limits and budget. It strips any credentials, and stamps the key's id and routing policy
+ * (replacing whatever was there) for the ledger, the cache and the router.
  *
  * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
  * failed request; a 401 has no key to charge and only counts in metrics.
@@ -66,7 +66,7 @@ public final class GateBackend implements Backend {
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
         Optional<ApiKey> key;
         try {
-            key = auth.authenticate(request.headers());
+            key = caller(request.headers());
         } catch (GateException e) {
             onRejected.accept("auth");
             throw e;
@@ -115,6 +115,25 @@ public final class GateBackend implements Backend {
         };
     }
 
+    /**
+     * Who calls: credentials in the headers when there are any (an embedder without the HTTP edge);
+     * else the key the auth filter derived (the edge never passes credentials, nor a client-sent
+     * {@code x-tandem-key-*}).
+     */
+    private Optional<ApiKey> caller(Map<String, String> headers) {
+        if (!auth.enabled()) {
+            return Optional.empty();
+        }
+        if (Authenticator.presentedKey(headers).isPresent()) {
+            return auth.authenticate(headers);
+        }
+        String derived = headers.get(TandemHeaders.KEY_ID);
+        if (derived != null && !derived.equals(TandemHeaders.ANONYMOUS)) {
+            return Optional.of(auth.byDerivedId(derived));
+        }
+        return auth.authenticate(headers);
+    }
+
     private GateException refuse(InferenceRequest stamped, String reason, GateException e) {
         onRejected.accept(reason);
         RequestOutcome o = new RequestOutcome(clock.instant(), stamped.requestId(),
@@ -122,7 +141,13 @@ public final class GateBackend implements Backend {
                 stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
                 RequestOutcome.Status.ERROR, e.kind());
         for (OutcomeListener l : listeners) {
-            l.onOutcome(o);
+            try {
+                l.onOutcome(o);
+            } catch (RuntimeException failure) {
+                // the refusal stands; a ledger that cannot write is logged by the observer's peers
+                org.slf4j.LoggerFactory.getLogger(GateBackend.class).error("outcome listener {} failed: {}",
+                        l.getClass().getSimpleName(), failure.toString());
+            }
         }
         return e;
     }
@@ -137,6 +162,6 @@ public final class GateBackend implements Backend {
         h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
         key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
-                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h);
+                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h, r.maxTokensDefaulted());
     }
 }

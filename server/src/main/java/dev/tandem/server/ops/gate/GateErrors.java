@@ -19,7 +19,9 @@ public final class GateErrors {
     }
 
     public static void write(Context ctx, GateException e) {
-        Dialect dialect = dialectOf(ctx.path());
+        // as the edge decides: /v1/models speaks Anthropic to a caller that sends anthropic-version
+        Dialect dialect = ctx.path().startsWith("/v1/models") && ctx.header("anthropic-version") != null
+                ? Dialect.ANTHROPIC : dialectOf(ctx.path());
         if (e.retryAfter() != null) {
             ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         }

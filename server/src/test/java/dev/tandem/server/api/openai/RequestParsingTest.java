@@ -43,6 +43,7 @@ class RequestParsingTest {
         assertThat(input.messages().get(0).role()).isEqualTo(Role.USER);
         assertThat(input.messages().get(0).text()).isEqualTo("hi there");
         assertThat(r.maxTokens()).isEqualTo(7);
+        assertThat(r.maxTokensDefaulted()).as("the caller chose 7").isFalse();
         assertThat(r.stop()).containsExactly("END");
         assertThat(r.topLogprobs()).isEqualTo(3);
         assertThat(r.sampling().temperature()).isEqualTo(0.0);
@@ -56,7 +57,11 @@ class RequestParsingTest {
         List<InferenceRequest> tokens = completion("{\"model\":\"m\",\"prompt\":[1,2,3]}");
         assertThat(((Input.Completion) tokens.get(0).input()).prompt()).isEqualTo(Prompt.tokens(1, 2, 3));
         assertThat(completion("{\"model\":\"m\",\"prompt\":[[1,2],[3]]}")).hasSize(2);
-        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\"}").get(0).maxTokens()).isEqualTo(16);
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\"}").get(0)).satisfies(r -> {
+            assertThat(r.maxTokens()).isEqualTo(16);
+            assertThat(r.maxTokensDefaulted()).isTrue();
+        });
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"max_tokens\":16}").get(0).maxTokensDefaulted()).isFalse();
         assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"top_k\":-1,\"ignore_eos\":true,\"min_tokens\":3}").get(0).sampling())
                 .satisfies(s -> {
                     assertThat(s.topK()).isZero();
@@ -110,6 +115,18 @@ class RequestParsingTest {
         assertThatThrownBy(() -> completion(json))
                 .isInstanceOf(ApiException.class)
                 .satisfies(e -> assertThat(((ApiException) e).param()).isEqualTo(field));
+    }
+
+    @Test
+    void echoWithLogprobsSaysThePromptTokensLogprobsAreWhatIsMissing() {
+        assertThatThrownBy(() -> completion("{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true,\"logprobs\":0}"))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("logprobs of the prompt tokens")
+                .hasMessageContaining("does not compute");
+        // each alone is served
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true}").get(0).input())
+                .isEqualTo(new Input.Completion(Prompt.text("a"), null, true));
+        assertThat(completion("{\"model\":\"m\",\"prompt\":\"a\",\"logprobs\":0}").get(0).topLogprobs()).isZero();
     }
 
     @Test

@@ -97,6 +97,19 @@ class CachingBackendTest {
     }
 
     @Test
+    void aDefaultedMaxTokensIsNotTheSameRequestAsAnExplicitOne() {
+        // a defaulted max_tokens may be lowered to fit the window; the same number sent explicitly is refused
+        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        InferenceRequest explicit = greedy("hi", "k");
+        InferenceRequest defaulted = new InferenceRequest(explicit.requestId(), explicit.dialect(), explicit.model(),
+                explicit.input(), explicit.maxTokens(), explicit.sampling(), explicit.stop(), explicit.topLogprobs(),
+                explicit.stream(), explicit.tools(), explicit.toolChoice(), explicit.user(), explicit.headers(), true);
+        run(b, defaulted);
+        run(b, explicit);
+        assertThat(upstream.received).hasSize(2);
+    }
+
+    @Test
     void entriesExpireAfterTheTtl() {
         CachingBackend b = cache(new CacheConfig(true, 60L, null, null));
         run(b, greedy("hi", "k"));

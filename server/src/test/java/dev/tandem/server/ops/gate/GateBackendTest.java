@@ -95,6 +95,20 @@ class GateBackendTest {
     }
 
     @Test
+    void behindTheEdgeTheKeyIdDerivedByTheAuthFilterIsReReadSoARevocationCounts() {
+        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        CreatedKey k = keys.create(new KeySpec("a", "local-only", List.of(), null, null, null, null));
+        gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, k.key().id())), e -> {});
+        assertThat(upstream.received.get(0).headers()).containsEntry(TandemHeaders.KEY_POLICY, "local-only");
+
+        keys.revoke(k.key().id());
+        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, k.key().id())), e -> {}))
+                .hasMessageContaining("revoked");
+        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, "key_unknown")), e -> {}))
+                .isInstanceOf(GateException.class);
+    }
+
+    @Test
     void keyWithoutPolicyCannotSmuggleOne() {
         GateBackend gate = gate(AuthConfig.DEFAULTS);
         CreatedKey k = keys.create(KeySpec.named("a"));

@@ -36,7 +36,7 @@ class LogRedactionTest {
 
         String text = out.toString(StandardCharsets.UTF_8);
         secrets.values().forEach(s -> assertThat(text).doesNotContain(s));
-        assertThat(text).contains("[req-42]").contains("[REDACTED:openai_key]").contains("IllegalStateException");
+        assertThat(text).contains(" req-42 ").contains("[REDACTED:openai_key]").contains("IllegalStateException");
     }
 
     @Test
@@ -57,7 +57,7 @@ class LogRedactionTest {
             System.setErr(err);
         }
         String text = captured.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("leaked").contains("[req-xml]").contains("[REDACTED:github_token]");
+        assertThat(text).contains("leaked").contains(" req-xml ").contains("[REDACTED:github_token]");
         secrets.values().forEach(s -> assertThat(text).doesNotContain(s));
     }
 

@@ -1,13 +1,14 @@
-package dev.tandem.server.ops.keys;
+package dev.tandem.server.ops;
 
+import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.ledger.UsageTotal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** Plain-text tables for the CLI: keys and usage totals, columns padded to fit. */
-public final class UsageTable {
-    private UsageTable() {}
+public final class CliTables {
+    private CliTables() {}
 
     public static String keys(List<ApiKey> keys) {
         List<List<String>> rows = new ArrayList<>();

@@ -245,7 +245,7 @@ class BatchingEngineTest {
         g.cancel();
         assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(r.count()).isLessThan(200);
-        awaitIdle();
+        awaitIdle(engine);
         assertThat(engine.load().kvTokensFree()).isEqualTo(total);
         assertThat(engine.load().running()).isZero();
     }
@@ -314,6 +314,7 @@ class BatchingEngineTest {
             Recorder after = new Recorder();
             fragile.submit(greedy("after", prompt(4, 1), 3), after);
             assertThat(after.finished().usage().completionTokens()).isPositive();
+            awaitIdle(fragile);
             assertThat(fragile.load().running()).isZero();
         }
     }
@@ -332,9 +333,15 @@ class BatchingEngineTest {
                 .isInstanceOf(dev.tandem.models.EngineException.class);
     }
 
-    private static void awaitIdle() throws InterruptedException {
-        for (int i = 0; i < 2000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
-            Thread.sleep(1);
+    /** Finished is emitted during a step; its slot is freed when the step ends. */
+    private static void awaitIdle(Engine e) {
+        for (int i = 0; i < 5000 && (e.load().running() > 0 || e.load().waiting() > 0); i++) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

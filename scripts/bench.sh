@@ -6,13 +6,14 @@
 # Builds the benchmarks module, generates the checkpoints it needs (random weights, cached in
 # data/bench-checkpoints), runs the suites and writes benchmarks/results/<UTC date-time>/ with the raw
 # JMH JSON, markdown tables and SVG charts; summary.md there is also copied to benchmarks/results/LATEST.md.
-# Options: --full, --skip-build, --only engine|jmh|http (repeatable), --out DIR
+# Options: --full, --skip-build, --only engine|jmh|http (repeatable), --out DIR,
+#          --engine-runs N (repeat the throughput/bandwidth runs; the results add a median-of-N table)
 # Environment: MVN_FLAGS (default -o: offline), JAVA_OPTS (extra JVM flags), TANDEM_BENCH_CHECKPOINTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-FULL=0; BUILD=1; ONLY=(); OUT=""
+FULL=0; BUILD=1; ONLY=(); OUT=""; ENGINE_RUNS=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --full) FULL=1 ;;
@@ -20,7 +21,8 @@ while [[ $# -gt 0 ]]; do
     --skip-build) BUILD=0 ;;
     --only) ONLY+=("$2"); shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --engine-runs) ENGINE_RUNS="$2"; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,7 +76,7 @@ section() { SECTIONS+=("$1"); }
   echo
   echo "- Machine: $(nproc) CPU(s), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "- Java: $(java -version 2>&1 | head -1); OS: $(uname -sr)"
-  echo "- Command: \`scripts/bench.sh$([[ $MODE != quick ]] && echo " --$MODE")\` ($MODE set); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "- Command: \`scripts/bench.sh$([[ $MODE != quick ]] && echo " --$MODE")$([[ $ENGINE_RUNS != 1 ]] && echo " --engine-runs $ENGINE_RUNS")\` ($MODE set); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- Percentiles are p50 / p95 / p99. JMH uses Mode.SampleTime; load tools count open-loop latency from each request's scheduled time."
   echo
 } > "$RESULTS/header.md"
@@ -89,6 +91,18 @@ if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
       > "$RESULTS/raw/throughput-t$t.log" 2>&1 || log "throughput t=$t failed: see raw/throughput-t$t.log"
     [[ -f $RESULTS/throughput-t$t.md ]] && section "$RESULTS/throughput-t$t.md"
   done
+  RUN_DIRS=("$RESULTS")
+  for ((r = 2; r <= ENGINE_RUNS; r++)); do
+    for t in 1 2; do
+      log "engine throughput, run $r of $ENGINE_RUNS, threads=$t"
+      tool dev.tandem.bench.engine.ThroughputTool --shape $TP_SHAPE --threads $t "${TP[@]}" --out "$RESULTS/engine-run-$r" \
+        --name throughput-t$t > "$RESULTS/raw/throughput-run$r-t$t.log" 2>&1 || log "run $r t=$t failed"
+    done
+    RUN_DIRS+=("$RESULTS/engine-run-$r")
+  done
+  if [[ $ENGINE_RUNS -gt 1 ]]; then
+    tool dev.tandem.bench.report.RepeatSummary "${RUN_DIRS[@]}" > "$RESULTS/engine-repeats.md" && section "$RESULTS/engine-repeats.md"
+  fi
 fi
 
 # ---------------------------------------------------------------- engine: JMH suites

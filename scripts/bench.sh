@@ -76,6 +76,7 @@ section() { SECTIONS+=("$1"); }
   echo
   echo "- Machine: $(nproc) CPU(s), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "- Java: $(java -version 2>&1 | head -1); OS: $(uname -sr)"
+  echo "- Load average when the run started (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)"
   echo "- Command: \`scripts/bench.sh$([[ $MODE != quick ]] && echo " --$MODE")$([[ $ENGINE_RUNS != 1 ]] && echo " --engine-runs $ENGINE_RUNS")\` ($MODE set); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- Percentiles are p50 / p95 / p99. JMH uses Mode.SampleTime; load tools count open-loop latency from each request's scheduled time."
   echo
@@ -237,6 +238,7 @@ fi
   for s in "${SECTIONS[@]}"; do cat "$s"; echo; done
 } > "$RESULTS/summary.md"
 rm -f "$RESULTS/header.md"
+echo "- Run ended $(date -u +%H:%MZ); load average then: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/summary.md"
 if [[ -z $OUT ]]; then
   rel=$(basename "$RESULTS")
   # LATEST.md sits one directory up: point its chart links into the run's directory.

@@ -66,20 +66,18 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray embedding; // [vocab, hidden]
     private final Layer[] layers;
     private final NDArray lmHead;    // [hidden, vocab], final norm folded in
-    private final NDArray rotateHalf; // [headDim, headDim]: x @ R == rotate_half(x) = cat(-x2, x1)
     private final NDArray normEpsilon; // [1] float32: hidden * rms_norm_eps
     private final double[] invFreq;  // [headDim / 2], rope_scaling applied
     private final long parameters;
 
     private LlamaModel(LlamaConfig config, NDManager manager, DataType dtype, NDArray embedding, Layer[] layers,
-            NDArray lmHead, NDArray rotateHalf, NDArray normEpsilon, long parameters) {
+            NDArray lmHead, NDArray normEpsilon, long parameters) {
         this.config = config;
         this.manager = manager;
         this.dtype = dtype;
         this.embedding = embedding;
         this.layers = layers;
         this.lmHead = lmHead;
-        this.rotateHalf = rotateHalf;
         this.normEpsilon = normEpsilon;
         this.parameters = parameters;
         this.invFreq = inverseFrequencies(config);
@@ -134,12 +132,10 @@ public final class LlamaModel implements AutoCloseable {
                 normedHead.attach(tmp); // with tied embeddings `head` belongs to the model: keep the product temporary
                 lmHead = keep(inOut(normedHead), manager);
             }
-            NDArray rotateHalf = manager.create(rotateHalfMatrix(c.headDim()), new Shape(c.headDim(), c.headDim()))
-                    .toType(dtype, false);
             NDArray normEpsilon = manager.create(new float[] {(float) (hidden * c.rmsNormEps())});
             long parameters = reader.parameters;
             manager.cap();
-            return new LlamaModel(c, manager, dtype, embedding, layers, lmHead, rotateHalf, normEpsilon, parameters);
+            return new LlamaModel(c, manager, dtype, embedding, layers, lmHead, normEpsilon, parameters);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -197,11 +193,10 @@ public final class LlamaModel implements AutoCloseable {
         int group = heads / kvHeads;
         int total = chunks.stream().mapToInt(ch -> ch.tokens().length).sum();
 
-        // Per token: id, cache slot, rotary cos/sin of its position
+        // Per token: id, cache slot, rotary matrix of its position
         long[] ids = new long[total];
         long[] slots = new long[total];
-        float[] cos = new float[total * headDim];
-        float[] sin = new float[total * headDim];
+        float[] rotations = new float[total * headDim * headDim];
         long[] lastRows = new long[chunks.size()];
         int row = 0;
         for (int c = 0; c < chunks.size(); c++) {
@@ -209,12 +204,14 @@ public final class LlamaModel implements AutoCloseable {
             for (int t = 0; t < chunk.tokens().length; t++, row++) {
                 ids[row] = chunk.tokens()[t];
                 slots[row] = chunk.cacheBase() + chunk.start() + t;
-                rope(chunk.start() + t, cos, sin, row * headDim);
+                rotation(chunk.start() + t, rotations, row * headDim * headDim);
             }
             lastRows[c] = row - 1;
         }
-        NDArray ropeCos = step.create(cos, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
-        NDArray ropeSin = step.create(sin, new Shape(total, 1, headDim)).toType(dtype, false); // [T, 1, hd]
+        NDArray rope = step.create(rotations, new Shape(total, headDim, headDim));            // [T, hd, hd]
+        if (dtype != DataType.FLOAT32) {
+            rope = rope.toType(dtype, false);
+        }
         NDArray slotArray = step.create(slots);
         NDIndex keySlots = new NDIndex(":, :, {}", slotArray);
         NDIndex valueSlots = new NDIndex(":, {}", slotArray);
@@ -231,9 +228,9 @@ public final class LlamaModel implements AutoCloseable {
             Layer layer = layers[l];
             // Attention: rmsNorm, then q|k|v in one matrix product
             NDArray qkv = rmsNorm(x).matMul(layer.wqkv).reshape(total, heads + 2L * kvHeads, headDim); // [T, h+2kv, hd]
-            // RoPE on q and k together: x * cos + rotate_half(x) * sin
-            NDArray qk = qkv.get(new NDIndex().addAllDim().addSliceDim(0, heads + kvHeads)); // [T, h+kv, hd]
-            qk = qk.mul(ropeCos).add(qk.matMul(rotateHalf).mul(ropeSin));
+            // RoPE on q and k together, x * cos + rotate_half(x) * sin, as one batched product per token
+            NDArray qk = qkv.get(new NDIndex().addAllDim().addSliceDim(0, heads + kvHeads)) // [T, h+kv, hd]
+                    .matMul(rope);
             NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, heads))
                     .reshape(total, kvHeads, group, headDim);                                    // [T, kv, group, hd]
             NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(heads, heads + kvHeads)); // [T, kv, hd]
@@ -301,17 +298,23 @@ public final class LlamaModel implements AutoCloseable {
         return all.reshape(total, width);
     }
 
-    /** cos and sin of position {@code p} at every rotary frequency, as HF's cat(freqs, freqs). */
-    private void rope(int p, float[] cos, float[] sin, int offset) {
+    /**
+     * The [headDim, headDim] matrix M of position {@code p} (row-major at {@code offset} of {@code m}, which
+     * is all zeros there) with x @ M = x * cos + rotate_half(x) * sin, cos and sin as HF's
+     * cat(freqs, freqs): one product replaces four ops per layer. Output j < d/2 takes x[j] cos - x[j+d/2] sin,
+     * output j + d/2 takes x[j+d/2] cos + x[j] sin.
+     */
+    private void rotation(int p, float[] m, int offset) {
         int half = invFreq.length;
-        for (int i = 0; i < half; i++) {
-            double angle = p * (double) (float) invFreq[i];
+        int d = 2 * half;
+        for (int j = 0; j < half; j++) {
+            double angle = p * (double) (float) invFreq[j];
             float c = (float) Math.cos(angle);
             float s = (float) Math.sin(angle);
-            cos[offset + i] = c;
-            cos[offset + half + i] = c;
-            sin[offset + i] = s;
-            sin[offset + half + i] = s;
+            m[offset + j * d + j] = c;
+            m[offset + (j + half) * d + j] = -s;
+            m[offset + (j + half) * d + j + half] = c;
+            m[offset + j * d + j + half] = s;
         }
     }
 
@@ -334,17 +337,6 @@ public final class LlamaModel implements AutoCloseable {
             inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / c.headDim());
         }
         return c.ropeScaling() == null ? inv : c.ropeScaling().scale(inv);
-    }
-
-    /** R such that x @ R = rotate_half(x) = cat(-x[d/2:], x[:d/2]). */
-    private static float[] rotateHalfMatrix(int d) {
-        float[] r = new float[d * d];
-        int half = d / 2;
-        for (int j = 0; j < half; j++) {
-            r[(j + half) * d + j] = -1;      // out j < d/2 takes -x[j + d/2]
-            r[j * d + j + half] = 1;         // out j + d/2 takes x[j]
-        }
-        return r;
     }
 
     /** HF's [out, in] as a contiguous [in, out]. */

@@ -1,0 +1,104 @@
+package dev.tandem.bench.engine;
+
+import dev.tandem.models.Engine;
+import dev.tandem.models.GenerationEvent;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One decode step at batch 1, 4, 8 and 16, through the engine's public API: {@code batch} endless
+ * greedy streams run in the engine, and each sample is the interval between two consecutive tokens
+ * of one of them, which is one scheduler step (one batched forward + sampling) at that batch size.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dai.djl.offline=true"})
+public class DecodeStepBench {
+    /** Tokens per stream before it is restarted (a restart adds one prefill to that step). */
+    private static final int STREAM_TOKENS = 256;
+    private static final int PROMPT = 8;
+
+    @Param({"tiny", "110m"})
+    public String shape;
+
+    @Param({"1", "4", "8", "16"})
+    public int batch;
+
+    @Param({"0"})
+    public int threads;
+
+    private Engine engine;
+    private final BlockingQueue<Long> steps = new LinkedBlockingQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Restarts are submitted from here, never from the engine's thread inside a listener. */
+    private final ExecutorService restarter = Executors.newSingleThreadExecutor();
+
+    @Setup(Level.Trial)
+    public void start() {
+        engine = EngineRuns.open(Checkpoints.get(shape), batch, PROMPT + STREAM_TOKENS + 8, threads);
+        for (int s = 0; s < batch; s++) {
+            submit(s, s == 0 ? e -> {
+                if (e instanceof GenerationEvent.Token) steps.offer(System.nanoTime());
+            } : e -> { });
+        }
+    }
+
+    /** Streams restart when they end, so the batch stays full for the whole trial. */
+    private void submit(int stream, Consumer<GenerationEvent> onEvent) {
+        int vocab = engine.model().vocabSize();
+        engine.submit(EngineRuns.fixedLength("step-" + stream, EngineRuns.promptIds(PROMPT, vocab, stream), STREAM_TOKENS), e -> {
+            onEvent.accept(e);
+            if (e instanceof GenerationEvent.Finished && running.get()) {
+                restarter.execute(() -> submit(stream, onEvent));
+            }
+        });
+    }
+
+    /** Start each iteration on a step boundary, so that every sample is one whole step. */
+    @Setup(Level.Iteration)
+    public void sync() throws InterruptedException {
+        steps.clear();
+        nextStep();
+    }
+
+    @Benchmark
+    public long step() throws InterruptedException {
+        return nextStep();
+    }
+
+    private long nextStep() throws InterruptedException {
+        Long t = steps.poll(60, TimeUnit.SECONDS);
+        if (t == null) {
+            throw new IllegalStateException("no token for 60 s: the engine stalled");
+        }
+        return t;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        running.set(false);
+        restarter.shutdownNow();
+        engine.close();
+    }
+}

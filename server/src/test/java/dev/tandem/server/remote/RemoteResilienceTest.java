@@ -279,6 +279,48 @@ class RemoteResilienceTest {
     }
 
     @Test
+    void theBulkheadFreesItsSlotWhenACallEnds() {
+        // Guards the bulkhead's bookkeeping: a slot is held for a call's life only, so more calls than
+        // maxConcurrent, one after another, are all served.
+        // Given at most two concurrent calls
+        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
+        AnthropicBackend backend = claude(r);
+        anthropic.answerByDefault(ANSWER);
+        // When ten calls run one after another, each ending before the next starts
+        for (int i = 0; i < 10; i++) {
+            // Then each is served
+            RecordingSink sink = run(backend);
+            assertThat(sink.events()).as("call %d", i).noneMatch(InferenceEvent.Failed.class::isInstance);
+            assertThat(sink.text()).isEqualTo("one two three");
+        }
+        assertThat(anthropic.requests()).isEqualTo(10);
+    }
+
+    @Test
+    void aCancelledCallFreesItsBulkheadSlot() throws Exception {
+        // Guards the bulkhead's bookkeeping on cancellation: a call cancelled mid-stream (its client
+        // went away) gives its slot back, so cancellations never use the upstream up.
+        // Given at most two concurrent calls
+        Resilience r = new Resilience(1_000L, 3_000L, 2_000L, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
+        AnthropicBackend backend = claude(r);
+        // When five calls are cancelled mid-stream, one after another
+        for (int i = 0; i < 5; i++) {
+            anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
+            RecordingSink sink = new RecordingSink();
+            Backend.Call call = backend.start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+            for (int w = 0; w < 300 && sink.text().isEmpty(); w++) {
+                Thread.sleep(5);
+            }
+            call.cancel();
+        }
+        // Then the next call is served
+        anthropic.answerByDefault(ANSWER);
+        RecordingSink next = run(backend);
+        assertThat(next.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
+        assertThat(next.text()).isEqualTo("one two three");
+    }
+
+    @Test
     void cancelStopsTheStream() throws Exception {
         anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
         RecordingSink sink = new RecordingSink();

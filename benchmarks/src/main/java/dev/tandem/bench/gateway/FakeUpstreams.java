@@ -48,6 +48,14 @@ public final class FakeUpstreams {
             fakes.put("anthropic", anthropic);
             HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             control.createContext("/fault", ex -> fault(ex, fakes));
+            control.createContext("/clear", ex -> {
+                FakeUpstream fake = fakes.get(query(ex.getRequestURI()).getOrDefault("upstream", "openai"));
+                if (fake == null) {
+                    reply(ex, 400, "unknown upstream");
+                } else {
+                    reply(ex, 200, "dropped " + fake.clearScript() + "\n");
+                }
+            });
             control.createContext("/stats", ex -> {
                 StringBuilder sb = new StringBuilder();
                 fakes.forEach((n, f) -> sb.append(n).append(" requests=").append(f.requests()).append(" connections=").append(f.connections()).append('\n'));

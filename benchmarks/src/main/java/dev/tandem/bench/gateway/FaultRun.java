@@ -56,6 +56,9 @@ public final class FaultRun {
                 }
                 rows.add(runner.openLoop(fault + " (1 in " + every + ")", rate, phase, Long.MAX_VALUE, 512));
                 System.out.print(Markdown.loadTable(rows.subList(rows.size() - 1, rows.size())));
+                // Faults the phase did not consume must not leak into the next phase (or the next tool)
+                http.send(HttpRequest.newBuilder(control.resolve("/clear?upstream=" + upstream))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             }
             rows.add(runner.openLoop("no fault (recovery)", rate, phase.multipliedBy(2), Long.MAX_VALUE, 512));
         }

@@ -154,6 +154,15 @@ public abstract class FakeUpstream implements AutoCloseable {
         return this;
     }
 
+    /** Drops what is still scripted (back to the default answer); returns how many were dropped. */
+    public int clearScript() {
+        int dropped = 0;
+        while (script.poll() != null) {
+            dropped++;
+        }
+        return dropped;
+    }
+
     public FakeUpstream answerByDefault(Answer answer) {
         defaultAnswer = answer;
         return this;

@@ -69,4 +69,8 @@ public record InferenceRequest(
     public InferenceRequest withInput(Input v) {
         return new InferenceRequest(requestId, dialect, model, v, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, headers, maxTokensDefaulted);
     }
+
+    public InferenceRequest withHeaders(Map<String, String> v) {
+        return new InferenceRequest(requestId, dialect, model, input, maxTokens, sampling, stop, topLogprobs, stream, tools, toolChoice, user, v, maxTokensDefaulted);
+    }
 }

@@ -32,9 +32,4 @@ public final class Requests {
                         "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}")),
                 "required", r.user(), r.headers());
     }
-
-    public static InferenceRequest withHeaders(InferenceRequest r, Map<String, String> headers) {
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
-                r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), headers);
-    }
 }

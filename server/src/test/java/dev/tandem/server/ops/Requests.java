@@ -34,7 +34,6 @@ public final class Requests {
     public static InferenceRequest withHeader(InferenceRequest r, String name, String value) {
         Map<String, String> h = new HashMap<>(r.headers());
         h.put(name, value);
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
-                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h);
+        return r.withHeaders(h);
     }
 }

@@ -69,7 +69,7 @@ class RouterTest {
     }
 
     private static InferenceRequest chat(String model, Map<String, String> headers) {
-        return Requests.withHeaders(Requests.chat(model, "hello"), headers);
+        return Requests.chat(model, "hello").withHeaders(headers);
     }
 
     private int upstreamConnections() {

@@ -154,8 +154,7 @@ public final class GateBackend extends ForwardingBackend {
     private static InferenceRequest withKeyPolicy(InferenceRequest r, Policy policy) {
         Map<String, String> h = new HashMap<>(r.headers());
         h.put(TandemHeaders.KEY_POLICY, policy.wireName());
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
-                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h, r.maxTokensDefaulted());
+        return r.withHeaders(h);
     }
 
     /** The request as the rest of the server sees it: no credentials, the gate's own headers. */
@@ -167,7 +166,6 @@ public final class GateBackend extends ForwardingBackend {
         h.remove(TandemHeaders.KEY_POLICY);
         h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
         key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
-        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(),
-                r.stop(), r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), h, r.maxTokensDefaulted());
+        return r.withHeaders(h);
     }
 }

@@ -13,12 +13,16 @@ import java.util.stream.Collectors;
 public final class RecordingSink implements Consumer<InferenceEvent> {
     private final List<InferenceEvent> events = new CopyOnWriteArrayList<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final CountDownLatch texted = new CountDownLatch(1);
     private final List<Long> atNanos = new CopyOnWriteArrayList<>();
 
     @Override
     public void accept(InferenceEvent event) {
         events.add(event);
         atNanos.add(System.nanoTime());
+        if (event instanceof InferenceEvent.TextDelta) {
+            texted.countDown();
+        }
         if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
             ended.countDown();
         }
@@ -26,9 +30,18 @@ public final class RecordingSink implements Consumer<InferenceEvent> {
 
     /** Waits for Finished or Failed; fails the test after {@code timeout}. */
     public RecordingSink awaitEnd(Duration timeout) {
+        return await(ended, timeout, "Finished/Failed");
+    }
+
+    /** Waits for the first text; fails the test after 10 s. */
+    public RecordingSink awaitText() {
+        return await(texted, Duration.ofSeconds(10), "TextDelta");
+    }
+
+    private RecordingSink await(CountDownLatch latch, Duration timeout, String what) {
         try {
-            if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("no Finished/Failed within " + timeout + "; got " + events);
+            if (!latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("no " + what + " within " + timeout + "; got " + events);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

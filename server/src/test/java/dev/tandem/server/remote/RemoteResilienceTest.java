@@ -308,9 +308,7 @@ class RemoteResilienceTest {
             anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
             RecordingSink sink = new RecordingSink();
             Backend.Call call = backend.start(Requests.chat("claude-sonnet-4-5", "count"), sink);
-            for (int w = 0; w < 300 && sink.text().isEmpty(); w++) {
-                Thread.sleep(5);
-            }
+            sink.awaitText();
             call.cancel();
         }
         // Then the next call is served
@@ -325,9 +323,7 @@ class RemoteResilienceTest {
         anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = claude().start(Requests.chat("claude-sonnet-4-5", "count"), sink);
-        for (int i = 0; i < 300 && sink.text().isEmpty(); i++) {
-            Thread.sleep(5);
-        }
+        sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
         Thread.sleep(600);

@@ -358,9 +358,7 @@ class RouterTest {
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
-        for (int i = 0; i < 400 && sink.text().isEmpty(); i++) {
-            Thread.sleep(5);
-        }
+        sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
         Thread.sleep(500);

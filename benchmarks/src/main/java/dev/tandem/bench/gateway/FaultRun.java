@@ -63,7 +63,7 @@ public final class FaultRun {
             rows.add(runner.openLoop("no fault (recovery)", rate, phase.multipliedBy(2), Long.MAX_VALUE, 512));
         }
         StringBuilder sb = new StringBuilder("### Fault mode: " + upstream + " fake upstream faults under load through Tandem\n\n");
-        sb.append("Load: ").append(LoadGenerator.parseMix(args.get("mix", "openai:gpt-4o:stream:16,openai:gpt-4o:json:16"), "x").stream()
+        sb.append("Load: ").append(mix.stream()
                 .map(RequestSpec::label).distinct().toList()).append(" at ").append(rate).append(" req/s, ").append(phase.toSeconds())
                 .append(" s per phase. Outcomes: status, then who served / why (`x-tandem-backend`/`x-tandem-route`); ")
                 .append("`200+stream-error` = a stream that began and ended with an error event (never a silent 200).\n\n");

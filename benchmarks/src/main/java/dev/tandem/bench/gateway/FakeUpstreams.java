@@ -41,8 +41,9 @@ public final class FakeUpstreams {
         Args args = new Args(argv);
         Answer answer = Answer.text(args.get("answer", "Hello from the fake upstream, sixteen tokens of text in all here.").split("(?<= )"));
         try (FakeOpenAi openai = new FakeOpenAi(KEY); FakeAnthropic anthropic = new FakeAnthropic(KEY)) {
-            openai.answerByDefault(answer.withUsage(12, answer.textChunks().size()));
-            anthropic.answerByDefault(answer.withUsage(12, answer.textChunks().size()));
+            // keep-alive like the real APIs: a connection per request would measure TCP set-up, not the gateway
+            openai.keepAlive(true).answerByDefault(answer.withUsage(12, answer.textChunks().size()));
+            anthropic.keepAlive(true).answerByDefault(answer.withUsage(12, answer.textChunks().size()));
             Map<String, FakeUpstream> fakes = new LinkedHashMap<>();
             fakes.put("openai", openai);
             fakes.put("anthropic", anthropic);

@@ -35,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -90,7 +91,9 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         Resilience r = config.resilience();
         this.schedule = new RetrySchedule(r);
         this.ioThreads = Executors.newCachedThreadPool(daemon(name + "-io"));
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemon(name + "-timer"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
+        timer.setRemoveOnCancelPolicy(true); // every call cancels its idle watchdog: do not keep them queued
+        this.timers = timer;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(r.connectTimeout())
                 .version(config.baseUrl().toLowerCase(Locale.ROOT).startsWith("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
@@ -114,7 +117,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
                 .onClose(e -> log.info("{} circuit breaker closed", name))
                 .build();
         Bulkhead<Outcome> bulkhead = Bulkhead.<Outcome>builder(r.maxConcurrent()).build();
-        this.failsafe = Failsafe.with(retry, breaker, bulkhead).with(timers);
+        this.failsafe = Failsafe.with(retry, breaker, bulkhead).with(new InlineFirstScheduler(timers));
     }
 
     @Override
@@ -316,12 +319,17 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
+            if (result.isDone()) {
+                stopWatchdog();
+                return;
+            }
             fail(transportFailure(t));
         }
 
         @Override
         public void onComplete() {
             if (result.isDone()) {
+                stopWatchdog(); // the body after the last event has drained: the connection goes back to the pool
                 return;
             }
             try {
@@ -337,7 +345,11 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         private void checkIdle() {
             long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
             if (silentMs > config.resilience().idleTimeoutMs()) {
-                fail(UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no data for " + silentMs + " ms"));
+                if (result.isDone()) {
+                    stop(); // answered, but the body never ended: give up the connection
+                } else {
+                    fail(UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no data for " + silentMs + " ms"));
+                }
             }
         }
 
@@ -390,19 +402,30 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             }
         }
 
+        /**
+         * A finished answer leaves the rest of the body (the end-of-stream marker, the last chunk) to
+         * drain, so that the HTTP client can reuse the connection: cancelling here would close it, and
+         * the next request would pay a new TCP and TLS handshake. The watchdog stays until the body ends.
+         */
         private void finish(Outcome outcome) {
-            stop();
+            if (outcome != Outcome.FINISHED) {
+                stop();
+            }
             result.complete(outcome);
         }
 
         private void stop() {
-            ScheduledFuture<?> w = watchdog;
-            if (w != null) {
-                w.cancel(false);
-            }
+            stopWatchdog();
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.cancel();
+            }
+        }
+
+        private void stopWatchdog() {
+            ScheduledFuture<?> w = watchdog;
+            if (w != null) {
+                w.cancel(false);
             }
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,6 +109,7 @@ public abstract class FakeUpstream implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Answer defaultAnswer = Answer.text("Hello", " from", " upstream.").withUsage(14, 5);
     private volatile boolean closed;
+    private volatile boolean keepAlive;
     protected final String apiKey;
 
     protected FakeUpstream(String apiKey) {
@@ -161,6 +163,15 @@ public abstract class FakeUpstream implements AutoCloseable {
             dropped++;
         }
         return dropped;
+    }
+
+    /**
+     * Serves many requests per connection, as real upstreams do (the benchmarks' setting). Off by
+     * default: one request per connection keeps the tests' connection counts exact.
+     */
+    public FakeUpstream keepAlive(boolean on) {
+        keepAlive = on;
+        return this;
     }
 
     public FakeUpstream answerByDefault(Answer answer) {
@@ -260,25 +271,28 @@ public abstract class FakeUpstream implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
+            socket.setTcpNoDelay(true); // one segment per event, as a real streaming server sends them
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            String requestLine = readLine(in);
-            if (requestLine == null || requestLine.isEmpty()) {
-                return;
-            }
-            String[] parts = requestLine.split(" ");
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
+            do {
+                String requestLine = readLine(in);
+                if (requestLine == null || requestLine.isEmpty()) {
+                    return;
                 }
-            }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-            Received request = new Received(parts[0], parts[1], headers, body, System.nanoTime());
-            received.add(request);
-            respond(socket, out, request);
+                String[] parts = requestLine.split(" ");
+                Map<String, String> headers = new LinkedHashMap<>();
+                for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+                    int colon = line.indexOf(':');
+                    if (colon > 0) {
+                        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                    }
+                }
+                int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+                String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                Received request = new Received(parts[0], parts[1], headers, body, System.nanoTime());
+                received.add(request);
+                respond(socket, out, request);
+            } while (keepAlive && !socket.isClosed() && !closed);
         } catch (IOException | InterruptedException e) {
             // the client went away or the fake is closing: nothing to do
         } finally {
@@ -372,7 +386,7 @@ public abstract class FakeUpstream implements AutoCloseable {
     private void writeHead(OutputStream out, int status, String contentType, Map<String, String> extra) throws IOException {
         StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
         head.append("content-type: ").append(contentType).append("\r\n");
-        head.append("connection: close\r\n");
+        head.append(keepAlive ? "connection: keep-alive\r\n" : "connection: close\r\n");
         responseHeaders().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         extra.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         head.append("\r\n");

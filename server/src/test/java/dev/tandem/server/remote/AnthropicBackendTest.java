@@ -35,6 +35,23 @@ class AnthropicBackendTest {
     }
 
     @Test
+    void answeredCallsLeaveTheirConnectionToTheNextOne() throws Exception {
+        // Given an upstream that keeps connections alive, as the real APIs do
+        fake.keepAlive(true);
+        for (int i = 0; i < 5; i++) {
+            RecordingSink sink = new RecordingSink();
+            backend.start(Requests.chat("claude-sonnet-4-5", "hello " + i), sink);
+            sink.awaitEnd();
+            assertThat(sink.finished()).isNotNull();
+        }
+        // Then each call read its body to the end and handed the connection back: cancelling the body at
+        // the last event would close it and cost every call a new handshake (5 connections). One may
+        // still be draining when the next call starts, so the client can hold two at most.
+        assertThat(fake.requests()).isEqualTo(5);
+        assertThat(fake.connections()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void streamsTextWithUsageFromMessageStartAndCumulativeMessageDelta() throws Exception {
         // Given an upstream answering 3 chunks, 21 prompt tokens, 9 output tokens in total
         fake.answerByDefault(Answer.text("Hel", "lo", "!").withUsage(21, 9));

@@ -35,6 +35,23 @@ class OpenAiBackendTest {
     }
 
     @Test
+    void answeredCallsLeaveTheirConnectionToTheNextOne() throws Exception {
+        // Given an upstream that keeps connections alive, as the real APIs do
+        fake.keepAlive(true);
+        for (int i = 0; i < 5; i++) {
+            RecordingSink sink = new RecordingSink();
+            backend.start(Requests.chat("gpt-4o", "hello " + i), sink);
+            sink.awaitEnd();
+            assertThat(sink.finished()).isNotNull();
+        }
+        // Then each call read its body to the end and handed the connection back: cancelling the body at
+        // the last event would close it and cost every call a new handshake (5 connections). One may
+        // still be draining when the next call starts, so the client can hold two at most.
+        assertThat(fake.requests()).isEqualTo(5);
+        assertThat(fake.connections()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void streamsTextWithEstimatedStartAndRealUsageFromTheUsageChunk() throws Exception {
         // Given an upstream that reports 33 prompt and 3 completion tokens only in its final usage chunk
         fake.answerByDefault(Answer.text("Bon", "jour", "!").withUsage(33, 3));

@@ -35,7 +35,7 @@ public final class Messages {
         InferenceRequest request = MessagesRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
         edge.models().require(wire.model());
         String id = "msg_" + RequestIds.generate("").substring(0, 24);
-        CallGroup group = CallGroup.start(edge.backend(), List.of(request));
+        CallGroup group = CallGroup.start(edge.backend(), List.of(request), request.stream());
         try (group) {
             if (request.stream()) {
                 Streaming.run(ctx, group, new Stream(id, wire.model()), ERRORS, edge.pingMs());

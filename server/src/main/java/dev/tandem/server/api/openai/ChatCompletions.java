@@ -33,7 +33,7 @@ public final class ChatCompletions {
         String id = "chatcmpl-" + RequestIds.generate("").substring(0, 20);
         long created = System.currentTimeMillis() / 1000;
         boolean logprobs = requests.get(0).topLogprobs() != null;
-        CallGroup group = CallGroup.start(edge.backend(), requests);
+        CallGroup group = CallGroup.start(edge.backend(), requests, Boolean.TRUE.equals(wire.stream()));
         try (group) {
             if (Boolean.TRUE.equals(wire.stream())) {
                 Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, wire.streamOptions()),

@@ -38,7 +38,7 @@ public final class Completions {
         boolean asIds = Boolean.TRUE.equals(wire.returnTokensAsTokenIds());
         Shape shape = new Shape("cmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000,
                 wire.model(), n, requests.get(0).topLogprobs() != null, asIds);
-        CallGroup group = CallGroup.start(edge.backend(), requests);
+        CallGroup group = CallGroup.start(edge.backend(), requests, Boolean.TRUE.equals(wire.stream()));
         try (group) {
             if (Boolean.TRUE.equals(wire.stream())) {
                 Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ERRORS, edge.pingMs());

@@ -49,7 +49,8 @@ mkdir -p "$RESULTS/raw"
 CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
 JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
 export OPT_OUT_TRACKING=true
-JVM=(java -Xmx6g -Dai.djl.offline=true -Dlogback.configurationFile=bench-logback.xml -Dtandem.bench.checkpoints="$CKPTS" ${JAVA_OPTS:-})
+# common-pool parallelism 2: on 2 CPUs the JDK picks 1, and the load tools' HttpClient would then start a thread per request
+JVM=(java -Xmx6g -Dai.djl.offline=true -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -Dlogback.configurationFile=bench-logback.xml -Dtandem.bench.checkpoints="$CKPTS" ${JAVA_OPTS:-})
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 has_class() { # is the class in the benchmarks jar or one of Tandem's own jars beside it?
   local j; for j in "$JAR" "$ROOT"/benchmarks/target/lib/tandem-*.jar; do

@@ -19,9 +19,17 @@ public final class Main {
               --model DIR     Hugging Face checkpoint directory (engine.checkpoint); none: the demo model
             """;
 
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     private Main() {}
 
     public static void main(String[] args) {
+        // With 2 CPUs the JDK sizes the common pool to 1, and CompletableFuture then runs every
+        // default-executor async stage on a new thread. java.net.http.HttpClient completes each
+        // sendAsync there: a thread started and ended per remote call. Must precede any use of the pool.
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+            System.setProperty(COMMON_POOL_PARALLELISM, "2");
+        }
         // operator commands work on the database file, without starting the server
         if (args.length > 0 && (args[0].equals("keys") || args[0].equals("usage"))) {
             System.exit(OpsCli.run(args, System.out, System.err, System.getenv()));

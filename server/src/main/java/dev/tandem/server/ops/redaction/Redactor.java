@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -69,7 +70,11 @@ public final class Redactor {
             return text;
         }
         String out = text;
+        String lower = text.toLowerCase(Locale.ROOT);
         for (Detector d : detectors) {
+            if (!d.mayMatch(lower)) {
+                continue;
+            }
             Matcher m = d.pattern().matcher(out);
             if (!m.find()) {
                 continue;
@@ -91,6 +96,7 @@ public final class Redactor {
             } while (m.find());
             m.appendTail(b);
             out = b.toString();
+            lower = out.toLowerCase(Locale.ROOT);
         }
         if (entropyEnabled) {
             out = redactHighEntropy(out, found);
@@ -175,35 +181,35 @@ public final class Redactor {
         // the whole block (its body holds no "-----", so a BEGIN without an END scans only up to the next
         // dashes: linear); a paste cut before its END loses the header and the base64 lines that follow
         put(m, "private_key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----)[\\s\\S]){0,16384}+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
-                + "|(?:\\r?\\n[A-Za-z0-9+/=]{1,128}(?=\\r?\\n|\\z)){0,512}+)");
-        put(m, "jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}");
-        put(m, "anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}");
-        put(m, "openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}");
-        put(m, "tandem_key", "\\btdm-[A-Za-z0-9_-]{40,}");
-        put(m, "aws_access_key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\\b");
-        put(m, "aws_secret_key", "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?(?<secret>[A-Za-z0-9/+=]{40})");
-        put(m, "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})");
-        put(m, "gitlab_token", "\\bglpat-[A-Za-z0-9_-]{20,}");
-        put(m, "huggingface_token", "\\bhf_[A-Za-z0-9]{30,}");
-        put(m, "stripe_key", "\\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}");
-        put(m, "slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}");
+                + "|(?:\\r?\\n[A-Za-z0-9+/=]{1,128}(?=\\r?\\n|\\z)){0,512}+)", "private key");
+        put(m, "jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}", "eyj");
+        put(m, "anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}", "sk-ant-");
+        put(m, "openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", "sk-");
+        put(m, "tandem_key", "\\btdm-[A-Za-z0-9_-]{40,}", "tdm-");
+        put(m, "aws_access_key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\\b", "akia", "asia", "agpa", "aida", "aroa");
+        put(m, "aws_secret_key", "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?(?<secret>[A-Za-z0-9/+=]{40})", "secret");
+        put(m, "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_");
+        put(m, "gitlab_token", "\\bglpat-[A-Za-z0-9_-]{20,}", "glpat-");
+        put(m, "huggingface_token", "\\bhf_[A-Za-z0-9]{30,}", "hf_");
+        put(m, "stripe_key", "\\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", "_live_", "_test_");
+        put(m, "slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}", "xox");
         // credentials in headers, however the key looks (debug logs of HTTP clients and servers)
-        put(m, "auth_header", "(?i)\\b(?:proxy-)?authorization\\b[\"']?\\s*[:=]\\s*[\"']?(?:Bearer|Basic|Token)\\s+(?<secret>[^\\s\"',;\\\\\\[\\]][^\\s\"',;\\\\\\]]*)");
-        put(m, "bearer_token", "\\bBearer\\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})");
-        put(m, "api_key_header", "(?i)\\b(?:x-api-key|x-goog-api-key|api-key)\\b[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;\\\\\\[][^\\s\"',;\\\\]{8,})");
-        put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}");
+        put(m, "auth_header", "(?i)\\b(?:proxy-)?authorization\\b[\"']?\\s*[:=]\\s*[\"']?(?:Bearer|Basic|Token)\\s+(?<secret>[^\\s\"',;\\\\\\[\\]][^\\s\"',;\\\\\\]]*)", "authorization");
+        put(m, "bearer_token", "\\bBearer\\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})", "bearer");
+        put(m, "api_key_header", "(?i)\\b(?:x-api-key|x-goog-api-key|api-key)\\b[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;\\\\\\[][^\\s\"',;\\\\]{8,})", "api-key");
+        put(m, "google_api_key", "\\bAIza[0-9A-Za-z_-]{35}", "aiza");
         // bounded ({0,N}): an unbounded prefix rescans a long run of words at each boundary (quadratic)
-        put(m, "url_credentials", "\\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/@]{1,256}:(?<secret>[^\\s@/]{1,256})@");
+        put(m, "url_credentials", "\\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/@]{1,256}:(?<secret>[^\\s@/]{1,256})@", "://");
         // the keyword may end a longer name (DB_PASSWORD, dbPassword, root_pwd: no word boundary before
         // it) or take a _key/_token suffix (SECRET_KEY); a value another detector already masked is left
         // as it is; quotes may come JSON-escaped (\" in a JSON log line or request body)
         put(m, "password", "(?i)(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)"
                 + "(?:[_.-]?(?:key|token|value))?\\b[\"']?\\s*[:=]\\s*(?!\\\\?[\"']?\\[REDACTED:)"
-                + "(?:\\\\?\"(?<secret>[^\"\\\\\\n]{3,})\\\\?\"|\\\\?'(?<secret2>[^'\\\\\\n]{3,})\\\\?'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))");
+                + "(?:\\\\?\"(?<secret>[^\"\\\\\\n]{3,})\\\\?\"|\\\\?'(?<secret2>[^'\\\\\\n]{3,})\\\\?'|(?<secret3>[^\\s\"',;()\\[\\]{}.]{3,})(?=[\\s,;]|$))", "passw", "pwd", "secret", "api_key", "apikey", "token");
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private static void put(Map<String, Detector> m, String type, String regex) {
-        m.put(type, Detector.of(type, regex));
+    private static void put(Map<String, Detector> m, String type, String regex, String... hints) {
+        m.put(type, Detector.of(type, regex, hints));
     }
 }

@@ -82,6 +82,34 @@ class RedactorTest {
     }
 
     @Test
+    void theLiteralHintsNeverHideAMatch() {
+        // the same detectors with no hints run every pattern on every text: the answers must agree
+        List<Detector> unhinted = Redactor.BUILT_IN.values().stream()
+                .map(d -> new Detector(d.type(), d.pattern(), List.of())).toList();
+        Redactor everyPattern = new Redactor(unhinted, true, 4.0, 20);
+        Redactor hinted = new Redactor(List.copyOf(Redactor.BUILT_IN.values()), true, 4.0, 20);
+        List<String> corpus = new java.util.ArrayList<>(List.of(
+                PlantedSecrets.document(PlantedSecrets.fresh()),
+                "> Authorization: Bearer letmein-please\n> X-Api-Key: hunter2hunter2", "PROXY-AUTHORIZATION: Token abcdefgh",
+                "DB_PASSWORD=hunter2x", "SECRET_KEY = 'django-insecure-abc'", "mysql.root_pwd: toor123", "AccessToken: \"abcdef\"",
+                "AWS_SECRET_ACCESS_KEY=" + "a".repeat(40), "aws_access_key_id AKIAABCDEFGHIJKLMNOP",
+                "-----BEGIN EC PRIVATE KEY-----\nQUJD\n-----END EC PRIVATE KEY-----", "postgres://admin:s3cretpass@db:5432/app",
+                "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "rk_test_abcdefghijklmnopqrstuvwx", "glpat-abcdefghij1234567890",
+                "github_pat_abcdefghijklmnopqrstuv12", "ghs_" + "a1".repeat(18), "xoxb-1234567890-abc",
+                "AIza" + "b".repeat(35), "tdm-" + "c".repeat(40), "sk-proj-" + "d".repeat(24), "sk-ant-api03-" + "e".repeat(24),
+                "eyJhbGciOi.eyJzdWIiOi.signature123", "apiKey: 'xyz123'", "auth_token=abc123def"));
+        int n = corpus.size();
+        for (int i = 0; i < n; i++) {
+            corpus.add(corpus.get(i).toUpperCase(java.util.Locale.ROOT));
+            corpus.add(corpus.get(i).toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String text : corpus) {
+            assertThat(hinted.redact(text)).as(text).isEqualTo(everyPattern.redact(text));
+        }
+        assertThat(hinted.scan(corpus.get(0))).hasSizeGreaterThan(5);
+    }
+
+    @Test
     void ordinaryTextAndCodeAreLeftAlone() {
         String text = """
                 The quick brown fox jumps over the lazy dog. AbstractSingletonProxyFactoryBean is a class.

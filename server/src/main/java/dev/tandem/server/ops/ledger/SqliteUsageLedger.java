@@ -24,6 +24,8 @@ public final class SqliteUsageLedger implements UsageLedger {
             + " prompt_tokens, completion_tokens, ttft_ms, total_ms, status, cost_usd";
 
     private final Connection db;
+    /** Compiled once: preparing the INSERT for every row cost more than executing it. */
+    private final PreparedStatement insert;
     /** Spend per key, filled on first ask; guarded by this object's lock like the connection. */
     private final Map<String, Double> spent = new HashMap<>();
 
@@ -55,12 +57,17 @@ public final class SqliteUsageLedger implements UsageLedger {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create usage table: " + e.getMessage(), e);
         }
+        try {
+            this.insert = db.prepareStatement("INSERT INTO usage (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the usage insert: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public synchronized void record(UsageRecord r) {
-        try (PreparedStatement p = db.prepareStatement(
-                "INSERT INTO usage (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        try {
+            PreparedStatement p = insert;
             p.setLong(1, r.time().toEpochMilli());
             p.setString(2, r.requestId());
             p.setString(3, r.keyId());

@@ -25,6 +25,7 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
+import dev.tandem.server.ops.LogSetup;
 import dev.tandem.server.ops.Ops;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
@@ -166,5 +167,6 @@ public final class Tandem implements AutoCloseable {
         local.close();
         remotes.close();
         ops.close();
+        LogSetup.flush();
     }
 }

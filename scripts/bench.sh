@@ -32,11 +32,11 @@ wants() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local s; for s in "${ONLY[@]}"; d
 # Everything that differs between the sets, in one place.
 case $FULL in
   1) MODE=full; TP_SHAPE=110m; TP=(--tokens 128 --repeats 5 --bandwidth-gib 4 --model-only)
-     STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=5s; RATES=5,10,25,50,100; PROBES=1000 ;;
+     STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=20s; RATES=5,10,25,50,100; PROBES=1000; OVF_WARM=20s ;;
   0) MODE=quick; TP_SHAPE=110m; TP=(--tokens 32 --repeats 3 --bandwidth-gib 2 --model-only)
-     STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=8s; GW_WARM=3s; RATES=5,15,40; PROBES=200 ;;
+     STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=10s; GW_WARM=10s; RATES=5,15,40; PROBES=200; OVF_WARM=10s ;;
   *) MODE=smoke; TP_SHAPE=tiny; TP=(--batches 1,2 --tokens 4 --repeats 1 --bandwidth-gib 0.0625 --bandwidth-passes 1)
-     STEP=1s; WARM=0.5s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20 ;;
+     STEP=1s; WARM=0.5s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20; OVF_WARM=1s ;;
 esac
 ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
 case $MODE in full) FAULTS=$ALL_FAULTS ;; quick) FAULTS=status-429,status-503,slow-first-byte,reset,error-event ;; *) FAULTS=reset ;; esac
@@ -146,14 +146,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_ready() { # URL SECONDS
   local i; for ((i = 0; i < $2 * 4; i++)); do curl -sf -o /dev/null "$1/ready" && return 0; sleep 0.25; done; return 1
 }
-start_server() { # NAME MAX_RUNNING MAX_WAITING MAX_LOCAL_WAIT_MS LOCAL_MODEL_OVERFLOW -> sets TANDEM_URL, TANDEM_PID
+start_server() { # NAME MAX_RUNNING MAX_WAITING MAX_LOCAL_WAIT_MS LOCAL_MODEL_OVERFLOW [CHECKPOINT] -> sets TANDEM_URL, TANDEM_PID
   local name=$1 port; port=$(free_port)
   cat > "$RESULTS/raw/$name.yaml" <<YAML
 server:
   host: 127.0.0.1
   port: $port
 engine:
-  checkpoint: $CKPTS/tiny
+  checkpoint: $CKPTS/${6:-tiny}
   modelId: tandem-bench
   maxRunning: $2
   maxWaiting: $3
@@ -219,13 +219,15 @@ if wants http && has_class dev.tandem.server.Main && has_class dev.tandem.bench.
       --out "$RESULTS" > "$RESULTS/raw/faults.log" 2>&1 && section "$RESULTS/faults.md" || log "faults failed"
     stop_server
   fi
-  # Overflow: a small engine (2 running, 1 waiting) kept saturated by requests for the local model
-  # (which may not overflow); probes ask for "auto" and overflow to the OpenAI fake.
-  if start_server tandem-overflow 2 1 2000 false; then
+  # Overflow: the 110M model with 2 running and no queue, held busy by 2 streams of exactly 1,900 tokens
+  # (ignore_eos) for the local model (which may not overflow), so the engine saturates by compute as a
+  # real one does; probes ask for "auto" and overflow to the OpenAI fake. The probes run a warm-up first.
+  tool dev.tandem.bench.engine.Checkpoints 110m >/dev/null
+  if start_server tandem-overflow 2 0 2000 false 110m; then
     log "overflow time to first byte"
     tool dev.tandem.bench.gateway.OverflowLatency --tandem "$TANDEM_URL" --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" \
-      --local-model tandem-bench --probe-model auto --saturators 4 --saturator-tokens 1500 --probes $PROBES \
-      --probe-rate 40 --out "$RESULTS" > "$RESULTS/raw/overflow.log" 2>&1 && section "$RESULTS/overflow.md" || log "overflow failed"
+      --local-model tandem-bench --probe-model auto --saturators 2 --saturator-tokens 1900 --probes $PROBES \
+      --probe-rate 40 --warmup $OVF_WARM --out "$RESULTS" > "$RESULTS/raw/overflow.log" 2>&1 && section "$RESULTS/overflow.md" || log "overflow failed"
     stop_server
   fi
 fi

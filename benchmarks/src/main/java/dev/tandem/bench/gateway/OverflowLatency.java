@@ -19,17 +19,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 
 /**
  * The cost of the overflow decision: the local engine is kept saturated by long local streams, and
- * probe requests that Tandem sends on to the fake remote (route {@code saturated}) are timed to their
- * first byte and first token; the same probes sent to the fake directly give its own times. Added =
- * the difference of the percentiles.
+ * probes go out in one interleaved open loop, three kinds at {@code --probe-rate} each: {@code auto}
+ * through Tandem (overflowed to the fake remote, route {@code saturated}), the remote model named
+ * through Tandem (the same gateway path without the decision), and straight to the fake (its own
+ * time). All are timed to first byte and first token under the same load. The decision's cost =
+ * overflowed − named; the whole detour = overflowed − direct. The saturating streams use their own
+ * HTTP client, so their token flood does not queue behind the probes' in one client's selector.
  *
  * <pre>
- * OverflowLatency --tandem URL --direct URL --local-model M [--probe-model auto] [--saturators 6]
- *                 [--saturator-tokens 2000] [--probes 200] [--probe-rate 20] [--api-key K] [--out DIR]
+ * OverflowLatency --tandem URL --direct URL --local-model M [--probe-model auto] [--remote-model gpt-4o]
+ *                 [--saturators 2] [--saturator-tokens 2000] [--probes 200] [--probe-rate 20] [--warmup 10s]
+ *                 [--api-key K] [--out DIR]
  * </pre>
  */
 public final class OverflowLatency {
@@ -40,30 +43,34 @@ public final class OverflowLatency {
         URI direct = URI.create(args.get("direct", "http://127.0.0.1:9001"));
         String localModel = args.get("local-model", "tandem-demo");
         String probeModel = args.get("probe-model", "auto");
-        int saturators = args.getInt("saturators", 6);
+        int saturators = args.getInt("saturators", 2);
         int probes = args.getInt("probes", 200);
         double rate = args.getDouble("probe-rate", 20);
         Duration timeout = Duration.ofSeconds(60);
         String report;
         Map<String, Object> figures;
-        try (HttpDriver toTandem = new HttpDriver(tandem, args.get("api-key", null), timeout);
+        try (HttpDriver forSaturators = new HttpDriver(tandem, args.get("api-key", null), timeout);
+             HttpDriver toTandem = new HttpDriver(tandem, args.get("api-key", null), timeout);
              HttpDriver toFake = new HttpDriver(direct, args.get("direct-key", FakeUpstreams.KEY), timeout)) {
-            // Given: the engine kept busy by long local streams for the whole probe phase
+            // Given: the engine kept busy by long local streams (exactly their token count) for the whole probe phase
             RequestSpec longLocal = new RequestSpec(RequestSpec.Dialect.OPENAI, localModel, true,
-                    args.getInt("saturator-tokens", 2000), "Tell me a long story.");
-            Duration busy = Duration.ofMillis((long) (probes / rate * 2000) + 20_000);
+                    args.getInt("saturator-tokens", 2000), "Tell me a long story.", true);
+            Duration busy = Duration.ofMillis((long) (probes / rate * 1000) + args.duration("warmup", Duration.ofSeconds(10)).toMillis() + 30_000);
             CompletableFuture<?> saturating = CompletableFuture.runAsync(() ->
-                    new LoadRunner(toTandem, List.of(longLocal)).closedLoop("saturate", saturators, busy, saturators * 4L));
+                    new LoadRunner(forSaturators, List.of(longLocal)).closedLoop("saturate", saturators, busy, saturators * 4L));
             Thread.sleep(args.duration("settle", Duration.ofSeconds(3)).toMillis());
 
-            RequestSpec probe = new RequestSpec(RequestSpec.Dialect.OPENAI, probeModel, true, 16, "Say hello.");
-            RequestSpec probeDirect = new RequestSpec(RequestSpec.Dialect.OPENAI, args.get("remote-model", "gpt-4o"), true, 16, "Say hello.");
-            // When: probes go through Tandem while saturated, then the same probes go to the fake directly
-            List<Outcome> via = probe(toTandem, probe, probes, rate);
-            List<Outcome> own = probe(toFake, probeDirect, probes, rate);
+            String remoteModel = args.get("remote-model", "gpt-4o");
+            Probe[] kinds = {
+                new Probe(toTandem, new RequestSpec(RequestSpec.Dialect.OPENAI, probeModel, true, 16, "Say hello.")),
+                new Probe(toTandem, new RequestSpec(RequestSpec.Dialect.OPENAI, remoteModel, true, 16, "Say hello.")),
+                new Probe(toFake, new RequestSpec(RequestSpec.Dialect.OPENAI, remoteModel, true, 16, "Say hello."))};
+            // A fresh server runs these paths interpreted until the JIT has compiled them: warm them, then measure
+            probe(rate, (int) (rate * args.duration("warmup", Duration.ofSeconds(10)).toSeconds()), kinds);
+            List<List<Outcome>> results = probe(rate, probes, kinds);
             saturating.cancel(true);
-            report = report(via, own, saturators);
-            figures = figures(via, own);
+            report = report(results.get(0), results.get(1), results.get(2), saturators);
+            figures = figures(results.get(0), results.get(1), results.get(2));
         }
         System.out.println(report);
         if (args.has("out")) {
@@ -75,68 +82,87 @@ public final class OverflowLatency {
         System.exit(0); // the saturating streams may still be open
     }
 
-    /** {@code count} requests at {@code rate}, outcomes in order. */
-    static List<Outcome> probe(HttpDriver driver, RequestSpec spec, int count, double rate) {
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>();
-        long interval = (long) (1e9 / rate);
+    record Probe(HttpDriver driver, RequestSpec spec) {}
+
+    /** {@code count} requests of each kind, interleaved, each kind at {@code rate}; outcomes per kind, in order. */
+    static List<List<Outcome>> probe(double rate, int count, Probe... kinds) {
+        List<List<CompletableFuture<Outcome>>> futures = new ArrayList<>();
+        for (int k = 0; k < kinds.length; k++) {
+            futures.add(new ArrayList<>());
+        }
+        long interval = (long) (1e9 / (rate * kinds.length));
         long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count * kinds.length; i++) {
             long due = start + i * interval;
             long wait;
             while ((wait = due - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
             }
-            futures.add(driver.send(spec, due));
+            Probe p = kinds[i % kinds.length];
+            futures.get(i % kinds.length).add(p.driver().send(p.spec(), due));
         }
-        return futures.stream().map(CompletableFuture::join).toList();
+        return futures.stream().map(f -> f.stream().map(CompletableFuture::join).toList()).toList();
     }
 
-    static String report(List<Outcome> via, List<Outcome> own, int saturators) {
-        Predicate<Outcome> overflowed = o -> o.ok() && "saturated".equals(o.route());
-        List<Outcome> over = via.stream().filter(overflowed).toList();
+    static String report(List<Outcome> via, List<Outcome> named, List<Outcome> own, int saturators) {
+        List<Outcome> over = overflowed(via);
         TreeMap<String, Long> routes = new TreeMap<>();
         for (Outcome o : via) {
             routes.merge(o.kind() + " " + o.backend() + "/" + o.route(), 1L, Long::sum);
         }
+        List<Outcome> namedOk = named.stream().filter(Outcome::ok).toList();
         List<Outcome> ownOk = own.stream().filter(Outcome::ok).toList();
-        Percentiles viaFb = pct(over, Outcome::firstByteNanos), ownFb = pct(ownOk, Outcome::firstByteNanos);
-        Percentiles viaFt = pct(over, Outcome::firstTokenNanos), ownFt = pct(ownOk, Outcome::firstTokenNanos);
         StringBuilder sb = new StringBuilder("### Overflow: saturated engine → fake remote, time to first byte\n\n");
-        sb.append("Engine held saturated by ").append(saturators).append(" long local streams; probes: streaming OpenAI requests. ")
-                .append("Probe outcomes through Tandem: ").append(routes).append(".\n\n");
-        sb.append(Markdown.table(List.of("measure", "fake direct p50/p95/p99 ms", "overflowed via Tandem p50/p95/p99 ms", "added p50/p95/p99 ms"),
-                List.of(row("first byte (headers)", ownFb, viaFb), row("first token", ownFt, viaFt))));
+        sb.append("Engine held saturated by ").append(saturators).append(" long local streams; probes: streaming OpenAI requests, ")
+                .append("three kinds interleaved. Auto probes through Tandem: ").append(routes).append(".\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (boolean token : new boolean[] {false, true}) {
+            java.util.function.ToLongFunction<Outcome> f = token ? Outcome::firstTokenNanos : Outcome::firstByteNanos;
+            Percentiles o = pct(over, f), n = pct(namedOk, f), d = pct(ownOk, f);
+            rows.add(List.of(token ? "first token" : "first byte (headers)", Markdown.pct(d), Markdown.pct(n), Markdown.pct(o),
+                    added(o.minus(n)), added(o.minus(d))));
+        }
+        sb.append(Markdown.table(List.of("measure", "fake direct p50/p95/p99 ms", "remote model named, via Tandem",
+                "overflowed via Tandem", "decision: overflowed − named", "detour: overflowed − direct"), rows));
         if (over.isEmpty()) {
             sb.append("\nNo probe was routed as `saturated`: the engine was not saturated, or the route header is missing.\n");
         } else {
-            Percentiles added = viaFt.minus(ownFt);
-            sb.append(String.format("%nTarget: the overflow decision adds < 1 ms to the remote's own time to first byte: "
-                    + "added first-token p50 %.2f ms (%s), p99 %.2f ms; %d of %d probes overflowed.%n",
-                    added.p50(), added.p50() < 1 ? "met" : "not met", added.p99(), over.size(), via.size()));
+            Percentiles decision = pct(over, Outcome::firstTokenNanos).minus(pct(namedOk, Outcome::firstTokenNanos));
+            Percentiles detour = pct(over, Outcome::firstTokenNanos).minus(pct(ownOk, Outcome::firstTokenNanos));
+            sb.append(String.format("%nTarget: the overflow decision adds < 1 ms to the remote's time to first token: "
+                    + "p50 %.2f ms (%s), p99 %.2f ms; %d of %d probes overflowed. "
+                    + "The whole detour (decision and gateway) adds p50 %.2f ms, p99 %.2f ms to the fake's own time.%n",
+                    decision.p50(), decision.p50() < 1 ? "met" : "not met", decision.p99(), over.size(), via.size(),
+                    detour.p50(), detour.p99()));
         }
         return sb.toString();
     }
 
-    static Map<String, Object> figures(List<Outcome> via, List<Outcome> own) {
-        List<Outcome> over = via.stream().filter(o -> o.ok() && "saturated".equals(o.route())).toList();
+    static Map<String, Object> figures(List<Outcome> via, List<Outcome> named, List<Outcome> own) {
+        List<Outcome> over = overflowed(via);
+        List<Outcome> namedOk = named.stream().filter(Outcome::ok).toList();
         List<Outcome> ownOk = own.stream().filter(Outcome::ok).toList();
-        Percentiles fb = pct(over, Outcome::firstByteNanos).minus(pct(ownOk, Outcome::firstByteNanos));
-        Percentiles ft = pct(over, Outcome::firstTokenNanos).minus(pct(ownOk, Outcome::firstTokenNanos));
+        Percentiles overFt = pct(over, Outcome::firstTokenNanos);
+        Percentiles decision = overFt.minus(pct(namedOk, Outcome::firstTokenNanos));
+        Percentiles detour = overFt.minus(pct(ownOk, Outcome::firstTokenNanos));
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("probes", via.size());
         f.put("overflowed", over.size());
-        f.put("addedFirstByteP50", fb.p50());
-        f.put("addedFirstByteP99", fb.p99());
-        f.put("addedFirstTokenP50", ft.p50());
-        f.put("addedFirstTokenP99", ft.p99());
+        f.put("decisionFirstTokenP50", decision.p50());
+        f.put("decisionFirstTokenP99", decision.p99());
+        f.put("addedFirstTokenP50", detour.p50());
+        f.put("addedFirstTokenP99", detour.p99());
+        f.put("namedFirstTokenP50", pct(namedOk, Outcome::firstTokenNanos).p50());
         f.put("remoteFirstTokenP50", pct(ownOk, Outcome::firstTokenNanos).p50());
         return f;
     }
 
-    private static List<String> row(String name, Percentiles own, Percentiles via) {
-        Percentiles added = via.minus(own);
-        return List.of(name, Markdown.pct(own), Markdown.pct(via),
-                Markdown.num(added.p50(), 2) + " / " + Markdown.num(added.p95(), 2) + " / " + Markdown.num(added.p99(), 2));
+    private static List<Outcome> overflowed(List<Outcome> via) {
+        return via.stream().filter(o -> o.ok() && "saturated".equals(o.route())).toList();
+    }
+
+    private static String added(Percentiles p) {
+        return Markdown.num(p.p50(), 2) + " / " + Markdown.num(p.p95(), 2) + " / " + Markdown.num(p.p99(), 2);
     }
 
     private static Percentiles pct(List<Outcome> outcomes, java.util.function.ToLongFunction<Outcome> f) {

@@ -7,9 +7,15 @@ import java.util.Objects;
 
 /**
  * One kind of request the load tools send: which dialect's endpoint, which model (a local name or a
- * remote one decides the backend), streaming or not, how many tokens.
+ * remote one decides the backend), streaming or not, how many tokens. {@code exactTokens} asks the
+ * local model for exactly {@code maxTokens} (vLLM's {@code ignore_eos}; OpenAI dialect): a random-weight
+ * checkpoint may otherwise end its answer after a few dozen tokens.
  */
-public record RequestSpec(Dialect dialect, String model, boolean stream, int maxTokens, String prompt) {
+public record RequestSpec(Dialect dialect, String model, boolean stream, int maxTokens, String prompt, boolean exactTokens) {
+
+    public RequestSpec(Dialect dialect, String model, boolean stream, int maxTokens, String prompt) {
+        this(dialect, model, stream, maxTokens, prompt, false);
+    }
 
     public enum Dialect {
         OPENAI("/v1/chat/completions"),
@@ -35,6 +41,9 @@ public record RequestSpec(Dialect dialect, String model, boolean stream, int max
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1");
         }
+        if (exactTokens && dialect != Dialect.OPENAI) {
+            throw new IllegalArgumentException("exactTokens needs the OpenAI dialect (ignore_eos)");
+        }
     }
 
     public URI uri(URI base) {
@@ -48,6 +57,9 @@ public record RequestSpec(Dialect dialect, String model, boolean stream, int max
         root.put("max_tokens", maxTokens);
         root.put("temperature", 0);
         root.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        if (exactTokens) {
+            root.put("ignore_eos", true);
+        }
         if (stream) {
             root.put("stream", true);
             if (dialect == Dialect.OPENAI) {

@@ -1,63 +1,142 @@
 package dev.tandem.server.api;
 
 import dev.tandem.models.GenerationEvent.TokenLogprob;
+import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /** One choice, gathered whole for a non-streaming response. */
 public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished,
         List<ToolCalls.Call> toolCalls) {
 
     /**
-     * Waits for every call of the group. The first failure cancels the others and is thrown: a
-     * non-streaming response is all or nothing.
+     * Starts every request and gathers their answers; the future completes, on the thread that
+     * delivers the last event, when every call has finished. No thread waits meanwhile: the HTTP
+     * handler hands the future to Javalin, which writes the response on completion (one context
+     * switch less per request, and no server thread held for the length of a generation). If a
+     * call is refused at start, the ones already started are cancelled and the refusal thrown; the
+     * first failure later cancels the others and fails the future: a non-streaming response is all
+     * or nothing.
      *
-     * <p>A client that goes away during this wait is not noticed: Jetty 12 does not read a connection
-     * while its request is handled (no fill interest once the body is consumed), so neither
+     * <p>A client that goes away meanwhile is not noticed: Jetty 12 does not read a connection while
+     * its request is handled (no fill interest once the body is consumed), so neither
      * {@code EndPoint.isOpen()} nor the request's failure listeners change until a write fails
      * (checked on Jetty 12.1.12). The generation runs to its end (at most max_tokens) and the
      * response write then fails; streams, which write, cancel at their next frame or ping.
      */
-    public static List<Completed> collect(CallGroup group) {
-        int n = group.size();
-        InferenceEvent.Started[] started = new InferenceEvent.Started[n];
-        StringBuilder[] text = new StringBuilder[n];
-        List<List<TokenLogprob>> logprobs = new ArrayList<>();
-        InferenceEvent.Finished[] finished = new InferenceEvent.Finished[n];
-        ToolCalls[] toolCalls = new ToolCalls[n];
-        for (int i = 0; i < n; i++) {
-            text[i] = new StringBuilder();
-            toolCalls[i] = new ToolCalls();
-            logprobs.add(new ArrayList<>());
-        }
-        while (!group.done()) {
-            CallGroup.Indexed next = group.poll(60_000);
-            if (next == null) {
-                continue;
+    public static CompletableFuture<List<Completed>> gather(Backend backend, List<InferenceRequest> requests) {
+        Gathering g = new Gathering(requests.size());
+        try {
+            for (int i = 0; i < requests.size() && !g.result.isCompletedExceptionally(); i++) {
+                int index = i;
+                g.started(backend.start(requests.get(i), event -> g.accept(index, event)));
             }
-            int i = next.index();
-            InferenceEvent event = next.event();
-            if (event instanceof InferenceEvent.Started s) {
-                started[i] = s;
-            } else if (event instanceof InferenceEvent.TextDelta d) {
-                text[i].append(d.text());
-                if (d.logprob() != null) {
-                    logprobs.get(i).add(d.logprob());
+        } catch (RuntimeException e) {
+            g.cancelAll();
+            throw e;
+        }
+        if (g.result.isCompletedExceptionally()) {
+            g.cancelAll(); // one failed while the others were starting
+        }
+        return g.result;
+    }
+
+    /**
+     * Hands the gathered answer to Javalin, which calls {@code respond} and writes the response when
+     * it is complete (a failure goes to the exception mapper, in the caller's dialect). The handler's
+     * thread returns to the pool at once.
+     */
+    public static void respondWhenDone(Context ctx, CompletableFuture<List<Completed>> done, Consumer<List<Completed>> respond) {
+        ctx.future(() -> done.thenAccept(respond));
+        RequestIds.release(ctx); // this thread leaves before the answer is written
+    }
+
+    /** The answers of one request's calls as their events arrive. */
+    private static final class Gathering {
+        private final int n;
+        private final InferenceEvent.Started[] started;
+        private final StringBuilder[] text;
+        private final List<List<TokenLogprob>> logprobs = new ArrayList<>();
+        private final InferenceEvent.Finished[] finished;
+        private final ToolCalls[] toolCalls;
+        private final List<Backend.Call> calls = new ArrayList<>();
+        private final CompletableFuture<List<Completed>> result = new CompletableFuture<>();
+        private int ended;
+        private boolean over;
+
+        Gathering(int n) {
+            this.n = n;
+            started = new InferenceEvent.Started[n];
+            text = new StringBuilder[n];
+            finished = new InferenceEvent.Finished[n];
+            toolCalls = new ToolCalls[n];
+            for (int i = 0; i < n; i++) {
+                text[i] = new StringBuilder();
+                toolCalls[i] = new ToolCalls();
+                logprobs.add(new ArrayList<>());
+            }
+        }
+
+        synchronized void started(Backend.Call call) {
+            calls.add(call);
+        }
+
+        void accept(int i, InferenceEvent event) {
+            List<Completed> all = null;
+            ApiException failure = null;
+            synchronized (this) {
+                if (over) {
+                    return;
                 }
-            } else if (event instanceof InferenceEvent.ToolCallDelta d) {
-                toolCalls[i].add(d);
-            } else if (event instanceof InferenceEvent.Finished f) {
-                finished[i] = f;
-            } else if (event instanceof InferenceEvent.Failed f) {
-                group.cancelAll();
-                throw f.error();
+                if (event instanceof InferenceEvent.Started s) {
+                    started[i] = s;
+                } else if (event instanceof InferenceEvent.TextDelta d) {
+                    text[i].append(d.text());
+                    if (d.logprob() != null) {
+                        logprobs.get(i).add(d.logprob());
+                    }
+                } else if (event instanceof InferenceEvent.ToolCallDelta d) {
+                    toolCalls[i].add(d);
+                } else if (event instanceof InferenceEvent.Finished f) {
+                    finished[i] = f;
+                    if (++ended == n) {
+                        over = true;
+                        all = completed();
+                    }
+                } else if (event instanceof InferenceEvent.Failed f) {
+                    over = true;
+                    failure = f.error();
+                }
+            }
+            // outside the lock: completing runs the response write, cancelling may call back
+            if (failure != null) {
+                cancelAll();
+                result.completeExceptionally(failure);
+            } else if (all != null) {
+                result.complete(all);
             }
         }
-        List<Completed> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i], toolCalls[i].calls()));
+
+        private List<Completed> completed() {
+            List<Completed> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i], toolCalls[i].calls()));
+            }
+            return out;
         }
-        return out;
+
+        void cancelAll() {
+            List<Backend.Call> started;
+            synchronized (this) {
+                started = List.copyOf(calls);
+            }
+            started.forEach(Backend.Call::cancel);
+        }
     }
 }

@@ -35,19 +35,22 @@ public final class Messages {
         InferenceRequest request = MessagesRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
         edge.models().require(wire.model());
         String id = "msg_" + RequestIds.generate("").substring(0, 24);
-        CallGroup group = CallGroup.start(edge.backend(), List.of(request), request.stream());
-        try (group) {
-            if (request.stream()) {
+        if (request.stream()) {
+            try (CallGroup group = CallGroup.start(edge.backend(), List.of(request))) {
                 Streaming.run(ctx, group, new Stream(id, wire.model()), ERRORS, edge.pingMs());
-            } else {
-                Completed done = Completed.collect(group).get(0);
-                ResponseHeaders.apply(ctx, done.started());
-                InferenceEvent.Finished f = done.finished();
-                ctx.contentType("application/json").result(Json.write(new MessagesWire.Message(id, "message", "assistant",
-                        wire.model(), blocks(done), stopReason(f.reason()),
-                        f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0))));
             }
+        } else {
+            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), List.of(request)),
+                    all -> respond(ctx, id, wire.model(), all.get(0)));
         }
+    }
+
+    private static void respond(Context ctx, String id, String model, Completed done) {
+        ResponseHeaders.apply(ctx, done.started());
+        InferenceEvent.Finished f = done.finished();
+        ctx.contentType("application/json").result(Json.write(new MessagesWire.Message(id, "message", "assistant",
+                model, blocks(done), stopReason(f.reason()),
+                f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0))));
     }
 
     /** The text (unless empty beside tool calls), then one tool_use block per call. */

@@ -33,14 +33,14 @@ public final class ChatCompletions {
         String id = "chatcmpl-" + RequestIds.generate("").substring(0, 20);
         long created = System.currentTimeMillis() / 1000;
         boolean logprobs = requests.get(0).topLogprobs() != null;
-        CallGroup group = CallGroup.start(edge.backend(), requests, Boolean.TRUE.equals(wire.stream()));
-        try (group) {
-            if (Boolean.TRUE.equals(wire.stream())) {
+        if (Boolean.TRUE.equals(wire.stream())) {
+            try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
                 Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, wire.streamOptions()),
                         ERRORS, edge.pingMs());
-            } else {
-                respond(ctx, id, created, wire.model(), logprobs, Completed.collect(group));
             }
+        } else {
+            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests),
+                    done -> respond(ctx, id, created, wire.model(), logprobs, done));
         }
     }
 

@@ -38,13 +38,12 @@ public final class Completions {
         boolean asIds = Boolean.TRUE.equals(wire.returnTokensAsTokenIds());
         Shape shape = new Shape("cmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000,
                 wire.model(), n, requests.get(0).topLogprobs() != null, asIds);
-        CallGroup group = CallGroup.start(edge.backend(), requests, Boolean.TRUE.equals(wire.stream()));
-        try (group) {
-            if (Boolean.TRUE.equals(wire.stream())) {
+        if (Boolean.TRUE.equals(wire.stream())) {
+            try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
                 Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ERRORS, edge.pingMs());
-            } else {
-                respond(ctx, shape, Completed.collect(group));
             }
+        } else {
+            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests), done -> respond(ctx, shape, done));
         }
     }
 

@@ -35,10 +35,19 @@ public final class ObservingBackend extends ForwardingBackend {
         Tracker t = new Tracker(request, clock.instant(), System.nanoTime());
         Call call;
         try {
-            call = inner.start(request, event -> Outcomes.withRequestId(request.requestId(), () -> {
-                t.see(event);
-                sink.accept(event);
-            }));
+            call = inner.start(request, event -> {
+                if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
+                    // the listeners (ledger, metrics) and what ends the request log with its id; the deltas
+                    // before it log nothing, and an MDC write copies logback's map: not once per token
+                    Outcomes.withRequestId(request.requestId(), () -> {
+                        t.see(event);
+                        sink.accept(event);
+                    });
+                } else {
+                    t.see(event);
+                    sink.accept(event);
+                }
+            });
         } catch (ApiException e) {
             t.end(RequestOutcome.Status.ERROR, e);
             throw e;

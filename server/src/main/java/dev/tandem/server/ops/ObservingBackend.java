@@ -36,16 +36,16 @@ public final class ObservingBackend extends ForwardingBackend {
         Call call;
         try {
             call = inner.start(request, event -> {
-                if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
-                    // the listeners (ledger, metrics) and what ends the request log with its id; the deltas
-                    // before it log nothing, and an MDC write copies logback's map: not once per token
-                    Outcomes.withRequestId(request.requestId(), () -> {
-                        t.see(event);
-                        sink.accept(event);
-                    });
-                } else {
+                Runnable pass = () -> {
                     t.see(event);
                     sink.accept(event);
+                };
+                // the listeners (ledger, metrics) and what ends the request log with its id; the deltas
+                // before it log nothing, and an MDC write copies logback's map: not once per token
+                if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
+                    Outcomes.withRequestId(request.requestId(), pass);
+                } else {
+                    pass.run();
                 }
             });
         } catch (ApiException e) {

@@ -35,7 +35,7 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         try {
             for (int i = 0; i < requests.size() && !g.result.isCompletedExceptionally(); i++) {
                 int index = i;
-                g.started(backend.start(requests.get(i), event -> g.accept(index, event)));
+                g.add(backend.start(requests.get(i), event -> g.accept(index, event)));
             }
         } catch (RuntimeException e) {
             g.cancelAll();
@@ -83,7 +83,7 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
             }
         }
 
-        synchronized void started(Backend.Call call) {
+        synchronized void add(Backend.Call call) {
             calls.add(call);
         }
 
@@ -132,11 +132,11 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         }
 
         void cancelAll() {
-            List<Backend.Call> started;
+            List<Backend.Call> all;
             synchronized (this) {
-                started = List.copyOf(calls);
+                all = List.copyOf(calls);
             }
-            started.forEach(Backend.Call::cancel);
+            all.forEach(Backend.Call::cancel);
         }
     }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 
 /**
  * The cost of the overflow decision: the local engine is kept saturated by long local streams, and
@@ -104,68 +105,76 @@ public final class OverflowLatency {
         return futures.stream().map(f -> f.stream().map(CompletableFuture::join).toList()).toList();
     }
 
+    /** The probes that count: overflowed auto probes, and the successful named and direct ones. */
+    private record Counted(List<Outcome> over, List<Outcome> named, List<Outcome> own) {
+        static Counted of(List<Outcome> via, List<Outcome> named, List<Outcome> own) {
+            return new Counted(via.stream().filter(o -> o.ok() && "saturated".equals(o.route())).toList(),
+                    named.stream().filter(Outcome::ok).toList(), own.stream().filter(Outcome::ok).toList());
+        }
+
+        /** Overflowed − named: what the decision adds. */
+        Percentiles decision(ToLongFunction<Outcome> f) {
+            return pct(over, f).minus(pct(named, f));
+        }
+
+        /** Overflowed − direct: what the whole detour through Tandem adds. */
+        Percentiles detour(ToLongFunction<Outcome> f) {
+            return pct(over, f).minus(pct(own, f));
+        }
+    }
+
     static String report(List<Outcome> via, List<Outcome> named, List<Outcome> own, int saturators) {
-        List<Outcome> over = overflowed(via);
+        Counted c = Counted.of(via, named, own);
         TreeMap<String, Long> routes = new TreeMap<>();
         for (Outcome o : via) {
             routes.merge(o.kind() + " " + o.backend() + "/" + o.route(), 1L, Long::sum);
         }
-        List<Outcome> namedOk = named.stream().filter(Outcome::ok).toList();
-        List<Outcome> ownOk = own.stream().filter(Outcome::ok).toList();
         StringBuilder sb = new StringBuilder("### Overflow: saturated engine → fake remote, time to first byte\n\n");
         sb.append("Engine held saturated by ").append(saturators).append(" long local streams; probes: streaming OpenAI requests, ")
                 .append("three kinds interleaved. Auto probes through Tandem: ").append(routes).append(".\n\n");
         List<List<String>> rows = new ArrayList<>();
         for (boolean token : new boolean[] {false, true}) {
-            java.util.function.ToLongFunction<Outcome> f = token ? Outcome::firstTokenNanos : Outcome::firstByteNanos;
-            Percentiles o = pct(over, f), n = pct(namedOk, f), d = pct(ownOk, f);
-            rows.add(List.of(token ? "first token" : "first byte (headers)", Markdown.pct(d), Markdown.pct(n), Markdown.pct(o),
-                    added(o.minus(n)), added(o.minus(d))));
+            ToLongFunction<Outcome> f = token ? Outcome::firstTokenNanos : Outcome::firstByteNanos;
+            rows.add(List.of(token ? "first token" : "first byte (headers)", Markdown.pct(pct(c.own(), f)),
+                    Markdown.pct(pct(c.named(), f)), Markdown.pct(pct(c.over(), f)), added(c.decision(f)), added(c.detour(f))));
         }
         sb.append(Markdown.table(List.of("measure", "fake direct p50/p95/p99 ms", "remote model named, via Tandem",
                 "overflowed via Tandem", "decision: overflowed − named", "detour: overflowed − direct"), rows));
-        if (over.isEmpty()) {
+        if (c.over().isEmpty()) {
             sb.append("\nNo probe was routed as `saturated`: the engine was not saturated, or the route header is missing.\n");
         } else {
-            Percentiles decision = pct(over, Outcome::firstTokenNanos).minus(pct(namedOk, Outcome::firstTokenNanos));
-            Percentiles detour = pct(over, Outcome::firstTokenNanos).minus(pct(ownOk, Outcome::firstTokenNanos));
+            Percentiles decision = c.decision(Outcome::firstTokenNanos);
+            Percentiles detour = c.detour(Outcome::firstTokenNanos);
             sb.append(String.format("%nTarget: the overflow decision adds < 1 ms to the remote's time to first token: "
                     + "p50 %.2f ms (%s), p99 %.2f ms; %d of %d probes overflowed. "
                     + "The whole detour (decision and gateway) adds p50 %.2f ms, p99 %.2f ms to the fake's own time.%n",
-                    decision.p50(), decision.p50() < 1 ? "met" : "not met", decision.p99(), over.size(), via.size(),
+                    decision.p50(), decision.p50() < 1 ? "met" : "not met", decision.p99(), c.over().size(), via.size(),
                     detour.p50(), detour.p99()));
         }
         return sb.toString();
     }
 
     static Map<String, Object> figures(List<Outcome> via, List<Outcome> named, List<Outcome> own) {
-        List<Outcome> over = overflowed(via);
-        List<Outcome> namedOk = named.stream().filter(Outcome::ok).toList();
-        List<Outcome> ownOk = own.stream().filter(Outcome::ok).toList();
-        Percentiles overFt = pct(over, Outcome::firstTokenNanos);
-        Percentiles decision = overFt.minus(pct(namedOk, Outcome::firstTokenNanos));
-        Percentiles detour = overFt.minus(pct(ownOk, Outcome::firstTokenNanos));
+        Counted c = Counted.of(via, named, own);
+        Percentiles decision = c.decision(Outcome::firstTokenNanos);
+        Percentiles detour = c.detour(Outcome::firstTokenNanos);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("probes", via.size());
-        f.put("overflowed", over.size());
+        f.put("overflowed", c.over().size());
         f.put("decisionFirstTokenP50", decision.p50());
         f.put("decisionFirstTokenP99", decision.p99());
         f.put("addedFirstTokenP50", detour.p50());
         f.put("addedFirstTokenP99", detour.p99());
-        f.put("namedFirstTokenP50", pct(namedOk, Outcome::firstTokenNanos).p50());
-        f.put("remoteFirstTokenP50", pct(ownOk, Outcome::firstTokenNanos).p50());
+        f.put("namedFirstTokenP50", pct(c.named(), Outcome::firstTokenNanos).p50());
+        f.put("remoteFirstTokenP50", pct(c.own(), Outcome::firstTokenNanos).p50());
         return f;
-    }
-
-    private static List<Outcome> overflowed(List<Outcome> via) {
-        return via.stream().filter(o -> o.ok() && "saturated".equals(o.route())).toList();
     }
 
     private static String added(Percentiles p) {
         return Markdown.num(p.p50(), 2) + " / " + Markdown.num(p.p95(), 2) + " / " + Markdown.num(p.p99(), 2);
     }
 
-    private static Percentiles pct(List<Outcome> outcomes, java.util.function.ToLongFunction<Outcome> f) {
+    private static Percentiles pct(List<Outcome> outcomes, ToLongFunction<Outcome> f) {
         return Percentiles.ofNanos(outcomes.stream().mapToLong(f).filter(v -> v >= 0).toArray());
     }
 }

@@ -38,7 +38,7 @@ public final class AnthropicBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = streamingPost("/v1/messages", body(request, model)).header("anthropic-version", API_VERSION);
+        HttpRequest.Builder b = post("/v1/messages", body(request, model), request.stream()).header("anthropic-version", API_VERSION);
         apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
@@ -48,12 +48,12 @@ public final class AnthropicBackend extends RemoteBackend {
         return new Stream(out, scrubber, estimatedInputTokens);
     }
 
-    /** The Messages API body; always streamed. */
+    /** The Messages API body; streamed when the caller streams. */
     static ObjectNode body(InferenceRequest r, String model) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", model);
         root.put("max_tokens", r.maxTokens());
-        root.put("stream", true);
+        root.put("stream", r.stream());
         Input.Chat chat = (Input.Chat) r.input();
         List<String> system = new ArrayList<>();
         if (chat.system() != null && !chat.system().isEmpty()) {
@@ -172,6 +172,37 @@ public final class AnthropicBackend extends RemoteBackend {
         content.removeAll();
         content.addAll(results);
         content.addAll(rest);
+    }
+
+    @Override
+    void translateReply(JsonNode reply, InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        if ("error".equals(reply.path("type").asText())) {
+            throw UpstreamErrors.fromStreamError("anthropic", reply, scrubber);
+        }
+        if (!"message".equals(reply.path("type").asText()) || !reply.path("content").isArray()) {
+            throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "reply is not a message");
+        }
+        JsonNode usage = reply.path("usage");
+        int input = usage.hasNonNull("input_tokens")
+                ? usage.get("input_tokens").asInt() + usage.path("cache_creation_input_tokens").asInt() + usage.path("cache_read_input_tokens").asInt()
+                : estimatedInputTokens;
+        out.accept(new InferenceEvent.Started("anthropic", reply.path("model").asText(null), input, null));
+        int toolIndex = 0;
+        for (JsonNode block : reply.path("content")) {
+            switch (block.path("type").asText()) {
+                case "text" -> {
+                    if (!block.path("text").asText().isEmpty()) {
+                        out.accept(new InferenceEvent.TextDelta(block.path("text").asText(), null));
+                    }
+                }
+                case "tool_use" -> out.accept(new InferenceEvent.ToolCallDelta(toolIndex++, block.path("id").asText(),
+                        block.path("name").asText(), block.path("input").isObject() ? block.get("input").toString() : "{}"));
+                default -> { } // thinking blocks are not passed on, as in a stream
+            }
+        }
+        StopReason reason = stopReason(reply.path("stop_reason").asText(null));
+        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt()),
+                reason == StopReason.STOP_SEQUENCE ? reply.path("stop_sequence").asText(null) : null));
     }
 
     static StopReason stopReason(String wire) {

@@ -36,7 +36,7 @@ public final class OpenAiBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = streamingPost("/v1/chat/completions", body(request, model, config.maxTokensField()));
+        HttpRequest.Builder b = post("/v1/chat/completions", body(request, model, config.maxTokensField()), request.stream());
         apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
@@ -46,7 +46,7 @@ public final class OpenAiBackend extends RemoteBackend {
         return new Stream(out, scrubber, estimatedInputTokens, upstreamModel(request.model()));
     }
 
-    /** The Chat Completions body; always streamed, with the usage chunk. */
+    /** The Chat Completions body; streamed with the usage chunk when the caller streams. */
     static ObjectNode body(InferenceRequest r, String model, String maxTokensField) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", model);
@@ -63,8 +63,10 @@ public final class OpenAiBackend extends RemoteBackend {
             }
         }
         root.put(maxTokensField == null ? "max_completion_tokens" : maxTokensField, r.maxTokens());
-        root.put("stream", true);
-        root.putObject("stream_options").put("include_usage", true);
+        root.put("stream", r.stream());
+        if (r.stream()) {
+            root.putObject("stream_options").put("include_usage", true); // refused by the API without a stream
+        }
         Sampling s = r.sampling();
         if (s.temperature() != null) {
             root.put("temperature", s.temperature());
@@ -160,6 +162,40 @@ public final class OpenAiBackend extends RemoteBackend {
                 parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
             }
         }
+    }
+
+    @Override
+    void translateReply(JsonNode reply, InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        if (reply.has("error")) {
+            throw UpstreamErrors.fromStreamError("openai", reply, scrubber);
+        }
+        JsonNode choice = reply.path("choices").path(0);
+        if (!choice.isObject()) {
+            throw UpstreamErrors.transport("openai", ErrorKind.UPSTREAM, "reply without choices");
+        }
+        JsonNode message = choice.path("message");
+        JsonNode u = reply.path("usage");
+        int input = u.isObject() ? u.path("prompt_tokens").asInt() : estimatedInputTokens;
+        out.accept(new InferenceEvent.Started("openai", reply.path("model").asText(upstreamModel(request.model())), input, null));
+        long outputChars = 0;
+        for (String field : new String[] {"content", "refusal"}) {
+            String text = message.path(field).asText("");
+            if (message.path(field).isTextual() && !text.isEmpty()) {
+                outputChars += text.length();
+                out.accept(new InferenceEvent.TextDelta(text, null));
+            }
+        }
+        int index = 0;
+        for (JsonNode call : message.path("tool_calls")) {
+            JsonNode function = call.path("function");
+            out.accept(new InferenceEvent.ToolCallDelta(index++, call.path("id").asText(null), function.path("name").asText(null),
+                    function.path("arguments").asText("")));
+        }
+        String matchedStop = choice.path("stop_reason").isTextual() ? choice.get("stop_reason").asText() : null; // vLLM
+        StopReason reason = stopReason(choice.path("finish_reason").asText(null), matchedStop);
+        TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt())
+                : new TokenUsage(estimatedInputTokens, (int) ((outputChars + 3) / 4));
+        out.accept(new InferenceEvent.Finished(reason, usage, reason == StopReason.STOP_SEQUENCE ? matchedStop : null));
     }
 
     static StopReason stopReason(String finishReason, String matchedStop) {

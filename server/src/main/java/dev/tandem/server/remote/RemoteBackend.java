@@ -44,8 +44,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A remote API as a {@link Backend}: streams every request upstream (non-streaming callers get the
- * same events, aggregated by the edge) through Failsafe — retry, then circuit breaker, then bulkhead.
+ * A remote API as a {@link Backend}, through Failsafe — retry, then circuit breaker, then bulkhead.
+ * A streaming caller's request is streamed upstream; a non-streaming caller's is asked for whole, as
+ * the caller asked (one JSON body to read instead of an event per token), and translated into the
+ * same events.
  *
  * <p>The commit point: the first text or tool-call delta forwarded to the sink. Until then the
  * Started event is held back, so a failed attempt can be retried (or the router can fall back)
@@ -151,11 +153,11 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         return URI.create(base + path);
     }
 
-    /** A POST of {@code body} to the upstream's {@code path}, asking for an event stream; auth is the caller's to add. */
-    protected HttpRequest.Builder streamingPost(String path, JsonNode body) {
+    /** A POST of {@code body} to the upstream's {@code path}, asking for an event stream or one JSON answer; auth is the caller's to add. */
+    protected HttpRequest.Builder post(String path, JsonNode body, boolean stream) {
         return HttpRequest.newBuilder(endpoint(path))
                 .header("content-type", "application/json")
-                .header("accept", "text/event-stream")
+                .header("accept", stream ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
@@ -169,6 +171,12 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
 
     /** A translator for one attempt's stream; it emits to {@code out}. */
     abstract StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out);
+
+    /**
+     * Emits a non-streamed answer as the events its stream would have given: Started, the deltas,
+     * Finished. Throws {@link UpstreamFailure} when the reply is an error or cannot be read.
+     */
+    abstract void translateReply(JsonNode reply, InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out);
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
@@ -250,8 +258,8 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         private final int number;
         private final ExecutionContext<Outcome> ctx;
         private final CompletableFuture<Outcome> result = new CompletableFuture<>();
-        private final SseReader sse;
-        private final StreamTranslator translator;
+        private final BodyReader body;
+        private final Duration headersTimeout;
         private InferenceEvent.Started started;
         private volatile Flow.Subscription subscription;
         private volatile long lastActivity = System.nanoTime();
@@ -261,24 +269,29 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             this.call = call;
             this.number = number;
             this.ctx = ctx;
-            this.translator = translator(call.request, call.estimatedInput, this::onTranslated);
-            this.sse = new SseReader(translator::onEvent);
+            if (call.request.stream()) {
+                this.body = BodyReader.events(translator(call.request, call.estimatedInput, this::onTranslated));
+                this.headersTimeout = config.resilience().firstByteTimeout();
+            } else {
+                this.body = BodyReader.reply(name, reply -> translateReply(reply, call.request, call.estimatedInput, this::onTranslated));
+                this.headersTimeout = config.resilience().replyTimeout(); // the headers come with the whole answer
+            }
         }
 
         CompletableFuture<Outcome> run() {
             HttpRequest httpRequest = prepare(call.request, call.model)
-                    .timeout(config.resilience().firstByteTimeout())
+                    .timeout(headersTimeout)
                     .header("x-request-id", call.request.requestId())
                     .build();
             http.sendAsync(httpRequest, this::onHeaders).whenComplete((response, error) -> {
                 if (error != null) {
-                    fail(transportFailure(error));
+                    fail(transportFailure(error, headersTimeout));
                 }
             });
             return result;
         }
 
-        /** Headers arrived: the first byte. A 2xx streams line by line; anything else is an error body. */
+        /** Headers arrived: the first byte. A 2xx body is read line by line; anything else is an error body. */
         private HttpResponse.BodySubscriber<Void> onHeaders(HttpResponse.ResponseInfo info) {
             lastActivity = System.nanoTime();
             if (info.statusCode() / 100 == 2) {
@@ -309,7 +322,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
                 return;
             }
             try {
-                sse.line(line);
+                body.line(line);
             } catch (UpstreamFailure f) {
                 fail(f);
             } catch (RuntimeException unreadable) {
@@ -323,7 +336,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
                 stopWatchdog();
                 return;
             }
-            fail(transportFailure(t));
+            fail(transportFailure(t, headersTimeout));
         }
 
         @Override
@@ -333,8 +346,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
                 return;
             }
             try {
-                sse.end();
-                translator.onEnd();
+                body.end();
             } catch (UpstreamFailure f) {
                 fail(f);
             } catch (RuntimeException unreadable) {
@@ -439,7 +451,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         }
     }
 
-    private UpstreamFailure transportFailure(Throwable t) {
+    private UpstreamFailure transportFailure(Throwable t, Duration headersTimeout) {
         Throwable cause = t instanceof CompletionException || t instanceof ExecutionException ? t.getCause() : t;
         if (cause instanceof UpstreamFailure f) {
             return f;
@@ -448,7 +460,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             return UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "connect timed out");
         }
         if (cause instanceof HttpTimeoutException) {
-            return UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no response within " + config.resilience().firstByteTimeoutMs() + " ms");
+            return UpstreamErrors.transport(name, ErrorKind.TIMEOUT, "no response within " + headersTimeout.toMillis() + " ms");
         }
         if (cause instanceof ConnectException) {
             return UpstreamErrors.transport(name, ErrorKind.UPSTREAM, "cannot connect");

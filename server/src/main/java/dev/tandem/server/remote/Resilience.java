@@ -8,6 +8,8 @@ import java.time.Duration;
  * @param connectTimeoutMs TCP/TLS connect
  * @param firstByteTimeoutMs from sending the request to the response headers
  * @param idleTimeoutMs the longest silence between two stream lines (Anthropic pings every ~15 s)
+ * @param replyTimeoutMs a non-streamed answer, from sending the request to the response headers: the
+ *     upstream sends them when the whole answer is written, so this bounds the whole generation
  * @param maxAttempts attempts per request, first included
  * @param maxRetryMs the whole retrying must fit in this; a longer Retry-After hint is not waited for
  * @param backoffMs first retry delay, doubled per attempt up to {@code backoffMaxMs}
@@ -20,6 +22,7 @@ public record Resilience(
         Long connectTimeoutMs,
         Long firstByteTimeoutMs,
         Long idleTimeoutMs,
+        Long replyTimeoutMs,
         Integer maxAttempts,
         Long maxRetryMs,
         Long backoffMs,
@@ -33,6 +36,7 @@ public record Resilience(
         connectTimeoutMs = positive(connectTimeoutMs, 5_000L, "connectTimeoutMs");
         firstByteTimeoutMs = positive(firstByteTimeoutMs, 60_000L, "firstByteTimeoutMs");
         idleTimeoutMs = positive(idleTimeoutMs, 45_000L, "idleTimeoutMs");
+        replyTimeoutMs = positive(replyTimeoutMs, 600_000L, "replyTimeoutMs");
         maxAttempts = positive(maxAttempts, 3, "maxAttempts");
         maxRetryMs = positive(maxRetryMs, 30_000L, "maxRetryMs");
         backoffMs = positive(backoffMs, 500L, "backoffMs");
@@ -47,7 +51,7 @@ public record Resilience(
     }
 
     public static Resilience defaults() {
-        return new Resilience(null, null, null, null, null, null, null, null, null, null, null);
+        return new Resilience(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static Long positive(Long v, long dflt, String name) {
@@ -70,6 +74,10 @@ public record Resilience(
 
     Duration firstByteTimeout() {
         return Duration.ofMillis(firstByteTimeoutMs);
+    }
+
+    Duration replyTimeout() {
+        return Duration.ofMillis(replyTimeoutMs);
     }
 
     Duration idleTimeout() {

@@ -45,6 +45,9 @@ public final class FakeOpenAi extends FakeUpstream {
             if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
                 return new Status(400, "invalid_request_error", "[] is too short - 'messages'", Map.of());
             }
+            if (body.has("stream_options") && !body.path("stream").asBoolean(false)) {
+                return new Status(400, "invalid_request_error", "The 'stream_options' parameter is only allowed when 'stream' is enabled.", Map.of());
+            }
         } catch (Exception e) {
             return new Status(400, "invalid_request_error", "We could not parse the JSON body of your request.", Map.of());
         }

@@ -48,19 +48,24 @@ public abstract class FakeUpstream implements AutoCloseable {
     /** Waits before sending anything (not even headers), then answers. */
     public record SlowFirstByte(Duration delay, Answer answer) implements Behaviour {}
 
+    /*
+     * The mid-stream faults below hit a request that asked for one JSON answer (no stream) in the same
+     * way: the body stops halfway, is cut short, or is the error.
+     */
+
     /** Streams {@code afterTextChunks} text chunks, then says nothing for {@code stall}, then closes abruptly. */
     public record StallMidStream(int afterTextChunks, Duration stall, Answer answer) implements Behaviour {}
 
     /** Streams {@code afterTextChunks} text chunks, then resets the connection (TCP RST). */
     public record ResetMidStream(int afterTextChunks, Answer answer) implements Behaviour {}
 
-    /** A 200 stream whose next event after {@code afterTextChunks} chunks is not JSON. */
+    /** A 200 stream whose next event after {@code afterTextChunks} chunks is not JSON (unstreamed: half the JSON body). */
     public record MalformedJson(int afterTextChunks, Answer answer) implements Behaviour {}
 
-    /** A 200 stream with an error event after {@code afterTextChunks} text chunks. */
+    /** A 200 stream with an error event after {@code afterTextChunks} text chunks (unstreamed: a 200 whose body is the error). */
     public record ErrorEvent(int afterTextChunks, String errorType, String message, Answer answer) implements Behaviour {}
 
-    /** A normal stream with {@code gap} between frames (a slow model, not a stalled one). */
+    /** A normal stream with {@code gap} between frames (a slow model, not a stalled one; unstreamed: the answer after all the gaps). */
     public record Trickle(Duration gap, Answer answer) implements Behaviour {}
 
     /** A tool call in an answer; {@code argumentParts} joined make the JSON arguments. */
@@ -322,6 +327,24 @@ public abstract class FakeUpstream implements AutoCloseable {
         } else if (behaviour instanceof SlowFirstByte s) {
             Thread.sleep(s.delay().toMillis());
             answer(out, request, s.answer(), stream);
+        } else if (!stream && behaviour instanceof StallMidStream s) {
+            halfAnswer(out, request, s.answer(), true);
+            Thread.sleep(s.stall().toMillis());
+            reset(socket);
+        } else if (!stream && behaviour instanceof ResetMidStream r) {
+            halfAnswer(out, request, r.answer(), true);
+            Thread.sleep(20); // let the client read what was sent before the RST
+            reset(socket);
+        } else if (!stream && behaviour instanceof MalformedJson m) {
+            halfAnswer(out, request, m.answer(), false);
+        } else if (!stream && behaviour instanceof Trickle t) {
+            Thread.sleep(t.gap().toMillis() * streamFrames(request, t.answer()).size());
+            answer(out, request, t.answer(), false);
+        } else if (!stream && behaviour instanceof ErrorEvent e) {
+            byte[] body = errorBody(e.errorType(), e.message()).getBytes(StandardCharsets.UTF_8);
+            writeHead(out, 200, "application/json", Map.of("content-length", String.valueOf(body.length)));
+            out.write(body);
+            out.flush();
         } else if (behaviour instanceof StallMidStream s) {
             List<String> frames = streamFrames(request, s.answer());
             int cut = indexAfterTextChunks(frames, s.afterTextChunks());
@@ -368,6 +391,18 @@ public abstract class FakeUpstream implements AutoCloseable {
             out.write(body);
             out.flush();
         }
+    }
+
+    /**
+     * The first half of a JSON answer: {@code promiseAll} announces the whole length (the body is then
+     * cut short), otherwise the half is the whole body (complete, but not JSON).
+     */
+    private void halfAnswer(OutputStream out, Received request, Answer answer, boolean promiseAll) throws IOException {
+        byte[] body = jsonAnswer(request, answer).getBytes(StandardCharsets.UTF_8);
+        int half = body.length / 2;
+        writeHead(out, 200, "application/json", Map.of("content-length", String.valueOf(promiseAll ? body.length : half)));
+        out.write(body, 0, half);
+        out.flush();
     }
 
     private void sendStatus(OutputStream out, Status s) throws IOException {

@@ -24,6 +24,12 @@ public final class Requests {
                 List.of(), null, true, List.of(), null, null, headers);
     }
 
+    /** {@code r} from a caller that wants the whole answer at once (stream: false). */
+    public static InferenceRequest unstreamed(InferenceRequest r) {
+        return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
+                r.topLogprobs(), false, r.tools(), r.toolChoice(), r.user(), r.headers());
+    }
+
     /** {@code r} offering one tool (get_weather, a city argument) that the model is required to call. */
     public static InferenceRequest withTools(InferenceRequest r) {
         return new InferenceRequest(r.requestId(), r.dialect(), r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),

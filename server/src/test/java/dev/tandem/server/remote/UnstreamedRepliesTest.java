@@ -1,0 +1,123 @@
+package dev.tandem.server.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.StopReason;
+import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.fakes.FakeOpenAi;
+import dev.tandem.server.fakes.FakeUpstream;
+import dev.tandem.server.fakes.FakeUpstream.Answer;
+import dev.tandem.server.fakes.FakeUpstream.ToolCall;
+import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.fakes.Requests;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A caller that does not stream gets its answer asked for whole (one JSON body upstream, as the caller
+ * asked), translated into the events the stream of the same answer gives.
+ */
+class UnstreamedRepliesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Answer TOOL_ANSWER = Answer.text("Let me ", "check.").withToolCalls(
+            new ToolCall("call_A", "get_weather", List.of("{\"city\":", "\"Paris\"}")),
+            new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(61, 29);
+    private final FakeAnthropic anthropic = new FakeAnthropic();
+    private final FakeOpenAi openai = new FakeOpenAi();
+    private final AnthropicBackend claude = new AnthropicBackend(Upstreams.anthropic(anthropic, Upstreams.fast()));
+    private final OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+
+    @AfterEach
+    void close() {
+        claude.close();
+        gpt.close();
+        anthropic.close();
+        openai.close();
+    }
+
+    /** What a caller sees of an answer: text, each tool call (id, name, arguments), how it finished. */
+    private record Seen(String text, List<String> toolCalls, InferenceEvent.Finished finished) {
+        static Seen of(RecordingSink sink) {
+            List<InferenceEvent.ToolCallDelta> deltas = sink.toolCallDeltas();
+            List<String> calls = deltas.stream().filter(d -> d.id() != null)
+                    .map(first -> first.id() + " " + first.name() + " " + deltas.stream().filter(d -> d.index() == first.index())
+                            .map(InferenceEvent.ToolCallDelta::argumentsJsonPart).reduce("", String::concat).replace(" ", ""))
+                    .toList();
+            return new Seen(sink.text(), calls, sink.finished());
+        }
+    }
+
+    private static RecordingSink run(RemoteBackend backend, InferenceRequest request) {
+        RecordingSink sink = new RecordingSink();
+        backend.start(request, sink);
+        return sink.awaitEnd();
+    }
+
+    private static JsonNode lastBody(FakeUpstream fake) throws Exception {
+        return JSON.readTree(fake.lastRequest().body());
+    }
+
+    @Test
+    void anthropicAnswersTheSameWholeAsStreamed() throws Exception {
+        anthropic.answerByDefault(TOOL_ANSWER);
+        InferenceRequest streamed = Requests.withTools(Requests.chat("claude-sonnet-4-5", "Paris and Rome?"));
+        Seen asStream = Seen.of(run(claude, streamed));
+        // When the same request comes from a caller that does not stream
+        RecordingSink sink = run(claude, Requests.unstreamed(streamed));
+        // Then the upstream was asked for one JSON answer
+        assertThat(lastBody(anthropic).path("stream").asBoolean(true)).isFalse();
+        assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "application/json");
+        // And the caller sees what the stream gave: text, both tool calls whole, reason and usage
+        Seen whole = Seen.of(sink);
+        assertThat(whole).isEqualTo(asStream);
+        assertThat(whole.toolCalls()).containsExactly("call_A get_weather {\"city\":\"Paris\"}", "call_B get_weather {\"city\":\"Rome\"}");
+        assertThat(whole.finished().reason()).isEqualTo(StopReason.TOOL_USE);
+        assertThat(whole.finished().usage()).isEqualTo(new TokenUsage(61, 29));
+        assertThat(sink.started().inputTokens()).isEqualTo(61);
+        assertThat(sink.events()).filteredOn(InferenceEvent.Started.class::isInstance).hasSize(1);
+    }
+
+    @Test
+    void anthropicStopSequenceComesThrough() {
+        anthropic.answerByDefault(Answer.text("a, b, c").withStop("stop_sequence", "###").withUsage(40, 6));
+        RecordingSink sink = run(claude, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "list")));
+        assertThat(sink.text()).isEqualTo("a, b, c");
+        assertThat(sink.finished().reason()).isEqualTo(StopReason.STOP_SEQUENCE);
+        assertThat(sink.finished().stopSequence()).isEqualTo("###");
+        assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(40, 6));
+    }
+
+    @Test
+    void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
+        openai.answerByDefault(TOOL_ANSWER);
+        InferenceRequest streamed = Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?"));
+        RecordingSink streamSink = run(gpt, streamed);
+        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        // The body asks for no stream, and so carries no stream_options (the API refuses them without a stream)
+        JsonNode body = lastBody(openai);
+        assertThat(body.path("stream").asBoolean(true)).isFalse();
+        assertThat(body.has("stream_options")).isFalse();
+        assertThat(openai.lastRequest().headers()).containsEntry("accept", "application/json");
+        assertThat(Seen.of(sink)).isEqualTo(Seen.of(streamSink));
+        assertThat(Seen.of(sink).toolCalls()).hasSize(2);
+        assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(61, 29));
+        // A stream says the prompt's size only at its end, so its Started carries an estimate; a whole answer says it at once
+        assertThat(streamSink.started().inputTokens()).isEqualTo(PromptEstimate.tokens(streamed));
+        assertThat(sink.started().inputTokens()).isEqualTo(61);
+    }
+
+    @Test
+    void openAiLengthFinishAndAHostWithoutUsage() {
+        openai.answerByDefault(Answer.text("abcdefgh").withStop("length", null).withUsage(9, 4));
+        RecordingSink sink = run(gpt, Requests.unstreamed(Requests.chat("gpt-4o", "go")));
+        assertThat(sink.text()).isEqualTo("abcdefgh");
+        assertThat(sink.finished().reason()).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(9, 4));
+    }
+}

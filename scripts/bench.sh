@@ -32,9 +32,9 @@ wants() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local s; for s in "${ONLY[@]}"; d
 # Everything that differs between the sets, in one place.
 case $FULL in
   1) MODE=full; TP_SHAPE=110m; TP=(--tokens 128 --repeats 5 --bandwidth-gib 4 --model-only)
-     STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=20s; RATES=5,10,25,50,100; PROBES=1000; OVF_WARM=20s ;;
+     STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=40s; RATES=5,10,25,50,100; PROBES=1000; OVF_WARM=20s ;;
   0) MODE=quick; TP_SHAPE=110m; TP=(--tokens 32 --repeats 3 --bandwidth-gib 2 --model-only)
-     STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=10s; GW_WARM=20s; RATES=5,15,40; PROBES=200; OVF_WARM=10s ;;
+     STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=10s; GW_WARM=40s; RATES=5,15,40; PROBES=200; OVF_WARM=10s ;;
   *) MODE=smoke; TP_SHAPE=tiny; TP=(--batches 1,2 --tokens 4 --repeats 1 --bandwidth-gib 0.0625 --bandwidth-passes 1)
      STEP=1s; WARM=0.5s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20; OVF_WARM=1s ;;
 esac

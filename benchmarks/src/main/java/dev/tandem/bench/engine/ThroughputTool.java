@@ -33,8 +33,12 @@ import java.util.Map;
  */
 public final class ThroughputTool {
 
-    /** {@code modelOnlyStepMs}: the same step straight on the model (no scheduler), NaN when not measured. */
-    record Row(int threads, int batch, double tokensPerSecond, double stepMs, double[] runs, double modelOnlyStepMs) {}
+    /**
+     * {@code modelOnlyStepMs}: the same step straight on the model (no scheduler); {@code productsOnlyStepMs}:
+     * only its matrix products, the floor PyTorch's kernels set; NaN when not measured.
+     */
+    record Row(int threads, int batch, double tokensPerSecond, double stepMs, double[] runs, double modelOnlyStepMs,
+               double productsOnlyStepMs) {}
 
     /** How each bandwidth probe did, for the report. */
     private static final StringBuilder probes = new StringBuilder();
@@ -86,7 +90,7 @@ public final class ThroughputTool {
                     double[] sorted = runs.clone();
                     Arrays.sort(sorted);
                     double median = sorted[repeats / 2];
-                    rows.add(new Row(threads, batch, median, 1000.0 * batch / median, runs, Double.NaN));
+                    rows.add(new Row(threads, batch, median, 1000.0 * batch / median, runs, Double.NaN, Double.NaN));
                     System.out.printf("threads=%d batch=%d decode %.1f tok/s (runs %s)%n", threads, batch, median, Arrays.toString(runs));
                 }
             }
@@ -106,7 +110,8 @@ public final class ThroughputTool {
 
     /**
      * Adds the model-only step time (the engine's {@link DecodeProbe}: batched greedy steps straight on
-     * the model, no scheduler, no events), so that the scheduler's share of a step shows.
+     * the model, no scheduler, no events), so that the scheduler's share of a step shows, and the time
+     * of the step's matrix products alone, so that the kernels' share shows.
      */
     static List<Row> withModelOnly(Path checkpoint, List<Row> rows, int steps) throws Exception {
         List<Row> out = new ArrayList<>();
@@ -116,8 +121,11 @@ public final class ThroughputTool {
             for (Row r : rows) {
                 JniUtils.setNumThreads(r.threads());
                 DecodeProbe.Result probe = DecodeProbe.measure(model, r.batch(), 16, 3, steps);
-                System.out.printf("threads=%d batch=%d model-only %.1f ms/step%n", r.threads(), r.batch(), probe.millisPerStep());
-                out.add(new Row(r.threads(), r.batch(), r.tokensPerSecond(), r.stepMs(), r.runs(), probe.millisPerStep()));
+                DecodeProbe.Result products = DecodeProbe.measureProductsOnly(model, r.batch(), 3, steps);
+                System.out.printf("threads=%d batch=%d model-only %.1f ms/step, products only %.1f ms/step%n",
+                        r.threads(), r.batch(), probe.millisPerStep(), products.millisPerStep());
+                out.add(new Row(r.threads(), r.batch(), r.tokensPerSecond(), r.stepMs(), r.runs(), probe.millisPerStep(),
+                        products.millisPerStep()));
             }
         }
         return out;
@@ -138,6 +146,7 @@ public final class ThroughputTool {
             m.put("batch", r.batch());
             m.put("tokensPerSecond", r.tokensPerSecond());
             m.put("modelOnlyStepMs", r.modelOnlyStepMs());
+            m.put("productsOnlyStepMs", r.productsOnlyStepMs());
             m.put("boundTokensPerSecond", shape.boundTokensPerSecond(bandwidth.getOrDefault(r.threads(), bandwidth.get(2)).bestGBs(), 4));
             list.add(m);
         }
@@ -167,11 +176,14 @@ public final class ThroughputTool {
                     Markdown.num(r.tokensPerSecond() / r.batch(), 1),
                     Markdown.num(r.stepMs(), 1),
                     Markdown.num(r.modelOnlyStepMs(), 1),
+                    Markdown.num(r.productsOnlyStepMs(), 1),
                     one == null ? "–" : Markdown.num(r.tokensPerSecond() / one.tokensPerSecond(), 2) + "×",
                     r.batch() == 1 ? Markdown.num(bound, 1) + " tok/s → " + Markdown.num(100 * r.tokensPerSecond() / bound, 0) + "%" : "–"));
         }
         sb.append(Markdown.table(List.of("threads", "batch", "aggregate tok/s", "per stream tok/s", "ms/step", "model-only ms/step",
-                "× batch 1", "bandwidth bound (batch 1)"), cells));
+                "products only ms/step", "× batch 1", "bandwidth bound (batch 1)"), cells));
+        sb.append("\n*products only*: the step's matrix products alone (same weights, same order, nothing else), the floor that "
+                + "PyTorch's kernels set under any engine built on them.\n");
         sb.append("\nTargets: batch-1 decode ≥ 80% of the bandwidth bound; batch 8 ≥ 4× batch 1.\n");
         for (int t : rows.stream().map(Row::threads).distinct().toList()) {
             Row one = rows.stream().filter(x -> x.threads() == t && x.batch() == 1).findFirst().orElse(null);
@@ -183,6 +195,13 @@ public final class ThroughputTool {
                 if (eight != null) {
                     double ratio = eight.tokensPerSecond() / one.tokensPerSecond();
                     sb.append(String.format("; batch 8 %.1f tok/s = %.2f× (%s)", eight.tokensPerSecond(), ratio, ratio >= 4 ? "met" : "not met"));
+                }
+                if (!Double.isNaN(one.productsOnlyStepMs())) {
+                    double ceiling = 1000 / one.productsOnlyStepMs();
+                    sb.append(String.format("; the products alone allow at most %.1f tok/s = %.0f%% of the bound", ceiling, 100 * ceiling / bound));
+                    if (eight != null && !Double.isNaN(eight.productsOnlyStepMs())) {
+                        sb.append(String.format(" and %.2f× at batch 8", 8 * one.productsOnlyStepMs() / eight.productsOnlyStepMs()));
+                    }
                 }
                 sb.append('\n');
             }

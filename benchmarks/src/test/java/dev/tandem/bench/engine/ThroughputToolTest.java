@@ -22,7 +22,8 @@ class ThroughputToolTest {
         }
         // Then a row per batch, the bound for batch 1 and the weight bytes from config.json
         String md = Files.readString(dir.resolve("t.md"));
-        assertThat(md).contains("| 1 | 1 |").contains("| 1 | 2 |").contains("% of bound").contains("model-only ms/step");
+        assertThat(md).contains("| 1 | 1 |").contains("| 1 | 2 |").contains("% of bound").contains("model-only ms/step")
+                .contains("products only ms/step").contains("the products alone allow at most");
         assertThat(md).doesNotContain("| – | 1.00× |"); // the model-only column of batch 1 is filled
         long bytes = ModelShape.read(dir.resolve("ckpt").resolve("tiny")).weightBytesPerToken(4);
         assertThat(md).contains(String.format("%,d bytes", bytes));

@@ -1,8 +1,12 @@
 package dev.tandem.models.llama;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * For benchmarks: times batched greedy decode steps straight on {@link LlamaModel#forward}, without the
@@ -49,6 +53,34 @@ public final class DecodeProbe {
                     chunks.add(LlamaModel.Chunk.decode(bases.get(b), promptTokens + s, (int) next[b]));
                 }
                 next = step(model, cache, chunks);
+            }
+            return new Result(batch, steps, (System.nanoTime() - start) / 1e6 / steps);
+        }
+    }
+
+    /**
+     * The floor under any step on this engine: only the step's matrix products (the same weights, in
+     * the same order, each times a {@code [batch, in]} activation), none of the rest of the layer. Runs
+     * {@code warmup} untimed then {@code steps} timed; the mean time of one step's products.
+     */
+    public static Result measureProductsOnly(LlamaModel model, int batch, int warmup, int steps) {
+        List<NDArray> weights = model.matricesInStepOrder();
+        try (NDManager inputs = model.getManager().newSubManager()) {
+            Map<Long, NDArray> activations = new HashMap<>();
+            for (NDArray w : weights) {
+                long in = w.getShape().get(0);
+                activations.computeIfAbsent(in, k -> inputs.randomNormal(new Shape(batch, k), w.getDataType()));
+            }
+            long start = 0;
+            for (int s = 0; s < warmup + steps; s++) {
+                if (s == warmup) {
+                    start = System.nanoTime();
+                }
+                try (NDManager step = model.getManager().newSubManager()) {
+                    for (NDArray w : weights) {
+                        activations.get(w.getShape().get(0)).matMul(w).attach(step);
+                    }
+                }
             }
             return new Result(batch, steps, (System.nanoTime() - start) / 1e6 / steps);
         }

@@ -16,6 +16,7 @@ import dev.tandem.models.checkpoint.LoadProgress;
 import dev.tandem.models.checkpoint.TensorView;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -171,6 +172,16 @@ public final class LlamaModel implements AutoCloseable {
             perLayer += w.size();
         }
         return (perLayer * layers.length + lmHead.size()) * dtype.getNumOfBytes();
+    }
+
+    /** The weight matrices a step multiplies by, in the order of the forward pass ([in, out] each). */
+    List<NDArray> matricesInStepOrder() {
+        List<NDArray> matrices = new ArrayList<>();
+        for (Layer layer : layers) {
+            matrices.addAll(List.of(layer.wqkv, layer.wo, layer.w13, layer.w2));
+        }
+        matrices.add(lmHead);
+        return matrices;
     }
 
     /** A KV cache of {@code tokens} slots shared by all sequences, on this model's device. */

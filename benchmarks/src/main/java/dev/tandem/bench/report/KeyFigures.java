@@ -78,18 +78,23 @@ public final class KeyFigures {
             rows.add(List.of("Weight bytes read per decode token (" + shape + ", float32)",
                     Markdown.num(tp.path("weightBytesPerToken").asLong() / 1e6, 1) + " MB", "–", "–"));
         }
-        double one = Double.NaN, eight = Double.NaN, bound = Double.NaN;
+        double one = Double.NaN, eight = Double.NaN, bound = Double.NaN, productsOne = Double.NaN, productsEight = Double.NaN;
         StringBuilder agg = new StringBuilder();
         for (JsonNode r : tp.path("rows")) {
             int batch = r.path("batch").asInt();
             double tps = r.path("tokensPerSecond").asDouble();
+            double products = r.path("productsOnlyStepMs").asDouble(Double.NaN);
             if (batch == 1) {
+                productsOne = products;
                 one = tps;
                 bound = r.path("boundTokensPerSecond").asDouble();
             } else {
                 agg.append(agg.length() == 0 ? "" : ", ").append("batch ").append(batch).append(": ").append(Markdown.num(tps, 1));
             }
-            if (batch == 8) eight = tps;
+            if (batch == 8) {
+                eight = tps;
+                productsEight = products;
+            }
         }
         if (!Double.isNaN(one)) {
             double pct = 100 * one / bound;
@@ -104,6 +109,12 @@ public final class KeyFigures {
             double ratio = eight / one;
             rows.add(List.of(String.format("8 streams vs batch 1, %d thread(s)", threads),
                     String.format("%.2f× (%.1f vs %.1f tok/s)", ratio, eight, one), "≥ 4×", verdict(ratio >= 4)));
+        }
+        if (!Double.isNaN(productsOne) && !Double.isNaN(bound)) {
+            double ceiling = 1000 / productsOne;
+            String atEight = Double.isNaN(productsEight) ? "" : String.format("; %.2f× at batch 8", 8 * productsOne / productsEight);
+            rows.add(List.of(String.format("What the step's matrix products alone allow (PyTorch's kernels), %d thread(s)", threads),
+                    String.format("%.1f tok/s = %.0f%% of the bound at batch 1%s", ceiling, 100 * ceiling / bound, atEight), "–", "–"));
         }
     }
 

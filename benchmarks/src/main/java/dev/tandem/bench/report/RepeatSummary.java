@@ -27,17 +27,24 @@ public final class RepeatSummary {
                     put(figures, "0 bandwidth GB/s, 2 threads", d, dirs.size(), tp.path("bandwidthGBs2").asDouble(Double.NaN));
                 }
                 double one = Double.NaN;
+                double productsOne = Double.NaN;
                 for (JsonNode r : tp.path("rows")) {
                     int batch = r.path("batch").asInt();
                     double tps = r.path("tokensPerSecond").asDouble();
+                    double products = r.path("productsOnlyStepMs").asDouble(Double.NaN); // absent: not measured
                     put(figures, String.format("%d threads=%d batch=%02d tok/s", t, t, batch), d, dirs.size(), tps);
                     if (batch == 1) {
                         one = tps;
-                        put(figures, String.format("%d threads=%d batch=01 %% of bound", t, t), d, dirs.size(),
-                                100 * tps / r.path("boundTokensPerSecond").asDouble());
+                        productsOne = products;
+                        double bound = r.path("boundTokensPerSecond").asDouble();
+                        put(figures, String.format("%d threads=%d batch=01 %% of bound", t, t), d, dirs.size(), 100 * tps / bound);
+                        put(figures, String.format("%d threads=%d products alone, batch 1 %% of bound", t, t), d, dirs.size(),
+                                100 * (1000 / products) / bound);
                     }
                     if (batch == 8) {
                         put(figures, String.format("%d threads=%d batch 8 / batch 1", t, t), d, dirs.size(), tps / one);
+                        put(figures, String.format("%d threads=%d products alone, batch 8 / batch 1", t, t), d, dirs.size(),
+                                8 * productsOne / products);
                     }
                 }
             }

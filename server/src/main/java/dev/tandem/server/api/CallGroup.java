@@ -54,19 +54,27 @@ public final class CallGroup implements AutoCloseable {
         return ended == size;
     }
 
+    /** The next event if one is there already, else null. */
+    public Indexed pollNow() {
+        return counted(queue.poll());
+    }
+
     /** The next event, or null when none came within {@code timeoutMs}. */
     public Indexed poll(long timeoutMs) {
         try {
-            Indexed next = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
-            if (next != null && (next.event() instanceof InferenceEvent.Finished || next.event() instanceof InferenceEvent.Failed)) {
-                ended++;
-            }
-            return next;
+            return counted(queue.poll(timeoutMs, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelAll();
             throw new ApiException(dev.tandem.server.core.ErrorKind.INTERNAL, "interrupted while waiting for the model");
         }
+    }
+
+    private Indexed counted(Indexed next) {
+        if (next != null && (next.event() instanceof InferenceEvent.Finished || next.event() instanceof InferenceEvent.Failed)) {
+            ended++;
+        }
+        return next;
     }
 
     public void cancelAll() {

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Server-sent events on a response, flushed frame by frame. A failed write means the client went away. */
+/**
+ * Server-sent events on a response. Frames are written as they come and leave at {@link #flush}: the
+ * writer flushes whenever it would otherwise wait, so a burst of events goes out in one write and
+ * nothing is held back while the stream is quiet. A failed write means the client went away.
+ */
 public final class Sse {
     private final OutputStream out;
 
@@ -30,6 +34,10 @@ public final class Sse {
     /** A whole frame, already formatted. */
     public void send(String frame) throws IOException {
         out.write(frame.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends what was written (and the headers, the first time). */
+    public void flush() throws IOException {
         out.flush();
     }
 }

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives one streamed response: nothing is written until the first {@code Started} (so a refusal is
  * still a plain error response with its status), then the dialect's frames, a keep-alive while
- * nothing else is said, and an error frame if a call fails after the stream began. A failed write
- * (client gone) cancels the calls.
+ * nothing else is said, and an error frame if a call fails after the stream began. Frames are flushed
+ * whenever no further event is at hand, before waiting: the events of one upstream read leave in one
+ * write, and none waits for the next. A failed write (client gone) cancels the calls.
  */
 public final class Streaming {
     private static final Logger log = LoggerFactory.getLogger(Streaming.class);
@@ -38,7 +39,13 @@ public final class Streaming {
         Sse out = null;
         try {
             while (!group.done()) {
-                CallGroup.Indexed next = group.poll(pingMs);
+                CallGroup.Indexed next = group.pollNow();
+                if (next == null) {
+                    if (out != null) {
+                        out.flush();
+                    }
+                    next = group.poll(pingMs);
+                }
                 if (next == null) {
                     if (out != null) {
                         format.ping(out);
@@ -89,8 +96,6 @@ public final class Streaming {
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        Sse sse = new Sse(ctx.res().getOutputStream());
-        ctx.res().flushBuffer();
-        return sse;
+        return new Sse(ctx.res().getOutputStream()); // the headers leave with the first frames
     }
 }

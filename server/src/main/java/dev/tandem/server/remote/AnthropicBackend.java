@@ -38,7 +38,8 @@ public final class AnthropicBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = post("/v1/messages", body(request, model), request.stream()).header("anthropic-version", API_VERSION);
+        boolean stream = streamsUpstream(request);
+        HttpRequest.Builder b = post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
         apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
@@ -48,12 +49,12 @@ public final class AnthropicBackend extends RemoteBackend {
         return new Stream(out, scrubber, estimatedInputTokens);
     }
 
-    /** The Messages API body; streamed when the caller streams. */
-    static ObjectNode body(InferenceRequest r, String model) {
+    /** The Messages API body. */
+    static ObjectNode body(InferenceRequest r, String model, boolean stream) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", model);
         root.put("max_tokens", r.maxTokens());
-        root.put("stream", r.stream());
+        root.put("stream", stream);
         Input.Chat chat = (Input.Chat) r.input();
         List<String> system = new ArrayList<>();
         if (chat.system() != null && !chat.system().isEmpty()) {
@@ -179,8 +180,8 @@ public final class AnthropicBackend extends RemoteBackend {
         if ("error".equals(reply.path("type").asText())) {
             throw UpstreamErrors.fromStreamError("anthropic", reply, scrubber);
         }
-        if (!"message".equals(reply.path("type").asText()) || !reply.path("content").isArray()) {
-            throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "reply is not a message");
+        if (!reply.path("content").isArray()) {
+            throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "reply without content");
         }
         JsonNode usage = reply.path("usage");
         int input = usage.hasNonNull("input_tokens")

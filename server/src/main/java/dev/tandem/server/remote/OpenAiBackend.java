@@ -36,7 +36,8 @@ public final class OpenAiBackend extends RemoteBackend {
 
     @Override
     protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        HttpRequest.Builder b = post("/v1/chat/completions", body(request, model, config.maxTokensField()), request.stream());
+        boolean stream = streamsUpstream(request);
+        HttpRequest.Builder b = post("/v1/chat/completions", body(request, model, config.maxTokensField(), stream), stream);
         apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
@@ -46,8 +47,8 @@ public final class OpenAiBackend extends RemoteBackend {
         return new Stream(out, scrubber, estimatedInputTokens, upstreamModel(request.model()));
     }
 
-    /** The Chat Completions body; streamed with the usage chunk when the caller streams. */
-    static ObjectNode body(InferenceRequest r, String model, String maxTokensField) {
+    /** The Chat Completions body; a stream comes with the usage chunk. */
+    static ObjectNode body(InferenceRequest r, String model, String maxTokensField, boolean stream) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", model);
         ArrayNode messages = root.putArray("messages");
@@ -63,8 +64,8 @@ public final class OpenAiBackend extends RemoteBackend {
             }
         }
         root.put(maxTokensField == null ? "max_completion_tokens" : maxTokensField, r.maxTokens());
-        root.put("stream", r.stream());
-        if (r.stream()) {
+        root.put("stream", stream);
+        if (stream) {
             root.putObject("stream_options").put("include_usage", true); // refused by the API without a stream
         }
         Sampling s = r.sampling();
@@ -194,8 +195,13 @@ public final class OpenAiBackend extends RemoteBackend {
         String matchedStop = choice.path("stop_reason").isTextual() ? choice.get("stop_reason").asText() : null; // vLLM
         StopReason reason = stopReason(choice.path("finish_reason").asText(null), matchedStop);
         TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt())
-                : new TokenUsage(estimatedInputTokens, (int) ((outputChars + 3) / 4));
+                : new TokenUsage(estimatedInputTokens, estimatedTokens(outputChars));
         out.accept(new InferenceEvent.Finished(reason, usage, reason == StopReason.STOP_SEQUENCE ? matchedStop : null));
+    }
+
+    /** Output tokens of a host that does not say: about four characters a token. */
+    private static int estimatedTokens(long chars) {
+        return (int) ((chars + 3) / 4);
     }
 
     static StopReason stopReason(String finishReason, String matchedStop) {
@@ -300,7 +306,7 @@ public final class OpenAiBackend extends RemoteBackend {
                 start(requestedModel);
             }
             finished = true;
-            TokenUsage total = usage != null ? usage : new TokenUsage(estimatedInput, (int) ((outputChars + 3) / 4));
+            TokenUsage total = usage != null ? usage : new TokenUsage(estimatedInput, estimatedTokens(outputChars));
             StopReason reason = stopReason(finishReason, matchedStop);
             out.accept(new InferenceEvent.Finished(reason, total, reason == StopReason.STOP_SEQUENCE ? matchedStop : null));
         }

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * A remote API as a {@link Backend}, through Failsafe — retry, then circuit breaker, then bulkhead.
  * A streaming caller's request is streamed upstream; a non-streaming caller's is asked for whole, as
  * the caller asked (one JSON body to read instead of an event per token), and translated into the
- * same events.
+ * same events — unless its max_tokens exceeds {@link Resilience#wholeReplyMaxTokens()}: a long
+ * generation is streamed, so that silences, not its length, are what times it out.
  *
  * <p>The commit point: the first text or tool-call delta forwarded to the sink. Until then the
  * Started event is held back, so a failed attempt can be retried (or the router can fall back)
@@ -166,6 +167,11 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         return Optional.ofNullable(config.apiKey()).filter(k -> !k.isBlank());
     }
 
+    /** True when {@code request} is streamed from the upstream; false: its answer is asked for whole. */
+    protected boolean streamsUpstream(InferenceRequest request) {
+        return request.stream() || request.maxTokens() > config.resilience().wholeReplyMaxTokens();
+    }
+
     /** The upstream HTTP request (URI, auth headers, JSON body) for {@code request} sent to {@code model}. */
     protected abstract HttpRequest.Builder prepare(InferenceRequest request, String model);
 
@@ -269,7 +275,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             this.call = call;
             this.number = number;
             this.ctx = ctx;
-            if (call.request.stream()) {
+            if (streamsUpstream(call.request)) {
                 this.body = BodyReader.events(translator(call.request, call.estimatedInput, this::onTranslated));
                 this.headersTimeout = config.resilience().firstByteTimeout();
             } else {

@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param idleTimeoutMs the longest silence between two stream lines (Anthropic pings every ~15 s)
  * @param replyTimeoutMs a non-streamed answer, from sending the request to the response headers: the
  *     upstream sends them when the whole answer is written, so this bounds the whole generation
+ * @param wholeReplyMaxTokens a non-streaming caller's request is asked for whole up to this max_tokens;
+ *     a longer one is streamed (no bound on the whole generation, only on silences) and gathered
  * @param maxAttempts attempts per request, first included
  * @param maxRetryMs the whole retrying must fit in this; a longer Retry-After hint is not waited for
  * @param backoffMs first retry delay, doubled per attempt up to {@code backoffMaxMs}
@@ -23,6 +25,7 @@ public record Resilience(
         Long firstByteTimeoutMs,
         Long idleTimeoutMs,
         Long replyTimeoutMs,
+        Integer wholeReplyMaxTokens,
         Integer maxAttempts,
         Long maxRetryMs,
         Long backoffMs,
@@ -37,6 +40,7 @@ public record Resilience(
         firstByteTimeoutMs = positive(firstByteTimeoutMs, 60_000L, "firstByteTimeoutMs");
         idleTimeoutMs = positive(idleTimeoutMs, 45_000L, "idleTimeoutMs");
         replyTimeoutMs = positive(replyTimeoutMs, 600_000L, "replyTimeoutMs");
+        wholeReplyMaxTokens = positive(wholeReplyMaxTokens, 4096, "wholeReplyMaxTokens");
         maxAttempts = positive(maxAttempts, 3, "maxAttempts");
         maxRetryMs = positive(maxRetryMs, 30_000L, "maxRetryMs");
         backoffMs = positive(backoffMs, 500L, "backoffMs");
@@ -51,7 +55,7 @@ public record Resilience(
     }
 
     public static Resilience defaults() {
-        return new Resilience(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Resilience(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static Long positive(Long v, long dflt, String name) {

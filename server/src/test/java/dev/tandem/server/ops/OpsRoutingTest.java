@@ -69,7 +69,7 @@ class OpsRoutingTest {
                 new LoggingConfig("json", "debug")), local.loadSupplier(), () -> remotes.circuitStates());
         // capture every log line from here on, through the same redacting encoder
         LogSetup.configure(new LoggingConfig("json", "debug"), ops.redactor(), logs);
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
         remotes = new RemoteBackends(new RemotesConfig(
                 new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), List.of(CLAUDE), CLAUDE, null, fast), null), null);
         Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, List.of("anthropic"), null),

@@ -84,6 +84,21 @@ class UnstreamedRepliesTest {
     }
 
     @Test
+    void aLongGenerationIsStreamedFromTheUpstreamAndGatheredAllTheSame() throws Exception {
+        // Given whole replies only up to max_tokens 32, and a caller that does not stream asking for 64
+        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 32, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
+        try (AnthropicBackend shortReplies = new AnthropicBackend(Upstreams.anthropic(anthropic, r))) {
+            anthropic.answerByDefault(Answer.text("one ", "two ", "three").withUsage(10, 3));
+            RecordingSink sink = run(shortReplies, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "count")));
+            // Then the upstream streamed it (a long generation is timed out by its silences, not its length)
+            assertThat(lastBody(anthropic).path("stream").asBoolean()).isTrue();
+            assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "text/event-stream");
+            assertThat(sink.text()).isEqualTo("one two three");
+            assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(10, 3));
+        }
+    }
+
+    @Test
     void anthropicStopSequenceComesThrough() {
         anthropic.answerByDefault(Answer.text("a, b, c").withStop("stop_sequence", "###").withUsage(40, 6));
         RecordingSink sink = run(claude, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "list")));
@@ -113,7 +128,7 @@ class UnstreamedRepliesTest {
     }
 
     @Test
-    void openAiLengthFinishAndAHostWithoutUsage() {
+    void openAiLengthFinishIsMaxTokens() {
         openai.answerByDefault(Answer.text("abcdefgh").withStop("length", null).withUsage(9, 4));
         RecordingSink sink = run(gpt, Requests.unstreamed(Requests.chat("gpt-4o", "go")));
         assertThat(sink.text()).isEqualTo("abcdefgh");

@@ -7,7 +7,7 @@ final class Upstreams {
     private Upstreams() {}
 
     static Resilience fast() {
-        return new Resilience(1_000L, 1_000L, 400L, 1_000L, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
+        return new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
     }
 
     static RemoteConfig anthropic(FakeUpstream fake, Resilience r) {

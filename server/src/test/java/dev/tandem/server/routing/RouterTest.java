@@ -54,7 +54,7 @@ class RouterTest {
     }
 
     private Router router(Policy policy, Router.Hooks hooks) {
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
+        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
         remotes = new RemoteBackends(new RemotesConfig(
                 new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
                 new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);

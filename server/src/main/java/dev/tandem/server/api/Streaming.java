@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
  * Drives one streamed response: nothing is written until the first {@code Started} (so a refusal is
  * still a plain error response with its status), then the dialect's frames, a keep-alive while
  * nothing else is said, and an error frame if a call fails after the stream began. Frames are flushed
- * whenever no further event is at hand, before waiting: the events of one upstream read leave in one
- * write, and none waits for the next. A failed write (client gone) cancels the calls.
+ * whenever no further event is at hand (before waiting), every {@value #FLUSH_EVERY} frames and at the
+ * end: the events of one upstream read leave in one write, and none waits for the next. A failed write
+ * (client gone) cancels the calls.
  */
 public final class Streaming {
     private static final Logger log = LoggerFactory.getLogger(Streaming.class);
+    /** A writer that never finds the queue empty (a fast model, many choices) still sends this often. */
+    private static final int FLUSH_EVERY = 16;
 
     /** What a dialect writes at each point of a stream. */
     public interface Format {
@@ -37,13 +40,15 @@ public final class Streaming {
 
     public static void run(Context ctx, CallGroup group, Format format, ErrorFormat errors, long pingMs) {
         Sse out = null;
+        int unflushed = 0;
         try {
             while (!group.done()) {
-                CallGroup.Indexed next = group.pollNow();
+                CallGroup.Indexed next = unflushed < FLUSH_EVERY ? group.pollNow() : null;
                 if (next == null) {
                     if (out != null) {
                         out.flush();
                     }
+                    unflushed = 0;
                     next = group.poll(pingMs);
                 }
                 if (next == null) {
@@ -59,6 +64,7 @@ public final class Streaming {
                         throw failed.error();
                     }
                     out.send(errors.streamError(failed.error()));
+                    out.flush();
                     return;
                 }
                 if (out == null) {
@@ -69,8 +75,10 @@ public final class Streaming {
                     format.begin(out, started);
                 }
                 format.event(out, next.index(), event);
+                unflushed++;
             }
             format.end(out);
+            out.flush();
         } catch (IOException clientGone) {
             log.debug("request {}: client went away, cancelling", RequestIds.of(ctx));
             group.cancelAll();
@@ -84,6 +92,7 @@ public final class Streaming {
                     : new ApiException(ErrorKind.INTERNAL, "Internal error; the request id is " + RequestIds.of(ctx) + ".");
             try {
                 out.send(errors.streamError(error));
+                out.flush();
             } catch (IOException ignored) {
                 // the client is gone as well
             }

@@ -38,13 +38,17 @@ public final class RepeatSummary {
                         productsOne = products;
                         double bound = r.path("boundTokensPerSecond").asDouble();
                         put(figures, String.format("%d threads=%d batch=01 %% of bound", t, t), d, dirs.size(), 100 * tps / bound);
-                        put(figures, String.format("%d threads=%d products alone, batch 1 %% of bound", t, t), d, dirs.size(),
-                                100 * (1000 / products) / bound);
+                        if (!Double.isNaN(products)) {
+                            put(figures, String.format("%d threads=%d products alone, batch 1 %% of bound", t, t), d, dirs.size(),
+                                    100 * (1000 / products) / bound);
+                        }
                     }
                     if (batch == 8) {
                         put(figures, String.format("%d threads=%d batch 8 / batch 1", t, t), d, dirs.size(), tps / one);
-                        put(figures, String.format("%d threads=%d products alone, batch 8 / batch 1", t, t), d, dirs.size(),
-                                8 * productsOne / products);
+                        if (!Double.isNaN(products) && !Double.isNaN(productsOne)) {
+                            put(figures, String.format("%d threads=%d products alone, batch 8 / batch 1", t, t), d, dirs.size(),
+                                    8 * productsOne / products);
+                        }
                     }
                 }
             }

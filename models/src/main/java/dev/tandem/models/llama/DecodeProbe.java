@@ -77,9 +77,12 @@ public final class DecodeProbe {
                     start = System.nanoTime();
                 }
                 try (NDManager step = model.getManager().newSubManager()) {
+                    NDArray last = null;
                     for (NDArray w : weights) {
-                        activations.get(w.getShape().get(0)).matMul(w).attach(step);
+                        last = activations.get(w.getShape().get(0)).matMul(w);
+                        last.attach(step);
                     }
+                    last.get(0, 0).getFloat(); // waits for the device, as a step's read-back does (a GPU runs asynchronously)
                 }
             }
             return new Result(batch, steps, (System.nanoTime() - start) / 1e6 / steps);

@@ -22,8 +22,16 @@ public final class FakeOpenAi extends FakeUpstream {
         this("sk-proj-fakeTestKey0123456789abcdef");
     }
 
+    private volatile boolean sendsUsage = true;
+
     public FakeOpenAi(String apiKey) {
         super(apiKey);
+    }
+
+    /** Off: a host that never reports token usage (some OpenAI-compatible servers), streamed or not. */
+    public FakeOpenAi sendsUsage(boolean on) {
+        sendsUsage = on;
+        return this;
     }
 
     @Override
@@ -58,7 +66,7 @@ public final class FakeOpenAi extends FakeUpstream {
     protected List<String> streamFrames(Received request, Answer a) {
         String id = "chatcmpl-" + nextId();
         String model = model(request, "gpt-4o");
-        boolean includeUsage = json(request.body()).path("stream_options").path("include_usage").asBoolean(false);
+        boolean includeUsage = sendsUsage && json(request.body()).path("stream_options").path("include_usage").asBoolean(false);
         List<String> frames = new ArrayList<>();
         ObjectNode first = chunk(id, model, includeUsage);
         first.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
@@ -128,8 +136,10 @@ public final class FakeOpenAi extends FakeUpstream {
             }
         }
         choice.put("finish_reason", finish(a));
-        root.putObject("usage").put("prompt_tokens", a.inputTokens()).put("completion_tokens", a.outputTokens())
-                .put("total_tokens", a.inputTokens() + a.outputTokens());
+        if (sendsUsage) {
+            root.putObject("usage").put("prompt_tokens", a.inputTokens()).put("completion_tokens", a.outputTokens())
+                    .put("total_tokens", a.inputTokens() + a.outputTokens());
+        }
         return root.toString();
     }
 

@@ -15,6 +15,7 @@ import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,28 @@ class UnstreamedRepliesTest {
     }
 
     @Test
+    void anthropicReplyUsageCountsCachedPromptTokensOrElseTheCountedPrompt() throws Exception {
+        InferenceRequest request = Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "hi"));
+        // Given a reply whose prompt was 10 fresh, 5 cache-written and 100 cache-read tokens
+        List<InferenceEvent> cached = new ArrayList<>();
+        claude.translateReply(JSON.readTree("""
+                {"type":"message","model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":3}}
+                """), request, 17, cached::add);
+        // Then all 115 are the prompt, as in a stream's message_start
+        assertThat(((InferenceEvent.Started) cached.get(0)).inputTokens()).isEqualTo(115);
+        assertThat(((InferenceEvent.Finished) cached.get(cached.size() - 1)).usage()).isEqualTo(new TokenUsage(115, 3));
+        // And a proxy's reply with neither usage nor type gets the counted prompt (17), not 0
+        List<InferenceEvent> bare = new ArrayList<>();
+        claude.translateReply(JSON.readTree("""
+                {"model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn"}
+                """), request, 17, bare::add);
+        assertThat(((InferenceEvent.Started) bare.get(0)).inputTokens()).isEqualTo(17);
+        assertThat(((InferenceEvent.TextDelta) bare.get(1)).text()).isEqualTo("hi");
+        assertThat(((InferenceEvent.Finished) bare.get(2)).usage()).isEqualTo(new TokenUsage(17, 0));
+    }
+
+    @Test
     void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
         openai.answerByDefault(TOOL_ANSWER);
         InferenceRequest streamed = Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?"));
@@ -125,6 +148,20 @@ class UnstreamedRepliesTest {
         // A stream says the prompt's size only at its end, so its Started carries an estimate; a whole answer says it at once
         assertThat(streamSink.started().inputTokens()).isEqualTo(PromptEstimate.tokens(streamed));
         assertThat(sink.started().inputTokens()).isEqualTo(61);
+    }
+
+    @Test
+    void anOpenAiCompatibleHostWithoutUsageIsCountedAsItsStreamWouldBe() {
+        // Given a host that reports no usage, streamed or not
+        openai.sendsUsage(false).answerByDefault(Answer.text("twelve chars", " and eight").withUsage(99, 99));
+        InferenceRequest streamed = Requests.chat("gpt-4o", "count the characters");
+        RecordingSink streamSink = run(gpt, streamed);
+        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        // Then both count the prompt as Tandem estimates it and the output at ~4 characters a token
+        TokenUsage estimate = new TokenUsage(PromptEstimate.tokens(streamed), ("twelve chars and eight".length() + 3) / 4);
+        assertThat(streamSink.finished().usage()).isEqualTo(estimate);
+        assertThat(sink.finished().usage()).isEqualTo(estimate);
+        assertThat(sink.started().inputTokens()).isEqualTo(estimate.inputTokens());
     }
 
     @Test

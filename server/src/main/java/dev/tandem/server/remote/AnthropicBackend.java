@@ -37,8 +37,7 @@ public final class AnthropicBackend extends RemoteBackend {
     }
 
     @Override
-    protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        boolean stream = streamsUpstream(request);
+    protected HttpRequest.Builder prepare(InferenceRequest request, String model, boolean stream) {
         HttpRequest.Builder b = post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
         apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;

@@ -35,8 +35,7 @@ public final class OpenAiBackend extends RemoteBackend {
     }
 
     @Override
-    protected HttpRequest.Builder prepare(InferenceRequest request, String model) {
-        boolean stream = streamsUpstream(request);
+    protected HttpRequest.Builder prepare(InferenceRequest request, String model, boolean stream) {
         HttpRequest.Builder b = post("/v1/chat/completions", body(request, model, config.maxTokensField(), stream), stream);
         apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;

@@ -168,12 +168,15 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
     }
 
     /** True when {@code request} is streamed from the upstream; false: its answer is asked for whole. */
-    protected boolean streamsUpstream(InferenceRequest request) {
+    private boolean streamsUpstream(InferenceRequest request) {
         return request.stream() || request.maxTokens() > config.resilience().wholeReplyMaxTokens();
     }
 
-    /** The upstream HTTP request (URI, auth headers, JSON body) for {@code request} sent to {@code model}. */
-    protected abstract HttpRequest.Builder prepare(InferenceRequest request, String model);
+    /**
+     * The upstream HTTP request (URI, auth headers, JSON body) for {@code request} sent to {@code model},
+     * asking for a stream or for the whole answer.
+     */
+    protected abstract HttpRequest.Builder prepare(InferenceRequest request, String model, boolean stream);
 
     /** A translator for one attempt's stream; it emits to {@code out}. */
     abstract StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out);
@@ -264,6 +267,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         private final int number;
         private final ExecutionContext<Outcome> ctx;
         private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+        private final boolean stream;
         private final BodyReader body;
         private final Duration headersTimeout;
         private InferenceEvent.Started started;
@@ -275,7 +279,8 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
             this.call = call;
             this.number = number;
             this.ctx = ctx;
-            if (streamsUpstream(call.request)) {
+            this.stream = streamsUpstream(call.request);
+            if (stream) {
                 this.body = BodyReader.events(translator(call.request, call.estimatedInput, this::onTranslated));
                 this.headersTimeout = config.resilience().firstByteTimeout();
             } else {
@@ -285,7 +290,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         }
 
         CompletableFuture<Outcome> run() {
-            HttpRequest httpRequest = prepare(call.request, call.model)
+            HttpRequest httpRequest = prepare(call.request, call.model, stream)
                     .timeout(headersTimeout)
                     .header("x-request-id", call.request.requestId())
                     .build();

@@ -32,8 +32,9 @@ interface BodyReader {
     }
 
     /**
-     * One JSON answer, parsed when the body has ended. Its lines are joined with newlines: outside
-     * strings JSON allows them, inside strings it does not, so nothing is changed.
+     * One JSON answer, parsed when the body has ended. It comes through the same line subscriber as a
+     * stream, so the idle watchdog and cancellation treat both alike. Its lines are joined with
+     * newlines: outside strings JSON allows them, inside strings it does not, so nothing is changed.
      */
     static BodyReader reply(String upstream, Consumer<JsonNode> onReply) {
         StringBuilder text = new StringBuilder();

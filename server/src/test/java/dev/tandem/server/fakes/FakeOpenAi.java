@@ -17,12 +17,11 @@ import java.util.Map;
  */
 public final class FakeOpenAi extends FakeUpstream {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private volatile boolean sendsUsage = true;
 
     public FakeOpenAi() {
         this("sk-proj-fakeTestKey0123456789abcdef");
     }
-
-    private volatile boolean sendsUsage = true;
 
     public FakeOpenAi(String apiKey) {
         super(apiKey);

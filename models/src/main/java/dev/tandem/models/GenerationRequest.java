@@ -3,13 +3,21 @@ package dev.tandem.models;
 import java.util.Objects;
 
 /**
- * One generation for the engine.
+ * One generation for the engine. Built with {@link #builder(String, Prompt)}; {@link #toBuilder()}
+ * changes a copy.
  *
  * @param topLogprobs -1: no logprobs; 0: the chosen token's logprob only; N: with the N most likely
  *     alternatives
+ * @param constraint what the output may be (a JSON schema, a tool call); null: free text
  */
 public record GenerationRequest(
-        String id, Prompt prompt, int maxTokens, SamplingParams sampling, StopRules stop, int topLogprobs) {
+        String id,
+        Prompt prompt,
+        int maxTokens,
+        SamplingParams sampling,
+        StopRules stop,
+        int topLogprobs,
+        OutputConstraint constraint) {
 
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -26,19 +34,65 @@ public record GenerationRequest(
         }
     }
 
+    /** Greedy, default stop rules, no logprobs, unconstrained; 16 tokens unless set. */
+    public static Builder builder(String id, Prompt prompt) {
+        return new Builder(id, prompt);
+    }
+
     public static GenerationRequest greedy(String id, Prompt prompt, int maxTokens) {
-        return new GenerationRequest(id, prompt, maxTokens, SamplingParams.GREEDY, StopRules.DEFAULT, -1);
+        return builder(id, prompt).withMaxTokens(maxTokens).build();
     }
 
-    public GenerationRequest withSampling(SamplingParams v) {
-        return new GenerationRequest(id, prompt, maxTokens, v, stop, topLogprobs);
+    public Builder toBuilder() {
+        return new Builder(id, prompt)
+                .withMaxTokens(maxTokens)
+                .withSampling(sampling)
+                .withStop(stop)
+                .withTopLogprobs(topLogprobs)
+                .withConstraint(constraint);
     }
 
-    public GenerationRequest withStop(StopRules v) {
-        return new GenerationRequest(id, prompt, maxTokens, sampling, v, topLogprobs);
-    }
+    public static final class Builder {
+        private final String id;
+        private final Prompt prompt;
+        private int maxTokens = 16;
+        private SamplingParams sampling = SamplingParams.GREEDY;
+        private StopRules stop = StopRules.DEFAULT;
+        private int topLogprobs = -1;
+        private OutputConstraint constraint;
 
-    public GenerationRequest withTopLogprobs(int v) {
-        return new GenerationRequest(id, prompt, maxTokens, sampling, stop, v);
+        private Builder(String id, Prompt prompt) {
+            this.id = id;
+            this.prompt = prompt;
+        }
+
+        public Builder withMaxTokens(int v) {
+            maxTokens = v;
+            return this;
+        }
+
+        public Builder withSampling(SamplingParams v) {
+            sampling = v;
+            return this;
+        }
+
+        public Builder withStop(StopRules v) {
+            stop = v;
+            return this;
+        }
+
+        public Builder withTopLogprobs(int v) {
+            topLogprobs = v;
+            return this;
+        }
+
+        public Builder withConstraint(OutputConstraint v) {
+            constraint = v;
+            return this;
+        }
+
+        public GenerationRequest build() {
+            return new GenerationRequest(id, prompt, maxTokens, sampling, stop, topLogprobs, constraint);
+        }
     }
 }

@@ -15,7 +15,7 @@ public record SamplingParams(
         double presencePenalty,
         double frequencyPenalty) {
 
-    public static final SamplingParams GREEDY = new SamplingParams(0, 0, 1, 0, null, 1, 0, 0);
+    public static final SamplingParams GREEDY = builder().build();
 
     public SamplingParams {
         check(temperature >= 0 && temperature <= 100 && Double.isFinite(temperature), "temperature must be in [0, 100]");
@@ -31,36 +31,78 @@ public record SamplingParams(
         return temperature == 0;
     }
 
-    public SamplingParams withTemperature(double v) {
-        return new SamplingParams(v, topK, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
+    /** Greedy with every filter and penalty off, unless set. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public SamplingParams withTopK(int v) {
-        return new SamplingParams(temperature, v, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
+    public Builder toBuilder() {
+        return new Builder()
+                .withTemperature(temperature)
+                .withTopK(topK)
+                .withTopP(topP)
+                .withMinP(minP)
+                .withSeed(seed)
+                .withRepetitionPenalty(repetitionPenalty)
+                .withPresencePenalty(presencePenalty)
+                .withFrequencyPenalty(frequencyPenalty);
     }
 
-    public SamplingParams withTopP(double v) {
-        return new SamplingParams(temperature, topK, v, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
-    }
+    public static final class Builder {
+        private double temperature;
+        private int topK;
+        private double topP = 1;
+        private double minP;
+        private Long seed;
+        private double repetitionPenalty = 1;
+        private double presencePenalty;
+        private double frequencyPenalty;
 
-    public SamplingParams withMinP(double v) {
-        return new SamplingParams(temperature, topK, topP, v, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
-    }
+        private Builder() {}
 
-    public SamplingParams withSeed(Long v) {
-        return new SamplingParams(temperature, topK, topP, minP, v, repetitionPenalty, presencePenalty, frequencyPenalty);
-    }
+        public Builder withTemperature(double v) {
+            temperature = v;
+            return this;
+        }
 
-    public SamplingParams withRepetitionPenalty(double v) {
-        return new SamplingParams(temperature, topK, topP, minP, seed, v, presencePenalty, frequencyPenalty);
-    }
+        public Builder withTopK(int v) {
+            topK = v;
+            return this;
+        }
 
-    public SamplingParams withPresencePenalty(double v) {
-        return new SamplingParams(temperature, topK, topP, minP, seed, repetitionPenalty, v, frequencyPenalty);
-    }
+        public Builder withTopP(double v) {
+            topP = v;
+            return this;
+        }
 
-    public SamplingParams withFrequencyPenalty(double v) {
-        return new SamplingParams(temperature, topK, topP, minP, seed, repetitionPenalty, presencePenalty, v);
+        public Builder withMinP(double v) {
+            minP = v;
+            return this;
+        }
+
+        public Builder withSeed(Long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder withRepetitionPenalty(double v) {
+            repetitionPenalty = v;
+            return this;
+        }
+
+        public Builder withPresencePenalty(double v) {
+            presencePenalty = v;
+            return this;
+        }
+
+        public Builder withFrequencyPenalty(double v) {
+            frequencyPenalty = v;
+            return this;
+        }
+
+        public SamplingParams build() {
+            return new SamplingParams(temperature, topK, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
+        }
     }
 
     private static void check(boolean ok, String message) {

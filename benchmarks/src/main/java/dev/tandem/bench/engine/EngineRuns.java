@@ -7,7 +7,6 @@ import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.Prompt;
-import dev.tandem.models.SamplingParams;
 import dev.tandem.models.StopRules;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,8 +52,10 @@ public final class EngineRuns {
 
     /** Greedy, exactly {@code tokens} new tokens. */
     public static GenerationRequest fixedLength(String id, int[] prompt, int tokens) {
-        return new GenerationRequest(id, Prompt.tokens(prompt), tokens, SamplingParams.GREEDY,
-                new StopRules(List.of(), Set.of(), true, 0), -1);
+        return GenerationRequest.builder(id, Prompt.tokens(prompt))
+                .withMaxTokens(tokens)
+                .withStop(new StopRules(List.of(), Set.of(), true, 0))
+                .build();
     }
 
     /**

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SamplerTest {
     private static final float[] LOGITS = {2.0f, 1.9f, 1.0f, -1.0f, 0.5f, 1.8f};
-    private static final SamplingParams WARM = SamplingParams.GREEDY.withTemperature(1.0);
+    private static final SamplingParams WARM = SamplingParams.builder().withTemperature(1.0).build();
 
     private static Sampler sampler(SamplingParams p, int... prompt) {
         return new Sampler(p, -1, LOGITS.length, prompt, Set.of(), 0);
@@ -26,17 +26,17 @@ class SamplerTest {
     @Test
     void repetitionPenaltyDividesPositiveLogitsOfSeenTokens() {
         // token 0 is in the prompt: 2.0 / 2 = 1.0 < 1.9
-        Sampler s = sampler(SamplingParams.GREEDY.withRepetitionPenalty(2), 0);
+        Sampler s = sampler(SamplingParams.builder().withRepetitionPenalty(2).build(), 0);
         assertThat(s.needsLogits()).isTrue();
         assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);
     }
 
     @Test
     void presenceAndFrequencyPenaltiesApplyToOutputTokensOnly() {
-        Sampler s = sampler(SamplingParams.GREEDY.withFrequencyPenalty(0.15), 0);
+        Sampler s = sampler(SamplingParams.builder().withFrequencyPenalty(0.15).build(), 0);
         assertThat(s.choose(LOGITS.clone(), 0).token()).isZero();      // prompt tokens are not penalised
         assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(1);  // 2.0 - 0.15 < 1.9
-        Sampler p = sampler(SamplingParams.GREEDY.withPresencePenalty(0.05));
+        Sampler p = sampler(SamplingParams.builder().withPresencePenalty(0.05).build());
         assertThat(p.choose(LOGITS.clone(), 0).token()).isZero();
         assertThat(p.choose(LOGITS.clone(), 0).token()).isZero();      // 1.95 > 1.9
     }
@@ -46,9 +46,9 @@ class SamplerTest {
         Set<Integer> topK = new HashSet<>();
         Set<Integer> minP = new HashSet<>();
         Set<Integer> topP = new HashSet<>();
-        Sampler k = sampler(WARM.withTopK(2).withSeed(1L));
-        Sampler m = sampler(WARM.withMinP(0.8).withSeed(2L));    // keeps p >= 0.8 * p(0): tokens 0, 1, 5
-        Sampler t = sampler(WARM.withTopP(0.3).withSeed(3L));    // p(0) alone is about 0.27 < 0.3
+        Sampler k = sampler(WARM.toBuilder().withTopK(2).withSeed(1L).build());
+        Sampler m = sampler(WARM.toBuilder().withMinP(0.8).withSeed(2L).build());    // keeps p >= 0.8 * p(0): tokens 0, 1, 5
+        Sampler t = sampler(WARM.toBuilder().withTopP(0.3).withSeed(3L).build());    // p(0) alone is about 0.27 < 0.3
         for (int i = 0; i < 400; i++) {
             topK.add(k.choose(LOGITS.clone(), 0).token());
             minP.add(m.choose(LOGITS.clone(), 0).token());
@@ -87,8 +87,8 @@ class SamplerTest {
         }
         Set<Integer> top50 = new HashSet<>(java.util.Arrays.asList(ids).subList(0, 50));
         // When sampling many times with top_p 0.9, and with top_k 50
-        Sampler p = new Sampler(WARM.withTopP(0.9).withSeed(1L), -1, logits.length, new int[0], Set.of(), 0);
-        Sampler k = new Sampler(WARM.withTopK(50).withSeed(1L), -1, logits.length, new int[0], Set.of(), 0);
+        Sampler p = new Sampler(WARM.toBuilder().withTopP(0.9).withSeed(1L).build(), -1, logits.length, new int[0], Set.of(), 0);
+        Sampler k = new Sampler(WARM.toBuilder().withTopK(50).withSeed(1L).build(), -1, logits.length, new int[0], Set.of(), 0);
         Set<Integer> seenP = new HashSet<>();
         Set<Integer> seenK = new HashSet<>();
         for (int i = 0; i < 3000; i++) {
@@ -104,8 +104,8 @@ class SamplerTest {
 
     @Test
     void theSameSeedGivesTheSameTokens() {
-        Sampler a = sampler(WARM.withSeed(42L));
-        Sampler b = sampler(WARM.withSeed(42L));
+        Sampler a = sampler(WARM.toBuilder().withSeed(42L).build());
+        Sampler b = sampler(WARM.toBuilder().withSeed(42L).build());
         for (int i = 0; i < 50; i++) {
             assertThat(a.choose(LOGITS.clone(), 0).token()).isEqualTo(b.choose(LOGITS.clone(), 0).token());
         }
@@ -139,6 +139,6 @@ class SamplerTest {
         float[] batch = new float[LOGITS.length * 2];
         System.arraycopy(LOGITS, 0, batch, LOGITS.length, LOGITS.length);
         batch[0] = 99; // row 0 prefers token 0 strongly; row 1 is LOGITS
-        assertThat(sampler(SamplingParams.GREEDY.withRepetitionPenalty(2), 0).choose(batch, LOGITS.length).token()).isEqualTo(1);
+        assertThat(sampler(SamplingParams.builder().withRepetitionPenalty(2).build(), 0).choose(batch, LOGITS.length).token()).isEqualTo(1);
     }
 }

@@ -63,7 +63,7 @@ class BatchingEngineTest {
 
     /** Greedy without EOS stops, so that a generation runs its full length. */
     static GenerationRequest greedy(String id, Prompt prompt, int maxTokens) {
-        return GenerationRequest.greedy(id, prompt, maxTokens).withStop(new StopRules(List.of(), Set.of(), true, 0));
+        return GenerationRequest.greedy(id, prompt, maxTokens).toBuilder().withStop(new StopRules(List.of(), Set.of(), true, 0)).build();
     }
 
     @Test
@@ -123,20 +123,20 @@ class BatchingEngineTest {
 
     @Test
     void seededSamplingIsReproducibleAloneAndInABusyBatch() throws Exception {
-        SamplingParams sampling = SamplingParams.GREEDY.withTemperature(1.5).withTopK(50).withTopP(0.95).withSeed(1234L);
-        GenerationRequest request = greedy("seeded", prompt(5, 9), 24).withSampling(sampling);
+        SamplingParams sampling = SamplingParams.builder().withTemperature(1.5).withTopK(50).withTopP(0.95).withSeed(1234L).build();
+        GenerationRequest request = greedy("seeded", prompt(5, 9), 24).toBuilder().withSampling(sampling).build();
         int[] first = run(request).ids();
         // Busy: three unseeded samplers and a greedy one run alongside
         List<Recorder> noise = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Recorder r = new Recorder();
-            engine.submit(greedy("noise-" + i, prompt(4 + i, i), 40).withSampling(sampling.withSeed(null)), r);
+            engine.submit(greedy("noise-" + i, prompt(4 + i, i), 40).toBuilder().withSampling(sampling.toBuilder().withSeed(null).build()).build(), r);
             noise.add(r);
         }
         int[] busy = run(request).ids();
         assertThat(busy).containsExactly(first);
         // a different seed gives a different stream (24 tokens at temperature 1.5 from 50 candidates)
-        assertThat(run(request.withSampling(sampling.withSeed(99L))).ids()).isNotEqualTo(first);
+        assertThat(run(request.toBuilder().withSampling(sampling.toBuilder().withSeed(99L).build()).build()).ids()).isNotEqualTo(first);
         noise.forEach(Recorder::finished);
     }
 
@@ -150,8 +150,8 @@ class BatchingEngineTest {
         assertThat(stop.length()).isGreaterThan(1);
         int at = text.indexOf(stop);
         // When the same request runs with that stop string
-        Recorder stopped = run(greedy("stopped", Prompt.text("The quick brown fox"), 20).withStop(
-                new StopRules(List.of("zzzz-never", stop), Set.of(), true, 0)));
+        Recorder stopped = run(greedy("stopped", Prompt.text("The quick brown fox"), 20).toBuilder().withStop(
+                new StopRules(List.of("zzzz-never", stop), Set.of(), true, 0)).build());
         // Then the output is exactly the text before it, and it says which stop string matched
         assertThat(stopped.finished().reason()).isEqualTo(FinishReason.STOP);
         assertThat(stopped.finished().stopString()).isEqualTo(stop);
@@ -172,7 +172,7 @@ class BatchingEngineTest {
         int[] free = run(greedy("free", prompt(6, 3), 20)).ids();
         int stopId = free[4];
         int firstAt = Arrays.stream(free).boxed().toList().indexOf(stopId);
-        Recorder r = run(greedy("stop-id", prompt(6, 3), 20).withStop(new StopRules(List.of(), Set.of(stopId), true, 0)));
+        Recorder r = run(greedy("stop-id", prompt(6, 3), 20).toBuilder().withStop(new StopRules(List.of(), Set.of(stopId), true, 0)).build());
         assertThat(r.reason()).isEqualTo(FinishReason.STOP);
         assertThat(r.ids()).containsExactly(Arrays.copyOf(free, firstAt + 1));
         assertThat(r.finished().stopString()).isNull();
@@ -183,8 +183,8 @@ class BatchingEngineTest {
         int[] free = run(greedy("free", prompt(6, 4), 20)).ids();
         // The very first token is made a stop id: without min_tokens the output is that one token
         StopRules stopAtFirst = new StopRules(List.of(), Set.of(free[0]), true, 0);
-        assertThat(run(greedy("no-min", prompt(6, 4), 20).withStop(stopAtFirst)).ids()).containsExactly(free[0]);
-        Recorder r = run(greedy("min", prompt(6, 4), 20).withStop(new StopRules(List.of(), Set.of(free[0]), true, 5)));
+        assertThat(run(greedy("no-min", prompt(6, 4), 20).toBuilder().withStop(stopAtFirst).build()).ids()).containsExactly(free[0]);
+        Recorder r = run(greedy("min", prompt(6, 4), 20).toBuilder().withStop(new StopRules(List.of(), Set.of(free[0]), true, 5)).build());
         assertThat(r.count()).isGreaterThanOrEqualTo(5);
         assertThat(Arrays.copyOf(r.ids(), 4)).doesNotContain(free[0]);
     }
@@ -216,7 +216,7 @@ class BatchingEngineTest {
 
     @Test
     void logprobsHaveTheAskedShapeAndAreAProbabilityDistribution() {
-        Recorder r = run(greedy("lp", prompt(4, 2), 6).withTopLogprobs(5));
+        Recorder r = run(greedy("lp", prompt(4, 2), 6).toBuilder().withTopLogprobs(5).build());
         assertThat(r.tokens).hasSize(6);
         for (GenerationEvent.Token t : r.tokens) {
             GenerationEvent.TokenLogprob lp = t.logprob();

@@ -39,7 +39,7 @@ public final class EngineBench {
         AtomicInteger tokens = new AtomicInteger();
         for (int i = 0; i < streams; i++) {
             GenerationRequest r = GenerationRequest.greedy("s" + i, Prompt.text("Write a function number " + i), maxTokens)
-                    .withStop(new StopRules(List.of(), Set.of(), true, 0));
+                    .toBuilder().withStop(new StopRules(List.of(), Set.of(), true, 0)).build();
             engine.submit(r, e -> {
                 if (e instanceof GenerationEvent.Token) {
                     tokens.incrementAndGet();

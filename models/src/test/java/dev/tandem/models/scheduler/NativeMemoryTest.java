@@ -61,11 +61,11 @@ class NativeMemoryTest {
             int kind = i % 4;
             GenerationRequest request = GenerationRequest.greedy("w" + wave + "-" + i,
                     BatchingEngineTest.prompt(3 + (i * 7) % 40, i + wave), 10 + i % 40)
-                    .withStop(new StopRules(List.of(), Set.of(), true, 0));
+                    .toBuilder().withStop(new StopRules(List.of(), Set.of(), true, 0)).build();
             if (kind == 1) {
-                request = request.withSampling(SamplingParams.GREEDY.withTemperature(0.8).withTopP(0.9).withSeed((long) i));
+                request = request.toBuilder().withSampling(SamplingParams.builder().withTemperature(0.8).withTopP(0.9).withSeed((long) i).build()).build();
             } else if (kind == 2) {
-                request = request.withTopLogprobs(3);
+                request = request.toBuilder().withTopLogprobs(3).build();
             }
             Recorder r = new Recorder();
             var generation = engine.submit(request, r);

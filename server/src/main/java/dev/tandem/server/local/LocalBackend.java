@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 public final class LocalBackend implements Backend {
     public static final String NAME = "local";
     /** OpenAI's defaults for what the caller left unset. */
-    private static final SamplingParams DEFAULTS = new SamplingParams(1.0, 0, 1.0, 0, null, 1.0, 0, 0);
+    private static final SamplingParams DEFAULTS = SamplingParams.builder().withTemperature(1.0).build();
 
     private final LocalModel model;
 
@@ -128,7 +128,12 @@ public final class LocalBackend implements Backend {
                     s.frequencyPenalty() != null ? s.frequencyPenalty() : DEFAULTS.frequencyPenalty());
             StopRules stop = new StopRules(request.stop(), Set.of(), s.ignoreEos(), s.minTokens());
             int topLogprobs = request.topLogprobs() == null ? -1 : request.topLogprobs();
-            return new GenerationRequest(request.requestId(), prompt, maxTokens, sampling, stop, topLogprobs);
+            return GenerationRequest.builder(request.requestId(), prompt)
+                    .withMaxTokens(maxTokens)
+                    .withSampling(sampling)
+                    .withStop(stop)
+                    .withTopLogprobs(topLogprobs)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(null, e.getMessage());
         }

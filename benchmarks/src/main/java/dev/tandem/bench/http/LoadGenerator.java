@@ -22,8 +22,9 @@ import java.util.function.Function;
  *   <li>{@code open}: one step per rate in {@code --rates}, requests at that rate whatever the server
  *       does;</li>
  *   <li>{@code closed}: one step per client count in {@code --concurrency};</li>
- *   <li>{@code soak}: open loop at {@code --rate} for {@code --minutes}, in windows, watching errors,
- *       the server's memory ({@code --server-pid}) and its queue figures in /metrics.</li>
+ *   <li>{@code soak}: open loop at {@code --rate} for {@code --minutes} of schedule, in windows,
+ *       watching errors, the server's memory ({@code --server-pid}) and its queue figures in /metrics
+ *       (each window's drain and probes add to the wall time, never take from the load).</li>
  * </ul>
  * {@code --mix} lists the requests sent in turn as {@code dialect:model:stream|json:maxTokens}, e.g.
  * {@code openai:tandem-demo:stream:16,anthropic:claude-sonnet-4-5:json:16}. Every step is bounded by
@@ -139,19 +140,25 @@ public final class LoadGenerator {
         return mix.stream().map(RequestSpec::label).distinct().reduce((a, b) -> a + " + " + b).orElse("");
     }
 
-    /** Soak: windows of open-loop load with the server watched between them. */
+    /**
+     * Soak: windows of open-loop load with the server watched between them. The windows are counted
+     * from the schedule ({@code total} cut into {@code window}s), not from the clock: the time spent
+     * waiting for a window's last answers and probing the server does not eat into the load offered,
+     * so a soak always offers {@code rate × total} requests however busy the machine is.
+     */
     static final class Soak {
         static String run(LoadRunner runner, ServerProbe probe, String label, double rate, Duration total,
                           Duration window, int maxWaiting, Map<String, Object> figures) {
+            if (window.isZero() || window.isNegative()) {
+                throw new IllegalArgumentException("--window must be positive, was " + window);
+            }
             double rssStart = probe.rssMiB();
             List<LoadResult> rows = new ArrayList<>();
             List<String> memory = new ArrayList<>();
             double maxQueue = -1;
             String queueName = null;
-            long deadline = System.nanoTime() + total.toNanos();
-            while (System.nanoTime() < deadline) {
-                long left = deadline - System.nanoTime();
-                Duration d = Duration.ofNanos(Math.min(left, window.toNanos()));
+            for (Duration left = total; left.compareTo(Duration.ZERO) > 0; left = left.minus(window)) {
+                Duration d = left.compareTo(window) < 0 ? left : window;
                 rows.add(runner.openLoop(label, rate, d, Long.MAX_VALUE, 1024));
                 memory.add(Markdown.num(probe.rssMiB(), 0));
                 for (Map.Entry<String, Double> m : probe.queueMetrics().entrySet()) {

@@ -8,14 +8,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /**
  * A loopback server that answers both dialects with three tokens, to test the client side of the
  * load tools on its own. The model name picks a behaviour: "busy" → 429, "broken" → an error event
- * mid-stream, "cut" → a stream that ends without its final event.
+ * mid-stream, "cut" → a stream that ends without its final event, "slow" → the usual answer after
+ * {@link #SLOW}.
  */
 final class StubDialectServer implements AutoCloseable {
+    static final Duration SLOW = Duration.ofMillis(400);
+
     private final HttpServer server;
 
     StubDialectServer() throws IOException {
@@ -34,6 +38,13 @@ final class StubDialectServer implements AutoCloseable {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         String model = body.replaceAll(".*\"model\":\"([^\"]*)\".*", "$1");
         boolean stream = body.contains("\"stream\":true");
+        if (model.equals("slow")) {
+            try {
+                Thread.sleep(SLOW.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (model.equals("busy")) {
             send(ex, 429, "{\"error\":{\"message\":\"busy\"}}");
             return;

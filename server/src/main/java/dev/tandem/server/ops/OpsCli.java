@@ -41,6 +41,11 @@ public final class OpsCli {
 
     /** @return the exit status */
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        // help wherever it is asked for (keys --help, keys create --help, usage -h), before anything is opened
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
         try {
             Parsed p = Parsed.of(args);
             Path db = database(p.options, env);

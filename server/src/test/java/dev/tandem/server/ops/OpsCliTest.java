@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OpsCliTest {
     @TempDir
@@ -78,6 +80,18 @@ class OpsCliTest {
         try (SqliteKeyStore store = new SqliteKeyStore(dir.resolve("from-config.db"))) {
             assertThat(store.list()).extracting(k -> k.name()).containsExactly("cfg");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"keys --help", "keys -h", "keys create --help", "keys create --name x --help", "keys list --help",
+        "keys revoke --help", "usage --help", "usage -h"})
+    void helpIsPrintedForEveryCommandWithoutTouchingTheDatabase(String command) {
+        // Guards `keys --help`, which said "--help needs a value"
+        Result r = cli(command.split(" "));
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("tandem keys create --name NAME").contains("tandem keys revoke KEY_ID").contains("tandem usage");
+        assertThat(r.err()).isEmpty();
+        assertThat(dir.resolve("t.db")).doesNotExist();
     }
 
     @Test

@@ -170,9 +170,9 @@ class OpsEndToEndIT {
             }
         }
         response.body().close();
-        assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (rowsOf("e2e-cancel-1").isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }

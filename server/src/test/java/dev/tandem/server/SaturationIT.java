@@ -53,7 +53,7 @@ class SaturationIT {
         HttpResponse<InputStream> hog = open("/v1/completions",
                 "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}");
         assertThat(hog.statusCode()).isEqualTo(200);
-        assertThat(server.awaitRunning(1, Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
 
         // and a second stream waiting in the queue: it has begun, and hears pings while it waits
         HttpResponse<InputStream> queued = open("/v1/messages",
@@ -92,7 +92,7 @@ class SaturationIT {
         hog.body().close();
         String rest = String.join("\n", queuedReader.lines().toList()).strip();
         assertThat(rest).contains("event: content_block_delta").contains("event: message_delta").endsWith("data: {\"type\":\"message_stop\"}");
-        assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .statusCode()).isEqualTo(200);
     }

@@ -180,7 +180,7 @@ class AnthropicBackendTest {
     }
 
     private void awaitRequests(int n) throws InterruptedException {
-        for (int i = 0; i < 500 && fake.requests() < n; i++) {
+        for (int i = 0; i < 6_000 && fake.requests() < n; i++) {
             Thread.sleep(10);
         }
         assertThat(fake.requests()).isGreaterThanOrEqualTo(n);

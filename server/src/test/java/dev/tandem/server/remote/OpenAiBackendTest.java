@@ -131,7 +131,7 @@ class OpenAiBackendTest {
                         new Content.Text("Is that warm?"),
                         new Content.Image("image/png", "iVBORw0KGgo=", null)))));
         backend.start(Requests.chat("gpt-4o", chat, Map.of()), new RecordingSink()).getClass();
-        for (int i = 0; i < 500 && fake.requests() < 1; i++) {
+        for (int i = 0; i < 6_000 && fake.requests() < 1; i++) {
             Thread.sleep(10);
         }
         JsonNode messages = JSON.readTree(fake.lastRequest().body()).path("messages");

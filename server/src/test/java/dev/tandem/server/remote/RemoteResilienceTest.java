@@ -302,7 +302,7 @@ class RemoteResilienceTest {
         // Then after the delay a probe goes through and closes the circuit
         Thread.sleep(350);
         assertThat(run(backend).text()).isEqualTo("one two three");
-        for (int i = 0; i < 100 && !backend.circuitState().equals("closed"); i++) {
+        for (int i = 0; i < 12_000 && !backend.circuitState().equals("closed"); i++) {
             Thread.sleep(5); // the breaker records the success just after Finished reached the sink
         }
         assertThat(backend.circuitState()).isEqualTo("closed");
@@ -316,7 +316,7 @@ class RemoteResilienceTest {
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink slow = new RecordingSink();
         backend.start(Requests.chat("claude-sonnet-4-5", "slow"), slow);
-        for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
+        for (int i = 0; i < 12_000 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }
         // When a second call comes: it is refused at once as overloaded, not queued nor sent
@@ -389,7 +389,7 @@ class RemoteResilienceTest {
         anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = claude(r).start(Requests.chat("claude-sonnet-4-5", "count"), sink);
-        for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
+        for (int i = 0; i < 12_000 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }
         // When the client goes away during the backoff

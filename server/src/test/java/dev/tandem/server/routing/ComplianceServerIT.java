@@ -30,7 +30,7 @@ class ComplianceServerIT extends HybridServerSetup {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
                 .build();
         HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(server.awaitRunning(1, Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
         try {
             // When asked for the local model while busy: 429 / 529 with Retry-After, never a remote answer
             HttpResponse<String> busy = server.post("/v1/chat/completions",

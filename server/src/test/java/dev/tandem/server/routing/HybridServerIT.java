@@ -55,7 +55,7 @@ class HybridServerIT extends HybridServerSetup {
                 .build();
         HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(held.statusCode()).isEqualTo(200);
-        assertThat(server.awaitRunning(1, Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
 
         // When a chat request for the local model comes, in either dialect
         HttpResponse<String> overflow = server.post("/v1/chat/completions", chat);
@@ -78,7 +78,7 @@ class HybridServerIT extends HybridServerSetup {
 
         // And once the engine drains, the local model serves again
         held.body().close();
-        assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
         HttpResponse<String> back = server.post("/v1/chat/completions", chat);
         assertThat(back.statusCode()).isEqualTo(200);
         assertThat(back.headers().firstValue("x-tandem-backend")).contains("local");

@@ -93,7 +93,7 @@ class RealEngineOverflowIT {
     private static List<Backend.Call> saturate() throws InterruptedException {
         Backend.Call running = local.start(request(MODEL, 1500, true), e -> { });
         Backend.Call waiting = local.start(request(MODEL, 1500, true), e -> { });
-        for (int i = 0; i < 200 && !(load.get().running() == 1 && load.get().waiting() == 1); i++) {
+        for (int i = 0; i < 12_000 && !(load.get().running() == 1 && load.get().waiting() == 1); i++) {
             Thread.sleep(5);
         }
         assertThat(load.get().running()).isEqualTo(1);
@@ -103,7 +103,7 @@ class RealEngineOverflowIT {
 
     private static void drain(List<Backend.Call> calls) throws InterruptedException {
         calls.forEach(Backend.Call::cancel);
-        for (int i = 0; i < 1000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
+        for (int i = 0; i < 6_000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
             Thread.sleep(10);
         }
         assertThat(load.get().running() + load.get().waiting()).isZero();

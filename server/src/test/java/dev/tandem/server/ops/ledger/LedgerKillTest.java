@@ -34,7 +34,7 @@ class LedgerKillTest {
                 .redirectOutput(out.toFile())
                 .start();
         // When it has reported 400 commits, it is killed hard mid-write
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (completeLines(out).size() < 400 && child.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }

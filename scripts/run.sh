@@ -20,13 +20,18 @@ BUILD_LOG=distribution/target/build.log
 
 log() { printf '[tandem] %s\n' "$*" >&2; }
 
+built() { [[ -x $DIST/bin/tandem && -f $STAMP ]]; }
+
 BUILD=auto
 case "${1:-}" in
   --rebuild) BUILD=always; shift ;;
   --no-build) BUILD=never; shift ;;
+  -h|--help)  # this header, and the server's options when there is something built to ask
+    sed -n '2,13p' scripts/run.sh | cut -c3-
+    if built; then echo; exec "$DIST/bin/tandem" --help; fi
+    exit 0 ;;
 esac
 
-built() { [[ -x $DIST/bin/tandem && -f $STAMP ]]; }
 # a source newer than the last build; directories count too (a deleted file changes its directory)
 changed_since_build() { [[ -n $(find pom.xml ./*/pom.xml ./*/src/main -newer "$STAMP" -print -quit 2>/dev/null) ]]; }
 

@@ -189,6 +189,18 @@ class RunScriptTest {
     }
 
     @Test
+    void helpNeedsNoBuildAndAddsTheServersOptionsOnceBuilt() throws Exception {
+        Result before = runSh("--help");
+        assertThat(before.status()).isZero();
+        assertThat(before.out()).startsWith("Starts Tandem").contains("--rebuild").contains("--no-build")
+                .doesNotContain("set -euo pipefail").doesNotContain("launched");
+        assertThat(builds()).isZero();
+        runSh();
+        assertThat(runSh("-h").out()).contains("--rebuild").endsWith("launched --help\n");
+        assertThat(builds()).isEqualTo(1);
+    }
+
+    @Test
     void offlineMeansMavenOffline() throws Exception {
         runSh(Map.of("TANDEM_OFFLINE", "1"));
         assertThat(Files.readString(mvnCalls)).contains(" -o");

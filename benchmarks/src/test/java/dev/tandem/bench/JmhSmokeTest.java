@@ -8,11 +8,15 @@ import dev.tandem.bench.engine.PrefillBench;
 import dev.tandem.bench.hot.EdgeBench;
 import dev.tandem.bench.hot.RoutingBench;
 import dev.tandem.bench.hot.TokenizerBench;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -49,6 +53,25 @@ class JmhSmokeTest {
     @ParameterizedTest
     @MethodSource("benchmarks")
     void startsAndReportsPercentiles(Class<?> benchmark, String[] params) throws Exception {
+        assertRunsAndReportsPercentiles(benchmark, params);
+    }
+
+    @Test
+    void aSmokeRunIsNotStoppedByAnotherJmhOnTheMachine() throws Exception {
+        // Guards against a build failing because another build on the machine runs JMH: JMH keeps one
+        // machine-wide lock file so that measurements do not overlap, and these runs measure nothing
+        // (the benchmarks module's surefire sets jmh.ignoreLock).
+        // Given JMH's lock held, as another JMH run holds it
+        Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = channel.tryLock()) {
+            // (null: another process holds it already, which is the same situation)
+            // When a smoke run starts, then it runs
+            assertRunsAndReportsPercentiles(RoutingBench.class, new String[] {"scenario=local-primary"});
+        }
+    }
+
+    private static void assertRunsAndReportsPercentiles(Class<?> benchmark, String[] params) throws Exception {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("\\." + benchmark.getSimpleName() + "\\.")
                 .forks(0)

@@ -24,7 +24,7 @@ class EnginesTest {
     void opensACheckpointAndServesTextAndChatPrompts() throws Exception {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2));
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        try (Engine engine = Engines.open(EngineConfig.defaults(dir).withThreads(1).withMaxRunning(2), progress::add)) {
+        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(2).build(), progress::add)) {
             // The model is described as loaded
             assertThat(engine.model().id()).isEqualTo(dir.getFileName().toString());
             assertThat(engine.model().contextLength()).isEqualTo(512);
@@ -80,12 +80,12 @@ class EnginesTest {
     @Test
     void badDeviceOrDtypeIsRefusedBeforeLoading() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withDevice("tpu")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withDevice("tpu").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("int4")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("int4").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4");
         // bfloat16 arrays abort the JVM in DJL 0.35: refused with a reason instead of a crash
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("bfloat16")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("bfloat16").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float16 or float32");
     }
 }

@@ -234,8 +234,12 @@ public final class LocalEngine implements Engine {
             publish(0);
             warmedUp.complete(batches);
         } catch (Throwable t) {
-            warmedUp.completeExceptionally(t);
-            shutdown();
+            // Closed before start() hears of it, so that nothing of a failed start stays open
+            try {
+                shutdown();
+            } finally {
+                warmedUp.completeExceptionally(t);
+            }
             return;
         }
         try {

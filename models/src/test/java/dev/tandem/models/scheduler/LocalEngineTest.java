@@ -334,7 +334,7 @@ class LocalEngineTest {
     }
 
     /** Finished is emitted during a step; its slot is freed when the step ends. */
-    private static void awaitIdle(Engine e) {
+    static void awaitIdle(Engine e) {
         for (int i = 0; i < 5000 && (e.load().running() > 0 || e.load().waiting() > 0); i++) {
             try {
                 Thread.sleep(1);

@@ -50,19 +50,8 @@ class PreemptionTest {
             }
             PrefixCachingTest.assertSameOutputs(together, alone, 0);
             assertThat(engine.kvStats().preemptions()).isPositive();
-            awaitIdle(engine);
+            LocalEngineTest.awaitIdle(engine);
             assertThat(engine.load().kvTokensFree()).isEqualTo(64);
-        }
-    }
-
-    static void awaitIdle(LocalEngine engine) {
-        for (int i = 0; i < 5000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 }

@@ -19,6 +19,9 @@ public interface Engine extends AutoCloseable {
 
     EngineLoad load();
 
+    /** Prefix-cache, eviction and preemption counters since start. */
+    KvStats kvStats();
+
     ModelInfo model();
 
     Tokenizer tokenizer();

@@ -4,15 +4,22 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How the engine runs a checkpoint.
+ * How the engine runs a checkpoint. Built with {@link #builder(Path)} (or {@link #defaults(Path)});
+ * {@link #toBuilder()} changes a copy.
  *
  * @param modelId name served to clients; null: the checkpoint directory's name
  * @param device "auto" (GPU if present), "cpu", "gpu" or "gpu:N"
  * @param computeDtype "auto" (float16 on GPU, float32 on CPU), "float32", "float16" or "bfloat16"
  * @param maxRunning sequences decoded together in one batch
- * @param maxWaiting queued requests beyond which submissions are refused as saturated
- * @param kvTokenBudget tokens the KV cache holds over all running sequences; 0: maxRunning × context
- * @param prefillChunk prompt tokens processed per step, so that long prompts do not freeze streams
+ * @param maxWaiting queued requests beyond the running ones at which submissions are refused as saturated
+ * @param kvTokenBudget tokens the KV cache holds over all sequences; 0: sized from free memory
+ * @param kvMemoryFraction the share of the memory free after the weights that the KV cache takes when
+ *     kvTokenBudget is 0 (vLLM's gpu_memory_utilization, on CPU RAM and GPU memory alike)
+ * @param maxModelLen the longest sequence served (prompt + output); 0: the checkpoint's context window
+ * @param blockSize positions per KV block
+ * @param prefixCaching whether full KV blocks are shared between sequences whose tokens start the same way
+ * @param prefillChunk prompt tokens computed per step over all sequences (each running decode adds one),
+ *     so that long prompts do not freeze streams
  * @param threads intra-op threads for the CPU; 0: the engine's default
  */
 public record EngineConfig(
@@ -23,6 +30,10 @@ public record EngineConfig(
         int maxRunning,
         int maxWaiting,
         int kvTokenBudget,
+        double kvMemoryFraction,
+        int maxModelLen,
+        int blockSize,
+        boolean prefixCaching,
         int prefillChunk,
         int threads) {
 
@@ -30,46 +41,135 @@ public record EngineConfig(
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(computeDtype, "computeDtype");
-        if (maxRunning < 1) throw new IllegalArgumentException("maxRunning must be >= 1");
-        if (maxWaiting < 0) throw new IllegalArgumentException("maxWaiting must be >= 0");
-        if (kvTokenBudget < 0) throw new IllegalArgumentException("kvTokenBudget must be >= 0");
-        if (prefillChunk < 1) throw new IllegalArgumentException("prefillChunk must be >= 1");
-        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
+        check(maxRunning >= 1, "maxRunning must be >= 1");
+        check(maxWaiting >= 0, "maxWaiting must be >= 0");
+        check(kvTokenBudget >= 0, "kvTokenBudget must be >= 0 (0: sized from free memory)");
+        check(kvMemoryFraction > 0 && kvMemoryFraction <= 1,
+                "kvMemoryFraction must be in (0, 1] (the share of free memory the KV cache takes), not " + kvMemoryFraction);
+        check(maxModelLen >= 0, "maxModelLen must be >= 0 (0: the checkpoint's context window)");
+        check(blockSize >= 1 && blockSize <= 1024, "blockSize must be in [1, 1024]");
+        check(prefillChunk >= 1, "prefillChunk must be >= 1");
+        check(threads >= 0, "threads must be >= 0");
     }
 
+    /** Every setting at its default. */
     public static EngineConfig defaults(Path checkpoint) {
-        return new EngineConfig(checkpoint, null, "auto", "auto", 16, 64, 0, 256, 0);
+        return builder(checkpoint).build();
     }
 
-    public EngineConfig withModelId(String v) {
-        return new EngineConfig(checkpoint, v, device, computeDtype, maxRunning, maxWaiting, kvTokenBudget, prefillChunk, threads);
+    /**
+     * Defaults: device and dtype auto, 16 running, 64 waiting, the KV cache sized as half the memory free
+     * after the weights, the checkpoint's context, blocks of 16 with prefix caching, 256 prefill tokens
+     * per step, the engine's thread count.
+     */
+    public static Builder builder(Path checkpoint) {
+        return new Builder(checkpoint);
     }
 
-    public EngineConfig withDevice(String v) {
-        return new EngineConfig(checkpoint, modelId, v, computeDtype, maxRunning, maxWaiting, kvTokenBudget, prefillChunk, threads);
+    public Builder toBuilder() {
+        return new Builder(checkpoint)
+                .withModelId(modelId)
+                .withDevice(device)
+                .withComputeDtype(computeDtype)
+                .withMaxRunning(maxRunning)
+                .withMaxWaiting(maxWaiting)
+                .withKvTokenBudget(kvTokenBudget)
+                .withKvMemoryFraction(kvMemoryFraction)
+                .withMaxModelLen(maxModelLen)
+                .withBlockSize(blockSize)
+                .withPrefixCaching(prefixCaching)
+                .withPrefillChunk(prefillChunk)
+                .withThreads(threads);
     }
 
-    public EngineConfig withComputeDtype(String v) {
-        return new EngineConfig(checkpoint, modelId, device, v, maxRunning, maxWaiting, kvTokenBudget, prefillChunk, threads);
+    public static final class Builder {
+        private final Path checkpoint;
+        private String modelId;
+        private String device = "auto";
+        private String computeDtype = "auto";
+        private int maxRunning = 16;
+        private int maxWaiting = 64;
+        private int kvTokenBudget;
+        private double kvMemoryFraction = 0.5;
+        private int maxModelLen;
+        private int blockSize = 16;
+        private boolean prefixCaching = true;
+        private int prefillChunk = 256;
+        private int threads;
+
+        private Builder(Path checkpoint) {
+            this.checkpoint = checkpoint;
+        }
+
+        public Builder withModelId(String v) {
+            modelId = v;
+            return this;
+        }
+
+        public Builder withDevice(String v) {
+            device = v;
+            return this;
+        }
+
+        public Builder withComputeDtype(String v) {
+            computeDtype = v;
+            return this;
+        }
+
+        public Builder withMaxRunning(int v) {
+            maxRunning = v;
+            return this;
+        }
+
+        public Builder withMaxWaiting(int v) {
+            maxWaiting = v;
+            return this;
+        }
+
+        public Builder withKvTokenBudget(int v) {
+            kvTokenBudget = v;
+            return this;
+        }
+
+        public Builder withKvMemoryFraction(double v) {
+            kvMemoryFraction = v;
+            return this;
+        }
+
+        public Builder withMaxModelLen(int v) {
+            maxModelLen = v;
+            return this;
+        }
+
+        public Builder withBlockSize(int v) {
+            blockSize = v;
+            return this;
+        }
+
+        public Builder withPrefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
+
+        public Builder withPrefillChunk(int v) {
+            prefillChunk = v;
+            return this;
+        }
+
+        public Builder withThreads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(checkpoint, modelId, device, computeDtype, maxRunning, maxWaiting, kvTokenBudget,
+                    kvMemoryFraction, maxModelLen, blockSize, prefixCaching, prefillChunk, threads);
+        }
     }
 
-    public EngineConfig withMaxRunning(int v) {
-        return new EngineConfig(checkpoint, modelId, device, computeDtype, v, maxWaiting, kvTokenBudget, prefillChunk, threads);
-    }
-
-    public EngineConfig withMaxWaiting(int v) {
-        return new EngineConfig(checkpoint, modelId, device, computeDtype, maxRunning, v, kvTokenBudget, prefillChunk, threads);
-    }
-
-    public EngineConfig withKvTokenBudget(int v) {
-        return new EngineConfig(checkpoint, modelId, device, computeDtype, maxRunning, maxWaiting, v, prefillChunk, threads);
-    }
-
-    public EngineConfig withPrefillChunk(int v) {
-        return new EngineConfig(checkpoint, modelId, device, computeDtype, maxRunning, maxWaiting, kvTokenBudget, v, threads);
-    }
-
-    public EngineConfig withThreads(int v) {
-        return new EngineConfig(checkpoint, modelId, device, computeDtype, maxRunning, maxWaiting, kvTokenBudget, prefillChunk, v);
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
     }
 }

@@ -5,12 +5,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.LoadProgress;
+import dev.tandem.models.kv.FreeMemory;
+import dev.tandem.models.kv.KvBudget;
 import dev.tandem.models.llama.LlamaModel;
-import dev.tandem.models.scheduler.BatchingEngine;
+import dev.tandem.models.llama.LlamaStep;
+import dev.tandem.models.scheduler.LocalEngine;
+import dev.tandem.models.scheduler.SchedulerConfig;
+import dev.tandem.models.step.ModelStep;
 import dev.tandem.models.text.HfTokenizer;
 import dev.tandem.models.text.PromptFormats;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the local engine.
@@ -27,6 +34,8 @@ import java.util.Locale;
  * {@code PYTORCH_LIBRARY_PATH}; run with {@code OPT_OUT_TRACKING=true} and {@code -Dai.djl.offline=true}.
  */
 public final class Engines {
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+
     private Engines() {}
 
     /** Loads the checkpoint (progress logged through SLF4J) and starts serving. */
@@ -35,9 +44,11 @@ public final class Engines {
     }
 
     /**
-     * Loads the checkpoint, reporting load progress lines to {@code progress} (null: SLF4J), and starts
+     * Loads the checkpoint, reporting load progress lines to {@code progress} (null: SLF4J), sizes the KV
+     * pool from the memory free after the weights (one line logged), runs warm-up forwards and starts
      * serving. Throws {@link dev.tandem.models.checkpoint.CheckpointException} naming the file and tensor
-     * when the checkpoint is bad; nothing stays loaded then.
+     * when the checkpoint is bad, and IllegalArgumentException saying what to change when the settings
+     * cannot work (a KV budget too small for one sequence of maxModelLen); nothing stays loaded then.
      */
     public static Engine open(EngineConfig config, LoadProgress.Sink progress) {
         Device device = device(config.device());
@@ -50,29 +61,54 @@ public final class Engines {
             JniUtils.setNumThreads(threads);
         }
         DataType dtype = dtype(config.computeDtype(), device);
+        String deviceName = device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
         try (Checkpoint checkpoint = Checkpoint.open(config.checkpoint())) {
             checkpoint.validate();
+            int maxModelLen = maxModelLen(config, checkpoint.config().maxPositionEmbeddings());
             HfTokenizer tokenizer = HfTokenizer.open(checkpoint);
+            ModelStep step = null;
+            boolean handedOver = false;
             try {
                 PromptFormat format = PromptFormats.forCheckpoint(checkpoint, tokenizer);
                 long total = checkpoint.totalBytes();
                 LoadProgress loadProgress = progress == null ? LoadProgress.logging(total) : LoadProgress.to(total, progress);
                 LlamaModel model = LlamaModel.load(checkpoint, device, dtype, loadProgress);
-                try {
-                    String id = config.modelId() != null ? config.modelId() : directoryName(config.checkpoint());
-                    ModelInfo info = new ModelInfo(id, "LlamaForCausalLM", checkpoint.config().maxPositionEmbeddings(),
-                            checkpoint.config().vocabSize(), model.parameters(), dtype.name().toLowerCase(Locale.ROOT),
-                            device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu");
-                    return BatchingEngine.start(model, tokenizer, format, info, config);
-                } catch (RuntimeException | Error e) {
-                    model.close();
-                    throw e;
-                }
+                step = new LlamaStep(model, config.blockSize());
+                // The KV pool is sized now that the weights are in memory: from what is free after them
+                KvBudget budget = KvBudget.choose(
+                        new KvBudget.Shape(step.blockSize(), step.bytesPerBlock(), maxModelLen, config.maxRunning(), deviceName),
+                        config.kvTokenBudget(), config.kvMemoryFraction(), () -> FreeMemory.bytes(device));
+                step.allocateKv(budget.blocks());
+                LOG.info(budget.describe());
+                String id = config.modelId() != null ? config.modelId() : directoryName(config.checkpoint());
+                ModelInfo info = new ModelInfo(id, "LlamaForCausalLM", maxModelLen, checkpoint.config().vocabSize(),
+                        model.parameters(), dtype.name().toLowerCase(Locale.ROOT), deviceName);
+                SchedulerConfig scheduling = new SchedulerConfig(config.maxRunning(), config.maxWaiting(), config.prefillChunk(),
+                        maxModelLen, config.prefixCaching());
+                handedOver = true; // the engine owns the step and the tokenizer from here, also when it fails to start
+                return LocalEngine.start(step, tokenizer, format, info, scheduling);
             } catch (RuntimeException | Error e) {
-                tokenizer.close();
+                if (!handedOver) {
+                    if (step != null) {
+                        step.close();
+                    }
+                    tokenizer.close();
+                }
                 throw e;
             }
         }
+    }
+
+    /** The served context: maxModelLen when set (not beyond the checkpoint's), else the checkpoint's window. */
+    static int maxModelLen(EngineConfig config, int checkpointContext) {
+        if (config.maxModelLen() == 0) {
+            return checkpointContext;
+        }
+        if (config.maxModelLen() > checkpointContext) {
+            throw new IllegalArgumentException("maxModelLen " + config.maxModelLen() + " is beyond the checkpoint's context window of "
+                    + checkpointContext + " tokens (max_position_embeddings); set it to at most " + checkpointContext + " or 0");
+        }
+        return config.maxModelLen();
     }
 
     static int defaultThreads() {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.models.checkpoint.CheckpointException;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The public entry point: a generated HF checkpoint on disk in, a serving engine out. */
 class EnginesTest {
@@ -24,7 +28,7 @@ class EnginesTest {
     void opensACheckpointAndServesTextAndChatPrompts() throws Exception {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2));
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        try (Engine engine = Engines.open(EngineConfig.defaults(dir).withThreads(1).withMaxRunning(2), progress::add)) {
+        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(2).build(), progress::add)) {
             // The model is described as loaded
             assertThat(engine.model().id()).isEqualTo(dir.getFileName().toString());
             assertThat(engine.model().contextLength()).isEqualTo(512);
@@ -66,6 +70,51 @@ class EnginesTest {
     }
 
     @Test
+    void theKvPoolIsSizedAtStartAndSaidInOneLine() {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        Logger logger = (Logger) LoggerFactory.getLogger(Engines.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(3).withKvMemoryFraction(0.2).build())) {
+            // Free memory is plentiful for the tiny model: the pool holds what 3 sequences of 512 tokens can use
+            assertThat(engine.load().kvTokensTotal()).isEqualTo(3L * 512);
+            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).startsWith("KV cache: 96 blocks of 16 tokens = 1,536 tokens, ")
+                            .contains(" GiB (0.20 of ").contains("free on cpu after the weights, capped at what 3 running"));
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    @Test
+    void settingsThatCannotWorkAreRefusedAtStartSayingWhatToChange() {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny()); // a context window of 512
+        // A KV budget smaller than one sequence of the served context
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withKvTokenBudget(100).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("raise kvTokenBudget to at least 512").hasMessageContaining("lower maxModelLen to at most 112");
+        // A memory fraction that leaves no room for one sequence
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withKvMemoryFraction(1e-9).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("raise kvMemoryFraction to at least").hasMessageContaining("lower maxModelLen");
+        // A served context beyond the checkpoint's
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withMaxModelLen(1024).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 512");
+        // A fraction outside (0, 1]
+        assertThatThrownBy(() -> EngineConfig.builder(dir).withKvMemoryFraction(1.5).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kvMemoryFraction");
+        // Lowering maxModelLen as told makes the small budget work, and the served context is the lower one
+        try (Engine engine = Engines.open(EngineConfig.builder(dir).withKvTokenBudget(100).withMaxModelLen(112).withThreads(1).build())) {
+            assertThat(engine.model().contextLength()).isEqualTo(112);
+            assertThat(engine.load().kvTokensTotal()).isEqualTo(112);
+            assertThatThrownBy(() -> engine.submit(GenerationRequest.greedy("long", Prompt.tokens(new int[100]), 20), e -> {}))
+                    .isInstanceOfSatisfying(InvalidGenerationException.class, e -> assertThat(e.param()).isEqualTo("max_tokens"))
+                    .hasMessageContaining("112");
+        }
+    }
+
+    @Test
     void aTruncatedShardFailsWithTheFileNamedAndNothingLoaded() throws Exception {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
         Path weights = dir.resolve("model.safetensors");
@@ -80,12 +129,12 @@ class EnginesTest {
     @Test
     void badDeviceOrDtypeIsRefusedBeforeLoading() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withDevice("tpu")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withDevice("tpu").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("int4")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("int4").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4");
         // bfloat16 arrays abort the JVM in DJL 0.35: refused with a reason instead of a crash
-        assertThatThrownBy(() -> Engines.open(EngineConfig.defaults(dir).withComputeDtype("bfloat16")))
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("bfloat16").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float16 or float32");
     }
 }

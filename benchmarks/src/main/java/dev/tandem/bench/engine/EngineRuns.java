@@ -28,16 +28,22 @@ public final class EngineRuns {
 
     private EngineRuns() {}
 
-    /** CPU, float32, room for {@code maxRunning} sequences of {@code contextPerSequence} tokens. */
+    /**
+     * CPU, float32, room for {@code maxRunning} sequences of {@code contextPerSequence} tokens (the served
+     * context; no prefix caching, so that every run computes its prompts).
+     */
     public static Engine open(Path checkpoint, int maxRunning, int contextPerSequence, int threads) {
-        EngineConfig config = EngineConfig.defaults(checkpoint)
+        EngineConfig config = EngineConfig.builder(checkpoint)
                 .withDevice("cpu")
                 .withComputeDtype("float32")
                 .withMaxRunning(maxRunning)
                 .withMaxWaiting(Math.max(64, 2 * maxRunning))
                 .withKvTokenBudget(maxRunning * contextPerSequence)
+                .withMaxModelLen(contextPerSequence)
+                .withPrefixCaching(false)
                 .withPrefillChunk(1024)
-                .withThreads(threads);
+                .withThreads(threads)
+                .build();
         return Engines.open(config);
     }
 

@@ -3,6 +3,7 @@ package dev.tandem.models.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.tandem.models.step.ModelStep;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Map;
  * takes the device argmax, as the engine does for greedy requests.
  */
 public final class DecodeProbe {
+    private static final int BLOCK_SIZE = 16;
+
     private DecodeProbe() {}
 
     /** Mean time of one decode step and the tokens per second it gives over the whole batch. */
@@ -30,17 +33,22 @@ public final class DecodeProbe {
         if (perSequence > model.config().maxPositionEmbeddings()) {
             throw new IllegalArgumentException("prompt + steps = " + perSequence + " exceed the context window");
         }
-        try (KvCache cache = model.newCache(batch * perSequence)) {
-            List<Integer> bases = new ArrayList<>();
+        // Each sequence gets consecutive blocks, as a lone sequence does from a fresh pool
+        int blocksPerSequence = (perSequence + BLOCK_SIZE - 1) / BLOCK_SIZE;
+        try (KvCache cache = model.newCache(batch * blocksPerSequence, BLOCK_SIZE)) {
+            List<int[]> tables = new ArrayList<>();
             int vocab = model.config().vocabSize();
             for (int b = 0; b < batch; b++) {
-                int base = cache.reserve(perSequence);
-                bases.add(base);
+                int[] table = new int[blocksPerSequence];
+                for (int i = 0; i < table.length; i++) {
+                    table[i] = b * blocksPerSequence + i;
+                }
+                tables.add(table);
                 int[] prompt = new int[promptTokens];
                 for (int t = 0; t < promptTokens; t++) {
                     prompt[t] = (7 + 31 * t + 101 * b) % vocab;
                 }
-                step(model, cache, List.of(new LlamaModel.Chunk(base, 0, prompt)));
+                step(model, cache, List.of(new ModelStep.Chunk(prompt, 0, table)));
             }
             long[] next = new long[batch];
             long start = 0;
@@ -48,9 +56,9 @@ public final class DecodeProbe {
                 if (s == warmup) {
                     start = System.nanoTime();
                 }
-                List<LlamaModel.Chunk> chunks = new ArrayList<>(batch);
+                List<ModelStep.Chunk> chunks = new ArrayList<>(batch);
                 for (int b = 0; b < batch; b++) {
-                    chunks.add(LlamaModel.Chunk.decode(bases.get(b), promptTokens + s, (int) next[b]));
+                    chunks.add(new ModelStep.Chunk(new int[] {(int) next[b]}, promptTokens + s, tables.get(b)));
                 }
                 next = step(model, cache, chunks);
             }
@@ -89,7 +97,7 @@ public final class DecodeProbe {
         }
     }
 
-    private static long[] step(LlamaModel model, KvCache cache, List<LlamaModel.Chunk> chunks) {
+    private static long[] step(LlamaModel model, KvCache cache, List<ModelStep.Chunk> chunks) {
         try (NDManager step = model.getManager().newSubManager()) {
             return model.forward(step, cache, chunks, false).argMax(1).toLongArray();
         }

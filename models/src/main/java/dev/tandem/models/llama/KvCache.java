@@ -5,25 +5,34 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of all running sequences, preallocated once and written in place: per layer one K
- * tensor of {@code [kvHeads, headDim, tokens]} (stored transposed, so that q·Kᵀ reads a slice as it is)
- * and one V tensor of {@code [kvHeads, tokens, headDim]}. A sequence owns a contiguous range of token
- * slots (reserved for prompt + max_tokens when it is admitted), so its keys are a plain slice, read by
- * attention without a copy. The token count is the engine's KV budget. Not thread-safe: the engine
+ * The KV pool of {@link LlamaModel}, preallocated once and written in place: per layer one K tensor of
+ * {@code [kvHeads, headDim, slots]} (stored transposed, so that q·Kᵀ reads a slice as it is) and one V
+ * tensor of {@code [kvHeads, slots, headDim]}, where the slots are {@code blocks × blockSize}: block
+ * {@code b} holds slots {@code [b × blockSize, (b + 1) × blockSize)}. A sequence's position {@code p}
+ * lives in slot {@code table[p / blockSize] × blockSize + p % blockSize}. Not thread-safe: the engine
  * thread owns it.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
-    private final NDArray[] keys;   // per layer [kvHeads, headDim, tokens]
-    private final NDArray[] values; // per layer [kvHeads, tokens, headDim]
-    private final KvAllocator allocator;
+    private final NDArray[] keys;   // per layer [kvHeads, headDim, slots]
+    private final NDArray[] values; // per layer [kvHeads, slots, headDim]
+    private final int blocks;
+    private final int blockSize;
 
-    KvCache(LlamaModel model, int tokens) {
-        this.allocator = new KvAllocator(tokens);
+    KvCache(LlamaModel model, int blocks, int blockSize) {
+        if (blocks < 1 || blockSize < 1) {
+            throw new IllegalArgumentException("blocks and blockSize must be >= 1");
+        }
+        long slots = (long) blocks * blockSize;
+        if (slots > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(blocks + " blocks of " + blockSize + " are more slots than an index holds");
+        }
+        this.blocks = blocks;
+        this.blockSize = blockSize;
         this.manager = model.getManager().newSubManager();
         int layers = model.config().numHiddenLayers();
-        Shape keyShape = new Shape(model.config().numKeyValueHeads(), model.config().headDim(), tokens);
-        Shape valueShape = new Shape(model.config().numKeyValueHeads(), tokens, model.config().headDim());
+        Shape keyShape = new Shape(model.config().numKeyValueHeads(), model.config().headDim(), slots);
+        Shape valueShape = new Shape(model.config().numKeyValueHeads(), slots, model.config().headDim());
         keys = new NDArray[layers];
         values = new NDArray[layers];
         try {
@@ -39,35 +48,53 @@ public final class KvCache implements AutoCloseable {
         manager.cap();
     }
 
-    /** Reserves {@code tokens} contiguous slots; returns the first slot, or -1 when no range that long is free. */
-    public int reserve(int tokens) {
-        return allocator.reserve(tokens);
+    public int blocks() {
+        return blocks;
     }
 
-    /** Frees a range given by {@link #reserve}. */
-    public void release(int start, int tokens) {
-        allocator.release(start, tokens);
+    public int blockSize() {
+        return blockSize;
     }
 
-    public int capacity() {
-        return allocator.capacity();
+    /** The slot of position {@code position} of the sequence whose blocks are {@code table}. */
+    long slot(int[] table, int position) {
+        int index = position / blockSize;
+        if (index >= table.length) {
+            throw new IllegalArgumentException("position " + position + " is beyond the " + table.length + " blocks of its table");
+        }
+        int block = table[index];
+        if (block < 0 || block >= blocks) {
+            throw new IllegalArgumentException("block " + block + " is outside the pool of " + blocks);
+        }
+        return (long) block * blockSize + position % blockSize;
     }
 
-    public int freeTokens() {
-        return allocator.freeTokens();
+    /** The slots of positions {@code [0, length)}. */
+    long[] slots(int[] table, int length) {
+        long[] slots = new long[length];
+        for (int p = 0; p < length; p++) {
+            slots[p] = slot(table, p);
+        }
+        return slots;
     }
 
-    /** The longest contiguous range free now (what one new sequence could reserve). */
-    public int largestFreeRange() {
-        return allocator.largestFreeRange();
+    /** Whether positions {@code [0, length)} sit in consecutive slots (their blocks follow each other). */
+    boolean contiguous(int[] table, int length) {
+        int used = (length + blockSize - 1) / blockSize;
+        for (int i = 1; i < used; i++) {
+            if (table[i] != table[0] + i) {
+                return false;
+            }
+        }
+        return used <= table.length;
     }
 
-    /** {@code [kvHeads, headDim, tokens]} */
+    /** {@code [kvHeads, headDim, slots]} */
     NDArray keys(int layer) {
         return keys[layer];
     }
 
-    /** {@code [kvHeads, tokens, headDim]} */
+    /** {@code [kvHeads, slots, headDim]} */
     NDArray values(int layer) {
         return values[layer];
     }

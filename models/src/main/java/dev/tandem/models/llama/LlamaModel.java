@@ -14,15 +14,16 @@ import dev.tandem.models.checkpoint.LlamaConfig;
 import dev.tandem.models.checkpoint.LlamaTensors;
 import dev.tandem.models.checkpoint.LoadProgress;
 import dev.tandem.models.checkpoint.TensorView;
+import dev.tandem.models.step.ModelStep;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A Llama-family model (HF {@code LlamaForCausalLM}) with its weights on a DJL device, and its forward
- * pass over a batch of sequences that read and write a {@link KvCache}.
+ * pass over a batch of sequences that read and write a paged {@link KvCache}. Served through
+ * {@link LlamaStep} until the TorchScript step replaces both.
  *
  * <p>Layout for speed: per layer, q|k|v are one fused {@code [hidden, (heads + 2 kvHeads) headDim]}
  * matrix and gate|up one {@code [hidden, 2 ffn]} matrix, all stored {@code [in, out]} so that a step is
@@ -34,21 +35,6 @@ import java.util.Objects;
  * {@link #forward} must pass a step manager that the caller closes afterwards.
  */
 public final class LlamaModel implements AutoCloseable {
-
-    /** Tokens of one sequence in a forward: {@code tokens} sit at positions {@code start, start+1, ...}
-     * of a sequence whose KV-cache range begins at slot {@code cacheBase}. */
-    public record Chunk(int cacheBase, int start, int[] tokens) {
-        public Chunk {
-            Objects.requireNonNull(tokens, "tokens");
-            if (tokens.length == 0 || start < 0 || cacheBase < 0) {
-                throw new IllegalArgumentException("a chunk needs >= 1 token and non-negative offsets");
-            }
-        }
-
-        public static Chunk decode(int cacheBase, int position, int token) {
-            return new Chunk(cacheBase, position, new int[] {token});
-        }
-    }
 
     /**
      * One transformer block's weights. The RMSNorm weight g and the norm's constant sqrt(hidden) are
@@ -184,20 +170,21 @@ public final class LlamaModel implements AutoCloseable {
         return matrices;
     }
 
-    /** A KV cache of {@code tokens} slots shared by all sequences, on this model's device. */
-    public KvCache newCache(int tokens) {
-        return new KvCache(this, tokens);
+    /** A KV pool of {@code blocks} blocks of {@code blockSize} positions, on this model's device. */
+    public KvCache newCache(int blocks, int blockSize) {
+        return new KvCache(this, blocks, blockSize);
     }
 
     /**
      * Runs the chunks through the model in one forward: their tokens' keys and values are written to
-     * {@code cache}, and each token attends to its own sequence's cached prefix. Projections and the MLP
-     * see all tokens of all chunks as one matrix, so the weights are read once per call.
+     * their blocks of {@code cache}, and each token attends to its own sequence's positions before it,
+     * gathered from its blocks. Projections and the MLP see all tokens of all chunks as one matrix, so the
+     * weights are read once per call.
      *
      * @param allPositions true: logits of every token (for tests); false: of each chunk's last token
      * @return float32 logits {@code [chunks or tokens, vocab]}, attached to {@code step}
      */
-    public NDArray forward(NDManager step, KvCache cache, List<Chunk> chunks, boolean allPositions) {
+    public NDArray forward(NDManager step, KvCache cache, List<ModelStep.Chunk> chunks, boolean allPositions) {
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int headDim = config.headDim();
@@ -211,10 +198,10 @@ public final class LlamaModel implements AutoCloseable {
         long[] lastRows = new long[chunks.size()];
         int row = 0;
         for (int c = 0; c < chunks.size(); c++) {
-            Chunk chunk = chunks.get(c);
+            ModelStep.Chunk chunk = chunks.get(c);
             for (int t = 0; t < chunk.tokens().length; t++, row++) {
                 ids[row] = chunk.tokens()[t];
-                slots[row] = chunk.cacheBase() + chunk.start() + t;
+                slots[row] = cache.slot(chunk.blockTable(), chunk.start() + t);
                 rotation(chunk.start() + t, rotations, row * headDim * headDim);
             }
             lastRows[c] = row - 1;
@@ -227,9 +214,23 @@ public final class LlamaModel implements AutoCloseable {
         NDIndex keySlots = new NDIndex(":, :, {}", slotArray);
         NDIndex valueSlots = new NDIndex(":, {}", slotArray);
         NDArray[] masks = new NDArray[chunks.size()];
+        // Per chunk, the pool slots of its sequence's positions [0, start + n): a slice when its blocks
+        // follow each other in the pool, else an index to gather them by
+        NDIndex[] keyReads = new NDIndex[chunks.size()];
+        NDIndex[] valueReads = new NDIndex[chunks.size()];
         for (int c = 0; c < chunks.size(); c++) {
-            Chunk chunk = chunks.get(c);
+            ModelStep.Chunk chunk = chunks.get(c);
             masks[c] = chunk.tokens().length == 1 ? null : causalMask(step, chunk.start(), chunk.tokens().length);
+            int length = chunk.start() + chunk.tokens().length;
+            long first = cache.slot(chunk.blockTable(), 0);
+            if (cache.contiguous(chunk.blockTable(), length)) {
+                keyReads[c] = new NDIndex().addAllDim(2).addSliceDim(first, first + length);
+                valueReads[c] = new NDIndex().addAllDim().addSliceDim(first, first + length);
+            } else {
+                NDArray positions = step.create(cache.slots(chunk.blockTable(), length));
+                keyReads[c] = new NDIndex(":, :, {}", positions);
+                valueReads[c] = new NDIndex(":, {}", positions);
+            }
         }
 
         // Token embeddings
@@ -255,20 +256,19 @@ public final class LlamaModel implements AutoCloseable {
             NDArray[] outs = new NDArray[chunks.size()];
             row = 0;
             for (int c = 0; c < chunks.size(); c++) {
-                Chunk chunk = chunks.get(c);
+                ModelStep.Chunk chunk = chunks.get(c);
                 int n = chunk.tokens().length;
-                int from = chunk.cacheBase();
-                int to = from + chunk.start() + n;
-                NDArray kc = keys.get(step, new NDIndex().addAllDim(2).addSliceDim(from, to));   // [kv, hd, len]
-                NDArray vc = values.get(step, new NDIndex().addAllDim().addSliceDim(from, to));  // [kv, len, hd]
+                int length = chunk.start() + n;
+                NDArray kc = keys.get(step, keyReads[c]);                                        // [kv, hd, len]
+                NDArray vc = values.get(step, valueReads[c]);                                    // [kv, len, hd]
                 if (n == 1) {
                     NDArray qc = q.get(row);                                                     // [kv, group, hd]
                     outs[c] = qc.matMul(kc).softmax(-1).matMul(vc);                              // [kv, group, hd]
                 } else {
                     NDArray qc = q.get(new NDIndex().addSliceDim(row, row + n)).transpose(1, 2, 0, 3)
                             .reshape(kvHeads, (long) group * n, headDim);                        // [kv, group*n, hd]
-                    NDArray scores = qc.matMul(kc).reshape(kvHeads, group, n, to - from).add(masks[c]); // causal
-                    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * n, to - from);
+                    NDArray scores = qc.matMul(kc).reshape(kvHeads, group, n, length).add(masks[c]); // causal
+                    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * n, length);
                     outs[c] = probs.matMul(vc).reshape(kvHeads, group, n, headDim).transpose(2, 0, 1, 3)
                             .reshape((long) n * kvHeads, group, headDim);                        // [n*kv, group, hd]
                 }

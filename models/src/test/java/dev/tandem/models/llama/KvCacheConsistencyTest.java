@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.models.step.ModelStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +20,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The KV cache is an optimisation only: every way of feeding tokens gives the logits of one full forward. */
+/**
+ * The paged KV cache is an optimisation only: every way of feeding tokens, in whichever blocks, gives
+ * the logits of one full forward.
+ */
 class KvCacheConsistencyTest {
     private static final int[] TOKENS = {5, 90, 333, 2, 17, 400, 8, 3, 260, 11, 77, 501};
+    private static final int BLOCK = 4;
 
     @TempDir Path dir;
     private Checkpoint checkpoint;
@@ -33,7 +38,7 @@ class KvCacheConsistencyTest {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2));
         checkpoint = Checkpoint.open(dir);
         model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-        cache = model.newCache(128);
+        cache = model.newCache(32, BLOCK);
     }
 
     @AfterEach
@@ -43,15 +48,19 @@ class KvCacheConsistencyTest {
         checkpoint.close();
     }
 
+    private static ModelStep.Chunk chunk(int[] tokens, int start, int... table) {
+        return new ModelStep.Chunk(tokens, start, table);
+    }
+
     @Test
     void decodeWithCacheEqualsFullRecomputation() {
-        // Given a prompt of 4 tokens prefilled, then one token per decode step
-        int base = cache.reserve(TOKENS.length);
+        // Given a prompt of 4 tokens prefilled, then one token per decode step, in blocks scattered over the pool
+        int[] table = {7, 3, 12};
         float[][] stepwise = new float[TOKENS.length][];
-        float[][] prefill = run(List.of(new LlamaModel.Chunk(base, 0, Arrays.copyOf(TOKENS, 4))), true);
+        float[][] prefill = run(List.of(chunk(Arrays.copyOf(TOKENS, 4), 0, table)), true);
         System.arraycopy(prefill, 0, stepwise, 0, 4);
         for (int p = 4; p < TOKENS.length; p++) {
-            stepwise[p] = run(List.of(LlamaModel.Chunk.decode(base, p, TOKENS[p])), false)[0];
+            stepwise[p] = run(List.of(chunk(new int[] {TOKENS[p]}, p, table)), false)[0];
         }
         // Then each step's logits equal those of one forward over the whole prefix
         float[][] full = fullForward();
@@ -62,13 +71,13 @@ class KvCacheConsistencyTest {
 
     @Test
     void chunkedPrefillEqualsOneShotPrefill() {
-        // Given the prompt fed in chunks of 5, 1 and 6 tokens
-        int base = cache.reserve(TOKENS.length);
+        // Given the prompt fed in chunks of 5, 1 and 6 tokens, in consecutive blocks (read as one slice)
+        int[] table = {4, 5, 6};
         List<float[]> chunked = new ArrayList<>();
         int[][] pieces = {Arrays.copyOfRange(TOKENS, 0, 5), Arrays.copyOfRange(TOKENS, 5, 6), Arrays.copyOfRange(TOKENS, 6, 12)};
         int start = 0;
         for (int[] piece : pieces) {
-            chunked.addAll(Arrays.asList(run(List.of(new LlamaModel.Chunk(base, start, piece)), true)));
+            chunked.addAll(Arrays.asList(run(List.of(chunk(piece, start, table)), true)));
             start += piece.length;
         }
         // Then every position matches the one-shot prefill
@@ -80,34 +89,30 @@ class KvCacheConsistencyTest {
 
     @Test
     void batchedChunksOfDifferentLengthsEqualSeparateForwards() {
-        // Given three sequences at different lengths, the third still prefilling
-        int a = cache.reserve(20);
-        int b = cache.reserve(20);
-        int c = cache.reserve(20);
-        run(List.of(new LlamaModel.Chunk(a, 0, Arrays.copyOf(TOKENS, 7))), false);
-        run(List.of(new LlamaModel.Chunk(b, 0, Arrays.copyOf(TOKENS, 2))), false);
+        // Given three sequences at different lengths, the third still prefilling, their blocks interleaved
+        int[] a = {0, 3};
+        int[] b = {1};
+        int[] c = {2};
+        run(List.of(chunk(Arrays.copyOf(TOKENS, 7), 0, a)), false);
+        run(List.of(chunk(Arrays.copyOf(TOKENS, 2), 0, b)), false);
         // When one forward holds a decode token for a and b and a 3-token prefill chunk for c
         float[][] batched = run(List.of(
-                LlamaModel.Chunk.decode(a, 7, 42),
-                new LlamaModel.Chunk(c, 0, new int[] {9, 8, 7}),
-                LlamaModel.Chunk.decode(b, 2, 43)), false);
-        // Then each row equals the same sequence computed alone
-        int a2 = cache.reserve(20);
-        int b2 = cache.reserve(20);
-        int c2 = cache.reserve(20);
+                chunk(new int[] {42}, 7, a),
+                chunk(new int[] {9, 8, 7}, 0, c),
+                chunk(new int[] {43}, 2, b)), false);
+        // Then each row equals the same sequence computed alone, in other blocks
         int[] aTokens = Arrays.copyOf(TOKENS, 8);
         aTokens[7] = 42;
         int[] bTokens = {TOKENS[0], TOKENS[1], 43};
-        assertClose(batched[0], run(List.of(new LlamaModel.Chunk(a2, 0, aTokens)), false)[0], "a");
-        assertClose(batched[1], run(List.of(new LlamaModel.Chunk(c2, 0, new int[] {9, 8, 7})), false)[0], "c");
-        assertClose(batched[2], run(List.of(new LlamaModel.Chunk(b2, 0, bTokens)), false)[0], "b");
+        assertClose(batched[0], run(List.of(chunk(aTokens, 0, 20, 21)), false)[0], "a");
+        assertClose(batched[1], run(List.of(chunk(new int[] {9, 8, 7}, 0, 22)), false)[0], "c");
+        assertClose(batched[2], run(List.of(chunk(bTokens, 0, 23)), false)[0], "b");
     }
 
     @Test
     void stepsLeaveNoArraysBehind() {
         long before = LiveArrays.count(model.getManager());
-        int base = cache.reserve(TOKENS.length);
-        run(List.of(new LlamaModel.Chunk(base, 0, TOKENS)), true);
+        run(List.of(chunk(TOKENS, 0, 8, 9, 10), chunk(TOKENS, 0, 30, 2, 17)), true);
         assertThat(LiveArrays.count(model.getManager())).isEqualTo(before);
     }
 
@@ -120,14 +125,19 @@ class KvCacheConsistencyTest {
         assertThat(LiveArrays.count(model.getManager())).isEqualTo(before);
     }
 
-    private float[][] fullForward() {
-        int other = cache.reserve(TOKENS.length);
-        float[][] full = run(List.of(new LlamaModel.Chunk(other, 0, TOKENS)), true);
-        cache.release(other, TOKENS.length);
-        return full;
+    @Test
+    void aPositionBeyondItsTableIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(List.of(chunk(TOKENS, 0, 1, 2)), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(List.of(chunk(new int[] {1}, 0, 32)), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the pool");
     }
 
-    private float[][] run(List<LlamaModel.Chunk> chunks, boolean all) {
+    private float[][] fullForward() {
+        return run(List.of(chunk(TOKENS, 0, 24, 25, 26)), true);
+    }
+
+    private float[][] run(List<ModelStep.Chunk> chunks, boolean all) {
         try (NDManager step = model.getManager().newSubManager()) {
             NDArray logits = model.forward(step, cache, chunks, all);
             int rows = (int) logits.getShape().get(0);

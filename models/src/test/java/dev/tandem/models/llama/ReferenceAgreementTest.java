@@ -10,6 +10,7 @@ import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.models.checkpoint.RopeScaling;
 import dev.tandem.models.checkpoint.TensorDtype;
 import dev.tandem.models.reference.ReferenceLlama;
+import dev.tandem.models.step.ModelStep;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ReferenceAgreementTest {
     private static final int[] TOKENS = {1, 300, 45, 101, 7, 260, 499, 12, 88, 3, 150};
+    /** The 3 blocks of 4 positions the tokens take, out of order in the pool: attention gathers them. */
+    private static final int[] SCATTERED = {5, 1, 6};
 
     @TempDir Path dir;
 
@@ -46,11 +49,10 @@ class ReferenceAgreementTest {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withDtype(TensorDtype.BF16));
         try (Checkpoint checkpoint = Checkpoint.open(dir);
                 LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.valueOf(dtype), null);
-                KvCache cache = model.newCache(32);
+                KvCache cache = model.newCache(8, 4);
                 NDManager step = model.getManager().newSubManager()) {
             float[][] expected = ReferenceLlama.load(checkpoint).logits(TOKENS);
-            int base = cache.reserve(TOKENS.length);
-            NDArray logits = model.forward(step, cache, List.of(new LlamaModel.Chunk(base, 0, TOKENS)), true);
+            NDArray logits = model.forward(step, cache, List.of(new ModelStep.Chunk(TOKENS, 0, SCATTERED)), true);
             for (int p = 0; p < TOKENS.length; p++) {
                 float[] actual = logits.get(p).toFloatArray();
                 double worst = 0;
@@ -70,10 +72,10 @@ class ReferenceAgreementTest {
         CheckpointGenerator.write(dir, options);
         try (Checkpoint checkpoint = Checkpoint.open(dir);
                 LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-                KvCache cache = model.newCache(32);
+                KvCache cache = model.newCache(8, 4);
                 NDManager step = model.getManager().newSubManager()) {
             float[][] expected = ReferenceLlama.load(checkpoint).logits(TOKENS);
-            NDArray logits = model.forward(step, cache, List.of(new LlamaModel.Chunk(cache.reserve(TOKENS.length), 0, TOKENS)), true);
+            NDArray logits = model.forward(step, cache, List.of(new ModelStep.Chunk(TOKENS, 0, SCATTERED)), true);
             for (int p = 0; p < TOKENS.length; p++) {
                 KvCacheConsistencyTest.assertClose(logits.get(p).toFloatArray(), expected[p], name + ", position " + p);
             }

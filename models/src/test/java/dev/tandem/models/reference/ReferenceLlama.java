@@ -126,6 +126,66 @@ public final class ReferenceLlama {
     }
 
     /**
+     * Where one sequence's keys and values of earlier positions are kept between calls of {@link #next}
+     * (RoPE already applied to the keys), per layer: {@code [kvHeads * headDim]} each.
+     */
+    public interface KvStore {
+        void put(int layer, int position, float[] key, float[] value);
+
+        float[] key(int layer, int position);
+
+        float[] value(int layer, int position);
+    }
+
+    /**
+     * The logits after {@code token} at {@code position} of a sequence whose positions before it are in
+     * {@code kv}; this token's keys and values are put there first. The same sums in the same order as
+     * {@link #logits}, one position at a time.
+     */
+    public float[] next(int token, int position, KvStore kv) {
+        int headDim = config.headDim();
+        float[] x = embedTokens[token].clone();
+        for (int l = 0; l < layers.length; l++) {
+            Layer layer = layers[l];
+            float[] h = rmsNorm(x, layer.inputLayernorm());
+            float[] q = matVec(layer.wq(), h);
+            float[] k = matVec(layer.wk(), h);
+            float[] v = matVec(layer.wv(), h);
+            for (int head = 0; head < config.numAttentionHeads(); head++) {
+                rope(q, head * headDim, headDim, position, invFreq);
+            }
+            for (int head = 0; head < config.numKeyValueHeads(); head++) {
+                rope(k, head * headDim, headDim, position, invFreq);
+            }
+            kv.put(l, position, k, v);
+            float[][] keys = new float[position + 1][];
+            float[][] values = new float[position + 1][];
+            for (int s = 0; s <= position; s++) {
+                keys[s] = kv.key(l, s);
+                values[s] = kv.value(l, s);
+            }
+            float[][] queries = new float[position + 1][];
+            queries[position] = q;
+            float[] attention = new float[config.qDim()];
+            for (int head = 0; head < config.numAttentionHeads(); head++) {
+                int kvHead = head / config.groupSize();
+                attend(queries, keys, values, position, head * headDim, kvHead * headDim, headDim, attention);
+            }
+            add(x, matVec(layer.wo(), attention));
+
+            h = rmsNorm(x, layer.postAttentionLayernorm());
+            float[] gate = matVec(layer.gate(), h);
+            float[] up = matVec(layer.up(), h);
+            float[] act = new float[gate.length];
+            for (int i = 0; i < act.length; i++) {
+                act[i] = silu(gate[i]) * up[i];
+            }
+            add(x, matVec(layer.down(), act));
+        }
+        return matVec(lmHead, rmsNorm(x, norm));
+    }
+
+    /**
      * Causal softmax attention of query position {@code t} (one head, at {@code qOffset}) over key
      * positions 0..t (one KV head, at {@code kvOffset}); writes the head's output into {@code out}.
      */

@@ -21,8 +21,8 @@ public final class EngineBench {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
-        try (Engine engine = Engines.open(EngineConfig.defaults(dir).withThreads(threads).withMaxRunning(16)
-                .withKvTokenBudget(16 * 256))) {
+        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(threads).withMaxRunning(16)
+                .withKvTokenBudget(16 * 256).withMaxModelLen(256).build())) {
             for (int i = 2; i < args.length; i++) {
                 int streams = Integer.parseInt(args[i]);
                 run(engine, streams, 8); // warm-up

@@ -2,14 +2,19 @@ package dev.tandem.models.scheduler;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.ModelInfo;
 import dev.tandem.models.Tokenizer;
 import dev.tandem.models.checkpoint.Checkpoint;
+import dev.tandem.models.kv.FreeMemory;
+import dev.tandem.models.kv.KvBudget;
 import dev.tandem.models.llama.LlamaModel;
+import dev.tandem.models.llama.LlamaStep;
+import dev.tandem.models.reference.PagedReferenceStep;
+import dev.tandem.models.reference.ReferenceLlama;
+import dev.tandem.models.step.ModelStep;
 import dev.tandem.models.text.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,26 +24,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** Test helpers: an engine over a generated checkpoint, and a listener that records events. */
+/**
+ * Test helpers: an engine over a generated checkpoint (today's NDArray model, or the paged float[]
+ * reference), and a listener that records events.
+ */
 final class EngineFixture {
     private EngineFixture() {}
 
-    static Engine open(Path dir, EngineConfig config, Set<Integer> eosIds) {
+    static LocalEngine open(Path dir, EngineConfig config, Set<Integer> eosIds) {
         return open(dir, config, eosIds, -1);
     }
 
     /** As {@link #open(Path, EngineConfig, Set)}, with a tokenizer whose decode fails on {@code poisonId}. */
-    static Engine open(Path dir, EngineConfig config, Set<Integer> eosIds, int poisonId) {
-        Checkpoint checkpoint = Checkpoint.open(dir);
-        try {
+    static LocalEngine open(Path dir, EngineConfig config, Set<Integer> eosIds, int poisonId) {
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-            Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds, poisonId);
-            ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", model.config().maxPositionEmbeddings(),
-                    model.config().vocabSize(), model.parameters(), "float32", "cpu");
-            return BatchingEngine.start(model, tokenizer, null, info, config);
-        } finally {
-            checkpoint.close();
+            return start(new LlamaStep(model, config.blockSize()), checkpoint, config, eosIds, poisonId);
         }
+    }
+
+    /** An engine over the paged float[] reference: every logit bit-exact whatever the batching and the blocks. */
+    static LocalEngine openReference(Path dir, EngineConfig config, Set<Integer> eosIds) {
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            return start(new PagedReferenceStep(ReferenceLlama.load(checkpoint), config.blockSize()), checkpoint, config, eosIds, -1);
+        }
+    }
+
+    /** Sizes the step's KV pool as Engines.open does and starts serving it. */
+    static LocalEngine start(ModelStep step, Checkpoint checkpoint, EngineConfig config, Set<Integer> eosIds, int poisonId) {
+        int maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : checkpoint.config().maxPositionEmbeddings();
+        KvBudget budget = KvBudget.choose(new KvBudget.Shape(step.blockSize(), step.bytesPerBlock(), maxModelLen,
+                config.maxRunning(), "cpu"), config.kvTokenBudget(), config.kvMemoryFraction(), () -> FreeMemory.bytes(Device.cpu()));
+        step.allocateKv(budget.blocks());
+        Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds, poisonId);
+        ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", maxModelLen, step.vocabSize(), 0, "float32", "cpu");
+        return LocalEngine.start(step, tokenizer, null, info, new SchedulerConfig(config.maxRunning(), config.maxWaiting(),
+                config.prefillChunk(), maxModelLen, config.prefixCaching()));
     }
 
     /** Records a generation's events; {@link #done()} completes with the Finished event. */

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationRequest;
+import dev.tandem.models.Prompt;
 import dev.tandem.models.SamplingParams;
 import dev.tandem.models.StopRules;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.models.llama.LiveArrays;
+import dev.tandem.models.llama.LlamaModel;
+import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.scheduler.EngineFixture.Recorder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,15 +23,19 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Thousands of steps and hundreds of requests leave no native arrays and no native memory behind. */
+/**
+ * Thousands of steps and hundreds of requests leave no native arrays and no native memory behind, with
+ * prefix-cache hits and evictions, and preemptions under a KV pool of one full sequence (192 tokens).
+ */
 class NativeMemoryTest {
     @TempDir Path dir;
 
     @Test
     void liveArraysAndRssReturnToBaseline() throws Exception {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(256));
-        try (BatchingEngine engine = (BatchingEngine) EngineFixture.open(dir,
-                EngineConfig.defaults(dir).withMaxRunning(4).withMaxWaiting(1000).withPrefillChunk(16), Set.of(2))) {
+        try (LocalEngine engine = EngineFixture.open(dir,
+                EngineConfig.builder(dir).withMaxRunning(4).withMaxWaiting(1000).withPrefillChunk(16).withKvTokenBudget(192).withMaxModelLen(192).build(),
+                Set.of(2))) {
             // Warm-up: every code path (prefill chunks, decode, sampling, logprobs, cancel); the RSS
             // plateau is the highest reading over three warm-up waves (RSS climbs during the first two while
             // the JIT and malloc arenas settle, then wanders by ~40 MB without trend)
@@ -38,7 +45,7 @@ class NativeMemoryTest {
                 rssPlateau = Math.max(rssPlateau, rssKb());
             }
             awaitIdle(engine);
-            long arrays = LiveArrays.count(engine.llama().getManager());
+            long arrays = LiveArrays.count(model(engine).getManager());
             long stepsBefore = engine.steps();
 
             long rssHighest = 0;
@@ -49,18 +56,24 @@ class NativeMemoryTest {
 
             awaitIdle(engine);
             assertThat(engine.steps() - stepsBefore).isGreaterThan(1000);
-            assertThat(LiveArrays.count(engine.llama().getManager())).isEqualTo(arrays);
+            assertThat(engine.kvStats().prefixHitTokens()).isPositive();
+            assertThat(engine.kvStats().evictedBlocks()).isPositive();
+            assertThat(engine.kvStats().preemptions()).isPositive();
+            assertThat(LiveArrays.count(model(engine).getManager())).isEqualTo(arrays);
             // Native memory: no reading goes further than a generous 64 MB above the plateau
             assertThat(rssHighest - rssPlateau).isLessThan(64 * 1024);
         }
     }
 
-    private static void runWave(BatchingEngine engine, int requests, int wave) {
+    private static void runWave(LocalEngine engine, int requests, int wave) {
         List<Recorder> recorders = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             int kind = i % 4;
-            GenerationRequest request = GenerationRequest.greedy("w" + wave + "-" + i,
-                    BatchingEngineTest.prompt(3 + (i * 7) % 40, i + wave), 10 + i % 40)
+            // Every 4th prompt starts with the same 32 tokens: prefix-cache hits
+            Prompt prompt = kind == 0
+                    ? Prompt.tokens(PrefixCachingTest.join(PrefixCachingTest.prefix(32, 7), PrefixCachingTest.prefix(3 + i % 5, i + wave)))
+                    : LocalEngineTest.prompt(3 + (i * 7) % 40, i + wave);
+            GenerationRequest request = GenerationRequest.greedy("w" + wave + "-" + i, prompt, 10 + i % 40)
                     .toBuilder().withStop(new StopRules(List.of(), Set.of(), true, 0)).build();
             if (kind == 1) {
                 request = request.toBuilder().withSampling(SamplingParams.builder().withTemperature(0.8).withTopP(0.9).withSeed((long) i).build()).build();
@@ -80,10 +93,14 @@ class NativeMemoryTest {
     }
 
     /** Running drops to 0 only after the last step's manager is closed. */
-    private static void awaitIdle(BatchingEngine engine) throws InterruptedException {
+    private static void awaitIdle(LocalEngine engine) throws InterruptedException {
         for (int i = 0; i < 5000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
             Thread.sleep(1);
         }
+    }
+
+    private static LlamaModel model(LocalEngine engine) {
+        return ((LlamaStep) engine.step()).model();
     }
 
     private static long rssKb() throws IOException {

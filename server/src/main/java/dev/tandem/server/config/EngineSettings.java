@@ -36,8 +36,16 @@ public record EngineSettings(
 
     /** The engine's configuration for the checkpoint in {@code dir}. */
     public EngineConfig toEngineConfig(Path dir) {
-        return new EngineConfig(dir, modelId.isEmpty() ? null : modelId, device, dtype,
-                maxRunning, maxWaiting, kvTokenBudget, prefillChunk, threads);
+        return EngineConfig.builder(dir)
+                .withModelId(modelId.isEmpty() ? null : modelId)
+                .withDevice(device)
+                .withComputeDtype(dtype)
+                .withMaxRunning(maxRunning)
+                .withMaxWaiting(maxWaiting)
+                .withKvTokenBudget(kvTokenBudget)
+                .withPrefillChunk(prefillChunk)
+                .withThreads(threads)
+                .build();
     }
 
     public EngineSettings withCheckpoint(String v) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BatchingEngineTest {
+class LocalEngineTest {
     private static final int EOS = 2;
 
     @TempDir static Path dir;
@@ -37,7 +37,7 @@ class BatchingEngineTest {
     @BeforeAll
     static void open() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(256));
-        engine = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(4).withMaxWaiting(8).withPrefillChunk(8),
+        engine = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(4).withMaxWaiting(8).withPrefillChunk(8).build(),
                 Set.of(EOS));
     }
 
@@ -193,7 +193,7 @@ class BatchingEngineTest {
     void eosStopsUnlessIgnored() throws Exception {
         // The tiny model's EOS is whatever token the fixture declares: make it the 3rd greedy token
         int[] free = run(greedy("free", prompt(5, 7), 15)).ids();
-        try (Engine withEos = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(2), Set.of(free[2]))) {
+        try (Engine withEos = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(2).build(), Set.of(free[2]))) {
             Recorder stops = new Recorder();
             withEos.submit(GenerationRequest.greedy("eos", prompt(5, 7), 15), stops);
             int firstAt = Arrays.stream(free).boxed().toList().indexOf(free[2]);
@@ -252,7 +252,7 @@ class BatchingEngineTest {
 
     @Test
     void aFullQueueRefusesWithSaturatedWhileAcceptedRequestsComplete() throws Exception {
-        try (Engine small = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(1).withMaxWaiting(2), Set.of(EOS))) {
+        try (Engine small = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(1).withMaxWaiting(2).build(), Set.of(EOS))) {
             List<Recorder> accepted = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Recorder r = new Recorder();
@@ -301,7 +301,7 @@ class BatchingEngineTest {
     void aFailingSequenceEndsWithErrorWhileTheOthersAndTheEngineGoOn() {
         int[] poisoned = run(greedy("free", prompt(5, 8), 10)).ids();
         int poison = poisoned[3];
-        try (Engine fragile = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(4), Set.of(EOS), poison)) {
+        try (Engine fragile = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(4).build(), Set.of(EOS), poison)) {
             Recorder bad = new Recorder();
             Recorder good = new Recorder();
             fragile.submit(greedy("bad", prompt(5, 8), 10), bad);
@@ -321,7 +321,7 @@ class BatchingEngineTest {
 
     @Test
     void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
-        Engine closing = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(2), Set.of(EOS));
+        Engine closing = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(2).build(), Set.of(EOS));
         Recorder r = new Recorder();
         closing.submit(greedy("long", prompt(4, 4), 200), r);
         while (r.count() < 2) {
@@ -334,7 +334,7 @@ class BatchingEngineTest {
     }
 
     /** Finished is emitted during a step; its slot is freed when the step ends. */
-    private static void awaitIdle(Engine e) {
+    static void awaitIdle(Engine e) {
         for (int i = 0; i < 5000 && (e.load().running() > 0 || e.load().waiting() > 0); i++) {
             try {
                 Thread.sleep(1);

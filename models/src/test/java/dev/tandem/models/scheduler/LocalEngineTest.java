@@ -333,14 +333,21 @@ class LocalEngineTest {
                 .isInstanceOf(dev.tandem.models.EngineException.class);
     }
 
-    /** Finished is emitted during a step; its slot is freed when the step ends. */
+    /**
+     * Finished is emitted during a step; its slot and blocks are freed, and the load published, when the
+     * step ends. Waits for that (a generous bound: the machine may be busy) and fails if it never comes.
+     */
     static void awaitIdle(Engine e) {
-        for (int i = 0; i < 5000 && (e.load().running() > 0 || e.load().waiting() > 0); i++) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (e.load().running() > 0 || e.load().waiting() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the engine did not become idle within 60 s: " + e.load());
+            }
             try {
                 Thread.sleep(1);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                return;
+                throw new AssertionError("interrupted while waiting for the engine to become idle", ex);
             }
         }
     }

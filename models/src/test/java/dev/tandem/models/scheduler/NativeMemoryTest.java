@@ -93,10 +93,8 @@ class NativeMemoryTest {
     }
 
     /** Running drops to 0 only after the last step's manager is closed. */
-    private static void awaitIdle(LocalEngine engine) throws InterruptedException {
-        for (int i = 0; i < 5000 && (engine.load().running() > 0 || engine.load().waiting() > 0); i++) {
-            Thread.sleep(1);
-        }
+    private static void awaitIdle(LocalEngine engine) {
+        LocalEngineTest.awaitIdle(engine);
     }
 
     private static LlamaModel model(LocalEngine engine) {

@@ -199,6 +199,7 @@ class PrefixCachingTest {
             assertThat(engine.kvStats().prefixHitTokens()).isPositive();
             assertThat(cached.get(4).finished().usage().cachedPromptTokens()).as("the latest prompt, back at once").isEqualTo(48);
             assertThat(cached.get(7).finished().usage().cachedPromptTokens()).as("the first prompt, long evicted").isZero();
+            LocalEngineTest.awaitIdle(engine);
             assertThat(engine.load().kvTokensFree()).isEqualTo(128);
         }
     }

@@ -116,6 +116,11 @@ final class EngineFixture {
         }
 
         @Override
+        public byte[] tokenBytes(int id) {
+            return tokenizer.tokenBytes(id);
+        }
+
+        @Override
         public int bosId() {
             return tokenizer.bosId();
         }

@@ -13,6 +13,7 @@ import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.ModelInfo;
+import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.PromptFormat;
 import dev.tandem.models.Tokenizer;
@@ -113,8 +114,16 @@ public final class BatchingEngine implements Engine {
         if (!request.stop().ignoreEos()) {
             stopIds.addAll(eosIds);
         }
-        Sampler sampler = new Sampler(request.sampling(), request.topLogprobs(), model.config().vocabSize(), prompt,
-                stopIds, request.stop().minTokens());
+        int vocab = model.config().vocabSize();
+        for (int id : request.sampling().logitBias().keySet()) {
+            if (id >= vocab) {
+                throw new InvalidGenerationException("logit_bias", "token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        // grammar (issue 12): a constrained request gets its own matcher, closed within max_tokens
+        OutputConstraint.Matcher matcher = request.constraint() == null ? null : request.constraint().start(request.maxTokens());
+        Sampler sampler = new Sampler(request.sampling(), request.topLogprobs(), vocab, prompt,
+                stopIds, request.stop().minTokens(), matcher);
         Sequence seq = new Sequence(request, prompt, sampler, new TextStream(tokenizer, prompt, request.stop().strings()),
                 listener, this::wake);
         synchronized (lock) {
@@ -446,6 +455,13 @@ public final class BatchingEngine implements Engine {
         if (out.stop() != null) {
             s.emit(new GenerationEvent.Token(token, out.text(), logprob));
             s.finish(FinishReason.STOP, out.stop(), null);
+            return;
+        }
+        if (s.sampler.mustEnd()) {
+            // grammar (issue 12): the constrained output is complete; nothing but its end may follow
+            TextStream.Out rest = s.text.finish();
+            s.emit(new GenerationEvent.Token(token, out.text() + rest.text(), logprob));
+            s.finish(FinishReason.STOP, rest.stop(), null);
             return;
         }
         boolean full = s.completionTokens >= s.request.maxTokens() || s.cached() >= contextLength;

@@ -1,0 +1,149 @@
+package dev.tandem.models.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.models.Engine;
+import dev.tandem.models.EngineConfig;
+import dev.tandem.models.FinishReason;
+import dev.tandem.models.GenerationRequest;
+import dev.tandem.models.InvalidGenerationException;
+import dev.tandem.models.OutputConstraint;
+import dev.tandem.models.Prompt;
+import dev.tandem.models.SamplingParams;
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.models.grammar.ConstraintCompiler;
+import dev.tandem.models.grammar.SchemaValidation;
+import dev.tandem.models.scheduler.EngineFixture.Recorder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Constrained decoding through the engine: a random-weight model at temperature 1 knows nothing of
+ * JSON, so every answer that parses and validates does so because of the mask (and the budget).
+ */
+class ConstrainedDecodingTest {
+    private static final int EOS = 2;
+
+    @org.junit.jupiter.api.io.TempDir static Path dir;
+    private static Engine engine;
+    private static ConstraintCompiler compiler;
+
+    @BeforeAll
+    static void open() {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(512));
+        engine = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(8).withMaxWaiting(64), Set.of(EOS));
+        compiler = ConstraintCompiler.of(engine.tokenizer());
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    static Recorder run(GenerationRequest request) {
+        Recorder r = new Recorder();
+        engine.submit(request, r);
+        r.finished();
+        return r;
+    }
+
+    /**
+     * A text prompt: id prompts may end inside a UTF-8 character, and the decoder's context then eats
+     * the answer's first byte.
+     */
+    static Prompt textPrompt(long seed) {
+        return Prompt.text("Answer with JSON only, please (" + seed + "):");
+    }
+
+    static Stream<String> schemas() {
+        return Stream.of(
+                // an object with required and optional properties, a string with escapes allowed, numbers
+                "{'type':'object','properties':{'name':{'type':'string'},'age':{'type':'integer'},'score':{'type':'number'}},"
+                        + "'required':['name','score']}",
+                // nested arrays
+                "{'type':'array','items':{'type':'array','items':{'type':'integer'},'maxItems':3},'minItems':1,'maxItems':4}",
+                // enums, anyOf, a bounded string, no further keys
+                "{'type':'object','properties':{'unit':{'enum':['celsius','fahrenheit']},'value':{'anyOf':[{'type':'number'},"
+                        + "{'type':'null'}]},'city':{'type':'string','minLength':1,'maxLength':12}},"
+                        + "'required':['unit','value','city'],'additionalProperties':false}",
+                // an array of objects through $defs, booleans, optional properties
+                "{'$defs':{'step':{'type':'object','properties':{'done':{'type':'boolean'},'note':{'type':'string','maxLength':20}},"
+                        + "'required':['done']}},'type':'object','properties':{'steps':{'type':'array','items':{'$ref':'#/$defs/step'}}},"
+                        + "'required':['steps']}",
+                // free-form values under a key
+                "{'type':'object','properties':{'data':{'type':'object'}},'required':['data']}");
+    }
+
+    @ParameterizedTest
+    @MethodSource("schemas")
+    void everyAnswerOfARandomModelParsesAndValidates(String schemaText) {
+        JsonNode schema = SchemaValidation.parse(schemaText.replace('\'', '"'));
+        OutputConstraint constraint = compiler.jsonSchema(schema);
+        List<Recorder> runs = new ArrayList<>();
+        for (long seed = 1; seed <= 6; seed++) {
+            GenerationRequest request = GenerationRequest.builder("json-" + seed, textPrompt(seed))
+                    .withMaxTokens(96)
+                    .withSampling(SamplingParams.builder().withTemperature(1).withSeed(seed).build())
+                    .withConstraint(constraint)
+                    .build();
+            Recorder r = new Recorder();
+            engine.submit(request, r);
+            runs.add(r);
+        }
+        for (Recorder r : runs) {
+            FinishReason reason = r.reason();
+            String output = r.text();
+            assertThat(reason).as(output).isEqualTo(FinishReason.STOP);
+            assertThat(SchemaValidation.errors(schema, output)).as(output).isEmpty();
+        }
+    }
+
+    @Test
+    void aTightBudgetStillEndsWithACompleteAnswer() {
+        JsonNode schema = SchemaValidation.parse("{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}");
+        for (long seed = 1; seed <= 4; seed++) {
+            Recorder r = run(GenerationRequest.builder("tight-" + seed, textPrompt(seed))
+                    .withMaxTokens(12)
+                    .withSampling(SamplingParams.builder().withTemperature(1).withSeed(seed).build())
+                    .withConstraint(compiler.jsonSchema(schema))
+                    .build());
+            assertThat(r.count()).isLessThanOrEqualTo(12);
+            assertThat(SchemaValidation.errors(schema, r.text())).as(r.text()).isEmpty();
+        }
+    }
+
+    @Test
+    void logitBiasChangesGreedyChoicesAsAsked() {
+        Prompt prompt = BatchingEngineTest.prompt(5, 3);
+        int[] plain = run(BatchingEngineTest.greedy("plain", prompt, 4)).ids();
+        // -100 bans the greedy first token; +100 makes any token the choice
+        GenerationRequest banned = BatchingEngineTest.greedy("banned", prompt, 4).toBuilder()
+                .withSampling(SamplingParams.builder().withLogitBias(Map.of(plain[0], -100.0)).build()).build();
+        int[] withBan = run(banned).ids();
+        assertThat(withBan).doesNotContain(plain[0]);
+        int favourite = plain[0] == 300 ? 301 : 300;
+        GenerationRequest pushed = BatchingEngineTest.greedy("pushed", prompt, 4).toBuilder()
+                .withSampling(SamplingParams.builder().withLogitBias(Map.of(favourite, 100.0)).build()).build();
+        assertThat(run(pushed).ids()).containsOnly(favourite);
+    }
+
+    @Test
+    void logitBiasBeyondTheVocabularyIsRefused() {
+        GenerationRequest request = BatchingEngineTest.greedy("far", BatchingEngineTest.prompt(3, 1), 2).toBuilder()
+                .withSampling(SamplingParams.builder().withLogitBias(Map.of(100_000, 1.0)).build()).build();
+        assertThatThrownBy(() -> engine.submit(request, new Recorder()))
+                .isInstanceOfSatisfying(InvalidGenerationException.class, e -> assertThat(e.param()).isEqualTo("logit_bias"));
+    }
+}

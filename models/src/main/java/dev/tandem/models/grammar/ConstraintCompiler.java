@@ -2,6 +2,9 @@ package dev.tandem.models.grammar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Tokenizer;
+import dev.tandem.models.ToolCallSyntax;
+import dev.tandem.models.ToolChoice;
+import dev.tandem.models.ToolDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +69,45 @@ public final class ConstraintCompiler {
     /** Output that is any JSON object ({@code response_format: json_object}). */
     public GrammarConstraint jsonObject() {
         return cached("json_object", () -> new GrammarConstraint(vocabulary, value(SchemaCompiler.anyObject()), "json object", List.of()));
+    }
+
+    /**
+     * Output that calls tools as {@code syntax} writes calls, each call {@code {"name": "<a tool>",
+     * "arguments": <valid for that tool's parameters>}} (name first):
+     *
+     * <ul>
+     *   <li>{@code REQUIRED}: the whole output is calls (one, or several when {@code parallel});
+     *   <li>{@code NAMED}: the whole output is one call of that tool;
+     *   <li>{@code AUTO}: free text; once the syntax's start marker is written, the calls that follow
+     *       are constrained (and with {@link ToolCallSyntax#BRACKETED_LIST} end the output);
+     *   <li>{@code NONE}: null, no constraint (the prompt shows no tools).
+     * </ul>
+     *
+     * @param mode for the tools' parameter schemas
+     */
+    public GrammarConstraint toolCalls(ToolCallSyntax syntax, List<ToolDefinition> tools, ToolChoice choice, boolean parallel,
+            SchemaMode mode) {
+        if (choice.kind() == ToolChoice.Kind.NONE) {
+            return null;
+        }
+        List<ToolDefinition> callable = choice.kind() == ToolChoice.Kind.NAMED
+                ? tools.stream().filter(t -> t.name().equals(choice.name())).toList()
+                : tools;
+        if (callable.isEmpty()) {
+            throw new IllegalArgumentException(choice.kind() == ToolChoice.Kind.NAMED
+                    ? "no tool is named '" + choice.name() + "'" : "tool calls need at least one tool");
+        }
+        boolean several = parallel && choice.kind() != ToolChoice.Kind.NAMED;
+        StringBuilder key = new StringBuilder("tools:" + syntax + ":" + choice + ":" + several + ":" + mode);
+        callable.forEach(t -> key.append('\n').append(Json.quote(t.name())).append(Json.write(t.parameters())));
+        return cached(key.toString(), () -> {
+            List<String> ignored = new ArrayList<>();
+            Spec call = ToolCallGrammar.call(callable, mode, ignored);
+            Spec root = choice.kind() == ToolChoice.Kind.AUTO
+                    ? ToolCallGrammar.textThenCalls(syntax, call, several)
+                    : ToolCallGrammar.callsOnly(syntax, call, several);
+            return new GrammarConstraint(vocabulary, root, "tool calls (" + choice.kind() + ")", ignored);
+        });
     }
 
     /** A whole output that is one JSON value, with one optional space before it (SentencePiece models like "▁{"). */

@@ -12,10 +12,19 @@ import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.SamplingParams;
+import dev.tandem.models.ChatMessage;
+import dev.tandem.models.Conversation;
+import dev.tandem.models.PromptFormat;
+import dev.tandem.models.ToolChoice;
+import dev.tandem.models.ToolDefinition;
+import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.models.grammar.ConstraintCompiler;
+import dev.tandem.models.grammar.SchemaMode;
 import dev.tandem.models.grammar.SchemaValidation;
+import dev.tandem.models.text.PromptFormats;
+import dev.tandem.models.text.ToolCallParser;
 import dev.tandem.models.scheduler.EngineFixture.Recorder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +51,7 @@ class ConstrainedDecodingTest {
 
     @BeforeAll
     static void open() {
-        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(512));
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(1024));
         engine = EngineFixture.open(dir, EngineConfig.defaults(dir).withMaxRunning(8).withMaxWaiting(64), Set.of(EOS));
         compiler = ConstraintCompiler.of(engine.tokenizer());
     }
@@ -145,5 +154,46 @@ class ConstrainedDecodingTest {
                 .withSampling(SamplingParams.builder().withLogitBias(Map.of(100_000, 1.0)).build()).build();
         assertThatThrownBy(() -> engine.submit(request, new Recorder()))
                 .isInstanceOfSatisfying(InvalidGenerationException.class, e -> assertThat(e.param()).isEqualTo("logit_bias"));
+    }
+
+    @Test
+    void requiredToolCallsFromARandomModelParseIntoValidCalls() {
+        // Given tools rendered by the checkpoint's own (Llama-2) template through the default tool prompt
+        List<ToolDefinition> tools = List.of(
+                new ToolDefinition("get_weather", "Current weather", SchemaValidation.parse(
+                        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":16},"
+                                + "\"days\":{\"type\":\"integer\"}},\"required\":[\"city\"]}")),
+                new ToolDefinition("get_time", "The time now", null));
+        Conversation chat = new Conversation(List.of(new ChatMessage("user", "Weather in Paris?")), tools, ToolChoice.REQUIRED);
+        PromptFormat format;
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            format = PromptFormats.forCheckpoint(checkpoint, engine.tokenizer());
+        }
+        OutputConstraint constraint = compiler.toolCalls(format.toolCallSyntax(), tools, ToolChoice.REQUIRED, true,
+                SchemaMode.STRICT);
+        for (long seed = 1; seed <= 6; seed++) {
+            // When a random model answers at temperature 1
+            Recorder r = run(GenerationRequest.builder("tools-" + seed, format.chat(chat))
+                    .withMaxTokens(80)
+                    .withSampling(SamplingParams.builder().withTemperature(1).withSeed(seed).build())
+                    .withConstraint(constraint)
+                    .build());
+            // Then the answer is calls of the given tools, each with valid arguments, and nothing else
+            ToolCallParser parser = new ToolCallParser(format.toolCallSyntax());
+            List<ToolCallParser.Event> events = new ArrayList<>(parser.push(r.text()));
+            events.addAll(parser.finish());
+            assertThat(parser.calls()).as(r.text()).isPositive();
+            Map<Integer, String> names = new java.util.HashMap<>();
+            for (ToolCallParser.Event e : events) {
+                if (e instanceof ToolCallParser.CallStart start) {
+                    names.put(start.index(), start.name());
+                } else if (e instanceof ToolCallParser.CallEnd end) {
+                    ToolDefinition tool = tools.stream().filter(t -> t.name().equals(names.get(end.index()))).findFirst().orElseThrow();
+                    assertThat(SchemaValidation.errors(tool.parameters(), end.arguments())).as(r.text()).isEmpty();
+                } else if (e instanceof ToolCallParser.Text t) {
+                    assertThat(t.text()).as(r.text()).isBlank();
+                }
+            }
+        }
     }
 }

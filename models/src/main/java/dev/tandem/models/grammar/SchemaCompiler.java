@@ -19,8 +19,10 @@ import java.util.Set;
  * prefixItems} (and draft-07 tuple {@code items} with {@code additionalItems}), {@code minItems}, {@code
  * maxItems}, {@code enum}, {@code const}, {@code anyOf}, {@code oneOf} (as anyOf: branches that overlap
  * may both match), {@code allOf} (merged), {@code $ref} to the same document ({@code #/$defs/…}, {@code
- * #/definitions/…}; not recursive), {@code minLength}, {@code maxLength}, {@code pattern}, {@code
- * uniqueItems: false}. Annotations ({@code title}, {@code description}, {@code default}, {@code
+ * #/definitions/…}; not recursive), {@code minLength}, {@code maxLength}, {@code pattern} (see {@link
+ * Patterns}; not with minLength), {@code format} of strings for {@code date}, {@code time}, {@code
+ * date-time}, {@code uuid}, {@code ipv4} and {@code email} (others refused; on other types formats are
+ * annotations, as validators take them), {@code uniqueItems: false}. Annotations ({@code title}, {@code description}, {@code default}, {@code
  * examples}, …) and unknown keywords are ignored, as validators ignore them; so is {@code nullable}
  * (it only widens).
  *
@@ -36,7 +38,7 @@ final class SchemaCompiler {
             "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies", "patternProperties",
             "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contains", "minContains", "maxContains",
             "minProperties", "maxProperties", "multipleOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-            "$dynamicRef", "$recursiveRef", "format");
+            "$dynamicRef", "$recursiveRef");
     private static final List<String> TYPES = List.of("object", "array", "string", "number", "integer", "boolean", "null");
 
     private final JsonNode document;
@@ -427,11 +429,23 @@ final class SchemaCompiler {
         if (node.has("pattern")) {
             pattern = Patterns.compile(node.get("pattern").asText(), path + "/pattern");
             if (pattern == null) {
-                unsupported("pattern", path + "/pattern", null);
-            } else if (min > 0) {
-                // a pattern's lengths are not tracked against minLength
-                throw new UnsupportedSchemaException("minLength", path, "minLength together with 'pattern'");
+                unsupported("pattern", path + "/pattern", "'" + node.get("pattern").asText() + "' uses a construct that is not supported");
             }
+        }
+        if (node.has("format")) {
+            String format = node.get("format").asText();
+            String regex = Patterns.FORMATS.get(format);
+            if (regex == null) {
+                unsupported("format", path + "/format", "format '" + format + "' (supported: " + new java.util.TreeSet<>(Patterns.FORMATS.keySet()) + ")");
+            } else if (pattern != null) {
+                throw new UnsupportedSchemaException("format", path, "'format' together with 'pattern'");
+            } else {
+                pattern = Patterns.compile(regex, path + "/format");
+            }
+        }
+        if (pattern != null && min > 0) {
+            // lengths through a pattern are bounded above only
+            throw new UnsupportedSchemaException("minLength", path, "'minLength' together with 'pattern' or 'format'");
         }
         return new StringSpec(min, max, pattern);
     }

@@ -83,7 +83,7 @@ final class StringSpec extends Spec {
                         default -> -1;
                     };
                     if (cp == -2) {
-                        out.replaceTop(self, new In(spec, chars, HEX, 0, dfa));
+                        partial(new In(spec, chars, HEX, 0, dfa), self, out);
                     } else if (cp >= 0) {
                         character(cp, self, out);
                     }
@@ -101,7 +101,7 @@ final class StringSpec extends Spec {
                     if (read == 4) {
                         character(value, self, out);
                     } else {
-                        out.replaceTop(self, new In(spec, chars, HEX, (read << 16) | value, dfa));
+                        partial(new In(spec, chars, HEX, (read << 16) | value, dfa), self, out);
                     }
                 }
                 default -> {
@@ -114,7 +114,7 @@ final class StringSpec extends Spec {
                     if (need == 0) {
                         character(cp, self, out);
                     } else {
-                        out.replaceTop(self, new In(spec, chars, UTF8, (cp << 8) | (need << 4), dfa));
+                        partial(new In(spec, chars, UTF8, (cp << 8) | (need << 4), dfa), self, out);
                     }
                 }
             }
@@ -131,18 +131,72 @@ final class StringSpec extends Spec {
                 return;
             }
             if (b == '\\') {
-                out.replaceTop(self, new In(spec, chars, ESCAPE, 0, dfa));
+                partial(new In(spec, chars, ESCAPE, 0, dfa), self, out);
             } else if (b < 0x80) {
                 character(b, self, out);
             } else if (b >= 0xC2 && b <= 0xDF) {
-                out.replaceTop(self, new In(spec, chars, UTF8, ((b & 0x1F) << 8) | (1 << 4), dfa));
+                partial(new In(spec, chars, UTF8, ((b & 0x1F) << 8) | (1 << 4), dfa), self, out);
             } else if (b >= 0xE0 && b <= 0xEF) {
                 int range = b == 0xE0 ? 1 : b == 0xED ? 2 : 0;
-                out.replaceTop(self, new In(spec, chars, UTF8, ((b & 0x0F) << 8) | (2 << 4) | range, dfa));
+                partial(new In(spec, chars, UTF8, ((b & 0x0F) << 8) | (2 << 4) | range, dfa), self, out);
             } else if (b >= 0xF0 && b <= 0xF4) {
                 int range = b == 0xF0 ? 3 : b == 0xF4 ? 4 : 0;
-                out.replaceTop(self, new In(spec, chars, UTF8, ((b & 0x07) << 8) | (3 << 4) | range, dfa));
+                partial(new In(spec, chars, UTF8, ((b & 0x07) << 8) | (3 << 4) | range, dfa), self, out);
             }
+        }
+
+        /** A character begun: with a pattern, only if some way to finish it keeps the pattern (and maxLength) alive. */
+        private void partial(In next, Stack self, Transitions out) {
+            if (spec.pattern != null) {
+                if (next.through()[0] >= Lengths.INFINITE) {
+                    return; // no way to finish this character keeps the pattern (within maxLength) alive
+                }
+            }
+            out.replaceTop(self, next);
+        }
+
+        /** After a backslash, with a pattern: the shortest escape the pattern takes, and the way on after it. */
+        private int escapeRemaining() {
+            int best = Lengths.add(5, spec.pattern.through(dfa, 0, 0xFFFF, charsAfter())[1]); // u and four hex digits
+            for (int c : new int[] {'"', '\\', '/', '\b', '\f', '\n', '\r', '\t'}) {
+                int t = spec.pattern.next(dfa, c);
+                if (t >= 0 && spec.pattern.distanceInChars(t) <= charsAfter()) {
+                    best = Math.min(best, Lengths.add(1, spec.pattern.distanceInBytes(t)));
+                }
+            }
+            return best;
+        }
+
+        /** The code points this unfinished character may still become: [lo, hi]. */
+        private int[] interval() {
+            return switch (mode) {
+                case ESCAPE -> new int[] {0, 0xFFFF};
+                case HEX -> {
+                    int read = aux >>> 16;
+                    int lo = (aux & 0xFFFF) << (4 * (4 - read));
+                    yield new int[] {lo, lo | ((1 << (4 * (4 - read))) - 1)};
+                }
+                default -> {
+                    int need = (aux >>> 4) & 0xF;
+                    int range = aux & 0xF;
+                    int base = (aux >>> 8) << (6 * need);
+                    int shift = 6 * (need - 1);
+                    int lo = base | ((RANGE_LO[range] & 0x3F) << shift);
+                    int hi = base | ((RANGE_HI[range] & 0x3F) << shift) | ((1 << shift) - 1);
+                    yield new int[] {lo, hi};
+                }
+            };
+        }
+
+        /** With a pattern: (chars, bytes) after this unfinished character to the nearest accepting state. */
+        private int[] through() {
+            int[] range = interval();
+            return spec.pattern.through(dfa, range[0], range[1], charsAfter());
+        }
+
+        /** Characters maxLength leaves after the one being written. */
+        private int charsAfter() {
+            return spec.maxLength < 0 ? Lengths.INFINITE : spec.maxLength - chars - 1;
         }
 
         /** One whole character {@code cp} was read. */
@@ -183,7 +237,9 @@ final class StringSpec extends Spec {
             if (inChar == 0) {
                 return Lengths.add(spec.contentLength(chars, dfa), 1);
             }
-            // finishing this character; with a pattern its next state is not known yet: the pattern's bound from here
+            if (spec.pattern != null) {
+                return Lengths.add(mode == ESCAPE ? escapeRemaining() : Lengths.add(inChar, through()[1]), 1);
+            }
             return Lengths.add(inChar, spec.contentLength(chars + 1, dfa), 1);
         }
 

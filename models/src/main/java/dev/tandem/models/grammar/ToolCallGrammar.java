@@ -22,9 +22,9 @@ final class ToolCallGrammar {
             try {
                 arguments = SchemaCompiler.compile(parameters, mode, ignored);
             } catch (UnsupportedSchemaException e) {
-                throw new UnsupportedSchemaException(e.keyword(), "/tools/" + tool.name() + "/parameters" + e.path(), null);
+                throw e.within("/tools/" + tool.name() + "/parameters");
             } catch (InvalidSchemaException e) {
-                throw new InvalidSchemaException("/tools/" + tool.name() + "/parameters" + e.path(), e.getMessage());
+                throw e.within("/tools/" + tool.name() + "/parameters");
             }
             calls.add(new ObjectSpec(List.of(
                     new ObjectSpec.Property("name", LiteralSpec.of(Json.quote(tool.name())), true),

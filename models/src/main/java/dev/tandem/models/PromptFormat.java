@@ -10,9 +10,16 @@ public interface PromptFormat {
 
     /**
      * The prompt for a conversation with tools: the tools listed (unless the choice is NONE), calls and
-     * results in the history rendered, ready for the assistant's next turn.
+     * results in the history rendered, ready for the assistant's next turn. A format that knows nothing
+     * of tools takes only conversations without them.
      */
-    Prompt chat(Conversation conversation);
+    default Prompt chat(Conversation conversation) {
+        boolean toolTurns = conversation.messages().stream().anyMatch(m -> m.role().equals("tool") || !m.toolCalls().isEmpty());
+        if (conversation.offersTools() || toolTurns) {
+            throw new InvalidGenerationException("tools", "this model's prompt format cannot show tools");
+        }
+        return chat(conversation.messages());
+    }
 
     /** How this format's model writes tool calls (for the parser and the constraint). */
     default ToolCallSyntax toolCallSyntax() {

@@ -1,8 +1,8 @@
 package dev.tandem.bench.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.models.Engine;
-import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.Prompt;
@@ -10,13 +10,7 @@ import dev.tandem.models.SamplingParams;
 import dev.tandem.models.grammar.ConstraintCompiler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,70 +62,48 @@ public class ConstrainedStepBench {
     public int threads;
 
     private Engine engine;
-    private OutputConstraint rule;
-    private final BlockingQueue<Long> steps = new LinkedBlockingQueue<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService restarter = Executors.newSingleThreadExecutor();
-    private long restarts;
+    private EndlessStreams streams;
 
     @Setup(Level.Trial)
     public void start() {
         engine = EngineRuns.open(Checkpoints.get(shape), batch, STREAM_TOKENS + 8, threads);
-        if (constraint.equals("tool")) {
-            try {
-                rule = ConstraintCompiler.of(engine.tokenizer()).jsonSchema(new ObjectMapper().readTree(TOOL_SCHEMA));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        } else if (!constraint.equals("none")) {
-            throw new IllegalArgumentException("constraint is none or tool");
-        }
-        for (int s = 0; s < batch; s++) {
-            submit(s, s == 0 ? e -> {
-                if (e instanceof GenerationEvent.Token) steps.offer(System.nanoTime());
-            } : e -> { });
-        }
+        OutputConstraint rule = switch (constraint) {
+            case "none" -> null;
+            case "tool" -> ConstraintCompiler.of(engine.tokenizer()).jsonSchema(toolSchema());
+            default -> throw new IllegalArgumentException("constraint is none or tool");
+        };
+        int vocab = engine.model().vocabSize();
+        streams = new EndlessStreams(engine, batch, (stream, restart) ->
+                GenerationRequest.builder("step-" + stream + "-" + restart, Prompt.tokens(EngineRuns.promptIds(1, vocab, stream + 31L * restart)))
+                        .withMaxTokens(STREAM_TOKENS)
+                        .withSampling(SamplingParams.builder().withTemperature(1).withSeed(stream + 1000L * restart).build())
+                        .withConstraint(rule)
+                        .build());
     }
 
-    private void submit(int stream, Consumer<GenerationEvent> onEvent) {
-        int vocab = engine.model().vocabSize();
-        GenerationRequest request = GenerationRequest.builder("step-" + stream + "-" + restarts++,
-                        Prompt.tokens(EngineRuns.promptIds(1, vocab, stream + 31L * restarts)))
-                .withMaxTokens(STREAM_TOKENS)
-                .withSampling(SamplingParams.builder().withTemperature(1).withSeed(stream + 1000L * restarts).build())
-                .withConstraint(rule)
-                .build();
-        engine.submit(request, e -> {
-            onEvent.accept(e);
-            if (e instanceof GenerationEvent.Finished && running.get()) {
-                restarter.execute(() -> submit(stream, onEvent));
-            }
-        });
+    /** {@link #TOOL_SCHEMA} parsed. */
+    public static JsonNode toolSchema() {
+        try {
+            return new ObjectMapper().readTree(TOOL_SCHEMA);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Setup(Level.Iteration)
     public void sync() throws InterruptedException {
-        steps.clear();
-        nextStep();
+        streams.clear();
+        streams.nextStep();
     }
 
     @Benchmark
     public long step() throws InterruptedException {
-        return nextStep();
-    }
-
-    private long nextStep() throws InterruptedException {
-        Long t = steps.poll(60, TimeUnit.SECONDS);
-        if (t == null) {
-            throw new IllegalStateException("no token for 60 s: the engine stalled");
-        }
-        return t;
+        return streams.nextStep();
     }
 
     @TearDown(Level.Trial)
     public void stop() {
-        running.set(false);
-        restarter.shutdownNow();
+        streams.close();
         engine.close();
     }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
  * <p>The token budget: a matcher started with {@code maxTokens} allows only tokens after which the
  * shortest completion (in bytes, each at most one token) still fits in the tokens left, so an output
  * ends complete within its budget (when the schema's shortest answer fits at all). While the budget is
- * far, the cached mask is used as it is; near it, the mask is found by a walk that checks each token.
+ * far, the cached mask is used as it is; near it, the tokens that lengthen the completion too much
+ * (kept with the mask) are taken out of it.
  */
 public final class GrammarConstraint implements OutputConstraint {
     private static final int MAX_CACHED_MASKS = 4096;

@@ -25,8 +25,10 @@ final class GrammarMatcher implements OutputConstraint.Matcher {
             Mask mask = constraint.mask(state);
             if (budget == Integer.MAX_VALUE || Lengths.add(state.remaining, Math.max(0, mask.maxGrowth)) <= tokensLeft) {
                 mask.fill(allowed);
+            } else if (state.remaining <= tokensLeft) {
+                mask.fillWithin(allowed, state.remaining, tokensLeft); // near the budget: what still fits
             } else {
-                constraint.fillWithin(state, tokensLeft, allowed);
+                constraint.fillWithin(state, tokensLeft, allowed); // the budget is already too short: the walk decides
             }
         }
         if (state.canEnd) {

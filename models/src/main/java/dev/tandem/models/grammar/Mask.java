@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The tokens one grammar state allows (EOS aside), as a bit set or, when few, as a list of ids; and
- * how much one of them can lengthen the shortest completion (what the token budget checks).
+ * the tokens that lengthen the shortest completion, with how much (what the token budget checks: near
+ * the end of a budget those that would no longer fit are taken out).
  */
 final class Mask {
     private final long[] bits;
@@ -12,12 +13,17 @@ final class Mask {
     final int count;
     /** The largest growth of the shortest completion over the allowed tokens (negative: all shorten it). */
     final int maxGrowth;
+    /** The allowed tokens after which the shortest completion is longer, and by how much. */
+    private final int[] growingIds;
+    private final int[] growths;
 
-    private Mask(long[] bits, int[] ids, int count, int maxGrowth) {
+    private Mask(long[] bits, int[] ids, int count, int maxGrowth, int[] growingIds, int[] growths) {
         this.bits = bits;
         this.ids = ids;
         this.count = count;
         this.maxGrowth = maxGrowth;
+        this.growingIds = growingIds;
+        this.growths = growths;
     }
 
     /** Walks {@code vocabulary} from {@code state}. */
@@ -25,13 +31,20 @@ final class Mask {
         long[] bits = new long[words(vocabulary.size)];
         int[] count = {0};
         int[] growth = {Integer.MIN_VALUE};
+        java.util.TreeMap<Integer, Integer> growing = new java.util.TreeMap<>();
         vocabulary.walk(state, (token, after) -> {
             bits[token >>> 6] |= 1L << token;
             count[0]++;
-            growth[0] = Math.max(growth[0], after.remaining - state.remaining);
+            int g = after.remaining - state.remaining;
+            growth[0] = Math.max(growth[0], g);
+            if (g > 0) {
+                growing.put(token, g);
+            }
         });
+        int[] growingIds = growing.keySet().stream().mapToInt(Integer::intValue).toArray();
+        int[] growths = growing.values().stream().mapToInt(Integer::intValue).toArray();
         if ((long) count[0] * 32 >= vocabulary.size) {
-            return new Mask(bits, null, count[0], growth[0]);
+            return new Mask(bits, null, count[0], growth[0], growingIds, growths);
         }
         int[] ids = new int[count[0]];
         int n = 0;
@@ -40,7 +53,7 @@ final class Mask {
                 ids[n++] = (w << 6) + Long.numberOfTrailingZeros(word);
             }
         }
-        return new Mask(null, ids, n, growth[0]);
+        return new Mask(null, ids, n, growth[0], growingIds, growths);
     }
 
     static int words(int vocabularySize) {
@@ -59,6 +72,20 @@ final class Mask {
                 if ((id >>> 6) < allowed.length) {
                     allowed[id >>> 6] |= 1L << id;
                 }
+            }
+        }
+    }
+
+    /**
+     * As {@link #fill}, less the tokens after which the shortest completion, {@code remaining} now,
+     * would no longer fit in {@code tokensLeft}.
+     */
+    void fillWithin(long[] allowed, int remaining, int tokensLeft) {
+        fill(allowed);
+        for (int i = 0; i < growingIds.length; i++) {
+            int id = growingIds[i];
+            if (Lengths.add(remaining, growths[i]) > tokensLeft && (id >>> 6) < allowed.length) {
+                allowed[id >>> 6] &= ~(1L << id);
             }
         }
     }

@@ -237,19 +237,10 @@ public final class ToolCallParser {
                 return;
             }
             if (inString) {
-                if (escaped) {
-                    escaped = false;
-                } else if (c == '\\') {
-                    escaped = true;
-                } else if (c == '"') {
+                if (closesString(c)) {
                     inString = false;
-                    if (key != null) {
-                        lastKey = unquote("\"" + key + "\"");
-                        key = null;
-                        return;
-                    }
-                }
-                if (key != null) {
+                    lastKey = unquote("\"" + key + "\"");
+                } else {
                     key.append(c);
                 }
                 return;
@@ -269,6 +260,19 @@ public final class ToolCallParser {
             }
         }
 
+        /** Inside a string: true when {@code c} is its closing quote. */
+        private boolean closesString(char c) {
+            if (escaped) {
+                escaped = false;
+                return false;
+            }
+            if (c == '\\') {
+                escaped = true;
+                return false;
+            }
+            return c == '"';
+        }
+
         /** A value at depth 1: its text is gathered (and, for the arguments, released) until it ends. */
         private void readValue(char c) {
             if (value.length() == 0 && valueDepth == 0 && Character.isWhitespace(c)) {
@@ -280,11 +284,7 @@ public final class ToolCallParser {
             }
             boolean ends = false;
             if (inString) {
-                if (escaped) {
-                    escaped = false;
-                } else if (c == '\\') {
-                    escaped = true;
-                } else if (c == '"') {
+                if (closesString(c)) {
                     inString = false;
                     ends = valueDepth == 0;
                 }

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One turn of a conversation. Roles: system, user, assistant, tool. An assistant turn may carry the
  * tool calls it made; a tool turn is the result of one call ({@code toolCallId}, and the tool's {@code
- * name} when known).
+ * name}, each when known).
  */
 public record ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolCallId, String name) {
     public ChatMessage {
@@ -15,9 +15,6 @@ public record ChatMessage(String role, String content, List<ToolCall> toolCalls,
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         if (!toolCalls.isEmpty() && !role.equals("assistant")) {
             throw new IllegalArgumentException("only assistant turns carry tool calls");
-        }
-        if (role.equals("tool") && toolCallId == null) {
-            throw new IllegalArgumentException("a tool turn needs the id of the call it answers");
         }
     }
 

@@ -2,10 +2,13 @@ package dev.tandem.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.bench.engine.ConstrainedStepBench;
 import dev.tandem.bench.engine.DecodeStepBench;
 import dev.tandem.bench.engine.GenerationBench;
 import dev.tandem.bench.engine.PrefillBench;
+import dev.tandem.bench.hot.ConstrainedSamplingBench;
 import dev.tandem.bench.hot.EdgeBench;
+import dev.tandem.bench.hot.GrammarBench;
 import dev.tandem.bench.hot.RoutingBench;
 import dev.tandem.bench.hot.TokenizerBench;
 import java.nio.channels.FileChannel;
@@ -43,6 +46,9 @@ class JmhSmokeTest {
     static Stream<Arguments> benchmarks() {
         return Stream.of(
                 Arguments.of(DecodeStepBench.class, new String[] {"shape=tiny", "batch=2"}),
+                Arguments.of(ConstrainedStepBench.class, new String[] {"shape=tiny", "batch=2", "constraint=tool"}),
+                Arguments.of(GrammarBench.class, new String[] {"shape=tiny"}),
+                Arguments.of(ConstrainedSamplingBench.class, new String[] {"shape=tiny", "constraint=tool"}),
                 Arguments.of(GenerationBench.class, new String[] {"shape=tiny", "batch=2", "tokens=4"}),
                 Arguments.of(PrefillBench.class, new String[] {"shape=tiny", "promptTokens=128"}),
                 Arguments.of(EdgeBench.class, new String[] {"dialect=ANTHROPIC", "stream=true"}),

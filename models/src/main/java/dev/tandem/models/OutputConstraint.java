@@ -2,13 +2,22 @@ package dev.tandem.models;
 
 /**
  * A rule over what a generation may write (a JSON schema, a tool call), compiled once for one
- * tokenizer's vocabulary and shared by every request that uses it; {@link #start()} gives one
+ * tokenizer's vocabulary and shared by every request that uses it; {@link #start(int)} gives one
  * sequence its own matcher. Thread-safe; matchers are not.
  */
 public interface OutputConstraint {
 
-    /** A fresh matcher at the start of the output. */
+    /** A fresh matcher at the start of an output with no token budget. */
     Matcher start();
+
+    /**
+     * A fresh matcher at the start of an output of at most {@code maxTokens} tokens: near the end of
+     * the budget it allows only what can still be completed in the tokens left, so a budget that holds
+     * the shortest valid output always ends with a complete one.
+     */
+    default Matcher start(int maxTokens) {
+        return start();
+    }
 
     /** Where one sequence stands in the rule. Used by the engine thread only. */
     interface Matcher {

@@ -1,9 +1,14 @@
 package dev.tandem.models;
 
+import java.util.Map;
+
 /**
  * How the next token is chosen. Temperature 0 means greedy. {@code topK == 0}, {@code topP == 1},
  * {@code minP == 0} and penalties of 1 / 0 / 0 switch the respective filter off. A seed makes the
  * sequence reproducible regardless of what else shares the batch.
+ *
+ * @param logitBias OpenAI's {@code logit_bias}: token id to a bias in [-100, 100] added to its logit
+ *     before sampling; -100 bans the token outright (empty: none)
  */
 public record SamplingParams(
         double temperature,
@@ -13,9 +18,12 @@ public record SamplingParams(
         Long seed,
         double repetitionPenalty,
         double presencePenalty,
-        double frequencyPenalty) {
+        double frequencyPenalty,
+        Map<Integer, Double> logitBias) {
 
     public static final SamplingParams GREEDY = builder().build();
+    /** The bias that bans a token. */
+    public static final double BAN = -100;
 
     public SamplingParams {
         check(temperature >= 0 && temperature <= 100 && Double.isFinite(temperature), "temperature must be in [0, 100]");
@@ -25,6 +33,17 @@ public record SamplingParams(
         check(repetitionPenalty > 0 && repetitionPenalty <= 10, "repetition_penalty must be in (0, 10]");
         check(presencePenalty >= -2 && presencePenalty <= 2, "presence_penalty must be in [-2, 2]");
         check(frequencyPenalty >= -2 && frequencyPenalty <= 2, "frequency_penalty must be in [-2, 2]");
+        logitBias = Map.copyOf(logitBias);
+        for (Map.Entry<Integer, Double> e : logitBias.entrySet()) {
+            check(e.getKey() >= 0, "logit_bias token ids must be >= 0");
+            check(e.getValue() >= -100 && e.getValue() <= 100, "logit_bias values must be in [-100, 100]");
+        }
+    }
+
+    /** Without logit bias (the components before {@code logitBias} existed). */
+    public SamplingParams(double temperature, int topK, double topP, double minP, Long seed, double repetitionPenalty,
+            double presencePenalty, double frequencyPenalty) {
+        this(temperature, topK, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty, Map.of());
     }
 
     public boolean greedy() {
@@ -45,7 +64,8 @@ public record SamplingParams(
                 .withSeed(seed)
                 .withRepetitionPenalty(repetitionPenalty)
                 .withPresencePenalty(presencePenalty)
-                .withFrequencyPenalty(frequencyPenalty);
+                .withFrequencyPenalty(frequencyPenalty)
+                .withLogitBias(logitBias);
     }
 
     public static final class Builder {
@@ -57,6 +77,7 @@ public record SamplingParams(
         private double repetitionPenalty = 1;
         private double presencePenalty;
         private double frequencyPenalty;
+        private Map<Integer, Double> logitBias = Map.of();
 
         private Builder() {}
 
@@ -100,8 +121,14 @@ public record SamplingParams(
             return this;
         }
 
+        public Builder withLogitBias(Map<Integer, Double> v) {
+            logitBias = v;
+            return this;
+        }
+
         public SamplingParams build() {
-            return new SamplingParams(temperature, topK, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty);
+            return new SamplingParams(temperature, topK, topP, minP, seed, repetitionPenalty, presencePenalty, frequencyPenalty,
+                    logitBias);
         }
     }
 

@@ -16,6 +16,13 @@ public interface Tokenizer {
 
     int vocabSize();
 
+    /**
+     * The bytes token {@code id} adds to the output text (UTF-8, possibly a fragment of a character),
+     * or null for a token that writes no text (BOS, EOS and other special tokens, unknown ids). What
+     * constrained decoding matches: the concatenation of a generation's token bytes is its text.
+     */
+    byte[] tokenBytes(int id);
+
     int bosId();
 
     Set<Integer> eosIds();

@@ -1,14 +1,7 @@
 package dev.tandem.bench.engine;
 
 import dev.tandem.models.Engine;
-import dev.tandem.models.GenerationEvent;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,56 +42,31 @@ public class DecodeStepBench {
     public int threads;
 
     private Engine engine;
-    private final BlockingQueue<Long> steps = new LinkedBlockingQueue<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    /** Restarts are submitted from here, never from the engine's thread inside a listener. */
-    private final ExecutorService restarter = Executors.newSingleThreadExecutor();
+    private EndlessStreams streams;
 
     @Setup(Level.Trial)
     public void start() {
         engine = EngineRuns.open(Checkpoints.get(shape), batch, PROMPT + STREAM_TOKENS + 8, threads);
-        for (int s = 0; s < batch; s++) {
-            submit(s, s == 0 ? e -> {
-                if (e instanceof GenerationEvent.Token) steps.offer(System.nanoTime());
-            } : e -> { });
-        }
-    }
-
-    /** Streams restart when they end, so the batch stays full for the whole trial. */
-    private void submit(int stream, Consumer<GenerationEvent> onEvent) {
         int vocab = engine.model().vocabSize();
-        engine.submit(EngineRuns.fixedLength("step-" + stream, EngineRuns.promptIds(PROMPT, vocab, stream), STREAM_TOKENS), e -> {
-            onEvent.accept(e);
-            if (e instanceof GenerationEvent.Finished && running.get()) {
-                restarter.execute(() -> submit(stream, onEvent));
-            }
-        });
+        streams = new EndlessStreams(engine, batch,
+                (stream, restart) -> EngineRuns.fixedLength("step-" + stream, EngineRuns.promptIds(PROMPT, vocab, stream), STREAM_TOKENS));
     }
 
     /** Start each iteration on a step boundary, so that every sample is one whole step. */
     @Setup(Level.Iteration)
     public void sync() throws InterruptedException {
-        steps.clear();
-        nextStep();
+        streams.clear();
+        streams.nextStep();
     }
 
     @Benchmark
     public long step() throws InterruptedException {
-        return nextStep();
-    }
-
-    private long nextStep() throws InterruptedException {
-        Long t = steps.poll(60, TimeUnit.SECONDS);
-        if (t == null) {
-            throw new IllegalStateException("no token for 60 s: the engine stalled");
-        }
-        return t;
+        return streams.nextStep();
     }
 
     @TearDown(Level.Trial)
     public void stop() {
-        running.set(false);
-        restarter.shutdownNow();
+        streams.close();
         engine.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.models.sampling;
 
+import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.SamplingParams;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -13,12 +14,16 @@ import java.util.SplittableRandom;
  *
  * <p>Order of processing, as vLLM does it: repetition penalty (HF: divide positive logits, multiply
  * negative ones, over prompt and output tokens), presence and frequency penalties (OpenAI: subtract over
- * output tokens), stop ids masked before {@code minTokens}, temperature; then min_p, top_k and top_p
- * truncate the distribution that is sampled. Temperature 0 is greedy (argmax, lowest id on ties).
+ * output tokens), logit bias (added; -100 bans), stop ids masked before {@code minTokens}, the output
+ * constraint's mask (what it disallows is -inf, whatever the bias), temperature; then min_p, top_k and
+ * top_p truncate the distribution that is sampled. Temperature 0 is greedy (argmax, lowest id on ties).
+ * Should the bias and min_tokens leave nothing the constraint allows, the constraint wins: the choice is
+ * made among its tokens alone.
  *
- * <p>Logprobs are the log-softmax of the processed logits (after penalties, masking and temperature,
- * before truncation by top_k / top_p / min_p), i.e. vLLM's "processed_logprobs"; greedy uses
- * temperature 1 for them.
+ * <p>Logprobs are the log-softmax of the processed logits (after penalties, bias, masking and
+ * temperature, before truncation by top_k / top_p / min_p), i.e. vLLM's "processed_logprobs"; greedy
+ * uses temperature 1 for them. Masked tokens (-inf) are never listed as alternatives, so fewer than
+ * asked may come back while a constraint allows only a few tokens.
  */
 public final class Sampler {
     private final SamplingParams params;
@@ -29,6 +34,10 @@ public final class Sampler {
     private final SplittableRandom random;
     private final BitSet seen = new BitSet();   // prompt and output tokens, for the repetition penalty
     private final int[] outputCounts;            // per token id, for presence / frequency penalties
+    private final int[] biasIds;                 // logit_bias, ids within the vocabulary
+    private final float[] biases;
+    private final OutputConstraint.Matcher matcher; // null: free text
+    private final long[] allowed;                // the matcher's mask, reused each step
     private int generated;
 
     /**
@@ -36,6 +45,15 @@ public final class Sampler {
      * @param stopIds ids that end the sequence (EOS unless ignored, stop token ids), masked before minTokens
      */
     public Sampler(SamplingParams params, int topLogprobs, int vocab, int[] promptTokens, Set<Integer> stopIds, int minTokens) {
+        this(params, topLogprobs, vocab, promptTokens, stopIds, minTokens, null);
+    }
+
+    /**
+     * As above, with the output constrained by {@code matcher} (null: free text): each choice is made
+     * among the tokens it allows, and it follows each chosen token.
+     */
+    public Sampler(SamplingParams params, int topLogprobs, int vocab, int[] promptTokens, Set<Integer> stopIds, int minTokens,
+            OutputConstraint.Matcher matcher) {
         this.params = params;
         this.topLogprobs = topLogprobs;
         this.vocab = vocab;
@@ -43,6 +61,13 @@ public final class Sampler {
         this.suppressedBeforeMin = stopIds.stream().mapToInt(Integer::intValue).filter(i -> i >= 0 && i < vocab).toArray();
         this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
         this.outputCounts = hasPenalties(params) ? new int[vocab] : null;
+        this.biasIds = params.logitBias().keySet().stream().mapToInt(Integer::intValue).filter(i -> i < vocab).sorted().toArray();
+        this.biases = new float[biasIds.length];
+        for (int i = 0; i < biasIds.length; i++) {
+            biases[i] = params.logitBias().get(biasIds[i]).floatValue();
+        }
+        this.matcher = matcher;
+        this.allowed = matcher == null ? null : new long[(vocab + 63) >>> 6];
         for (int t : promptTokens) {
             seen.set(t);
         }
@@ -57,11 +82,19 @@ public final class Sampler {
      */
     public boolean needsLogits() {
         return !params.greedy() || outputCounts != null || params.repetitionPenalty() != 1 || topLogprobs >= 0
-                || (generated < minTokens && suppressedBeforeMin.length > 0);
+                || (generated < minTokens && suppressedBeforeMin.length > 0) || matcher != null || biasIds.length > 0;
+    }
+
+    /** True when the constrained output is complete and nothing but its end may follow. */
+    public boolean mustEnd() {
+        return matcher != null && matcher.mustEnd();
     }
 
     /** Records a token chosen on the device (only valid when {@link #needsLogits()} was false). */
     public Choice acceptArgmax(int token) {
+        if (matcher != null) {
+            matcher.accept(token);
+        }
         record(token);
         return new Choice(token, Float.NaN, new int[0], new float[0]);
     }
@@ -70,9 +103,20 @@ public final class Sampler {
     public Choice choose(float[] logits, int offset) {
         float[] l = Arrays.copyOfRange(logits, offset, offset + vocab);
         applyPenalties(l);
+        applyBias(l);
         if (generated < minTokens) {
             for (int id : suppressedBeforeMin) {
                 l[id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        if (matcher != null) {
+            Arrays.fill(allowed, 0);
+            matcher.fillAllowed(allowed);
+            applyMask(l, allowed);
+            if (l[argmax(l)] == Float.NEGATIVE_INFINITY) {
+                // bias and min_tokens left nothing the constraint allows: the constraint wins
+                l = Arrays.copyOfRange(logits, offset, offset + vocab);
+                applyMask(l, allowed);
             }
         }
         int token;
@@ -86,6 +130,9 @@ public final class Sampler {
             token = sample(l);
         }
         Choice choice = topLogprobs < 0 ? new Choice(token, Float.NaN, new int[0], new float[0]) : withLogprobs(l, token);
+        if (matcher != null) {
+            matcher.accept(token);
+        }
         record(token);
         return choice;
     }
@@ -116,6 +163,29 @@ public final class Sampler {
             for (int t = 0; t < l.length; t++) {
                 if (outputCounts[t] > 0) {
                     l[t] -= frequency * outputCounts[t] + presence;
+                }
+            }
+        }
+    }
+
+    private void applyBias(float[] l) {
+        for (int i = 0; i < biasIds.length; i++) {
+            l[biasIds[i]] = biases[i] <= SamplingParams.BAN ? Float.NEGATIVE_INFINITY : l[biasIds[i]] + biases[i];
+        }
+    }
+
+    /** Tokens outside {@code mask} become -inf. */
+    private static void applyMask(float[] l, long[] mask) {
+        for (int w = 0; w < mask.length; w++) {
+            long word = mask[w];
+            if (word == -1L) {
+                continue;
+            }
+            int base = w << 6;
+            int end = Math.min(l.length, base + 64);
+            for (int i = base; i < end; i++) {
+                if ((word & (1L << i)) == 0) {
+                    l[i] = Float.NEGATIVE_INFINITY;
                 }
             }
         }
@@ -233,7 +303,13 @@ public final class Sampler {
             sum += Math.exp(v - max);
         }
         float logZ = (float) (max + Math.log(sum));
-        int n = Math.min(topLogprobs, l.length);
+        int finite = 0;
+        for (float v : l) {
+            if (v != Float.NEGATIVE_INFINITY) {
+                finite++;
+            }
+        }
+        int n = Math.min(topLogprobs, finite);
         int[] topIds = new int[n];
         float[] top = new float[n];
         // Partial selection of the n largest, ties to the lower id

@@ -10,6 +10,7 @@ import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.KvStats;
 import dev.tandem.models.ModelInfo;
+import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.PromptFormat;
 import dev.tandem.models.Tokenizer;
@@ -102,9 +103,11 @@ public final class LocalEngine implements Engine {
 
     @Override
     public Generation submit(GenerationRequest request, Consumer<GenerationEvent> listener) {
-        if (request.constraint() != null) {
-            throw new InvalidGenerationException("response_format", "constrained output (a JSON schema or a tool call) "
-                    + "is not supported by the local engine yet");
+        int vocab = step.vocabSize();
+        for (int id : request.sampling().logitBias().keySet()) {
+            if (id >= vocab) {
+                throw new InvalidGenerationException("logit_bias", "token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+            }
         }
         int[] prompt = tokenize(request.prompt());
         ContextWindowCheck.check(prompt.length, request.maxTokens(), config.maxModelLen());
@@ -112,8 +115,10 @@ public final class LocalEngine implements Engine {
         if (!request.stop().ignoreEos()) {
             stopIds.addAll(eosIds);
         }
-        Sampler sampler = new Sampler(request.sampling(), request.topLogprobs(), step.vocabSize(), prompt, stopIds,
-                request.stop().minTokens());
+        // A constrained request gets its own matcher, which closes its output within max_tokens
+        OutputConstraint.Matcher matcher = request.constraint() == null ? null : request.constraint().start(request.maxTokens());
+        Sampler sampler = new Sampler(request.sampling(), request.topLogprobs(), vocab, prompt, stopIds,
+                request.stop().minTokens(), matcher);
         Sequence seq = new Sequence(request, prompt, Set.copyOf(stopIds), sampler,
                 new TextStream(tokenizer, prompt, request.stop().strings()), listener, this::wake);
         synchronized (lock) {

@@ -5,8 +5,8 @@ import dev.tandem.models.FinishReason;
 /**
  * The one place that decides whether a sequence ends (vLLM's {@code check_stop}, with stop strings and
  * cancellation folded in): between steps only a cancel ends it; after a sampled token, in this order, a
- * stop id or EOS (once min_tokens are out), a stop string completed by the token's text, max_tokens,
- * a full context window.
+ * stop id or EOS (once min_tokens are out), a stop string completed by the token's text, a constrained
+ * output that is complete (nothing but its end may follow), max_tokens, a full context window.
  */
 final class StopCheck {
     /** Passed instead of a token between steps. */
@@ -51,6 +51,10 @@ final class StopCheck {
         TextStream.Out out = s.text.push(token);
         if (out.stop() != null) {
             return new Decision(out.text(), FinishReason.STOP, out.stop());
+        }
+        if (s.sampler.mustEnd()) {
+            TextStream.Out rest = s.text.finish();
+            return new Decision(out.text() + rest.text(), FinishReason.STOP, rest.stop());
         }
         if (s.completionTokens() >= s.request.maxTokens() || s.length() >= maxModelLen) {
             TextStream.Out rest = s.text.finish();

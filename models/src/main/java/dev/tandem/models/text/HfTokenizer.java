@@ -127,6 +127,12 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         return piece.replace('▁', ' ');
     }
 
+    @Override
+    public byte[] tokenBytes(int id) {
+        byte[] bytes = pieces.bytes(id);
+        return bytes == null ? null : bytes.clone();
+    }
+
     /** The id of a piece as written in tokenizer.json ("▁<PRE>", "<s>"), or -1. */
     public int pieceId(String piece) {
         return pieces.id(piece);

@@ -6,7 +6,12 @@ import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.models.ChatMessage;
+import dev.tandem.models.Conversation;
+import dev.tandem.models.ToolCall;
+import dev.tandem.models.ToolCallSyntax;
+import dev.tandem.models.ToolDefinition;
 import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.PromptFormat;
@@ -28,12 +33,15 @@ public final class JinjaChatFormat implements PromptFormat {
     private final String eosToken;
     private final CodeLlamaInfill infill;
     private final Jinjava jinjava;
+    private final boolean handlesTools;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     JinjaChatFormat(String template, String bosToken, String eosToken, CodeLlamaInfill infill) {
         this.template = template;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
         this.infill = infill;
+        this.handlesTools = template.contains("tools");
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
@@ -49,17 +57,33 @@ public final class JinjaChatFormat implements PromptFormat {
         return new Prompt.Text(render(messages), false);
     }
 
+    @Override
+    public Prompt chat(Conversation conversation) {
+        if (!handlesTools) {
+            return chat(DefaultToolPrompt.plainTurns(conversation));
+        }
+        return new Prompt.Text(render(conversation.messages(), conversation.offersTools() ? conversation.tools() : null), false);
+    }
+
+    @Override
+    public ToolCallSyntax toolCallSyntax() {
+        return handlesTools && template.contains(ToolCallSyntax.HERMES.start()) ? ToolCallSyntax.HERMES : ToolCallSyntax.BRACKETED_LIST;
+    }
+
     String render(List<ChatMessage> messages) {
+        return render(messages, null);
+    }
+
+    /** {@code tools} null: the template gets none. */
+    String render(List<ChatMessage> messages, List<ToolDefinition> tools) {
         if (messages.isEmpty()) {
             throw new InvalidGenerationException("messages", "at least one message is required");
         }
         Map<String, Object> context = new HashMap<>();
-        context.put("messages", messages.stream().map(m -> {
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("role", m.role());
-            map.put("content", m.content());
-            return map;
-        }).toList());
+        context.put("messages", messages.stream().map(JinjaChatFormat::message).toList());
+        if (tools != null) {
+            context.put("tools", tools.stream().map(JinjaChatFormat::tool).toList());
+        }
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
         context.put("add_generation_prompt", true);
@@ -70,6 +94,44 @@ public final class JinjaChatFormat implements PromptFormat {
             }
         }
         return result.getOutput();
+    }
+
+    private static Map<String, Object> message(ChatMessage m) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("role", m.role());
+        map.put("content", m.content());
+        if (!m.toolCalls().isEmpty()) {
+            map.put("tool_calls", m.toolCalls().stream().map(JinjaChatFormat::toolCall).toList());
+        }
+        if (m.toolCallId() != null) {
+            map.put("tool_call_id", m.toolCallId());
+        }
+        if (m.name() != null) {
+            map.put("name", m.name());
+        }
+        return map;
+    }
+
+    private static Map<String, Object> toolCall(ToolCall call) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", call.name());
+        function.put("arguments", JSON.convertValue(DefaultToolPrompt.arguments(call), Object.class));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", call.id());
+        map.put("type", "function");
+        map.put("function", function);
+        return map;
+    }
+
+    private static Map<String, Object> tool(ToolDefinition tool) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", tool.name());
+        function.put("description", tool.description());
+        function.put("parameters", JSON.convertValue(tool.parameters(), Map.class));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("type", "function");
+        map.put("function", function);
+        return map;
     }
 
     private static String templateMessage(TemplateError error) {

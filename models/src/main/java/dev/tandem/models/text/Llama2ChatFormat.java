@@ -1,6 +1,7 @@
 package dev.tandem.models.text;
 
 import dev.tandem.models.ChatMessage;
+import dev.tandem.models.Conversation;
 import dev.tandem.models.InvalidGenerationException;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.PromptFormat;
@@ -14,7 +15,7 @@ import java.util.List;
  *
  * An optional leading system message is folded into the first user turn; each turn's content is
  * stripped of surrounding whitespace; roles must alternate user/assistant. The default when a
- * checkpoint has no chat_template.
+ * checkpoint has no chat_template. Tools, calls and results go through {@link DefaultToolPrompt}.
  */
 public final class Llama2ChatFormat implements PromptFormat {
     private final String bosToken;
@@ -31,6 +32,11 @@ public final class Llama2ChatFormat implements PromptFormat {
     @Override
     public Prompt chat(List<ChatMessage> messages) {
         return new Prompt.Text(render(messages), false);
+    }
+
+    @Override
+    public Prompt chat(Conversation conversation) {
+        return chat(DefaultToolPrompt.plainTurns(conversation));
     }
 
     String render(List<ChatMessage> messages) {

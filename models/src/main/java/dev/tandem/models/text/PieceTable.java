@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.models.checkpoint.CheckpointException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -81,6 +82,29 @@ final class PieceTable {
     /** The piece of {@code id}, or null when the tokenizer has no such id. */
     String piece(int id) {
         return id >= 0 && id < pieces.length ? pieces[id] : null;
+    }
+
+    /**
+     * The output bytes of {@code id}: null for special and unknown ids; for SentencePiece pieces "▁"
+     * is a space and {@code <0xNN>} the byte NN; byte-level pieces (GPT-2's alphabet) are mapped back
+     * to the bytes they stand for.
+     */
+    byte[] bytes(int id) {
+        String piece = piece(id);
+        if (piece == null || isSpecial(id)) {
+            return null;
+        }
+        if (byteLevel) {
+            return ByteLevelAlphabet.decode(piece);
+        }
+        if (piece.length() == 6 && piece.startsWith("<0x") && piece.endsWith(">")) {
+            try {
+                return new byte[] {(byte) Integer.parseInt(piece.substring(3, 5), 16)};
+            } catch (NumberFormatException notAByte) {
+                // an ordinary piece that merely looks like one
+            }
+        }
+        return piece.replace('▁', ' ').getBytes(StandardCharsets.UTF_8);
     }
 
     boolean isSpecial(int id) {

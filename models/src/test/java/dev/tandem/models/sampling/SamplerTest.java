@@ -3,8 +3,12 @@ package dev.tandem.models.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tandem.models.OutputConstraint;
 import dev.tandem.models.SamplingParams;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -140,5 +144,86 @@ class SamplerTest {
         System.arraycopy(LOGITS, 0, batch, LOGITS.length, LOGITS.length);
         batch[0] = 99; // row 0 prefers token 0 strongly; row 1 is LOGITS
         assertThat(sampler(SamplingParams.builder().withRepetitionPenalty(2).build(), 0).choose(batch, LOGITS.length).token()).isEqualTo(1);
+    }
+
+    @Test
+    void logitBiasChangesGreedyChoicesAndMinusOneHundredBans() {
+        // 1.9 + 0.2 > 2.0: the bias makes token 1 the greedy choice
+        Sampler nudged = sampler(SamplingParams.builder().withLogitBias(Map.of(1, 0.2)).build());
+        assertThat(nudged.needsLogits()).isTrue();
+        assertThat(nudged.choose(LOGITS.clone(), 0).token()).isEqualTo(1);
+        // -100 bans even a token far ahead of the rest, greedy or sampled
+        float[] peaked = {60f, 0f, 0f, 0f, 0f, 0f};
+        Sampler banned = sampler(WARM.toBuilder().withLogitBias(Map.of(0, -100.0)).withSeed(4L).build());
+        for (int i = 0; i < 500; i++) {
+            assertThat(banned.choose(peaked.clone(), 0).token()).isNotZero();
+        }
+        assertThat(sampler(SamplingParams.builder().withLogitBias(Map.of(0, -100.0)).build()).choose(peaked.clone(), 0).token())
+                .isNotZero();
+    }
+
+    @Test
+    void logitBiasOutOfRangeIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SamplingParams.builder().withLogitBias(Map.of(3, 100.5)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("logit_bias");
+    }
+
+    /** Allows a fixed set of tokens and records what it was told. */
+    static final class AllowOnly implements OutputConstraint.Matcher {
+        final Set<Integer> tokens;
+        final List<Integer> accepted = new ArrayList<>();
+
+        AllowOnly(Integer... tokens) {
+            this.tokens = Set.of(tokens);
+        }
+
+        @Override
+        public void fillAllowed(long[] allowed) {
+            tokens.forEach(t -> allowed[t >>> 6] |= 1L << t);
+        }
+
+        @Override
+        public void accept(int token) {
+            accepted.add(token);
+        }
+
+        @Override
+        public boolean mustEnd() {
+            return accepted.size() >= 3;
+        }
+    }
+
+    @Test
+    void theConstraintsMaskComesBeforeTemperatureAndTheMatcherFollowsEachChoice() {
+        // Given a matcher that allows only tokens 3 (logit -1.0) and 4 (0.5)
+        AllowOnly greedyMask = new AllowOnly(3, 4);
+        Sampler greedy = new Sampler(SamplingParams.GREEDY, 2, LOGITS.length, new int[0], Set.of(), 0, greedyMask);
+        assertThat(greedy.needsLogits()).isTrue();
+        // Then greedy takes the better of the two, and logprobs list only what could be chosen
+        Sampler.Choice c = greedy.choose(LOGITS.clone(), 0);
+        assertThat(c.token()).isEqualTo(4);
+        assertThat(c.topIds()).containsExactly(4, 3);
+        assertThat(Math.exp(c.topLogprobs()[0]) + Math.exp(c.topLogprobs()[1])).isCloseTo(1.0, within(1e-5));
+        assertThat(greedyMask.accepted).containsExactly(4);
+        // And sampling at a high temperature never leaves the mask
+        AllowOnly sampledMask = new AllowOnly(3, 4);
+        Sampler hot = new Sampler(WARM.toBuilder().withTemperature(5).withSeed(9L).build(), 5, LOGITS.length, new int[0],
+                Set.of(), 0, sampledMask);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            Sampler.Choice choice = hot.choose(LOGITS.clone(), 0);
+            seen.add(choice.token());
+            assertThat(choice.topIds()).hasSize(2);
+        }
+        assertThat(seen).isSubsetOf(3, 4);
+        assertThat(hot.mustEnd()).isTrue();
+    }
+
+    @Test
+    void whenBiasAndMinTokensLeaveNothingTheConstraintAllowsTheConstraintWins() {
+        // token 2 is the only one allowed, banned by the bias and a stop id before min_tokens
+        Sampler s = new Sampler(SamplingParams.builder().withLogitBias(Map.of(2, -100.0)).build(), -1, LOGITS.length, new int[0],
+                Set.of(2), 5, new AllowOnly(2));
+        assertThat(s.choose(LOGITS.clone(), 0).token()).isEqualTo(2);
     }
 }

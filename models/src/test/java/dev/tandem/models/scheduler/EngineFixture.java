@@ -137,6 +137,11 @@ final class EngineFixture {
         }
 
         @Override
+        public byte[] tokenBytes(int id) {
+            return tokenizer.tokenBytes(id);
+        }
+
+        @Override
         public int bosId() {
             return tokenizer.bosId();
         }

@@ -1,0 +1,124 @@
+package dev.tandem.models.grammar;
+
+import static dev.tandem.models.grammar.JsonSchemaMatcherTest.accepts;
+import static dev.tandem.models.grammar.JsonSchemaMatcherTest.schema;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.models.ToolCallSyntax;
+import dev.tandem.models.ToolChoice;
+import dev.tandem.models.ToolDefinition;
+import dev.tandem.models.text.ToolCallParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Tool calls as grammars: what each tool_choice lets a model write. */
+class ToolCallConstraintTest {
+    private static final ConstraintCompiler COMPILER = new ConstraintCompiler(TestVocabulary.VOCABULARY);
+    static final List<ToolDefinition> TOOLS = List.of(
+            new ToolDefinition("get_weather", "Current weather", schema(
+                    "{'type':'object','properties':{'city':{'type':'string','maxLength':12},'unit':{'enum':['C','F']}},"
+                            + "'required':['city']}")),
+            new ToolDefinition("get_time", "", null));
+
+    static GrammarConstraint tools(ToolCallSyntax syntax, ToolChoice choice, boolean parallel) {
+        return COMPILER.toolCalls(syntax, TOOLS, choice, parallel, SchemaMode.STRICT);
+    }
+
+    @Test
+    void requiredMakesTheWholeOutputCallsOfKnownToolsWithValidArguments() {
+        GrammarConstraint c = tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.REQUIRED, true);
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]")).isTrue();
+        assertThat(accepts(c, " [TOOL_CALLS][{\"name\":\"get_time\",\"arguments\":{}},{\"name\":\"get_weather\","
+                + "\"arguments\":{\"city\":\"Oslo\",\"unit\":\"C\"}}]")).isTrue();
+        assertThat(accepts(c, "Sure! [TOOL_CALLS] [{\"name\":\"get_time\",\"arguments\":{}}]")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] []")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\":\"get_date\",\"arguments\":{}}]")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\":\"get_weather\",\"arguments\":{}}]")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\":\"get_time\",\"arguments\":{\"x\":1}}]")).isFalse();
+    }
+
+    @Test
+    void aNamedToolIsTheOneCallAndWithoutParallelCallsOneCallIsAll() {
+        GrammarConstraint named = tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.named("get_time"), true);
+        assertThat(accepts(named, "[TOOL_CALLS] [{\"name\":\"get_time\",\"arguments\":{}}]")).isTrue();
+        assertThat(accepts(named, "[TOOL_CALLS] [{\"name\":\"get_weather\",\"arguments\":{\"city\":\"x\"}}]")).isFalse();
+        assertThat(accepts(named, "[TOOL_CALLS] [{\"name\":\"get_time\",\"arguments\":{}},{\"name\":\"get_time\",\"arguments\":{}}]"))
+                .isFalse();
+        GrammarConstraint single = tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.REQUIRED, false);
+        assertThat(accepts(single, "[TOOL_CALLS] [{\"name\":\"get_time\",\"arguments\":{}},{\"name\":\"get_time\",\"arguments\":{}}]"))
+                .isFalse();
+    }
+
+    @Test
+    void autoAllowsTextAndConstrainsCallsOnceTheMarkerIsWritten() {
+        GrammarConstraint c = tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.AUTO, true);
+        assertThat(accepts(c, "Just text, with [brackets] and [TOOL_ but no call.")).isTrue();
+        assertThat(accepts(c, "")).isTrue();
+        assertThat(accepts(c, "Checking. [TOOL_CALLS] [{\"name\": \"get_time\", \"arguments\": {}}]")).isTrue();
+        assertThat(accepts(c, "Checking. [TOOL_CALLS] [{\"name\": \"nope\"")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\": \"get_time\", \"arguments\": {}}] and more")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS]")).isFalse(); // a started call list must be finished
+        assertThat(tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.NONE, true)).isNull();
+    }
+
+    @Test
+    void hermesBlocks() {
+        GrammarConstraint required = tools(ToolCallSyntax.HERMES, ToolChoice.REQUIRED, true);
+        String call = "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>";
+        assertThat(accepts(required, call)).isTrue();
+        assertThat(accepts(required, call + "\n" + call)).isTrue();
+        assertThat(accepts(required, "Hi " + call)).isFalse();
+        GrammarConstraint auto = tools(ToolCallSyntax.HERMES, ToolChoice.AUTO, true);
+        assertThat(accepts(auto, "Let me see.\n" + call + "\nDone.")).isTrue();
+        assertThat(accepts(auto, "<tool_call>\n{\"name\": \"x\"}")).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ToolCallSyntax.class)
+    void randomOutputsParseIntoCallsOfKnownToolsWithValidArguments(ToolCallSyntax syntax) {
+        SplittableRandom random = new SplittableRandom(11);
+        Map<String, ToolDefinition> byName = Map.of(TOOLS.get(0).name(), TOOLS.get(0), TOOLS.get(1).name(), TOOLS.get(1));
+        int calls = 0;
+        for (ToolChoice choice : List.of(ToolChoice.REQUIRED, ToolChoice.AUTO, ToolChoice.named("get_weather"))) {
+            GrammarConstraint c = tools(syntax, choice, true);
+            for (int run = 0; run < 40; run++) {
+                int budget = c.shortestOutput() + random.nextInt(60);
+                String output = TestVocabulary.text(RandomWalkTest.walk(c.start(budget), budget, random));
+                List<ToolCallParser.Event> events = parseAll(syntax, output);
+                Map<Integer, String> names = new java.util.HashMap<>();
+                int found = 0;
+                for (ToolCallParser.Event e : events) {
+                    if (e instanceof ToolCallParser.CallStart start) {
+                        assertThat(byName).as(output).containsKey(start.name());
+                        if (choice.kind() == ToolChoice.Kind.NAMED) {
+                            assertThat(start.name()).isEqualTo("get_weather");
+                        }
+                        names.put(start.index(), start.name());
+                    } else if (e instanceof ToolCallParser.CallEnd end) {
+                        found++;
+                        ToolDefinition tool = byName.get(names.get(end.index()));
+                        assertThat(SchemaValidation.errors(tool.parameters(), end.arguments())).as(output).isEmpty();
+                    }
+                }
+                if (choice.kind() != ToolChoice.Kind.AUTO) {
+                    assertThat(found).as(output).isPositive();
+                    assertThat(events).as(output).noneMatch(e -> e instanceof ToolCallParser.Text t && !t.text().isBlank());
+                }
+                calls += found;
+            }
+        }
+        assertThat(calls).isGreaterThan(80);
+    }
+
+    private static List<ToolCallParser.Event> parseAll(ToolCallSyntax syntax, String output) {
+        ToolCallParser parser = new ToolCallParser(syntax);
+        List<ToolCallParser.Event> events = new ArrayList<>(parser.push(output));
+        events.addAll(parser.finish());
+        return events;
+    }
+}

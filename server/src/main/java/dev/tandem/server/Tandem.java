@@ -10,7 +10,7 @@ import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.ModelCatalog;
+import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.anthropic.CountTokens;

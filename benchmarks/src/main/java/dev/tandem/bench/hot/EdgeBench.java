@@ -6,7 +6,7 @@ import dev.tandem.bench.http.RequestSpec;
 import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
-import dev.tandem.server.api.ModelCard;
+import dev.tandem.server.core.ModelCard;
 import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
 import dev.tandem.server.core.ApiException;
@@ -75,7 +75,7 @@ public class EdgeBench {
 
         @Override
         public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-            sink.accept(new InferenceEvent.Started("local", request.model(), 8, "primary"));
+            sink.accept(new InferenceEvent.Started("local", request.model(), 8));
             for (int i = 0; i < 16; i++) {
                 sink.accept(new InferenceEvent.TextDelta(" word" + i, null));
             }

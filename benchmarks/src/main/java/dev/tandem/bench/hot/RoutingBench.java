@@ -70,7 +70,7 @@ public class RoutingBench {
 
         @Override
         public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-            sink.accept(new InferenceEvent.Started(name, request.model(), 3, null));
+            sink.accept(new InferenceEvent.Started(name, request.model(), 3));
             sink.accept(new InferenceEvent.TextDelta("hi", null));
             sink.accept(new InferenceEvent.Finished(StopReason.END_TURN, new TokenUsage(3, 1), null));
             return () -> { };

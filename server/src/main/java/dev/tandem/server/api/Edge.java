@@ -1,6 +1,7 @@
 package dev.tandem.server.api;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ModelCatalog;
 
 /**
  * What every dialect handler needs: the one backend it talks to (the dispatcher), the model names,

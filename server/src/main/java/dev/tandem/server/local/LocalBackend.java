@@ -94,7 +94,7 @@ public final class LocalBackend implements Backend {
         if (request.input() instanceof Input.Completion c && c.echo()) {
             call.echo(LocalPrompts.text(c.prompt(), engine.tokenizer()));
         }
-        call.started(new InferenceEvent.Started(NAME, engine.model().id(), promptTokens, null));
+        call.started(new InferenceEvent.Started(NAME, engine.model().id(), promptTokens));
         return call;
     }
 

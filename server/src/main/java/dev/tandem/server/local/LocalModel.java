@@ -2,8 +2,8 @@ package dev.tandem.server.local;
 
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
-import dev.tandem.server.api.ModelCard;
-import dev.tandem.server.api.Readiness;
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.Readiness;
 import dev.tandem.server.config.EngineSettings;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;

@@ -2,6 +2,7 @@ package dev.tandem.server.ops;
 
 import dev.tandem.models.EngineLoad;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.ops.cache.CacheConfig;
 import dev.tandem.server.ops.cache.CachingBackend;
 import dev.tandem.server.ops.gate.AdminApi;
@@ -89,7 +90,7 @@ public final class Ops implements AutoCloseable {
      * @param engineLoad the local engine's load, or null when there is no local engine
      * @param breakerStates upstream → circuit state ("closed", "open", "half_open"), or null
      */
-    public static Ops open(Sections config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, String>> breakerStates) {
+    public static Ops open(Sections config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
         Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
         LogSetup.configure(config.logging(), logRedactor);
         Path db = Path.of(config.ledger().database());

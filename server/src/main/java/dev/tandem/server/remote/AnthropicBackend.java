@@ -186,7 +186,7 @@ public final class AnthropicBackend extends RemoteBackend {
         int input = usage.hasNonNull("input_tokens")
                 ? usage.get("input_tokens").asInt() + usage.path("cache_creation_input_tokens").asInt() + usage.path("cache_read_input_tokens").asInt()
                 : estimatedInputTokens;
-        out.accept(new InferenceEvent.Started("anthropic", reply.path("model").asText(null), input, null));
+        out.accept(new InferenceEvent.Started("anthropic", reply.path("model").asText(null), input));
         int toolIndex = 0;
         for (JsonNode block : reply.path("content")) {
             switch (block.path("type").asText()) {
@@ -271,7 +271,7 @@ public final class AnthropicBackend extends RemoteBackend {
                     inputUsage(usage);
                     outputTokens = usage.path("output_tokens").asInt();
                     started = true;
-                    out.accept(new InferenceEvent.Started("anthropic", message.path("model").asText(null), inputTokens(), null));
+                    out.accept(new InferenceEvent.Started("anthropic", message.path("model").asText(null), inputTokens()));
                 }
                 case "content_block_start" -> {
                     requireStarted();

@@ -176,7 +176,7 @@ public final class OpenAiBackend extends RemoteBackend {
         JsonNode message = choice.path("message");
         JsonNode u = reply.path("usage");
         int input = u.isObject() ? u.path("prompt_tokens").asInt() : estimatedInputTokens;
-        out.accept(new InferenceEvent.Started("openai", reply.path("model").asText(upstreamModel(request.model())), input, null));
+        out.accept(new InferenceEvent.Started("openai", reply.path("model").asText(upstreamModel(request.model())), input));
         long outputChars = 0;
         for (String field : new String[] {"content", "refusal"}) {
             String text = message.path(field).asText("");
@@ -290,7 +290,7 @@ public final class OpenAiBackend extends RemoteBackend {
 
         private void start(String model) {
             started = true;
-            out.accept(new InferenceEvent.Started("openai", model, estimatedInput, null));
+            out.accept(new InferenceEvent.Started("openai", model, estimatedInput));
         }
 
         private void text(JsonNode node) {

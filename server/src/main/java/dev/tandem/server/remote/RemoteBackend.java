@@ -11,6 +11,7 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
@@ -139,9 +140,9 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
         return Optional.empty();
     }
 
-    /** "closed", "open" or "half-open", for metrics. */
-    public String circuitState() {
-        return breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    /** For metrics. */
+    public CircuitState circuitState() {
+        return CircuitState.valueOf(breaker.getState().name());
     }
 
     /** The upstream model for {@code requested}: itself when this upstream serves it, else the default. */
@@ -388,7 +389,7 @@ public abstract class RemoteBackend implements Backend, AutoCloseable {
                 }
                 if (!call.committed) {
                     call.committed = true;
-                    call.emit(started != null ? started : new InferenceEvent.Started(name, call.model, call.estimatedInput, null));
+                    call.emit(started != null ? started : new InferenceEvent.Started(name, call.model, call.estimatedInput));
                 }
                 call.emit(event);
                 if (event instanceof InferenceEvent.Finished) {

@@ -1,6 +1,7 @@
 package dev.tandem.server.remote;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.InferenceRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +46,9 @@ public final class RemoteBackends implements AutoCloseable {
         return Optional.of(built.computeIfAbsent(name, factory));
     }
 
-    /** Circuit-breaker state per upstream built so far ("closed", "open", "half-open"). */
-    public synchronized Map<String, String> circuitStates() {
-        Map<String, String> states = new LinkedHashMap<>();
+    /** Circuit-breaker state per upstream built so far. */
+    public synchronized Map<String, CircuitState> circuitStates() {
+        Map<String, CircuitState> states = new LinkedHashMap<>();
         built.forEach((name, backend) -> states.put(name, backend.circuitState()));
         return states;
     }

@@ -3,9 +3,12 @@ package dev.tandem.server.routing;
 import dev.tandem.models.EngineLoad;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.RouteTable.Route;
@@ -139,7 +142,7 @@ public final class Router implements Backend {
     }
 
     /** Circuit-breaker state per remote upstream built so far, for metrics. Builds nothing. */
-    public Map<String, String> circuitStates() {
+    public Map<String, CircuitState> circuitStates() {
         return remotes == null ? Map.of() : remotes.circuitStates();
     }
 
@@ -159,7 +162,7 @@ public final class Router implements Backend {
     }
 
     /** One backend to try, and the reason to stamp if it serves. */
-    private record Step(String backend, String reason) {
+    private record Step(String backend, RouteReason reason) {
         boolean isLocal() {
             return backend.equals("local");
         }
@@ -233,7 +236,7 @@ public final class Router implements Backend {
         return List.of(new Step(backend, RouteReason.PRIMARY));
     }
 
-    private List<Step> remoteSteps(String reason) {
+    private List<Step> remoteSteps(RouteReason reason) {
         return enabledFallbacks().stream().map(name -> new Step(name, reason)).toList();
     }
 
@@ -291,7 +294,7 @@ public final class Router implements Backend {
         private final Consumer<InferenceEvent> sink;
         private int next;
         private int attempt;
-        private String fallbackReason = RouteReason.LOCAL_ERROR;
+        private RouteReason fallbackReason = RouteReason.LOCAL_ERROR;
         private volatile Call current;
         private volatile boolean cancelled;
 
@@ -422,7 +425,7 @@ public final class Router implements Backend {
                         return;
                     }
                 }
-                if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
+                if (event.isTerminal()) {
                     done = true;
                 }
                 sink.accept(event);
@@ -430,11 +433,11 @@ public final class Router implements Backend {
 
             private void commit() {
                 committed = true;
-                String reason = step.reason() != null ? step.reason() : fallbackReason;
+                RouteReason reason = step.reason() != null ? step.reason() : fallbackReason;
                 InferenceEvent.Started started = pending != null ? pending
-                        : new InferenceEvent.Started(step.backend(), request.model(), 0, null);
+                        : new InferenceEvent.Started(step.backend(), request.model(), 0);
                 log.info("request {}: model {} served by {} (route {}, policy {})", request.requestId(), request.model(),
-                        started.backend(), reason, policy.wireName());
+                        started.backend(), reason.wireName(), policy.wireName());
                 sink.accept(started.withRoute(reason));
             }
         }

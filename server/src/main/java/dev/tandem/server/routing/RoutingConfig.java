@@ -1,5 +1,6 @@
 package dev.tandem.server.routing;
 
+import dev.tandem.server.core.Policy;
 import java.util.List;
 
 /**

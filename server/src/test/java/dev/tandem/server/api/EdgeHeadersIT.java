@@ -9,6 +9,8 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
 import io.javalin.Javalin;
@@ -54,7 +56,7 @@ class EdgeHeadersIT {
         @Override
         public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
             seen.add(request);
-            sink.accept(new InferenceEvent.Started(name(), request.model(), 1, null));
+            sink.accept(new InferenceEvent.Started(name(), request.model(), 1));
             sink.accept(new InferenceEvent.TextDelta("ok", null));
             sink.accept(new InferenceEvent.Finished(StopReason.END_TURN, new TokenUsage(1, 1), null));
             return () -> {};

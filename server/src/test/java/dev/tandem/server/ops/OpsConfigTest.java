@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.redaction.RedactionAction;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class OpsConfigTest {
         assertThat(c.auth().openPaths()).contains("/health", "/metrics");
         assertThat(c.ledger().database()).isEqualTo("/tmp/x.db");
         assertThat(c.ledger().priceTable().cost("anthropic", "claude-sonnet-4-5", 1_000_000, 0)).isEqualTo(3.0);
-        assertThat(c.redaction().remoteAction()).isEqualTo("redact");
+        assertThat(c.redaction().remoteAction()).isEqualTo(RedactionAction.REDACT);
         assertThat(c.redaction().detectors()).contains("high_entropy", "private_key");
         assertThat(c.cache().perKey()).isTrue();
         assertThat(c.logging().format()).isEqualTo("text");

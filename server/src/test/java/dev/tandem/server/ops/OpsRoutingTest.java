@@ -17,12 +17,13 @@ import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.ledger.PriceTable;
 import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
+import dev.tandem.server.ops.redaction.RedactionAction;
 import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
-import dev.tandem.server.routing.Policy;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.routing.Router;
 import dev.tandem.server.routing.RoutingConfig;
 import java.io.ByteArrayOutputStream;
@@ -62,7 +63,7 @@ class OpsRoutingTest {
         anthropic.close();
     }
 
-    Backend server(String redactionAction) {
+    Backend server(RedactionAction redactionAction) {
         ops = Ops.open(new Ops.Sections(AuthConfig.DEFAULTS, null,
                 new LedgerConfig(dir.resolve("t.db").toString(), null, Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))),
                 null, new RedactionConfig(null, null, redactionAction, null, null, null), null,
@@ -93,7 +94,7 @@ class OpsRoutingTest {
 
     @Test
     void redactModeMasksPlantedSecretsBeforeTheUpstreamAndInLogs() {
-        Backend server = server("redact");
+        Backend server = server(RedactionAction.REDACT);
         String secret = key(null);
         Map<String, String> planted = PlantedSecrets.fresh();
         LoggerFactory.getLogger("test").info("client pasted {}", PlantedSecrets.document(planted));
@@ -120,7 +121,7 @@ class OpsRoutingTest {
 
     @Test
     void keepLocalModeServesASecretBearingPromptLocallyWithoutAnyConnection() {
-        Backend server = server("keep-local");
+        Backend server = server(RedactionAction.KEEP_LOCAL);
         String secret = key(null);
         local.load(FakeLocalBackend.busy(java.time.Duration.ofSeconds(30))); // saturated: would overflow to Claude
 
@@ -139,7 +140,7 @@ class OpsRoutingTest {
 
     @Test
     void refuseModeAnswers400AndNothingLeaves() {
-        Backend server = server("refuse");
+        Backend server = server(RedactionAction.REFUSE);
         String secret = key(null);
         assertThatThrownBy(() -> server.start(ask(CLAUDE, PlantedSecrets.document(PlantedSecrets.fresh()), secret), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
@@ -148,7 +149,7 @@ class OpsRoutingTest {
 
     @Test
     void aLocalOnlyKeyNeverReachesTheUpstreamEvenWhenItAsksForIt() {
-        Backend server = server("redact");
+        Backend server = server(RedactionAction.REDACT);
         String secret = key("local-only");
         local.load(FakeLocalBackend.queueFull());
         assertThatThrownBy(() -> server.start(ask(CLAUDE, "hi", secret), new RecordingSink()))
@@ -162,7 +163,7 @@ class OpsRoutingTest {
 
     @Test
     void hiddenUpstreamFailuresAndBreakerStatesShowInMetrics() {
-        Backend server = server("redact");
+        Backend server = server(RedactionAction.REDACT);
         String secret = key(null);
         local.load(FakeLocalBackend.queueFull());
         anthropic.enqueue(new FakeUpstream.Status(400, "invalid_request_error", "bad", Map.of()));

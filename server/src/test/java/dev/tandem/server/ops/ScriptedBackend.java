@@ -40,7 +40,7 @@ public final class ScriptedBackend implements Backend {
 
     public static List<InferenceEvent> answer(String backend, String model, String text, int inputTokens) {
         List<InferenceEvent> events = new java.util.ArrayList<>();
-        events.add(new InferenceEvent.Started(backend, model, inputTokens, "primary"));
+        events.add(new InferenceEvent.Started(backend, model, inputTokens));
         for (char c : text.toCharArray()) {
             events.add(new InferenceEvent.TextDelta(String.valueOf(c), null));
         }
@@ -81,8 +81,7 @@ public final class ScriptedBackend implements Backend {
         }
         List<InferenceEvent> events = script.apply(request);
         for (InferenceEvent e : events) {
-            boolean terminal = e instanceof InferenceEvent.Finished || e instanceof InferenceEvent.Failed;
-            if (holdOpen && terminal) {
+            if (holdOpen && e.isTerminal()) {
                 break;
             }
             sink.accept(e);

@@ -3,6 +3,7 @@ package dev.tandem.server.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.fakes.FakeAnthropic;
@@ -293,7 +294,7 @@ class RemoteResilienceTest {
         anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
         run(backend);
         run(backend);
-        assertThat(backend.circuitState()).isEqualTo("open");
+        assertThat(backend.circuitState()).isEqualTo(CircuitState.OPEN);
         // When a third call comes while open: it fails fast, without touching the upstream
         RecordingSink rejected = run(backend);
         assertThat(rejected.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
@@ -302,10 +303,10 @@ class RemoteResilienceTest {
         // Then after the delay a probe goes through and closes the circuit
         Thread.sleep(350);
         assertThat(run(backend).text()).isEqualTo("one two three");
-        for (int i = 0; i < 100 && !backend.circuitState().equals("closed"); i++) {
+        for (int i = 0; i < 100 && backend.circuitState() != CircuitState.CLOSED; i++) {
             Thread.sleep(5); // the breaker records the success just after Finished reached the sink
         }
-        assertThat(backend.circuitState()).isEqualTo("closed");
+        assertThat(backend.circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test

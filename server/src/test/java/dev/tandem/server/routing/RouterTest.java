@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
+import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.FakeOpenAi;
@@ -265,7 +268,7 @@ class RouterTest {
         RecordingSink claude = run(router, chat("claude-haiku-4-5", Map.of()));
         assertThat(claude.started().backend()).isEqualTo("anthropic");
         assertThat(local.startedRequests()).isEmpty();
-        assertThat(router.circuitStates()).containsEntry("anthropic", "closed").containsEntry("openai", "closed");
+        assertThat(router.circuitStates()).containsEntry("anthropic", CircuitState.CLOSED).containsEntry("openai", CircuitState.CLOSED);
     }
 
     @Test

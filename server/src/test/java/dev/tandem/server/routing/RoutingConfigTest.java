@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.remote.RemotesConfig;
 import org.junit.jupiter.api.Test;
 

@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
-import dev.tandem.server.routing.Policy;
+import dev.tandem.server.core.Policy;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -142,11 +142,12 @@ public final class GateBackend extends ForwardingBackend {
 
     private GateException refuse(InferenceRequest stamped, String reason, GateException e) {
         onRejected.accept(reason);
-        RequestOutcome o = new RequestOutcome(clock.instant(), stamped.requestId(),
-                stamped.headers().get(TandemHeaders.KEY_ID), stamped.dialect().name().toLowerCase(Locale.ROOT),
-                stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
-                RequestOutcome.Status.ERROR, e.kind());
-        outcomes.publish(o);
+        outcomes.publish(RequestOutcome.builder(clock.instant(), stamped.requestId())
+                .withKeyId(stamped.headers().get(TandemHeaders.KEY_ID))
+                .withDialect(stamped.dialect().name().toLowerCase(Locale.ROOT))
+                .withModel(stamped.model())
+                .withStatus(RequestOutcome.Status.ERROR, e.kind())
+                .build());
         return e;
     }
 

@@ -23,7 +23,7 @@ public final class LedgerWriter implements OutcomeListener {
                 o.dialect(),
                 o.model(),
                 o.backend(),
-                o.route(),
+                o.routeLabel(),
                 o.promptTokens(),
                 o.completionTokens(),
                 o.timeToFirstToken() == null ? null : o.timeToFirstToken().toMillis(),

@@ -3,15 +3,13 @@ package dev.tandem.server.ops.redaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code redaction:} section.
  *
  * @param detectors built-in detectors to run (default: all, plus "high_entropy")
  * @param custom extra detectors: type name → regular expression
- * @param remoteAction what to do with a prompt holding secrets that is bound for a remote backend:
- *     "redact" (mask and send, default), "keep-local" (serve it locally instead), "refuse" (400)
+ * @param remoteAction what to do with a prompt holding secrets that is bound for a remote backend
  * @param entropyThreshold bits per character from which a long token counts as random (default 4.5)
  * @param entropyMinLength shortest token the entropy check looks at (default 32)
  * @param logs mask secrets in every log line (default true)
@@ -19,12 +17,11 @@ import java.util.Set;
 public record RedactionConfig(
         List<String> detectors,
         Map<String, String> custom,
-        String remoteAction,
+        RedactionAction remoteAction,
         Double entropyThreshold,
         Integer entropyMinLength,
         Boolean logs) {
 
-    public static final Set<String> ACTIONS = Set.of("redact", "keep-local", "refuse");
     public static final RedactionConfig DEFAULTS = new RedactionConfig(null, null, null, null, null, null);
 
     public RedactionConfig {
@@ -35,10 +32,7 @@ public record RedactionConfig(
         }
         detectors = List.copyOf(detectors);
         custom = custom == null ? Map.of() : Map.copyOf(custom);
-        remoteAction = remoteAction == null ? "redact" : remoteAction;
-        if (!ACTIONS.contains(remoteAction)) {
-            throw new IllegalArgumentException("redaction.remoteAction must be one of " + ACTIONS + ", was " + remoteAction);
-        }
+        remoteAction = remoteAction == null ? RedactionAction.REDACT : remoteAction;
         entropyThreshold = entropyThreshold == null ? 4.0 : entropyThreshold;
         entropyMinLength = entropyMinLength == null ? 32 : entropyMinLength;
         logs = logs == null ? Boolean.TRUE : logs;

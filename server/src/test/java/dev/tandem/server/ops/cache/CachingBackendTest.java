@@ -6,6 +6,7 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.ops.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import dev.tandem.server.ops.TandemHeaders;
@@ -46,7 +47,7 @@ class CachingBackendTest {
         List<InferenceEvent> second = run(b, greedy("hi", "key_a"));
 
         assertThat(upstream.received).hasSize(1);
-        assertThat(((InferenceEvent.Started) second.get(0)).route()).isEqualTo("cache");
+        assertThat(((InferenceEvent.Started) second.get(0)).route()).isEqualTo(RouteReason.CACHE);
         assertThat(second.subList(1, second.size())).isEqualTo(first.subList(1, first.size()));
         assertThat(hits.get()).isEqualTo(1);
         assertThat(misses.get()).isEqualTo(1);
@@ -58,7 +59,7 @@ class CachingBackendTest {
         run(isolated, greedy("hi", "key_a"));
         List<InferenceEvent> other = run(isolated, greedy("hi", "key_b"));
         assertThat(upstream.received).hasSize(2);
-        assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo("cache");
+        assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo(RouteReason.CACHE);
 
         CachingBackend shared = cache(new CacheConfig(true, null, null, false));
         run(shared, greedy("yo", "key_a"));
@@ -80,7 +81,7 @@ class CachingBackendTest {
     @Test
     void failedAndCancelledAnswersAreNotKept() {
         ScriptedBackend failing = ScriptedBackend.scripted("openai", r -> List.of(
-                new InferenceEvent.Started("openai", "g", 1, "primary"),
+                new InferenceEvent.Started("openai", "g", 1),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "boom"))));
         CachingBackend b = new CachingBackend(failing, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
         run(b, greedy("x", "k"));
@@ -123,7 +124,7 @@ class CachingBackendTest {
         // Given a dispatcher that, at a saturated moment, lets a remote serve, and then local again
         AtomicInteger call = new AtomicInteger();
         ScriptedBackend router = ScriptedBackend.scripted("router", r -> call.incrementAndGet() == 1
-                ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), "saturated")
+                ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), RouteReason.SATURATED)
                 : ScriptedBackend.answer("local", "m", "local-" + call.get(), 4));
         CachingBackend b = new CachingBackend(router, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
 
@@ -134,13 +135,13 @@ class CachingBackendTest {
 
         // Then the remote's answer was not replayed: local served, and its own answer is the one kept
         assertThat(((InferenceEvent.Started) normal.get(0)).backend()).isEqualTo("local");
-        assertThat(((InferenceEvent.Started) normal.get(0)).route()).isEqualTo("primary");
-        assertThat(((InferenceEvent.Started) again.get(0)).route()).isEqualTo("cache");
+        assertThat(((InferenceEvent.Started) normal.get(0)).route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(((InferenceEvent.Started) again.get(0)).route()).isEqualTo(RouteReason.CACHE);
         assertThat(again.subList(1, again.size())).isEqualTo(normal.subList(1, normal.size()));
         assertThat(router.received).hasSize(2);
     }
 
-    private static List<InferenceEvent> withRoute(List<InferenceEvent> events, String route) {
+    private static List<InferenceEvent> withRoute(List<InferenceEvent> events, RouteReason route) {
         List<InferenceEvent> out = new ArrayList<>(events);
         out.set(0, ((InferenceEvent.Started) events.get(0)).withRoute(route));
         return out;

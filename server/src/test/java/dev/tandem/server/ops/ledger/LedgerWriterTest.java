@@ -7,6 +7,7 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
@@ -86,7 +87,7 @@ class LedgerWriterTest {
     void cacheHitIsRecordedFree() {
         observed(ScriptedBackend.scripted("anthropic", req -> {
             List<InferenceEvent> ev = new ArrayList<>(ScriptedBackend.answer("anthropic", "claude-x", "ok", 10));
-            ev.set(0, ((InferenceEvent.Started) ev.get(0)).withRoute("cache"));
+            ev.set(0, ((InferenceEvent.Started) ev.get(0)).withRoute(RouteReason.CACHE));
             return ev;
         })).start(Requests.chat("claude-x", "hi", key("key_c")), e -> {});
         UsageRecord r = ledger.rows(null, null, 10).get(0);
@@ -102,7 +103,7 @@ class LedgerWriterTest {
                 .start(Requests.chat("m", "hi", key("key_f")), e -> {})).isSameAs(saturated);
 
         observed(ScriptedBackend.scripted("openai", req -> List.of(
-                new InferenceEvent.Started("openai", "gpt-x", 4, "saturated"),
+                new InferenceEvent.Started("openai", "gpt-x", 4, RouteReason.SATURATED),
                 new InferenceEvent.TextDelta("a", null),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))))
                 .start(Requests.chat("m", "hi", key("key_f")), e -> {});

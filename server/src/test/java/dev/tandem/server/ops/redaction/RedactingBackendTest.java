@@ -31,7 +31,7 @@ class RedactingBackendTest {
     @Test
     void redactModeSendsAMaskedPromptAndNoSecret() {
         List<InferenceEvent> events = new ArrayList<>();
-        new RedactingBackend(remote, Redactor.defaults(), "redact", local).start(leaky, events::add);
+        new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REDACT, local).start(leaky, events::add);
 
         String sent = everything(remote.received.get(0));
         secrets.values().forEach(s -> assertThat(sent).doesNotContain(s));
@@ -41,7 +41,7 @@ class RedactingBackendTest {
 
     @Test
     void keepLocalModeTellsTheRouterAndServesLocally() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), "keep-local", local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), RedactionAction.KEEP_LOCAL, local);
         assertThat(b.cannotServe(leaky)).get().asString().contains("secrets");
         assertThat(b.cannotServe(Requests.chat("claude", "hello"))).isEmpty();
 
@@ -52,7 +52,7 @@ class RedactingBackendTest {
 
     @Test
     void refuseModeAnswers400WithoutEchoingTheSecret() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), "refuse", local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REFUSE, local);
         assertThatThrownBy(() -> b.start(leaky, e -> {}))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
@@ -64,7 +64,7 @@ class RedactingBackendTest {
     @Test
     void cleanPromptsPassUntouched() {
         InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.");
-        new RedactingBackend(remote, Redactor.defaults(), "refuse", local).start(clean, e -> {});
+        new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REFUSE, local).start(clean, e -> {});
         assertThat(remote.received.get(0)).isSameAs(clean);
     }
 }

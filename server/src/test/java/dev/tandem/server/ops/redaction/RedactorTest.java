@@ -130,7 +130,7 @@ class RedactorTest {
                 .isEqualTo("id [REDACTED:employee_id] key AKIAABCDEFGHIJKLMNOP");
         assertThatThrownBy(() -> Redactor.fromConfig(new RedactionConfig(List.of("nope"), null, null, null, null, null)))
                 .hasMessageContaining("unknown redaction detector");
-        assertThatThrownBy(() -> new RedactionConfig(null, null, "shout", null, null, null))
+        assertThatThrownBy(() -> RedactionAction.parse("shout"))
                 .hasMessageContaining("remoteAction");
     }
 

@@ -1,7 +1,5 @@
-package dev.tandem.server.api;
+package dev.tandem.server.core;
 
-import dev.tandem.server.core.ApiException;
-import dev.tandem.server.core.ErrorKind;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,9 +1,7 @@
-package dev.tandem.server.routing;
+package dev.tandem.server.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.tandem.server.core.ApiException;
-import dev.tandem.server.core.ErrorKind;
 import java.util.Locale;
 
 /**

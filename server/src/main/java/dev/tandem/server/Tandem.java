@@ -27,6 +27,7 @@ import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
 import dev.tandem.server.ops.LogSetup;
 import dev.tandem.server.ops.Ops;
+import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
 import dev.tandem.server.routing.Router;
@@ -89,7 +90,8 @@ public final class Tandem implements AutoCloseable {
         Backend dispatcher = ops.guardDispatcher(router);
         ModelCatalog models = new RoutedModels(router, local::cards);
 
-        Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
+        Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), AuthFilter::callerOf, server.defaultMaxTokens(),
+                server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
             routes(cfg, edge, ops, new Health(local::readiness), new Models(models),

@@ -6,6 +6,7 @@ import dev.tandem.bench.http.RequestSpec;
 import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ModelCard;
 import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
@@ -87,7 +88,7 @@ public class EdgeBench {
     @Setup(Level.Trial)
     public void start() {
         Edge edge = new Edge(new Instant(), () -> List.of(new ModelCard(MODEL, "tandem", 0, 2048)),
-                new Bodies(4 << 20), 512, 5000);
+                new Bodies(4 << 20), ctx -> Caller.ANONYMOUS, 512, 5000);
         ChatCompletions chat = new ChatCompletions(edge);
         Messages messages = new Messages(edge);
         app = Javalin.create(cfg -> {

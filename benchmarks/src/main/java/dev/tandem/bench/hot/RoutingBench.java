@@ -8,7 +8,6 @@ import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
-import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
 import dev.tandem.server.remote.RemoteBackends;
@@ -18,7 +17,6 @@ import dev.tandem.server.routing.Router;
 import dev.tandem.server.routing.RoutingConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -96,9 +94,8 @@ public class RoutingBench {
             case "remote-model" -> "gpt-4o";
             default -> throw new IllegalArgumentException(scenario);
         };
-        request = new InferenceRequest("bench", Dialect.OPENAI, model,
-                new Input.Chat(null, List.of(Message.text(Role.USER, "Say hello."))), 16, Sampling.DEFAULTS,
-                List.of(), null, true, List.of(), null, null, Map.of());
+        request = InferenceRequest.builder("bench", Dialect.OPENAI, model,
+                new Input.Chat(null, List.of(Message.text(Role.USER, "Say hello.")))).withStream(true).build();
         route(); // builds the remote backend on first use: not part of a routing decision
     }
 

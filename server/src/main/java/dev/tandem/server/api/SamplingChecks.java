@@ -18,8 +18,18 @@ public final class SamplingChecks {
         Params.range(frequencyPenalty, -2, 2, "frequency_penalty");
         repetitionPenalty(repetitionPenalty);
         int min = minTokens(minTokens, maxTokens);
-        return new Sampling(temperature, topP, k, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
-                Boolean.TRUE.equals(ignoreEos), min);
+        return Sampling.builder()
+                .withTemperature(temperature)
+                .withTopP(topP)
+                .withTopK(k)
+                .withMinP(minP)
+                .withSeed(seed)
+                .withPresencePenalty(presencePenalty)
+                .withFrequencyPenalty(frequencyPenalty)
+                .withRepetitionPenalty(repetitionPenalty)
+                .withIgnoreEos(Boolean.TRUE.equals(ignoreEos))
+                .withMinTokens(min)
+                .build();
     }
 
     public static void topP(Double topP) {

@@ -1,5 +1,6 @@
 package dev.tandem.server.ops;
 
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.ledger.UsageTotal;
 import java.util.ArrayList;
@@ -14,9 +15,10 @@ public final class CliTables {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("ID", "NAME", "POLICY", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET_USD", "CREATED", "REVOKED"));
         for (ApiKey k : keys) {
-            rows.add(List.of(k.id(), k.name(), orDash(k.policy()),
-                    k.allowedModels().isEmpty() ? "*" : String.join(",", k.allowedModels()), orDash(k.rpm()),
-                    orDash(k.tpm()), orDash(k.maxConcurrent()), orDash(k.budgetUsd()), k.created().toString(),
+            Caller.Limits l = k.limits();
+            rows.add(List.of(k.id(), k.name(), orDash(k.policy() == null ? null : k.policy().wireName()),
+                    l.allowedModels().isEmpty() ? "*" : String.join(",", l.allowedModels()), orDash(l.rpm()),
+                    orDash(l.tpm()), orDash(l.maxConcurrent()), orDash(l.budgetUsd()), k.created().toString(),
                     orDash(k.revoked())));
         }
         return render(rows);

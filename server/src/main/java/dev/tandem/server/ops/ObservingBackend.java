@@ -104,7 +104,7 @@ public final class ObservingBackend extends ForwardingBackend {
             }
             long now = System.nanoTime();
             outcomes.publish(RequestOutcome.builder(time, request.requestId())
-                    .withKeyId(request.headers().getOrDefault(TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS))
+                    .withKeyId(request.caller().keyId())
                     .withDialect(request.dialect().name().toLowerCase(java.util.Locale.ROOT))
                     .withModel(request.model())
                     .withServedModel(servedModel)

@@ -80,7 +80,7 @@ public final class Ops implements AutoCloseable {
         this.ledger = ledger;
         this.metrics = metrics;
         this.redactor = Redactor.fromConfig(config.redaction());
-        this.auth = new Authenticator(keys, config.auth());
+        this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
         this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
     }
 
@@ -125,7 +125,7 @@ public final class Ops implements AutoCloseable {
 
     /** The auth filter, admin routes, /metrics and the gate's error shapes. */
     public void addRoutes(RoutesConfig routes) {
-        AuthFilter filter = new AuthFilter(auth, () -> metrics.gateRejected("auth"));
+        AuthFilter filter = new AuthFilter(auth);
         AdminApi admin = new AdminApi(keys, ledger, auth);
         routes.exception(GateException.class, (e, ctx) -> GateErrors.write(ctx, e));
         routes.before(filter::handle);

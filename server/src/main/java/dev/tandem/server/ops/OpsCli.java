@@ -2,6 +2,7 @@ package dev.tandem.server.ops;
 
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.ops.gate.AdminApiTimes;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
@@ -51,10 +52,15 @@ public final class OpsCli {
                     if (name == null) {
                         throw new IllegalArgumentException("--name is required");
                     }
-                    CreatedKey k = keys.create(new KeySpec(name, p.options.get("policy"),
-                            p.options.containsKey("models") ? Arrays.asList(p.options.get("models").split(",")) : List.of(),
-                            integer(p, "rpm"), integer(p, "tpm"), integer(p, "concurrency"),
-                            p.options.containsKey("budget") ? Double.valueOf(p.options.get("budget")) : null));
+                    CreatedKey k = keys.create(KeySpec.builder(name)
+                            .withPolicy(p.options.containsKey("policy") ? Policy.parse(p.options.get("policy")) : null)
+                            .withAllowedModels(p.options.containsKey("models")
+                                    ? Arrays.asList(p.options.get("models").split(",")) : List.of())
+                            .withRpm(integer(p, "rpm"))
+                            .withTpm(integer(p, "tpm"))
+                            .withMaxConcurrent(integer(p, "concurrency"))
+                            .withBudgetUsd(p.options.containsKey("budget") ? Double.valueOf(p.options.get("budget")) : null)
+                            .build());
                     out.println("created " + k.key().id() + " (" + k.key().name() + ")");
                     out.println("key: " + k.secret());
                     out.println("Store it now: it is shown only once.");

@@ -3,6 +3,7 @@ package dev.tandem.server.routing;
 import dev.tandem.models.EngineLoad;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
@@ -29,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * The one backend the edge talks to: picks an ordered chain of backends per request from the model
  * name, the effective policy and the engine's load, and falls back along it until the commit point.
  *
- * <p>Effective policy = the server's ({@code routing.policy}), narrowed by the API key's (header
- * {@value #KEY_POLICY_HEADER}, set by the gate only — the edge must strip any client-sent value),
- * narrowed by the request's (header {@value #REQUEST_POLICY_HEADER}). Narrowing only: a request can
- * never widen what the server or its key allows.
+ * <p>Effective policy = the server's ({@code routing.policy}), narrowed by the API key's (the
+ * request's {@link Caller}, as the gate read it from the key store), narrowed by the request's own
+ * ({@link InferenceRequest#policy()}). Narrowing only: a request can never widen what the server or
+ * its key allows.
  *
  * <p>Commit point: the first text or tool-call delta (or Finished) forwarded to the sink. Until
  * then Started is held back and a failure falls back to the next backend; when the current backend
@@ -44,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements Backend {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
-    public static final String KEY_POLICY_HEADER = "x-tandem-key-policy";
-    public static final String REQUEST_POLICY_HEADER = "x-tandem-policy";
 
     private final RoutingConfig config;
     private final Backend local;
@@ -148,8 +147,8 @@ public final class Router implements Backend {
 
     /** The effective policy of a request: server, narrowed by key, narrowed by request. */
     public Policy effectivePolicy(InferenceRequest request) {
-        Policy policy = config.policy().narrow(header(request, KEY_POLICY_HEADER), "the API key");
-        return policy.narrow(header(request, REQUEST_POLICY_HEADER), "header " + REQUEST_POLICY_HEADER);
+        Policy policy = config.policy().narrow(request.caller().policy(), "the API key");
+        return policy.narrow(request.policy(), "the request");
     }
 
     @Override
@@ -255,18 +254,6 @@ public final class Router implements Backend {
         return built.map(b -> wrappedRemotes.computeIfAbsent(name, n -> hooks.wrapRemote().apply(b))).orElse(null);
     }
 
-    private static Policy header(InferenceRequest request, String name) {
-        String value = request.headers().get(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Policy.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(name, e.getMessage());
-        }
-    }
-
     /** Failures worth trying the next backend for: saturation, rate limits, upstream trouble, local crashes. */
     private static boolean fallsBack(ApiException e) {
         return e.kind().retriable() || e.kind() == ErrorKind.INTERNAL;
@@ -340,7 +327,8 @@ public final class Router implements Backend {
                     continue;
                 }
                 try {
-                    InferenceRequest forBackend = step.isLocal() && !table.isLocalName(request.model()) ? request.withModel(localModel) : request;
+                    InferenceRequest forBackend = step.isLocal() && !table.isLocalName(request.model())
+                            ? request.toBuilder().withModel(localModel).build() : request;
                     int mine = ++attempt;
                     Call call = backend.start(forBackend, new StepSink(step, next >= steps.size()));
                     if (attempt == mine) {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.FakeUpstream;
 import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.gate.AuthConfig;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.ledger.LedgerConfig;
@@ -78,12 +80,13 @@ class OpsRoutingTest {
         return ops.guardDispatcher(router);
     }
 
-    String key(String policy) {
-        return ops.keys().create(new KeySpec("k", policy, List.of(), null, null, null, null)).secret();
+    String key(Policy policy) {
+        return ops.keys().create(KeySpec.builder("k").withPolicy(policy).build()).secret();
     }
 
-    static InferenceRequest ask(String model, String text, String secret) {
-        return Requests.chat(model, text, Map.of("authorization", "Bearer " + secret));
+    /** A request from the key with this secret, its caller found as the edge's auth filter finds it. */
+    InferenceRequest ask(String model, String text, String secret) {
+        return Requests.chat(model, text).withCaller(ops.keys().findBySecret(secret).orElseThrow().caller()).build();
     }
 
     String everythingSeenUpstream() {
@@ -150,12 +153,14 @@ class OpsRoutingTest {
     @Test
     void aLocalOnlyKeyNeverReachesTheUpstreamEvenWhenItAsksForIt() {
         Backend server = server(RedactionAction.REDACT);
-        String secret = key("local-only");
+        String secret = key(Policy.LOCAL_ONLY);
         local.load(FakeLocalBackend.queueFull());
         assertThatThrownBy(() -> server.start(ask(CLAUDE, "hi", secret), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // and a client cannot widen it with its own header
-        InferenceRequest spoofed = Requests.withHeader(ask(CLAUDE, "hi", secret), "x-tandem-key-policy", "remote-only");
+        InferenceRequest asked = ask(CLAUDE, "hi", secret);
+        InferenceRequest spoofed = asked.toBuilder()
+                .withCaller(new Caller(asked.caller().keyId(), Policy.REMOTE_ONLY, asked.caller().limits())).build();
         assertThatThrownBy(() -> server.start(spoofed, new RecordingSink())).isInstanceOf(ApiException.class);
         assertThat(anthropic.connections()).isZero();
         assertThat(remotes.builtCount()).isZero();

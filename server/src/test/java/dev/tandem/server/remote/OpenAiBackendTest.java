@@ -40,7 +40,7 @@ class OpenAiBackendTest {
         fake.keepAlive(true);
         for (int i = 0; i < 5; i++) {
             RecordingSink sink = new RecordingSink();
-            backend.start(Requests.chat("gpt-4o", "hello " + i), sink);
+            backend.start(Requests.streamedChat("gpt-4o", "hello " + i).build(), sink);
             sink.awaitEnd();
             assertThat(sink.finished()).isNotNull();
         }
@@ -55,7 +55,7 @@ class OpenAiBackendTest {
     void streamsTextWithEstimatedStartAndRealUsageFromTheUsageChunk() throws Exception {
         // Given an upstream that reports 33 prompt and 3 completion tokens only in its final usage chunk
         fake.answerByDefault(Answer.text("Bon", "jour", "!").withUsage(33, 3));
-        InferenceRequest request = Requests.chat("gpt-4o", "Say hello in French, please, in one word.");
+        InferenceRequest request = Requests.streamedChat("gpt-4o", "Say hello in French, please, in one word.").build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -94,7 +94,7 @@ class OpenAiBackendTest {
     void lengthFinishBecomesMaxTokens() {
         fake.answerByDefault(Answer.text("a", "b").withStop("length", null).withUsage(5, 2));
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.chat("gpt-4o", "count"), sink);
+        backend.start(Requests.streamedChat("gpt-4o", "count").build(), sink);
         assertThat(sink.awaitEnd().finished().reason()).isEqualTo(StopReason.MAX_TOKENS);
     }
 
@@ -104,7 +104,7 @@ class OpenAiBackendTest {
                 new ToolCall("call_A", "get_weather", List.of("{\"city\":", "\"Paris\"}")),
                 new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(60, 30));
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?")), sink);
+        backend.start(Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build(), sink);
         sink.awaitEnd();
         List<InferenceEvent.ToolCallDelta> deltas = sink.toolCallDeltas();
         assertThat(deltas.stream().filter(d -> d.id() != null).map(InferenceEvent.ToolCallDelta::id)).containsExactly("call_A", "call_B");
@@ -130,7 +130,7 @@ class OpenAiBackendTest {
                         new Content.ToolResult("toolu_01", List.of(new Content.Text("18C")), false),
                         new Content.Text("Is that warm?"),
                         new Content.Image("image/png", "iVBORw0KGgo=", null)))));
-        backend.start(Requests.chat("gpt-4o", chat, Map.of()), new RecordingSink()).getClass();
+        backend.start(Requests.streamedChat("gpt-4o", chat).build(), new RecordingSink()).getClass();
         for (int i = 0; i < 500 && fake.requests() < 1; i++) {
             Thread.sleep(10);
         }
@@ -156,7 +156,7 @@ class OpenAiBackendTest {
         String wrongKey = "sk-proj-WRONGwrongWRONG9876543210";
         try (OpenAiBackend wrong = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()).withApiKey(wrongKey))) {
             RecordingSink sink = new RecordingSink();
-            wrong.start(Requests.chat("gpt-4o", "hi"), sink);
+            wrong.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
             var error = sink.awaitEnd().failed().error();
             // Then: not retried, authentication kind, upstream's message kept, no trace of either key
             assertThat(error.kind()).isEqualTo(ErrorKind.AUTHENTICATION);

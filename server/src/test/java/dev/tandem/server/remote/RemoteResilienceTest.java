@@ -52,7 +52,7 @@ class RemoteResilienceTest {
 
     private static RecordingSink run(Backend backend) {
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.chat("claude-sonnet-4-5", "count to three"), sink);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "count to three").build(), sink);
         return sink.awaitEnd();
     }
 
@@ -80,7 +80,7 @@ class RemoteResilienceTest {
         OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
-        gpt.start(Requests.chat("gpt-4o", "count"), sink);
+        gpt.start(Requests.streamedChat("gpt-4o", "count").build(), sink);
         assertThat(sink.awaitEnd().text()).isEqualTo("one two three");
         long gapMs = TimeUnit.NANOSECONDS.toMillis(openai.received().get(1).atNanos() - openai.received().get(0).atNanos());
         assertThat(gapMs).isGreaterThanOrEqualTo(300);
@@ -217,7 +217,7 @@ class RemoteResilienceTest {
 
     private static RecordingSink runUnstreamed(Backend backend) {
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "count to three")), sink);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "count to three").withStream(false).build(), sink);
         return sink.awaitEnd();
     }
 
@@ -280,7 +280,7 @@ class RemoteResilienceTest {
         OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
-        gpt.start(Requests.chat("gpt-4o", "hi"), sink);
+        gpt.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
         assertThat(sink.awaitEnd().failed().error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
         assertThat(sink.failed().error().getMessage()).contains("exceeded your current quota");
         assertThat(openai.requests()).isEqualTo(1);
@@ -316,7 +316,7 @@ class RemoteResilienceTest {
         AnthropicBackend backend = claude(r);
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink slow = new RecordingSink();
-        backend.start(Requests.chat("claude-sonnet-4-5", "slow"), slow);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "slow").build(), slow);
         for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }
@@ -359,7 +359,7 @@ class RemoteResilienceTest {
         for (int i = 0; i < 5; i++) {
             anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
             RecordingSink sink = new RecordingSink();
-            Backend.Call call = backend.start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+            Backend.Call call = backend.start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
             sink.awaitText();
             call.cancel();
         }
@@ -374,7 +374,7 @@ class RemoteResilienceTest {
     void cancelStopsTheStream() throws Exception {
         anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = claude().start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        Backend.Call call = claude().start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
         sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
@@ -389,7 +389,7 @@ class RemoteResilienceTest {
         Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 3, 5_000L, 300L, 300L, 0.0, 5, 500L, 8);
         anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = claude(r).start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        Backend.Call call = claude(r).start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
         for (int i = 0; i < 200 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }

@@ -67,10 +67,10 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicAnswersTheSameWholeAsStreamed() throws Exception {
         anthropic.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.withTools(Requests.chat("claude-sonnet-4-5", "Paris and Rome?"));
+        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
         Seen asStream = Seen.of(run(claude, streamed));
         // When the same request comes from a caller that does not stream
-        RecordingSink sink = run(claude, Requests.unstreamed(streamed));
+        RecordingSink sink = run(claude, streamed.toBuilder().withStream(false).build());
         // Then the upstream was asked for one JSON answer
         assertThat(lastBody(anthropic).path("stream").asBoolean(true)).isFalse();
         assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "application/json");
@@ -90,7 +90,7 @@ class UnstreamedRepliesTest {
         Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 32, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
         try (AnthropicBackend shortReplies = new AnthropicBackend(Upstreams.anthropic(anthropic, r))) {
             anthropic.answerByDefault(Answer.text("one ", "two ", "three").withUsage(10, 3));
-            RecordingSink sink = run(shortReplies, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "count")));
+            RecordingSink sink = run(shortReplies, Requests.streamedChat("claude-sonnet-4-5", "count").withStream(false).build());
             // Then the upstream streamed it (a long generation is timed out by its silences, not its length)
             assertThat(lastBody(anthropic).path("stream").asBoolean()).isTrue();
             assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "text/event-stream");
@@ -102,7 +102,7 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicStopSequenceComesThrough() {
         anthropic.answerByDefault(Answer.text("a, b, c").withStop("stop_sequence", "###").withUsage(40, 6));
-        RecordingSink sink = run(claude, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "list")));
+        RecordingSink sink = run(claude, Requests.streamedChat("claude-sonnet-4-5", "list").withStream(false).build());
         assertThat(sink.text()).isEqualTo("a, b, c");
         assertThat(sink.finished().reason()).isEqualTo(StopReason.STOP_SEQUENCE);
         assertThat(sink.finished().stopSequence()).isEqualTo("###");
@@ -111,7 +111,7 @@ class UnstreamedRepliesTest {
 
     @Test
     void anthropicReplyUsageCountsCachedPromptTokensOrElseTheCountedPrompt() throws Exception {
-        InferenceRequest request = Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "hi"));
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "hi").withStream(false).build();
         // Given a reply whose prompt was 10 fresh, 5 cache-written and 100 cache-read tokens
         List<InferenceEvent> cached = new ArrayList<>();
         claude.translateReply(JSON.readTree("""
@@ -134,9 +134,9 @@ class UnstreamedRepliesTest {
     @Test
     void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
         openai.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?"));
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
         RecordingSink streamSink = run(gpt, streamed);
-        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // The body asks for no stream, and so carries no stream_options (the API refuses them without a stream)
         JsonNode body = lastBody(openai);
         assertThat(body.path("stream").asBoolean(true)).isFalse();
@@ -154,9 +154,9 @@ class UnstreamedRepliesTest {
     void anOpenAiCompatibleHostWithoutUsageIsCountedAsItsStreamWouldBe() {
         // Given a host that reports no usage, streamed or not
         openai.sendsUsage(false).answerByDefault(Answer.text("twelve chars", " and eight").withUsage(99, 99));
-        InferenceRequest streamed = Requests.chat("gpt-4o", "count the characters");
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "count the characters").build();
         RecordingSink streamSink = run(gpt, streamed);
-        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // Then both count the prompt as Tandem estimates it and the output at ~4 characters a token
         TokenUsage estimate = new TokenUsage(PromptEstimate.tokens(streamed), ("twelve chars and eight".length() + 3) / 4);
         assertThat(streamSink.finished().usage()).isEqualTo(estimate);
@@ -167,7 +167,7 @@ class UnstreamedRepliesTest {
     @Test
     void openAiLengthFinishIsMaxTokens() {
         openai.answerByDefault(Answer.text("abcdefgh").withStop("length", null).withUsage(9, 4));
-        RecordingSink sink = run(gpt, Requests.unstreamed(Requests.chat("gpt-4o", "go")));
+        RecordingSink sink = run(gpt, Requests.streamedChat("gpt-4o", "go").withStream(false).build());
         assertThat(sink.text()).isEqualTo("abcdefgh");
         assertThat(sink.finished().reason()).isEqualTo(StopReason.MAX_TOKENS);
         assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(9, 4));

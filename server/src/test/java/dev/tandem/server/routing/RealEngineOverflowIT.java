@@ -22,6 +22,7 @@ import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.RecordingSink;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
 import dev.tandem.server.remote.RemoteBackends;
@@ -86,9 +87,11 @@ class RealEngineOverflowIT {
     }
 
     private static InferenceRequest request(String model, int maxTokens, boolean ignoreEos) {
-        return new InferenceRequest("req-" + UUID.randomUUID(), Dialect.OPENAI, model,
-                new Input.Chat(null, List.of(Message.text(Role.USER, "def fib(n):"))), maxTokens,
-                new Sampling(0.0, null, null, null, null, null, null, null, ignoreEos, 0), List.of(), null, true, List.of(), null, null, Map.of());
+        return Requests.chat(model, "def fib(n):")
+                .withMaxTokens(maxTokens)
+                .withSampling(Sampling.builder().withTemperature(0.0).withIgnoreEos(ignoreEos).build())
+                .withStream(true)
+                .build();
     }
 
     /** Fills the one running and the one waiting slot with long generations. */

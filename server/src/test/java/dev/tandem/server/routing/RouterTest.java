@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
@@ -71,8 +72,16 @@ class RouterTest {
         return sink.awaitEnd();
     }
 
-    private static InferenceRequest chat(String model, Map<String, String> headers) {
-        return Requests.chat(model, "hello").withHeaders(headers);
+    private static InferenceRequest chat(String model) {
+        return chat(model, null, null);
+    }
+
+    /** A request from a key with {@code keyPolicy} that asks for {@code requestPolicy} itself (null: none). */
+    private static InferenceRequest chat(String model, Policy keyPolicy, Policy requestPolicy) {
+        return Requests.streamedChat(model, "hello")
+                .withCaller(new Caller("key_test", keyPolicy, Caller.Limits.NONE))
+                .withPolicy(requestPolicy)
+                .build();
     }
 
     private int upstreamConnections() {
@@ -82,7 +91,7 @@ class RouterTest {
     @Test
     void anIdleEngineServesLocallyAndNoRemoteIsEvenBuilt() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().backend()).isEqualTo("local");
         assertThat(sink.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(sink.text()).isEqualTo("local answer");
@@ -95,14 +104,14 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL);
         // Given a full queue: the next request goes to the first fallback, marked saturated
         local.load(FakeLocalBackend.queueFull());
-        RecordingSink overflow = run(router, chat("auto", Map.of()));
+        RecordingSink overflow = run(router, chat("auto"));
         assertThat(overflow.started().backend()).isEqualTo("anthropic");
         assertThat(overflow.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(overflow.text()).isEqualTo(anthropic.defaultAnswer().fullText());
         assertThat(anthropic.requests()).isEqualTo(1);
         // When the engine drains, the next request is local again
         local.load(FakeLocalBackend.idle());
-        RecordingSink back = run(router, chat("auto", Map.of()));
+        RecordingSink back = run(router, chat("auto"));
         assertThat(back.started().backend()).isEqualTo("local");
         assertThat(back.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(anthropic.requests()).isEqualTo(1);
@@ -112,7 +121,7 @@ class RouterTest {
     void aLongEstimatedWaitCountsAsSaturated() {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.busy(Duration.ofSeconds(5)));
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(local.startedRequests()).isEmpty();
@@ -126,7 +135,7 @@ class RouterTest {
             anthropic.enqueue(new Status(503, "api_error", "unavailable", Map.of()));
             openai.enqueue(new Status(503, "server_error", "unavailable", Map.of()));
         }
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         assertThat(sink.started().backend()).isEqualTo("local");
         assertThat(sink.text()).isEqualTo("local answer");
         assertThat(anthropic.requests()).isEqualTo(2);
@@ -140,7 +149,7 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.queueFull());
         anthropic.enqueue(new Status(529, "overloaded_error", "Overloaded", Map.of()), new Status(529, "overloaded_error", "Overloaded", Map.of()));
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         assertThat(sink.started().backend()).isEqualTo("openai");
         assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(sink.text()).isEqualTo(openai.defaultAnswer().fullText());
@@ -150,7 +159,7 @@ class RouterTest {
     void aLocalFailureBeforeTheFirstTokenFallsBackAsLocalError() {
         Router router = router(Policy.PREFER_LOCAL);
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.LOCAL_ERROR);
         assertThat(sink.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
@@ -160,7 +169,7 @@ class RouterTest {
     void aLocalFailureAfterTheFirstTokenIsNeverFallenBackFrom() {
         Router router = router(Policy.PREFER_LOCAL);
         local.mode(FakeLocalBackend.Mode.FAIL_AFTER_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.text()).isEqualTo("local ");
         assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INTERNAL);
         assertThat(upstreamConnections()).isZero();
@@ -169,7 +178,7 @@ class RouterTest {
     @Test
     void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        InferenceRequest request = Requests.withTools(chat(LOCAL, Map.of()));
+        InferenceRequest request = Requests.streamedChat(LOCAL, "hello").withTools(Requests.WEATHER_TOOL, "required").build();
         RecordingSink sink = run(router, request);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
@@ -180,8 +189,8 @@ class RouterTest {
     @Test
     void imagesUnderLocalOnlyGetAClear400AndNoConnection() {
         Router router = router(Policy.LOCAL_ONLY);
-        InferenceRequest request = Requests.chat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
-                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null))))), Map.of());
+        InferenceRequest request = Requests.streamedChat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
+                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null)))))).build();
         assertThatThrownBy(() -> router.start(request, new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
@@ -196,20 +205,20 @@ class RouterTest {
         Router router = router(Policy.LOCAL_ONLY);
         local.load(FakeLocalBackend.queueFull());
         // When asked for the local model: a saturation error with Retry-After, not a remote answer
-        assertThatThrownBy(() -> router.start(chat(LOCAL, Map.of()), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat(LOCAL), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
                     assertThat(e.retryAfter()).isNotNull();
                 });
         // When asked for remote models explicitly, even with a header asking for remote-only: refused
         for (String model : List.of("claude-sonnet-4-5", "gpt-4o")) {
-            assertThatThrownBy(() -> router.start(chat(model, Map.of()), new RecordingSink()))
+            assertThatThrownBy(() -> router.start(chat(model), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         }
-        assertThatThrownBy(() -> router.start(chat("auto", Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat("auto", null, Policy.REMOTE_ONLY), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // And tools (which only a remote could serve) are refused too
-        assertThatThrownBy(() -> router.start(Requests.withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> router.start(Requests.streamedChat("auto", "hello").withTools(Requests.WEATHER_TOOL, "required").build(), new RecordingSink())).isInstanceOf(ApiException.class);
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();
@@ -221,11 +230,10 @@ class RouterTest {
     void aRequestOrKeyNarrowedToLocalOnlyStaysLocalWhenSaturated() {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.queueFull());
-        for (Map<String, String> headers : List.of(Map.of(Router.REQUEST_POLICY_HEADER, "local-only"),
-                Map.of(Router.KEY_POLICY_HEADER, "local-only"))) {
-            assertThatThrownBy(() -> router.start(chat("auto", headers), new RecordingSink()))
+        for (Policy[] keyAndRequest : List.of(new Policy[] {null, Policy.LOCAL_ONLY}, new Policy[] {Policy.LOCAL_ONLY, null})) {
+            assertThatThrownBy(() -> router.start(chat("auto", keyAndRequest[0], keyAndRequest[1]), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED));
-            assertThatThrownBy(() -> router.start(chat("claude-sonnet-4-5", headers), new RecordingSink()))
+            assertThatThrownBy(() -> router.start(chat("claude-sonnet-4-5", keyAndRequest[0], keyAndRequest[1]), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         }
         assertThat(upstreamConnections()).isZero();
@@ -235,24 +243,18 @@ class RouterTest {
     @Test
     void policiesNarrowButNeverWiden() {
         Router router = router(Policy.PREFER_LOCAL);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of()))).isEqualTo(Policy.PREFER_LOCAL);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")))).isEqualTo(Policy.REMOTE_ONLY);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
-                Router.REQUEST_POLICY_HEADER, "prefer-local")))).isEqualTo(Policy.LOCAL_ONLY);
-        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
-                Router.REQUEST_POLICY_HEADER, "remote-only"))))
+        assertThat(router.effectivePolicy(chat(LOCAL))).isEqualTo(Policy.PREFER_LOCAL);
+        assertThat(router.effectivePolicy(chat(LOCAL, null, Policy.REMOTE_ONLY))).isEqualTo(Policy.REMOTE_ONLY);
+        assertThat(router.effectivePolicy(chat(LOCAL, Policy.LOCAL_ONLY, Policy.PREFER_LOCAL))).isEqualTo(Policy.LOCAL_ONLY);
+        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Policy.LOCAL_ONLY, Policy.REMOTE_ONLY)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
-        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "cloud-please"))))
-                .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-                    assertThat(e.param()).isEqualTo(Router.REQUEST_POLICY_HEADER);
-                });
+        // an unknown policy never gets this far: the edge refuses the header (EdgeHeadersIT)
     }
 
     @Test
     void remoteOnlySendsLocalAndAliasModelsToRemoteAsPolicy() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")));
+        RecordingSink sink = run(router, chat(LOCAL, null, Policy.REMOTE_ONLY));
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.POLICY);
         assertThat(local.startedRequests()).isEmpty();
@@ -261,11 +263,11 @@ class RouterTest {
     @Test
     void remoteModelNamesGoToTheirBackendAsPrimary() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink gpt = run(router, chat("gpt-4o-mini", Map.of()));
+        RecordingSink gpt = run(router, chat("gpt-4o-mini"));
         assertThat(gpt.started().backend()).isEqualTo("openai");
         assertThat(gpt.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(openai.lastRequest().body()).contains("\"model\":\"gpt-4o-mini\"");
-        RecordingSink claude = run(router, chat("claude-haiku-4-5", Map.of()));
+        RecordingSink claude = run(router, chat("claude-haiku-4-5"));
         assertThat(claude.started().backend()).isEqualTo("anthropic");
         assertThat(local.startedRequests()).isEmpty();
         assertThat(router.circuitStates()).containsEntry("anthropic", CircuitState.CLOSED).containsEntry("openai", CircuitState.CLOSED);
@@ -279,7 +281,7 @@ class RouterTest {
         assertThat(router.knows("auto")).isTrue();
         assertThat(router.knows(LOCAL)).isTrue();
         assertThat(router.knownModels(List.of(LOCAL))).containsExactly(LOCAL, "auto", "default", "claude-sonnet-4-5", "gpt-4o");
-        assertThatThrownBy(() -> router.start(chat("llama-9000", Map.of()), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat("llama-9000"), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
                     assertThat(e.getMessage()).contains("llama-9000");
@@ -290,7 +292,7 @@ class RouterTest {
     void aNonRetriableRemoteErrorComesBackWithoutFallback() {
         Router router = router(Policy.PREFER_LOCAL);
         anthropic.enqueue(new Status(400, "invalid_request_error", "max_tokens: 999999 > 64000, the maximum allowed", Map.of()));
-        RecordingSink sink = run(router, chat("claude-sonnet-4-5", Map.of()));
+        RecordingSink sink = run(router, chat("claude-sonnet-4-5"));
         assertThat(sink.events()).hasSize(1);
         assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(sink.failed().error().getMessage()).contains("max_tokens: 999999").doesNotContain(anthropic.apiKey());
@@ -325,7 +327,7 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL, hooks);
         // When local fails before its first token
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         // Then anthropic is skipped, openai serves, and the hidden local failure was reported
         assertThat(sink.started().backend()).isEqualTo("openai");
         assertThat(anthropic.connections()).isZero();
@@ -339,7 +341,7 @@ class RouterTest {
         for (int i = 0; i < 24; i++) {
             local.load(i % 2 == 0 ? FakeLocalBackend.idle() : FakeLocalBackend.queueFull());
             RecordingSink sink = new RecordingSink();
-            router.start(chat("auto", Map.of()), sink);
+            router.start(chat("auto"), sink);
             sinks.add(sink);
         }
         for (int i = 0; i < sinks.size(); i++) {
@@ -360,7 +362,7 @@ class RouterTest {
         anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
+        Backend.Call call = router.start(chat("claude-sonnet-4-5"), sink);
         sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
@@ -399,7 +401,7 @@ class RouterTest {
         };
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
         Router router = router(Policy.PREFER_LOCAL, new Router.Hooks(remote -> slowRemote, null));
-        Backend.Call call = router.start(chat("auto", Map.of()), new RecordingSink());
+        Backend.Call call = router.start(chat("auto"), new RecordingSink());
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
         // When the client goes away while the fallback is being started
         call.cancel();

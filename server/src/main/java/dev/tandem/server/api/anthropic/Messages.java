@@ -4,7 +4,6 @@ import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
@@ -32,7 +31,7 @@ public final class Messages {
 
     public void handle(Context ctx) {
         MessagesWire.Request wire = edge.bodies().parse(ctx, MessagesWire.Request.class);
-        InferenceRequest request = MessagesRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
+        InferenceRequest request = MessagesRequests.toInference(wire, edge.origin(ctx));
         edge.models().require(wire.model());
         String id = "msg_" + RequestIds.generate("").substring(0, 24);
         if (request.stream()) {

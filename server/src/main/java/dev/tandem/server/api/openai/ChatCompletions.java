@@ -4,7 +4,6 @@ import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
@@ -28,7 +27,7 @@ public final class ChatCompletions {
 
     public void handle(Context ctx) {
         ChatWire.Request wire = edge.bodies().parse(ctx, ChatWire.Request.class);
-        List<InferenceRequest> requests = ChatRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx), edge.defaultMaxTokens());
+        List<InferenceRequest> requests = ChatRequests.toInference(wire, edge.origin(ctx), edge.defaultMaxTokens());
         edge.models().require(wire.model());
         String id = "chatcmpl-" + RequestIds.generate("").substring(0, 20);
         long created = System.currentTimeMillis() / 1000;

@@ -6,7 +6,6 @@ import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
@@ -32,7 +31,7 @@ public final class Completions {
 
     public void handle(Context ctx) {
         CompletionWire.Request wire = edge.bodies().parse(ctx, CompletionWire.Request.class);
-        List<InferenceRequest> requests = CompletionRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
+        List<InferenceRequest> requests = CompletionRequests.toInference(wire, edge.origin(ctx));
         edge.models().require(wire.model());
         int n = wire.n() == null ? 1 : wire.n();
         boolean asIds = Boolean.TRUE.equals(wire.returnTokensAsTokenIds());

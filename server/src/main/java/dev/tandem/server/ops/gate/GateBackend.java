@@ -1,33 +1,28 @@
 package dev.tandem.server.ops.gate;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.Outcomes;
 import dev.tandem.server.ops.RequestOutcome;
-import dev.tandem.server.ops.TandemHeaders;
-import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.Policy;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * The gate in front of the dispatcher: who is calling, may they use this model, are they within
- * their limits and budget. It strips any credentials, and stamps the key's id and routing policy
- * (replacing whatever was there) for the ledger, the cache and the router.
+ * their limits and budget. The request goes on with its caller as the key store says now (a
+ * revoked key stops here), for the ledger, the cache and the router.
  *
  * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
  * failed request; a 401 has no key to charge and only counts in metrics.
@@ -42,7 +37,8 @@ public final class GateBackend extends ForwardingBackend {
     private final Clock clock;
 
     /**
-     * @param onRejected told the reason of each refusal: "auth", "model", "rpm", "tpm", "concurrency", "budget"
+     * @param onRejected told the reason of each refusal past authentication: "model", "rpm", "tpm",
+     *     "concurrency", "budget" (the authenticator tells of its own)
      */
     public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
             List<OutcomeListener> listeners, Consumer<String> onRejected) {
@@ -58,41 +54,34 @@ public final class GateBackend extends ForwardingBackend {
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-        Optional<ApiKey> key;
-        try {
-            key = caller(request.headers());
-        } catch (GateException e) {
-            onRejected.accept("auth");
-            throw e;
+        Caller caller = auth.current(request.caller());
+        if (caller.anonymous()) {
+            return inner.start(request.toBuilder().withCaller(caller).build(), sink); // auth is off
         }
-        InferenceRequest stamped = stamp(request, key);
-        if (key.isEmpty()) {
-            return inner.start(stamped, sink);
-        }
-        ApiKey k = key.get();
-        if (!k.allows(request.model())) {
-            throw refuse(stamped, "model", GateException.modelNotAllowed(request.model()));
+        if (!caller.limits().allows(request.model())) {
+            throw refuse(request, caller, "model", GateException.modelNotAllowed(request.model()));
         }
         if (!limitsEnabled) {
-            return inner.start(stamped, sink);
+            return inner.start(request.toBuilder().withCaller(caller).build(), sink);
         }
         // The budget caps remote spend; local answers cost nothing, so a spent key keeps the local model.
-        boolean budgetSpent = k.budgetUsd() != null && ledger.spentUsd(k.id()) >= k.budgetUsd();
+        Double budget = caller.limits().budgetUsd();
+        boolean budgetSpent = budget != null && ledger.spentUsd(caller.keyId()) >= budget;
         if (budgetSpent) {
-            if (k.policy() != null && !Policy.parse(k.policy()).allowsLocal()) {
-                throw refuse(stamped, "budget", GateException.budgetExhausted());
+            if (caller.policy() != null && !caller.policy().allowsLocal()) {
+                throw refuse(request, caller, "budget", GateException.budgetExhausted());
             }
-            stamped = withKeyPolicy(stamped, Policy.LOCAL_ONLY);
+            caller = caller.narrowedTo(Policy.LOCAL_ONLY);
         }
-        RateLimits.Admission admission = limits.admit(k);
+        RateLimits.Admission admission = limits.admit(caller);
         if (admission instanceof RateLimits.Admission.Refused r) {
-            throw refuse(stamped, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()));
+            throw refuse(request, caller, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()));
         }
         RateLimits.Permit permit = ((RateLimits.Admission.Admitted) admission).permit();
         AtomicInteger tokens = new AtomicInteger();
         Call call;
         try {
-            call = inner.start(stamped, event -> {
+            call = inner.start(request.toBuilder().withCaller(caller).build(), event -> {
                 if (event instanceof InferenceEvent.Started s) {
                     tokens.set(s.inputTokens());
                 } else if (event instanceof InferenceEvent.TextDelta) {
@@ -108,7 +97,7 @@ public final class GateBackend extends ForwardingBackend {
             permit.release(0);
             if (budgetSpent && e.kind() == ErrorKind.PERMISSION) {
                 // only a remote could serve it, and the budget for remotes is spent
-                throw refuse(stamped, "budget", GateException.budgetExhausted());
+                throw refuse(request, caller, "budget", GateException.budgetExhausted());
             }
             throw e;
         } catch (RuntimeException e) {
@@ -121,52 +110,14 @@ public final class GateBackend extends ForwardingBackend {
         };
     }
 
-    /**
-     * Who calls: credentials in the headers when there are any (an embedder without the HTTP edge);
-     * else the key the auth filter derived (the edge never passes credentials, nor a client-sent
-     * {@code x-tandem-key-*}).
-     */
-    private Optional<ApiKey> caller(Map<String, String> headers) {
-        if (!auth.enabled()) {
-            return Optional.empty();
-        }
-        if (Authenticator.presentedKey(headers).isPresent()) {
-            return auth.authenticate(headers);
-        }
-        String derived = headers.get(TandemHeaders.KEY_ID);
-        if (derived != null && !derived.equals(TandemHeaders.ANONYMOUS)) {
-            return Optional.of(auth.byDerivedId(derived));
-        }
-        return auth.authenticate(headers);
-    }
-
-    private GateException refuse(InferenceRequest stamped, String reason, GateException e) {
+    private GateException refuse(InferenceRequest request, Caller caller, String reason, GateException e) {
         onRejected.accept(reason);
-        outcomes.publish(RequestOutcome.builder(clock.instant(), stamped.requestId())
-                .withKeyId(stamped.headers().get(TandemHeaders.KEY_ID))
-                .withDialect(stamped.dialect().name().toLowerCase(Locale.ROOT))
-                .withModel(stamped.model())
+        outcomes.publish(RequestOutcome.builder(clock.instant(), request.requestId())
+                .withKeyId(caller.keyId())
+                .withDialect(request.dialect().name().toLowerCase(Locale.ROOT))
+                .withModel(request.model())
                 .withStatus(RequestOutcome.Status.ERROR, e.kind())
                 .build());
         return e;
-    }
-
-    /** {@code r} with the key's routing policy replaced by {@code policy} (a narrowing: see the caller). */
-    private static InferenceRequest withKeyPolicy(InferenceRequest r, Policy policy) {
-        Map<String, String> h = new HashMap<>(r.headers());
-        h.put(TandemHeaders.KEY_POLICY, policy.wireName());
-        return r.withHeaders(h);
-    }
-
-    /** The request as the rest of the server sees it: no credentials, the gate's own headers. */
-    static InferenceRequest stamp(InferenceRequest r, Optional<ApiKey> key) {
-        Map<String, String> h = new HashMap<>(r.headers());
-        h.remove("authorization");
-        h.remove("x-api-key");
-        h.remove(TandemHeaders.KEY_ID);
-        h.remove(TandemHeaders.KEY_POLICY);
-        h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
-        key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
-        return r.withHeaders(h);
     }
 }

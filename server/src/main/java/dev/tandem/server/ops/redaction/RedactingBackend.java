@@ -53,7 +53,7 @@ public final class RedactingBackend extends ForwardingBackend {
             return inner.start(request, sink);
         }
         return switch (action) {
-            case REDACT -> inner.start(request.withInput(map(request.input(), redactor::redact)), sink);
+            case REDACT -> inner.start(request.toBuilder().withInput(map(request.input(), redactor::redact)).build(), sink);
             case KEEP_LOCAL -> {
                 if (local == null) {
                     throw refusal(found);

@@ -7,9 +7,10 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.RouteReason;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.ops.TandemHeaders;
+import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.Sampling;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,10 @@ class CachingBackendTest {
     }
 
     static InferenceRequest greedy(String text, String keyId) {
-        return Requests.greedy(Requests.withHeader(Requests.chat("m", text), TandemHeaders.KEY_ID, keyId));
+        return Requests.chat("m", text)
+                .withSampling(Sampling.builder().withTemperature(0.0).build())
+                .withCaller(new Caller(keyId, null, Caller.Limits.NONE))
+                .build();
     }
 
     static List<InferenceEvent> run(CachingBackend b, InferenceRequest r) {
@@ -70,8 +74,8 @@ class CachingBackendTest {
     @Test
     void sampledRequestsAndDifferentPromptsAreNotCached() {
         CachingBackend b = cache(CacheConfig.DEFAULTS);
-        run(b, Requests.chat("m", "hi"));
-        run(b, Requests.chat("m", "hi"));
+        run(b, Requests.chat("m", "hi").build());
+        run(b, Requests.chat("m", "hi").build());
         run(b, greedy("a", "k"));
         run(b, greedy("b", "k"));
         assertThat(upstream.received).hasSize(4);
@@ -102,9 +106,7 @@ class CachingBackendTest {
         // a defaulted max_tokens may be lowered to fit the window; the same number sent explicitly is refused
         CachingBackend b = cache(CacheConfig.DEFAULTS);
         InferenceRequest explicit = greedy("hi", "k");
-        InferenceRequest defaulted = new InferenceRequest(explicit.requestId(), explicit.dialect(), explicit.model(),
-                explicit.input(), explicit.maxTokens(), explicit.sampling(), explicit.stop(), explicit.topLogprobs(),
-                explicit.stream(), explicit.tools(), explicit.toolChoice(), explicit.user(), explicit.headers(), true);
+        InferenceRequest defaulted = explicit.toBuilder().withMaxTokens(explicit.maxTokens(), true).build();
         run(b, defaulted);
         run(b, explicit);
         assertThat(upstream.received).hasSize(2);

@@ -9,9 +9,9 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.ops.ObservingBackend;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.ops.TandemHeaders;
+import dev.tandem.server.core.Caller;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -44,15 +44,15 @@ class LedgerWriterTest {
         return new ObservingBackend(inner, List.of(new LedgerWriter(ledger, prices)));
     }
 
-    private static Map<String, String> key(String id) {
-        return Map.of(TandemHeaders.KEY_ID, id);
+    private static Caller key(String id) {
+        return new Caller(id, null, Caller.Limits.NONE);
     }
 
     @Test
     void localRequestWritesOneFreeRowWithTokensAndTimes() {
         List<InferenceEvent> seen = new ArrayList<>();
         observed(ScriptedBackend.answering("local", "codellama", "hello", 7))
-                .start(Requests.chat("codellama", "hi", key("key_a")), seen::add);
+                .start(Requests.chat("codellama", "hi").withCaller(key("key_a")).build(), seen::add);
 
         List<UsageRecord> rows = ledger.rows(null, null, 10);
         assertThat(rows).hasSize(1);
@@ -74,7 +74,7 @@ class LedgerWriterTest {
     void remoteRequestIsPricedByTheServedModel() {
         // Given the caller asked for "auto" and Claude served it
         observed(ScriptedBackend.answering("anthropic", "claude-x", "ok", 1_000_000))
-                .start(Requests.chat("auto", "hi", key("key_r")), e -> {});
+                .start(Requests.chat("auto", "hi").withCaller(key("key_r")).build(), e -> {});
         UsageRecord r = ledger.rows(null, null, 10).get(0);
         // Then cost = 1M input * $3/M + 2 output * $15/M
         assertThat(r.model()).isEqualTo("auto");
@@ -89,7 +89,7 @@ class LedgerWriterTest {
             List<InferenceEvent> ev = new ArrayList<>(ScriptedBackend.answer("anthropic", "claude-x", "ok", 10));
             ev.set(0, ((InferenceEvent.Started) ev.get(0)).withRoute(RouteReason.CACHE));
             return ev;
-        })).start(Requests.chat("claude-x", "hi", key("key_c")), e -> {});
+        })).start(Requests.chat("claude-x", "hi").withCaller(key("key_c")).build(), e -> {});
         UsageRecord r = ledger.rows(null, null, 10).get(0);
         assertThat(r.route()).isEqualTo("cache");
         assertThat(r.costUsd()).isZero();
@@ -100,13 +100,13 @@ class LedgerWriterTest {
     void failureBeforeStartAndMidStreamEachWriteOneRow() {
         ApiException saturated = new ApiException(ErrorKind.OVERLOADED, "queue full");
         assertThatThrownBy(() -> observed(ScriptedBackend.refusing("local", saturated))
-                .start(Requests.chat("m", "hi", key("key_f")), e -> {})).isSameAs(saturated);
+                .start(Requests.chat("m", "hi").withCaller(key("key_f")).build(), e -> {})).isSameAs(saturated);
 
         observed(ScriptedBackend.scripted("openai", req -> List.of(
                 new InferenceEvent.Started("openai", "gpt-x", 4, RouteReason.SATURATED),
                 new InferenceEvent.TextDelta("a", null),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))))
-                .start(Requests.chat("m", "hi", key("key_f")), e -> {});
+                .start(Requests.chat("m", "hi").withCaller(key("key_f")).build(), e -> {});
 
         List<UsageRecord> rows = ledger.rows(null, null, 10);
         assertThat(rows).extracting(UsageRecord::status).containsExactly("overloaded", "upstream");
@@ -122,7 +122,7 @@ class LedgerWriterTest {
     void cancelledRequestWritesOneRowEvenIfTheBackendFinishesLater() {
         ScriptedBackend inner = ScriptedBackend.holdingOpen("local",
                 req -> ScriptedBackend.answer("local", "m", "abc", 3));
-        Backend.Call call = observed(inner).start(Requests.chat("m", "hi", key("key_x")), e -> {});
+        Backend.Call call = observed(inner).start(Requests.chat("m", "hi").withCaller(key("key_x")).build(), e -> {});
         call.cancel();
         call.cancel();
         // a late terminal event from the engine is not a second row

@@ -10,7 +10,7 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.ops.ObservingBackend;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import java.time.Duration;
 import java.util.List;
@@ -26,17 +26,17 @@ class TandemMetricsTest {
         PromText before = PromText.parse(metrics.scrape());
 
         new ObservingBackend(ScriptedBackend.answering("local", "m", "abcd", 5), List.of(metrics))
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         new ObservingBackend(ScriptedBackend.scripted("openai", r -> List.of(
                 new InferenceEvent.Started("openai", "gpt", 3, RouteReason.SATURATED),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), List.of(metrics))
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         new UpstreamErrorCounting(ScriptedBackend.scripted("openai", r -> List.of(
                 new InferenceEvent.Started("openai", "gpt", 3),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), metrics)
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         assertThatThrownBy(() -> new UpstreamErrorCounting(ScriptedBackend.refusing("openai",
-                new ApiException(ErrorKind.OVERLOADED, "529")), metrics).start(Requests.chat("m", "hi"), e -> {}))
+                new ApiException(ErrorKind.OVERLOADED, "529")), metrics).start(Requests.chat("m", "hi").build(), e -> {}))
                 .isInstanceOf(ApiException.class);
         metrics.gateRejected("rpm");
         metrics.gateRejected("auth");

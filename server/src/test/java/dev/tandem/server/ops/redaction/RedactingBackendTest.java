@@ -8,7 +8,7 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ class RedactingBackendTest {
     final ScriptedBackend remote = ScriptedBackend.answering("anthropic", "claude", "ok", 3);
     final ScriptedBackend local = ScriptedBackend.answering("local", "codellama", "ok", 3);
     final Map<String, String> secrets = PlantedSecrets.fresh();
-    final InferenceRequest leaky = Requests.chat("claude", PlantedSecrets.document(secrets));
+    final InferenceRequest leaky = Requests.chat("claude", PlantedSecrets.document(secrets)).build();
 
     static String everything(InferenceRequest r) {
         Input.Chat chat = (Input.Chat) r.input();
@@ -43,7 +43,7 @@ class RedactingBackendTest {
     void keepLocalModeTellsTheRouterAndServesLocally() {
         RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), RedactionAction.KEEP_LOCAL, local);
         assertThat(b.cannotServe(leaky)).get().asString().contains("secrets");
-        assertThat(b.cannotServe(Requests.chat("claude", "hello"))).isEmpty();
+        assertThat(b.cannotServe(Requests.chat("claude", "hello").build())).isEmpty();
 
         b.start(leaky, e -> {});
         assertThat(remote.received).isEmpty();
@@ -63,7 +63,7 @@ class RedactingBackendTest {
 
     @Test
     void cleanPromptsPassUntouched() {
-        InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.");
+        InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.").build();
         new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REFUSE, local).start(clean, e -> {});
         assertThat(remote.received.get(0)).isSameAs(clean);
     }

@@ -10,8 +10,6 @@ import dev.tandem.server.ops.gate.AuthConfig;
 import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.ops.gate.Authenticator;
 import dev.tandem.server.ops.gate.GateBackend;
-import dev.tandem.server.ops.gate.GateErrors;
-import dev.tandem.server.ops.gate.GateException;
 import dev.tandem.server.ops.keys.KeyStore;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.LedgerConfig;
@@ -123,11 +121,10 @@ public final class Ops implements AutoCloseable {
         return new Router.Hooks(remote -> guardRemote(remote, local), null);
     }
 
-    /** The auth filter, admin routes, /metrics and the gate's error shapes. */
+    /** The auth filter, admin routes and /metrics. */
     public void addRoutes(RoutesConfig routes) {
         AuthFilter filter = new AuthFilter(auth);
         AdminApi admin = new AdminApi(keys, ledger, auth);
-        routes.exception(GateException.class, (e, ctx) -> GateErrors.write(ctx, e));
         routes.before(filter::handle);
         routes.post("/admin/keys", admin::createKey);
         routes.get("/admin/keys", admin::listKeys);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
@@ -53,7 +54,7 @@ class OpsRoutesIT {
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);
-            config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.kind().status()).result(e.getMessage()));
+            config.routes.exception(ApiException.class, ErrorResponses::apiError); // the server's one error mapper
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.get("/v1/models", ctx -> ctx.result("{\"data\":[]}"));
             config.routes.post("/v1/chat/completions", ctx -> infer(ctx, guarded, Dialect.OPENAI));

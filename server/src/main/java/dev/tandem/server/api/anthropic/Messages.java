@@ -3,6 +3,7 @@ package dev.tandem.server.api.anthropic;
 import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
@@ -22,7 +23,6 @@ import java.util.Map;
 
 /** {@code POST /v1/messages}. */
 public final class Messages {
-    private static final AnthropicErrors ERRORS = new AnthropicErrors();
     private final Edge edge;
 
     public Messages(Edge edge) {
@@ -36,7 +36,7 @@ public final class Messages {
         String id = "msg_" + RequestIds.generate("").substring(0, 24);
         if (request.stream()) {
             try (CallGroup group = CallGroup.start(edge.backend(), List.of(request))) {
-                Streaming.run(ctx, group, new Stream(id, wire.model()), ERRORS, edge.pingMs());
+                Streaming.run(ctx, group, new Stream(id, wire.model()), ErrorFormat.ANTHROPIC, edge.pingMs());
             }
         } else {
             Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), List.of(request)),

@@ -3,6 +3,7 @@ package dev.tandem.server.api.openai;
 import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
@@ -18,7 +19,6 @@ import java.util.List;
 
 /** {@code POST /v1/chat/completions}. */
 public final class ChatCompletions {
-    private static final OpenAiErrors ERRORS = new OpenAiErrors();
     private final Edge edge;
 
     public ChatCompletions(Edge edge) {
@@ -35,7 +35,7 @@ public final class ChatCompletions {
         if (Boolean.TRUE.equals(wire.stream())) {
             try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
                 Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, wire.streamOptions()),
-                        ERRORS, edge.pingMs());
+                        ErrorFormat.OPENAI, edge.pingMs());
             }
         } else {
             Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests),

@@ -5,6 +5,7 @@ import dev.tandem.models.GenerationEvent.TopLogprob;
 import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
 import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ResponseHeaders;
@@ -22,7 +23,6 @@ import java.util.Map;
 
 /** {@code POST /v1/completions}: the legacy endpoint, with vLLM's extensions. */
 public final class Completions {
-    private static final OpenAiErrors ERRORS = new OpenAiErrors();
     private final Edge edge;
 
     public Completions(Edge edge) {
@@ -39,7 +39,7 @@ public final class Completions {
                 wire.model(), n, requests.get(0).topLogprobs() != null, asIds);
         if (Boolean.TRUE.equals(wire.stream())) {
             try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
-                Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ERRORS, edge.pingMs());
+                Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ErrorFormat.OPENAI, edge.pingMs());
             }
         } else {
             Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests), done -> respond(ctx, shape, done));

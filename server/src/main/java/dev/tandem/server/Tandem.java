@@ -25,8 +25,8 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
-import dev.tandem.server.ops.LogSetup;
-import dev.tandem.server.ops.Ops;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.Operations;
 import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
@@ -59,9 +59,9 @@ public final class Tandem implements AutoCloseable {
     private final Javalin app;
     private final LocalModel local;
     private final RemoteBackends remotes;
-    private final Ops ops;
+    private final Operations ops;
 
-    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Operations ops) {
         this.app = app;
         this.local = local;
         this.remotes = remotes;
@@ -74,7 +74,6 @@ public final class Tandem implements AutoCloseable {
 
     /** @param opener opens the local engine (tests may pass a configured one; never a mock) */
     public static Tandem start(TandemConfig config, Function<EngineConfig, Engine> opener) {
-        log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
         ServerSettings server = config.server();
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
@@ -83,7 +82,9 @@ public final class Tandem implements AutoCloseable {
         // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
         RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
         // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
-        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
+        Operations ops = Operations.open(config, () -> local.engine().load(), remotes::circuitStates);
+        // logged once logging is set up as configured (text or JSON, secrets masked)
+        log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
         Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
                 ops.routerHooks(localBackend));
         // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
@@ -119,7 +120,7 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Ops ops, Health health, Models models, Tokenization tokens,
+    private static void routes(JavalinConfig cfg, Edge edge, Operations ops, Health health, Models models, Tokenization tokens,
             CountTokens countTokens) {
         ChatCompletions chat = new ChatCompletions(edge);
         Completions completions = new Completions(edge);
@@ -159,7 +160,7 @@ public final class Tandem implements AutoCloseable {
         return local;
     }
 
-    public Ops ops() {
+    public Operations ops() {
         return ops;
     }
 

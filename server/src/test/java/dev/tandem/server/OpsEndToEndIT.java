@@ -3,8 +3,9 @@ package dev.tandem.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.server.ops.LogSetup;
-import dev.tandem.server.ops.LoggingConfig;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.metrics.PromText;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
@@ -44,13 +45,13 @@ class OpsEndToEndIT {
         server = TestServer.start(dir, Map.of("auth.enabled", "true", "auth.masterKey", MASTER, "cache.enabled", "true"),
                 TestServer.longContext(), dev.tandem.models.Engines::open, true);
         // capture every log line from now on, through the same redaction as the server's own appender
-        LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.defaults(), logs);
+        LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.fromConfig(Defaults.CONFIG.redaction()), logs);
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        LogSetup.configure(LoggingConfig.DEFAULTS, Redactor.defaults());
+        LogSetup.configure(Defaults.CONFIG.logging(), Redactor.fromConfig(Defaults.CONFIG.redaction()));
     }
 
     static String createKey(String body) {

@@ -1,6 +1,8 @@
 package dev.tandem.bench.hot;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceEvent;
@@ -14,9 +16,10 @@ import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.Router;
-import dev.tandem.server.routing.RoutingConfig;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -84,9 +87,13 @@ public class RoutingBench {
                 : new EngineLoad(0, 0, 16, 64, 4096, 4096, Duration.ZERO, 0);
         // An enabled OpenAI upstream on a closed loopback port: the hook below swaps it for an
         // instant backend, so no connection is ever made.
-        remotes = new RemoteBackends(new RemotesConfig(null,
-                new RemoteConfig(true, "http://127.0.0.1:9", "sk-bench", null, null, null, null)), null);
-        router = new Router(RoutingConfig.defaults(), new Instant("local"), List.of(LOCAL), () -> load, remotes,
+        TandemConfig defaults = ConfigLoader.defaultsOnly();
+        RemoteConfig openai = defaults.remotes().get("openai").toBuilder()
+                .withEnabled(true).withBaseUrl("http://127.0.0.1:9").withApiKey("sk-bench").build();
+        Map<String, RemoteConfig> upstreams = new LinkedHashMap<>(defaults.remotes().upstreams());
+        upstreams.put("openai", openai);
+        remotes = new RemoteBackends(new RemotesConfig(upstreams), null);
+        router = new Router(defaults.routing(), new Instant("local"), List.of(LOCAL), () -> load, remotes,
                 new Router.Hooks(b -> new Instant(b.name()), null));
         String model = switch (scenario) {
             case "local-primary" -> LOCAL;

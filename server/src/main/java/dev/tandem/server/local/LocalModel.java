@@ -4,7 +4,7 @@ import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.server.core.ModelCard;
 import dev.tandem.server.core.Readiness;
-import dev.tandem.server.config.EngineSettings;
+import dev.tandem.server.local.EngineSettings;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
 import java.io.IOException;

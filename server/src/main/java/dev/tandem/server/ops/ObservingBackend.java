@@ -4,6 +4,7 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.LogContext;
 import dev.tandem.server.core.RouteReason;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,7 @@ public final class ObservingBackend extends ForwardingBackend {
                 // the listeners (ledger, metrics) and what ends the request log with its id; the deltas
                 // before it log nothing, and an MDC write copies logback's map: not once per token
                 if (event.isTerminal()) {
-                    Outcomes.withRequestId(request.requestId(), pass);
+                    LogContext.withRequestId(request.requestId(), pass);
                 } else {
                     pass.run();
                 }

@@ -29,7 +29,11 @@ public final class AnthropicBackend extends RemoteBackend {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     public AnthropicBackend(RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        super("anthropic", config, promptCounter);
+        this("anthropic", config, promptCounter);
+    }
+
+    public AnthropicBackend(String name, RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
+        super(name, config, promptCounter);
     }
 
     public AnthropicBackend(RemoteConfig config) {

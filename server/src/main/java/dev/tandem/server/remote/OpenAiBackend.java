@@ -27,7 +27,11 @@ import java.util.stream.Collectors;
 public final class OpenAiBackend extends RemoteBackend {
 
     public OpenAiBackend(RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        super("openai", config, promptCounter);
+        this("openai", config, promptCounter);
+    }
+
+    public OpenAiBackend(String name, RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
+        super(name, config, promptCounter);
     }
 
     public OpenAiBackend(RemoteConfig config) {

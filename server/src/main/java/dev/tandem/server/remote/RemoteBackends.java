@@ -20,12 +20,16 @@ public final class RemoteBackends implements AutoCloseable {
     private final Map<String, RemoteBackend> built = new LinkedHashMap<>();
     private boolean closed;
 
+    /** The wire formats an upstream may speak ({@code remotes.NAME.format}). */
+    public static final List<String> FORMATS = List.of("anthropic", "openai");
+
     /** Real upstreams from configuration; {@code promptCounter} may be null (see {@link PromptEstimate}). */
     public RemoteBackends(RemotesConfig config, ToIntFunction<InferenceRequest> promptCounter) {
         this.config = config;
-        this.factory = name -> name.equals("anthropic")
-                ? new AnthropicBackend(config.anthropic(), promptCounter)
-                : new OpenAiBackend(config.openai(), promptCounter);
+        this.factory = name -> {
+            RemoteConfig c = config.get(name);
+            return c.format().equals("anthropic") ? new AnthropicBackend(name, c, promptCounter) : new OpenAiBackend(name, c, promptCounter);
+        };
     }
 
     public RemotesConfig config() {
@@ -34,7 +38,7 @@ public final class RemoteBackends implements AutoCloseable {
 
     /** The names of the enabled upstreams, in configuration order. Builds nothing. */
     public List<String> enabled() {
-        return List.of("anthropic", "openai").stream().filter(n -> config.get(n).active()).toList();
+        return config.upstreams().entrySet().stream().filter(e -> e.getValue().active()).map(Map.Entry::getKey).toList();
     }
 
     /** The enabled upstream {@code name}, built now if it was not yet. */

@@ -94,7 +94,7 @@ public final class Router implements Backend {
         this.localModel = localModels.get(0);
         this.load = load;
         this.remotes = config.policy().allowsRemote() ? remotes : null;
-        RemotesConfig remotesConfig = remotes != null ? remotes.config() : RemotesConfig.defaults();
+        RemotesConfig remotesConfig = remotes != null ? remotes.config() : new RemotesConfig(Map.of());
         this.table = new RouteTable(Set.copyOf(localModels), config, remotesConfig);
         this.remotesConfig = remotesConfig;
         if (config.policy() == Policy.REMOTE_ONLY && enabledFallbacks().isEmpty()) {

@@ -7,6 +7,8 @@ import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.ops.redaction.RedactionAction;
+import dev.tandem.server.ops.redaction.RedactionConfig;
+import dev.tandem.server.ops.redaction.Redactor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +41,13 @@ class OpsConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("remoteAction");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("logging.format", "xml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("logging.format");
+    }
+
+    @Test
+    void theShippedYamlListsEveryBuiltInDetectorAndTheLogSafetyNetAgreesWithIt() {
+        RedactionConfig r = ConfigLoader.defaultsOnly().redaction();
+        assertThat(r.detectors()).containsAll(Redactor.BUILT_IN.keySet()).contains("high_entropy");
+        assertThat(r.entropyThreshold()).isEqualTo(Redactor.SAFETY_NET_ENTROPY_THRESHOLD);
+        assertThat(r.entropyMinLength()).isEqualTo(Redactor.SAFETY_NET_ENTROPY_MIN_LENGTH);
     }
 }

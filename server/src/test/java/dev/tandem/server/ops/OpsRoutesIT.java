@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.server.Operations;
 import dev.tandem.server.api.ErrorResponses;
+import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.fakes.Requests;
-import dev.tandem.server.ops.gate.AuthConfig;
 import dev.tandem.server.ops.gate.AuthFilter;
-import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.metrics.PromText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -41,7 +41,7 @@ class OpsRoutesIT {
 
     @TempDir
     Path dir;
-    Ops ops;
+    Operations ops;
     Javalin app;
     HttpClient http = HttpClient.newHttpClient();
     String base;
@@ -49,8 +49,8 @@ class OpsRoutesIT {
 
     @BeforeEach
     void start() {
-        ops = Ops.open(new Ops.Sections(new AuthConfig(true, MASTER, null), null,
-                new LedgerConfig(dir.resolve("t.db").toString(), null, null), null, null, null, null), null, null);
+        ops = Operations.open(ConfigLoader.load(null, Map.of(), Map.of("auth.masterKey", MASTER,
+                "ledger.database", dir.resolve("t.db").toString())), null, null);
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);

@@ -3,27 +3,30 @@ package dev.tandem.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.server.Operations;
+import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.FakeUpstream;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
-import dev.tandem.server.ops.gate.AuthConfig;
+import dev.tandem.server.fakes.Upstreams;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.ledger.PriceTable;
 import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
 import dev.tandem.server.ops.redaction.RedactionAction;
-import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
 import dev.tandem.server.core.Policy;
 import dev.tandem.server.routing.Router;
@@ -52,7 +55,7 @@ class OpsRoutingTest {
     final FakeLocalBackend local = new FakeLocalBackend();
     final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     RemoteBackends remotes;
-    Ops ops;
+    Operations ops;
 
     @AfterEach
     void close() {
@@ -66,17 +69,21 @@ class OpsRoutingTest {
     }
 
     Backend server(RedactionAction redactionAction) {
-        ops = Ops.open(new Ops.Sections(AuthConfig.DEFAULTS, null,
-                new LedgerConfig(dir.resolve("t.db").toString(), null, Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))),
-                null, new RedactionConfig(null, null, redactionAction, null, null, null), null,
-                new LoggingConfig("json", "debug")), local.loadSupplier(), () -> remotes.circuitStates());
+        TandemConfig config = Defaults.CONFIG.toBuilder()
+                .withLedger(new LedgerConfig(dir.resolve("t.db").toString(), "NORMAL", Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))))
+                .withRedaction(Defaults.CONFIG.redaction().toBuilder().withRemoteAction(redactionAction).build())
+                .withLogging(new LoggingConfig("json", "debug"))
+                .build();
+        ops = Operations.open(config, local.loadSupplier(), () -> remotes.circuitStates());
         // capture every log line from here on, through the same redacting encoder
         LogSetup.configure(new LoggingConfig("json", "debug"), ops.redactor(), logs);
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), List.of(CLAUDE), CLAUDE, null, fast), null), null);
-        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, List.of("anthropic"), null),
-                local, List.of(LOCAL), local.loadSupplier(), remotes, ops.routerHooks(local));
+        Resilience fast = Upstreams.fast().toBuilder().withMaxAttempts(2, 3_000).withBackoff(10, 50, 0.2).build();
+        RemoteConfig claude = Upstreams.anthropic(anthropic, fast).toBuilder().withModels(List.of(CLAUDE), CLAUDE).build();
+        remotes = new RemoteBackends(Upstreams.remotes(Map.entry("anthropic", claude),
+                Map.entry("openai", Defaults.CONFIG.remotes().get("openai"))), null);
+        RoutingConfig routing = new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, Defaults.CONFIG.routing().aliases(), List.of("anthropic"),
+                Defaults.CONFIG.routing().localModelOverflow());
+        Router router = new Router(routing, local, List.of(LOCAL), local.loadSupplier(), remotes, ops.routerHooks(local));
         return ops.guardDispatcher(router);
     }
 

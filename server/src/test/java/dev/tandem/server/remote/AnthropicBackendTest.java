@@ -18,6 +18,7 @@ import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -18,6 +18,7 @@ import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -154,7 +155,7 @@ class OpenAiBackendTest {
     void wrongKeyGivesAuthenticationErrorWithoutTheKey() {
         // Given a backend configured with a wrong key the upstream echoes back (masked) in its 401
         String wrongKey = "sk-proj-WRONGwrongWRONG9876543210";
-        try (OpenAiBackend wrong = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()).withApiKey(wrongKey))) {
+        try (OpenAiBackend wrong = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()).toBuilder().withApiKey(wrongKey).build())) {
             RecordingSink sink = new RecordingSink();
             wrong.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
             var error = sink.awaitEnd().failed().error();

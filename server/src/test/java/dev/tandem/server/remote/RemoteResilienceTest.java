@@ -18,6 +18,7 @@ import dev.tandem.server.fakes.FakeUpstream.Status;
 import dev.tandem.server.fakes.FakeUpstream.Trickle;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,13 +225,21 @@ class RemoteResilienceTest {
     @Test
     void aWholeAnswerMayTakeLongerThanTheFirstByteTimeoutButNotThanTheReplyTimeout() {
         // Given an answer that is ready after 800 ms, a first-byte timeout of 300 ms and a reply timeout of 3 s
-        Resilience patient = new Resilience(1_000L, 300L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 8);
+        Resilience patient = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 300)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .build();
         anthropic.answerByDefault(ANSWER).enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         // Then a caller that waits for the whole answer gets it at the first attempt
         assertThat(runUnstreamed(claude(patient)).text()).isEqualTo("one two three");
         assertThat(anthropic.requests()).isEqualTo(1);
         // And with a reply timeout of 300 ms the attempt times out and the next one answers
-        Resilience hasty = new Resilience(1_000L, 3_000L, 400L, 300L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 8);
+        Resilience hasty = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(300)
+                .withCircuit(5, 300)
+                .build();
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink sink = runUnstreamed(claude(hasty));
         assertThat(sink.text()).isEqualTo("one two three");
@@ -242,7 +251,7 @@ class RemoteResilienceTest {
         // Given a body that stops halfway and goes silent (idle timeout 400 ms), one reset halfway, one that is not JSON
         anthropic.answerByDefault(ANSWER).enqueue(
                 new StallMidStream(0, Duration.ofSeconds(3), ANSWER), new ResetMidStream(0, ANSWER), new MalformedJson(0, ANSWER));
-        Resilience fourAttempts = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 4, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
+        Resilience fourAttempts = Upstreams.fast().toBuilder().withMaxAttempts(4, 5_000).build();
         RecordingSink sink = runUnstreamed(claude(fourAttempts));
         // Then the fourth attempt answers and the caller sees one clean answer
         assertThat(anthropic.requests()).isEqualTo(4);
@@ -289,7 +298,7 @@ class RemoteResilienceTest {
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndAHalfOpenProbeClosesIt() throws Exception {
         // Given one attempt per call, a circuit that opens after 2 failures and probes after 300 ms
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 1, 5_000L, 20L, 200L, 0.2, 2, 300L, 8);
+        Resilience r = Upstreams.fast().toBuilder().withMaxAttempts(1, 5_000).withCircuit(2, 300).build();
         AnthropicBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
         run(backend);
@@ -312,7 +321,12 @@ class RemoteResilienceTest {
     @Test
     void theBulkheadBoundsConcurrentCalls() throws Exception {
         // Given at most one concurrent call, and one slow call in flight
-        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 1);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(1)
+                .build();
         AnthropicBackend backend = claude(r);
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink slow = new RecordingSink();
@@ -335,7 +349,12 @@ class RemoteResilienceTest {
         // Guards the bulkhead's bookkeeping: a slot is held for a call's life only, so more calls than
         // maxConcurrent, one after another, are all served.
         // Given at most two concurrent calls
-        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(2)
+                .build();
         AnthropicBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER);
         // When ten calls run one after another, each ending before the next starts
@@ -353,7 +372,13 @@ class RemoteResilienceTest {
         // Guards the bulkhead's bookkeeping on cancellation: a call cancelled mid-stream (its client
         // went away) gives its slot back, so cancellations never use the upstream up.
         // Given at most two concurrent calls
-        Resilience r = new Resilience(1_000L, 3_000L, 2_000L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withIdleTimeoutMs(2_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(2)
+                .build();
         AnthropicBackend backend = claude(r);
         // When five calls are cancelled mid-stream, one after another
         for (int i = 0; i < 5; i++) {
@@ -386,7 +411,7 @@ class RemoteResilienceTest {
     @Test
     void cancelDuringABackoffMeansNoFurtherAttempt() throws Exception {
         // Given a 503 whose retry would come after 300 ms
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 3, 5_000L, 300L, 300L, 0.0, 5, 500L, 8);
+        Resilience r = Upstreams.fast().toBuilder().withBackoff(300, 300, 0.0).build();
         anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = claude(r).start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);

@@ -15,6 +15,7 @@ import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -87,7 +88,7 @@ class UnstreamedRepliesTest {
     @Test
     void aLongGenerationIsStreamedFromTheUpstreamAndGatheredAllTheSame() throws Exception {
         // Given whole replies only up to max_tokens 32, and a caller that does not stream asking for 64
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 32, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
+        Resilience r = Upstreams.fast().toBuilder().withWholeReplyMaxTokens(32).build();
         try (AnthropicBackend shortReplies = new AnthropicBackend(Upstreams.anthropic(anthropic, r))) {
             anthropic.answerByDefault(Answer.text("one ", "two ", "three").withUsage(10, 3));
             RecordingSink sink = run(shortReplies, Requests.streamedChat("claude-sonnet-4-5", "count").withStream(false).build());

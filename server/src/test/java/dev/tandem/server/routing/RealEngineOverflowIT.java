@@ -7,7 +7,9 @@ import dev.tandem.models.EngineLoad;
 import dev.tandem.models.Engines;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
-import dev.tandem.server.config.EngineSettings;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.server.local.EngineSettings;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
@@ -27,7 +29,6 @@ import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,16 @@ class RealEngineOverflowIT {
         Path dir = Files.createTempDirectory("tandem-routing-");
         // Big enough that a 1,500-token generation takes a while on a CPU, small enough to load in a second
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withHiddenSize(256).withIntermediateSize(512).withLayers(4).withMaxPositions(2048));
-        EngineSettings settings = new EngineSettings(dir.toString(), MODEL, "cpu", "float32", 1, 1, 0, 256, 1);
+        EngineSettings settings = Defaults.CONFIG.engine().toBuilder()
+                .withCheckpoint(dir.toString())
+                .withModelId(MODEL)
+                .withDevice("cpu")
+                .withDtype("float32")
+                .withQueue(1, 1)
+                .withKvTokenBudget(0)
+                .withPrefillChunk(256)
+                .withThreads(1)
+                .build();
         model = new LocalModel(settings, dir, Engines::open, d -> {
             throw new AssertionError("no demo checkpoint here");
         });
@@ -81,9 +91,12 @@ class RealEngineOverflowIT {
     }
 
     private Router router(Policy policy) {
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, null), null), null);
-        return new Router(new RoutingConfig(policy, 60_000L, null, null, null), local, List.of(MODEL), load, remotes);
+        RemoteConfig claude = Upstreams.anthropic(anthropic, Defaults.CONFIG.remotes().get("anthropic").resilience());
+        remotes = new RemoteBackends(Upstreams.remotes(Map.entry("anthropic", claude),
+                Map.entry("openai", Defaults.CONFIG.remotes().get("openai"))), null);
+        RoutingConfig defaults = Defaults.CONFIG.routing();
+        return new Router(new RoutingConfig(policy, 60_000L, defaults.aliases(), defaults.fallbacks(), defaults.localModelOverflow()),
+                local, List.of(MODEL), load, remotes);
     }
 
     private static InferenceRequest request(String model, int maxTokens, boolean ignoreEos) {

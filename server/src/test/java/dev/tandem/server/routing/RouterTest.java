@@ -16,6 +16,7 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.FakeOpenAi;
@@ -23,9 +24,8 @@ import dev.tandem.server.fakes.FakeUpstream.Answer;
 import dev.tandem.server.fakes.FakeUpstream.Status;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import dev.tandem.server.remote.RemoteBackends;
-import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
 import java.time.Duration;
 import java.util.List;
@@ -58,11 +58,11 @@ class RouterTest {
     }
 
     private Router router(Policy policy, Router.Hooks hooks) {
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
-                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
-        RoutingConfig config = new RoutingConfig(policy, 1_000L, null, null, null);
+        Resilience fast = Upstreams.fast().toBuilder().withMaxAttempts(2, 3_000).withBackoff(10, 50, 0.2).build();
+        remotes = new RemoteBackends(Upstreams.remotes(Map.entry("anthropic", Upstreams.anthropic(anthropic, fast)),
+                Map.entry("openai", Upstreams.openai(openai, fast))), null);
+        RoutingConfig defaults = Defaults.CONFIG.routing();
+        RoutingConfig config = new RoutingConfig(policy, 1_000L, defaults.aliases(), defaults.fallbacks(), defaults.localModelOverflow());
         return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes, hooks);
     }
 
@@ -301,8 +301,10 @@ class RouterTest {
 
     @Test
     void aServerThatIsRemoteOnlyNeedsARemote() {
-        RoutingConfig config = new RoutingConfig(Policy.REMOTE_ONLY, null, null, null, null);
-        RemoteBackends none = new RemoteBackends(RemotesConfig.defaults(), null);
+        RoutingConfig defaults = Defaults.CONFIG.routing();
+        RoutingConfig config = new RoutingConfig(Policy.REMOTE_ONLY, defaults.maxLocalWaitMs(), defaults.aliases(),
+                defaults.fallbacks(), defaults.localModelOverflow());
+        RemoteBackends none = new RemoteBackends(Defaults.CONFIG.remotes(), null); // no key: nothing enabled
         assertThatThrownBy(() -> new Router(config, local, List.of(LOCAL), local.loadSupplier(), none))
                 .isInstanceOf(IllegalArgumentException.class);
     }

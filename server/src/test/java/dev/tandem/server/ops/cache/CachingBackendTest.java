@@ -7,6 +7,7 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import dev.tandem.server.core.Caller;
@@ -46,7 +47,7 @@ class CachingBackendTest {
 
     @Test
     void aHitReplaysTheOriginalEventsMarkedAsCache() {
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        CachingBackend b = cache(Defaults.CONFIG.cache());
         List<InferenceEvent> first = run(b, greedy("hi", "key_a"));
         List<InferenceEvent> second = run(b, greedy("hi", "key_a"));
 
@@ -59,13 +60,13 @@ class CachingBackendTest {
 
     @Test
     void answersNeverCrossKeysUnlessShared() {
-        CachingBackend isolated = cache(CacheConfig.DEFAULTS);
+        CachingBackend isolated = cache(Defaults.CONFIG.cache());
         run(isolated, greedy("hi", "key_a"));
         List<InferenceEvent> other = run(isolated, greedy("hi", "key_b"));
         assertThat(upstream.received).hasSize(2);
         assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo(RouteReason.CACHE);
 
-        CachingBackend shared = cache(new CacheConfig(true, null, null, false));
+        CachingBackend shared = cache(new CacheConfig(true, Defaults.CONFIG.cache().ttlSeconds(), Defaults.CONFIG.cache().maxEntries(), false));
         run(shared, greedy("yo", "key_a"));
         run(shared, greedy("yo", "key_b"));
         assertThat(upstream.received).hasSize(3);
@@ -73,7 +74,7 @@ class CachingBackendTest {
 
     @Test
     void sampledRequestsAndDifferentPromptsAreNotCached() {
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        CachingBackend b = cache(Defaults.CONFIG.cache());
         run(b, Requests.chat("m", "hi").build());
         run(b, Requests.chat("m", "hi").build());
         run(b, greedy("a", "k"));
@@ -87,13 +88,13 @@ class CachingBackendTest {
         ScriptedBackend failing = ScriptedBackend.scripted("openai", r -> List.of(
                 new InferenceEvent.Started("openai", "g", 1),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "boom"))));
-        CachingBackend b = new CachingBackend(failing, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(failing, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
         run(b, greedy("x", "k"));
         run(b, greedy("x", "k"));
         assertThat(failing.received).hasSize(2);
 
         ScriptedBackend open = ScriptedBackend.holdingOpen("local", r -> ScriptedBackend.answer("local", "m", "abc", 1));
-        CachingBackend c = new CachingBackend(open, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend c = new CachingBackend(open, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
         c.start(greedy("y", "k"), e -> {}).cancel();
         // the engine finishing after the cancel must not store the partial answer
         open.lastSink.accept(new InferenceEvent.Finished(dev.tandem.server.core.StopReason.END_TURN,
@@ -104,7 +105,7 @@ class CachingBackendTest {
     @Test
     void aDefaultedMaxTokensIsNotTheSameRequestAsAnExplicitOne() {
         // a defaulted max_tokens may be lowered to fit the window; the same number sent explicitly is refused
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        CachingBackend b = cache(Defaults.CONFIG.cache());
         InferenceRequest explicit = greedy("hi", "k");
         InferenceRequest defaulted = explicit.toBuilder().withMaxTokens(explicit.maxTokens(), true).build();
         run(b, defaulted);
@@ -114,7 +115,7 @@ class CachingBackendTest {
 
     @Test
     void entriesExpireAfterTheTtl() {
-        CachingBackend b = cache(new CacheConfig(true, 60L, null, null));
+        CachingBackend b = cache(new CacheConfig(true, 60L, Defaults.CONFIG.cache().maxEntries(), true));
         run(b, greedy("hi", "k"));
         nanos.addAndGet(Duration.ofSeconds(61).toNanos());
         run(b, greedy("hi", "k"));
@@ -128,7 +129,7 @@ class CachingBackendTest {
         ScriptedBackend router = ScriptedBackend.scripted("router", r -> call.incrementAndGet() == 1
                 ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), RouteReason.SATURATED)
                 : ScriptedBackend.answer("local", "m", "local-" + call.get(), 4));
-        CachingBackend b = new CachingBackend(router, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(router, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
 
         // When the same deterministic request comes once while saturated and then twice normally
         run(b, greedy("hi", "k"));

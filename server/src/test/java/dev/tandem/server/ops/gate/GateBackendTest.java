@@ -11,6 +11,7 @@ import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Policy;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
@@ -73,7 +74,7 @@ class GateBackendTest {
 
     @Test
     void missingWrongAndRevokedKeysAreRefusedWith401() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").build());
 
         assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi").build(), e -> {}))
@@ -93,7 +94,7 @@ class GateBackendTest {
 
     @Test
     void aSpoofedPolicyNeverGoesPastTheGate() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.LOCAL_ONLY).build());
         // a caller claiming the key's id with a wider policy
         gate.start(from(new Caller(k.key().id(), Policy.REMOTE_ONLY, Caller.Limits.NONE)), e -> {});
@@ -105,7 +106,7 @@ class GateBackendTest {
 
     @Test
     void behindTheEdgeTheCallerFoundByTheAuthFilterIsReReadSoARevocationCounts() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.LOCAL_ONLY).build());
         Caller found = auth.authenticate(Map.of("x-api-key", k.secret()));
         gate.start(from(found), e -> {});
@@ -120,7 +121,7 @@ class GateBackendTest {
 
     @Test
     void keyWithoutPolicyCannotSmuggleOne() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").build());
         gate.start(from(new Caller(k.key().id(), Policy.REMOTE_ONLY, Caller.Limits.NONE)), e -> {});
         assertThat(upstream.received.get(0).caller().policy()).isNull();
@@ -128,14 +129,14 @@ class GateBackendTest {
 
     @Test
     void authOffLetsAnonymousCallersThrough() {
-        GateBackend gate = gate(new AuthConfig(false, null, null));
+        GateBackend gate = gate(new AuthConfig(false, null, Defaults.CONFIG.auth().openPaths()));
         gate.start(Requests.chat("claude-x", "hi").build(), e -> {});
         assertThat(upstream.received.get(0).caller()).isEqualTo(Caller.ANONYMOUS);
     }
 
     @Test
     void modelsOutsideTheKeysListAreForbidden() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withAllowedModels(List.of("codellama")).build());
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> {
@@ -147,7 +148,7 @@ class GateBackendTest {
 
     @Test
     void rateLimitRefusalCarriesRetryAfterAndIsLedgered() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withRpm(1).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
@@ -164,7 +165,7 @@ class GateBackendTest {
     @Test
     void aSpentBudgetNarrowsTheKeyToTheLocalModel() {
         // Given a key with a $2 budget and a price of $1 per input token, spent by two remote answers
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withBudgetUsd(2.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         gate.start(withKey("x-api-key", k.secret()), e -> {});
@@ -186,7 +187,7 @@ class GateBackendTest {
             }
             return ScriptedBackend.answer("anthropic", "claude-x", "hi", 1);
         });
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withBudgetUsd(2.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         gate.start(withKey("x-api-key", k.secret()), e -> {});
@@ -202,7 +203,7 @@ class GateBackendTest {
 
     @Test
     void aSpentBudgetOfARemoteOnlyKeyRefusesAtOnce() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.REMOTE_ONLY).withBudgetUsd(1.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
@@ -213,7 +214,7 @@ class GateBackendTest {
     @Test
     void concurrencySlotIsFreedWhenTheBackendRefusesAtStart() {
         upstream = ScriptedBackend.refusing("local", new ApiException(ErrorKind.OVERLOADED, "full"));
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
         CreatedKey k = keys.create(KeySpec.builder("a").withMaxConcurrent(1).build());
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))

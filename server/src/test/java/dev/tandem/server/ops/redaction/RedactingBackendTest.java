@@ -8,6 +8,7 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class RedactingBackendTest {
     @Test
     void redactModeSendsAMaskedPromptAndNoSecret() {
         List<InferenceEvent> events = new ArrayList<>();
-        new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REDACT, local).start(leaky, events::add);
+        new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REDACT, local).start(leaky, events::add);
 
         String sent = everything(remote.received.get(0));
         secrets.values().forEach(s -> assertThat(sent).doesNotContain(s));
@@ -41,7 +42,7 @@ class RedactingBackendTest {
 
     @Test
     void keepLocalModeTellsTheRouterAndServesLocally() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), RedactionAction.KEEP_LOCAL, local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.KEEP_LOCAL, local);
         assertThat(b.cannotServe(leaky)).get().asString().contains("secrets");
         assertThat(b.cannotServe(Requests.chat("claude", "hello").build())).isEmpty();
 
@@ -52,7 +53,7 @@ class RedactingBackendTest {
 
     @Test
     void refuseModeAnswers400WithoutEchoingTheSecret() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REFUSE, local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REFUSE, local);
         assertThatThrownBy(() -> b.start(leaky, e -> {}))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
@@ -64,7 +65,7 @@ class RedactingBackendTest {
     @Test
     void cleanPromptsPassUntouched() {
         InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.").build();
-        new RedactingBackend(remote, Redactor.defaults(), RedactionAction.REFUSE, local).start(clean, e -> {});
+        new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REFUSE, local).start(clean, e -> {});
         assertThat(remote.received.get(0)).isSameAs(clean);
     }
 }

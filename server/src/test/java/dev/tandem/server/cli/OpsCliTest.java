@@ -1,4 +1,4 @@
-package dev.tandem.server.ops;
+package dev.tandem.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,28 +1,26 @@
-package dev.tandem.server.ops;
+package dev.tandem.server;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.CircuitState;
-import dev.tandem.server.ops.cache.CacheConfig;
+import dev.tandem.server.ops.ObservingBackend;
+import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.cache.CachingBackend;
 import dev.tandem.server.ops.gate.AdminApi;
-import dev.tandem.server.ops.gate.AuthConfig;
 import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.ops.gate.Authenticator;
 import dev.tandem.server.ops.gate.GateBackend;
 import dev.tandem.server.ops.keys.KeyStore;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
-import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.ledger.LedgerWriter;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageLedger;
-import dev.tandem.server.ops.limits.LimitsConfig;
 import dev.tandem.server.ops.limits.RateLimits;
-import dev.tandem.server.ops.metrics.MetricsConfig;
+import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.ops.metrics.TandemMetrics;
 import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
 import dev.tandem.server.ops.redaction.RedactingBackend;
-import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.ops.redaction.Redactor;
 import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
@@ -36,34 +34,18 @@ import java.util.function.Supplier;
  * Everything an operator needs, built from the configuration, for the server's assembly to plug in:
  *
  * <pre>
- *   Ops ops = Ops.open(sections, engineLoad, breakerStates);
+ *   Operations ops = Operations.open(config, engineLoad, breakerStates);
  *   router  = new Router(routing, local, names, load, remotes, ops.routerHooks(local));
  *   backend = ops.guardDispatcher(router);         // the one backend the edge talks to
- *   ops.addRoutes(config.routes);                  // auth filter, /admin, /v1/usage, /metrics, error shapes
+ *   ops.addRoutes(config.routes);                  // auth filter, /admin, /v1/usage, /metrics
  * </pre>
  *
  * The dispatcher chain, outermost first: gate (auth, model, budget, limits) → observer (ledger,
  * metrics) → cache → router.
  */
-public final class Ops implements AutoCloseable {
+public final class Operations implements AutoCloseable {
 
-    /** The configuration sections this package reads. */
-    public record Sections(AuthConfig auth, LimitsConfig limits, LedgerConfig ledger, MetricsConfig metrics,
-            RedactionConfig redaction, CacheConfig cache, LoggingConfig logging) {
-        public Sections {
-            auth = auth == null ? AuthConfig.DEFAULTS : auth;
-            limits = limits == null ? LimitsConfig.DEFAULTS : limits;
-            ledger = ledger == null ? LedgerConfig.DEFAULTS : ledger;
-            metrics = metrics == null ? MetricsConfig.DEFAULTS : metrics;
-            redaction = redaction == null ? RedactionConfig.DEFAULTS : redaction;
-            cache = cache == null ? CacheConfig.DEFAULTS : cache;
-            logging = logging == null ? LoggingConfig.DEFAULTS : logging;
-        }
-
-        public static final Sections DEFAULTS = new Sections(null, null, null, null, null, null, null);
-    }
-
-    private final Sections config;
+    private final TandemConfig config;
     private final KeyStore keys;
     private final UsageLedger ledger;
     private final TandemMetrics metrics;
@@ -72,7 +54,7 @@ public final class Ops implements AutoCloseable {
     private final Redactor redactor;
     private final List<OutcomeListener> listeners;
 
-    private Ops(Sections config, KeyStore keys, UsageLedger ledger, TandemMetrics metrics) {
+    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, TandemMetrics metrics) {
         this.config = config;
         this.keys = keys;
         this.ledger = ledger;
@@ -83,18 +65,19 @@ public final class Ops implements AutoCloseable {
     }
 
     /**
-     * Opens the SQLite file and sets up logging (text or JSON, secrets masked when configured).
+     * Sets up logging (text or JSON, secrets masked when configured) and opens the SQLite file; reads
+     * the auth, limits, ledger, metrics, redaction, cache and logging sections.
      *
      * @param engineLoad the local engine's load, or null when there is no local engine
-     * @param breakerStates upstream → circuit state ("closed", "open", "half_open"), or null
+     * @param breakerStates upstream → circuit state, or null
      */
-    public static Ops open(Sections config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
+    public static Operations open(TandemConfig config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
         Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
         LogSetup.configure(config.logging(), logRedactor);
         Path db = Path.of(config.ledger().database());
         KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
         UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
-        return new Ops(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
+        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
     }
 
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */

@@ -1,4 +1,4 @@
-package dev.tandem.server.ops;
+package dev.tandem.server.cli;
 
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.ops.keys.ApiKey;

@@ -1,4 +1,4 @@
-package dev.tandem.server.ops;
+package dev.tandem.server.ops.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -11,6 +11,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import dev.tandem.server.core.LogContext;
 import dev.tandem.server.ops.redaction.RedactingEncoder;
 import dev.tandem.server.ops.redaction.Redactor;
 import java.io.OutputStream;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Sets up logging from the configuration at start: one appender on the root logger, text or JSON,
  * every line passed through the secret redactor. Each line carries the request id from the MDC
- * ({@link #MDC_REQUEST_ID}).
+ * ({@link LogContext#REQUEST_ID}).
  *
  * <p>Lines to stderr are formatted, redacted and written by a background thread (an
  * {@link AsyncAppender} that never drops a line and slows the logger only when 8,192 lines wait):
@@ -28,11 +29,8 @@ import org.slf4j.LoggerFactory;
  * redaction pattern. {@link #flush} waits for the queue at shutdown.
  */
 public final class LogSetup {
-    /** The MDC key the edge ({@code RequestIds}) puts the request id under. */
-    public static final String MDC_REQUEST_ID = "requestId";
-
     private static final String PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %X{" + MDC_REQUEST_ID + ":-} %logger{36} - %msg%n";
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %X{" + LogContext.REQUEST_ID + ":-} %logger{36} - %msg%n";
 
     private static volatile AsyncAppender background;
 

@@ -96,7 +96,7 @@ public final class Tandem implements AutoCloseable {
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
             routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
-                    new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
+                    new Tokenization(edge), new CountTokens(edge));
         });
         app.start(server.host(), server.port());
         // A non-streaming generation says nothing until it is done: let it take its time.

@@ -95,6 +95,29 @@ class OpsEndToEndIT {
     }
 
     @Test
+    void tokenizeAndCountTokensPassTheSameGateAsGeneration() {
+        // Given a key that may use another model only, and one allowed a single request a minute
+        String otherModel = createKey("{\"name\":\"other\",\"allowedModels\":[\"not-tiny\"]}");
+        String once = createKey("{\"name\":\"once\",\"rpm\":1}");
+        String count = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        // Then the model list applies to both routes, in each route's dialect
+        HttpResponse<String> tokenize = server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}", "authorization", "Bearer " + otherModel);
+        assertThat(tokenize.statusCode()).as(tokenize.body()).isEqualTo(403);
+        assertThat(TestServer.json(tokenize.body()).at("/error/code").asText()).isEqualTo("model_not_allowed");
+        HttpResponse<String> counted = server.post("/v1/messages/count_tokens", count, "x-api-key", otherModel,
+                "anthropic-version", "2023-06-01");
+        assertThat(counted.statusCode()).as(counted.body()).isEqualTo(403);
+        assertThat(TestServer.json(counted.body()).at("/error/type").asText()).isEqualTo("permission_error");
+        // and so does the rate limit
+        assertThat(server.post("/v1/messages/count_tokens", count, "x-api-key", once, "anthropic-version", "2023-06-01").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> limited = server.post("/tokenize", "{\"prompt\":\"a\"}", "authorization", "Bearer " + once);
+        assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("retry-after")).isPresent();
+    }
+
+    @Test
     void aKeyServesBothDialectsAndEveryRequestIsLedgeredWithItsRequestId() {
         String key = createKey("{\"name\":\"e2e\"}");
         HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, "ledger me"),

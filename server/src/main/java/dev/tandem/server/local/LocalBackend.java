@@ -16,6 +16,7 @@ import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.PromptTokens;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
@@ -63,10 +64,27 @@ public final class LocalBackend implements Backend {
         return Optional.empty();
     }
 
-    /** Prompt tokens of a request as the local model counts them (count_tokens). */
-    public int countInputTokens(InferenceRequest request) {
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
         Engine engine = model.engine();
-        return LocalPrompts.tokenCount(LocalPrompts.prompt(request.input(), engine.promptFormat()), engine.tokenizer());
+        int[] ids = LocalPrompts.ids(LocalPrompts.prompt(request.input(), engine.promptFormat()), engine.tokenizer());
+        return new PromptTokens(ids, engine.model().contextLength());
+    }
+
+    /** Token ids outside the vocabulary are the caller's 400. */
+    @Override
+    public String detokenize(InferenceRequest request) {
+        Engine engine = model.engine();
+        if (!(request.input() instanceof Input.Completion c && c.prompt() instanceof Prompt.Tokens tokens)) {
+            throw ApiException.invalid("tokens", "'tokens' is required: an array of token ids.");
+        }
+        int vocab = engine.tokenizer().vocabSize();
+        for (int id : tokens.ids()) {
+            if (id < 0 || id >= vocab) {
+                throw ApiException.invalid("tokens", "Token id " + id + " is outside the vocabulary [0, " + vocab + ").");
+            }
+        }
+        return engine.tokenizer().decode(tokens.ids());
     }
 
     @Override
@@ -78,7 +96,7 @@ public final class LocalBackend implements Backend {
         }
         Engine engine = model.engine();
         Prompt prompt = LocalPrompts.prompt(request.input(), engine.promptFormat());
-        int promptTokens = LocalPrompts.tokenCount(prompt, engine.tokenizer());
+        int promptTokens = LocalPrompts.ids(prompt, engine.tokenizer()).length;
         int maxTokens = request.maxTokensDefaulted() ? defaultThatFits(request, engine, promptTokens) : request.maxTokens();
         GenerationRequest generation = generationRequest(request, prompt, maxTokens);
         LocalCall call = new LocalCall(sink);

@@ -9,6 +9,7 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Policy;
+import dev.tandem.server.core.PromptTokens;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemotesConfig;
@@ -112,6 +113,17 @@ public final class Router implements Backend {
     @Override
     public Optional<String> cannotServe(InferenceRequest request) {
         return Optional.empty(); // the router answers with a clear error from start() instead
+    }
+
+    /** The local model's tokenizer, whatever the model named: the one this server has. */
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        return local.tokenize(request);
+    }
+
+    @Override
+    public String detokenize(InferenceRequest request) {
+        return local.detokenize(request);
     }
 
     /** Model names to list: the local ones, the aliases, and the remote defaults when remote is allowed. */

@@ -4,6 +4,8 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.PromptTokens;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,5 +89,13 @@ public final class ScriptedBackend implements Backend {
             sink.accept(e);
         }
         return cancels::incrementAndGet;
+    }
+
+    /** One token per character of the request's text, in a window of 1,024. */
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        received.add(request);
+        String text = request.input() instanceof Input.Chat chat ? chat.messages().get(0).text() : "";
+        return new PromptTokens(text.chars().toArray(), 1024);
     }
 }

@@ -6,16 +6,16 @@ import dev.tandem.server.api.Params;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
 import io.javalin.http.Context;
-import java.util.function.ToIntFunction;
 
-/** {@code POST /v1/messages/count_tokens}: the prompt's tokens as the serving model counts them. */
+/**
+ * {@code POST /v1/messages/count_tokens}: the prompt's tokens as the serving model counts them,
+ * through the same gate as a generation (the key's model list and request limits apply).
+ */
 public final class CountTokens {
     private final Edge edge;
-    private final ToIntFunction<InferenceRequest> counter;
 
-    public CountTokens(Edge edge, ToIntFunction<InferenceRequest> counter) {
+    public CountTokens(Edge edge) {
         this.edge = edge;
-        this.counter = counter;
     }
 
     public void handle(Context ctx) {
@@ -27,6 +27,6 @@ public final class CountTokens {
                 .withTools(MessagesRequests.tools(wire.tools()), null)
                 .build();
         edge.models().require(wire.model());
-        ctx.contentType("application/json").result(Json.write(new MessagesWire.CountTokensResponse(counter.applyAsInt(request))));
+        ctx.contentType("application/json").result(Json.write(new MessagesWire.CountTokensResponse(edge.backend().tokenize(request).count())));
     }
 }

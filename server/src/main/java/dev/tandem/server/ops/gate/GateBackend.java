@@ -1,9 +1,13 @@
 package dev.tandem.server.ops.gate;
 
+import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.core.PromptTokens;
 import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.Outcomes;
@@ -13,19 +17,19 @@ import dev.tandem.server.ops.limits.RateLimits;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
-import dev.tandem.server.core.ApiException;
-import dev.tandem.server.core.ErrorKind;
-import dev.tandem.server.core.Policy;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The gate in front of the dispatcher: who is calling, may they use this model, are they within
  * their limits and budget. The request goes on with its caller as the key store says now (a
- * revoked key stops here), for the ledger, the cache and the router.
+ * revoked key stops here), for the ledger, the cache and the router. Token counting (tokenize,
+ * count_tokens) passes the same gate: the key, its model list and its request limits; it spends no
+ * budget and writes no ledger row.
  *
- * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
- * failed request; a 401 has no key to charge and only counts in metrics.
+ * <p>Refusals of a generation by a known key are reported to the outcome listeners (ledger,
+ * metrics) like any other failed request; a 401 has no key to charge and only counts in metrics.
  */
 public final class GateBackend extends ForwardingBackend {
     private final Authenticator auth;
@@ -54,34 +58,24 @@ public final class GateBackend extends ForwardingBackend {
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-        Caller caller = auth.current(request.caller());
-        if (caller.anonymous()) {
-            return inner.start(request.toBuilder().withCaller(caller).build(), sink); // auth is off
-        }
-        if (!caller.limits().allows(request.model())) {
-            throw refuse(request, caller, "model", GateException.modelNotAllowed(request.model()));
-        }
-        if (!limitsEnabled) {
-            return inner.start(request.toBuilder().withCaller(caller).build(), sink);
+        Caller caller = admitted(request, true);
+        if (caller.anonymous() || !limitsEnabled) {
+            return inner.start(as(request, caller), sink); // auth is off, or limits are
         }
         // The budget caps remote spend; local answers cost nothing, so a spent key keeps the local model.
         Double budget = caller.limits().budgetUsd();
         boolean budgetSpent = budget != null && ledger.spentUsd(caller.keyId()) >= budget;
         if (budgetSpent) {
             if (caller.policy() != null && !caller.policy().allowsLocal()) {
-                throw refuse(request, caller, "budget", GateException.budgetExhausted());
+                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
             }
             caller = caller.narrowedTo(Policy.LOCAL_ONLY);
         }
-        RateLimits.Admission admission = limits.admit(caller);
-        if (admission instanceof RateLimits.Admission.Refused r) {
-            throw refuse(request, caller, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()));
-        }
-        RateLimits.Permit permit = ((RateLimits.Admission.Admitted) admission).permit();
+        RateLimits.Permit permit = permit(request, caller, true);
         AtomicInteger tokens = new AtomicInteger();
         Call call;
         try {
-            call = inner.start(request.toBuilder().withCaller(caller).build(), event -> {
+            call = inner.start(as(request, caller), event -> {
                 if (event instanceof InferenceEvent.Started s) {
                     tokens.set(s.inputTokens());
                 } else if (event instanceof InferenceEvent.TextDelta) {
@@ -97,7 +91,7 @@ public final class GateBackend extends ForwardingBackend {
             permit.release(0);
             if (budgetSpent && e.kind() == ErrorKind.PERMISSION) {
                 // only a remote could serve it, and the budget for remotes is spent
-                throw refuse(request, caller, "budget", GateException.budgetExhausted());
+                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
             }
             throw e;
         } catch (RuntimeException e) {
@@ -110,14 +104,62 @@ public final class GateBackend extends ForwardingBackend {
         };
     }
 
-    private GateException refuse(InferenceRequest request, Caller caller, String reason, GateException e) {
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        return counted(request, inner::tokenize);
+    }
+
+    @Override
+    public String detokenize(InferenceRequest request) {
+        return counted(request, inner::detokenize);
+    }
+
+    /** Token counting: the key, its model list and its request limits, as for a generation; no budget, no ledger row. */
+    private <T> T counted(InferenceRequest request, Function<InferenceRequest, T> work) {
+        Caller caller = admitted(request, false);
+        if (caller.anonymous() || !limitsEnabled) {
+            return work.apply(as(request, caller));
+        }
+        RateLimits.Permit permit = permit(request, caller, false);
+        try {
+            return work.apply(as(request, caller));
+        } finally {
+            permit.release(0);
+        }
+    }
+
+    /** The caller as the key store says now, if it may use the model asked for. */
+    private Caller admitted(InferenceRequest request, boolean ledgered) {
+        Caller caller = auth.current(request.caller());
+        if (!caller.anonymous() && !caller.limits().allows(request.model())) {
+            throw refuse(request, caller, "model", GateException.modelNotAllowed(request.model()), ledgered);
+        }
+        return caller;
+    }
+
+    private RateLimits.Permit permit(InferenceRequest request, Caller caller, boolean ledgered) {
+        RateLimits.Admission admission = limits.admit(caller);
+        if (admission instanceof RateLimits.Admission.Refused r) {
+            throw refuse(request, caller, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()), ledgered);
+        }
+        return ((RateLimits.Admission.Admitted) admission).permit();
+    }
+
+    private static InferenceRequest as(InferenceRequest request, Caller caller) {
+        return request.toBuilder().withCaller(caller).build();
+    }
+
+    /** Counts the refusal and, for a generation, reports it as the request's outcome. */
+    private GateException refuse(InferenceRequest request, Caller caller, String reason, GateException e, boolean ledgered) {
         onRejected.accept(reason);
-        outcomes.publish(RequestOutcome.builder(clock.instant(), request.requestId())
-                .withKeyId(caller.keyId())
-                .withDialect(request.dialect().name().toLowerCase(Locale.ROOT))
-                .withModel(request.model())
-                .withStatus(RequestOutcome.Status.ERROR, e.kind())
-                .build());
+        if (ledgered) {
+            outcomes.publish(RequestOutcome.builder(clock.instant(), request.requestId())
+                    .withKeyId(caller.keyId())
+                    .withDialect(request.dialect().name().toLowerCase(Locale.ROOT))
+                    .withModel(request.model())
+                    .withStatus(RequestOutcome.Status.ERROR, e.kind())
+                    .build());
+        }
         return e;
     }
 }

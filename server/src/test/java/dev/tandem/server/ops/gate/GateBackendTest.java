@@ -222,6 +222,25 @@ class GateBackendTest {
         }
     }
 
+    @Test
+    void tokenCountingPassesTheSameGateButSpendsNoBudgetAndWritesNoLedgerRow() {
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey elsewhere = keys.create(KeySpec.builder("a").withAllowedModels(List.of("codellama")).build());
+        CreatedKey once = keys.create(KeySpec.builder("b").withRpm(1).build());
+
+        assertThatThrownBy(() -> gate.tokenize(Requests.chat("claude-x", "hi").build()))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.AUTHENTICATION));
+        assertThatThrownBy(() -> gate.tokenize(withKey("x-api-key", elsewhere.secret())))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        assertThat(gate.tokenize(withKey("x-api-key", once.secret())).count()).isEqualTo(2);
+        assertThatThrownBy(() -> gate.tokenize(withKey("x-api-key", once.secret())))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED));
+
+        assertThat(rejections).containsExactly("auth", "model", "rpm");
+        assertThat(upstream.received).hasSize(1);
+        assertThat(ledger.rows(null, null, 10)).isEmpty();
+    }
+
     /** The refusal as a client of that dialect reads it, from the server's one error mapper. */
     static String body(ErrorFormat format, ApiException e) {
         return Json.write(format.body(e));

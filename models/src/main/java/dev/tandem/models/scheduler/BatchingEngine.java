@@ -2,6 +2,7 @@ package dev.tandem.models.scheduler;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.EngineException;
@@ -97,17 +98,9 @@ public final class BatchingEngine implements Engine {
     @Override
     public Generation submit(GenerationRequest request, Consumer<GenerationEvent> listener) {
         int[] prompt = tokenize(request.prompt());
-        int need = prompt.length + request.maxTokens();
-        if (need > contextLength) {
-            throw new InvalidGenerationException("max_tokens", "the prompt has " + prompt.length + " tokens and max_tokens is "
-                    + request.maxTokens() + ": together " + need + ", more than the model's context window of "
-                    + contextLength + " tokens; lower max_tokens to at most " + Math.max(0, contextLength - prompt.length)
-                    + " or shorten the prompt");
-        }
-        if (need > cache.capacity()) {
-            throw new InvalidGenerationException("max_tokens", "the prompt (" + prompt.length + " tokens) plus max_tokens ("
-                    + request.maxTokens() + ") needs " + need + " KV-cache tokens but the engine holds only "
-                    + cache.capacity() + "; lower max_tokens or shorten the prompt");
+        if (new ContextWindow(contextLength, cache.capacity()).fit(prompt.length, request.maxTokens(), false)
+                instanceof ContextWindow.Fit.TooLong tooLong) {
+            throw new InvalidGenerationException(tooLong.param(), tooLong.message());
         }
         Set<Integer> stopIds = new HashSet<>(request.stop().tokenIds());
         if (!request.stop().ignoreEos()) {

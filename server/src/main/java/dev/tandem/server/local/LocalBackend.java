@@ -1,5 +1,6 @@
 package dev.tandem.server.local;
 
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineException;
 import dev.tandem.models.EngineSaturatedException;
@@ -13,6 +14,7 @@ import dev.tandem.models.StopRules;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
@@ -96,9 +98,9 @@ public final class LocalBackend implements Backend {
         }
         Engine engine = model.engine();
         Prompt prompt = LocalPrompts.prompt(request.input(), engine.promptFormat());
-        int promptTokens = LocalPrompts.ids(prompt, engine.tokenizer()).length;
-        int maxTokens = request.maxTokensDefaulted() ? defaultThatFits(request, engine, promptTokens) : request.maxTokens();
-        GenerationRequest generation = generationRequest(request, prompt, maxTokens);
+        int[] ids = LocalPrompts.ids(prompt, engine.tokenizer()); // the one tokenisation: the engine gets the ids
+        int maxTokens = fitted(request, ids.length);
+        GenerationRequest generation = generationRequest(request, Prompt.tokens(ids), maxTokens);
         LocalCall call = new LocalCall(sink);
         try {
             call.generation = engine.submit(generation, call);
@@ -112,24 +114,23 @@ public final class LocalBackend implements Backend {
         if (request.input() instanceof Input.Completion c && c.echo()) {
             call.echo(LocalPrompts.text(c.prompt(), engine.tokenizer()));
         }
-        call.started(new InferenceEvent.Started(NAME, engine.model().id(), promptTokens));
+        call.started(new InferenceEvent.Started(NAME, engine.model().id(), ids.length));
         return call;
     }
 
     /**
-     * A defaulted max_tokens lowered to the room the window leaves after the prompt, as vLLM does: a
-     * caller who set no limit gets a completion, not a refusal. (An explicit one that does not fit is
-     * refused by the engine, with the numbers.)
+     * The max_tokens to generate: the caller's, when it fits the window with the prompt; a default
+     * lowered to the room the prompt leaves, as vLLM does (a caller who set no limit gets a completion,
+     * not a refusal). What does not fit is refused as too long for the context window, which a router
+     * may take to a model with a larger one.
      */
-    private static int defaultThatFits(InferenceRequest request, Engine engine, int promptTokens) {
-        long window = Math.min(engine.model().contextLength(), engine.load().kvTokensTotal());
-        long room = window - promptTokens;
-        if (room < 1) {
-            String param = request.input() instanceof Input.Chat ? "messages" : "prompt";
-            throw ApiException.invalid(param, "The prompt has " + promptTokens + " tokens, which leaves no room in the local model's "
-                    + "context window of " + window + " tokens; shorten the prompt.");
+    private int fitted(InferenceRequest request, int promptTokens) {
+        ContextWindow.Fit fit = model.window().fit(promptTokens, request.maxTokens(), request.maxTokensDefaulted());
+        if (fit instanceof ContextWindow.Fit.TooLong tooLong) {
+            String param = tooLong.param().equals("prompt") && request.input() instanceof Input.Chat ? "messages" : tooLong.param();
+            throw new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, tooLong.message(), param, null, null);
         }
-        return (int) Math.min(request.maxTokens(), room);
+        return ((ContextWindow.Fit.Fits) fit).maxTokens();
     }
 
     private static GenerationRequest generationRequest(InferenceRequest request, Prompt prompt, int maxTokens) {

@@ -1,5 +1,6 @@
 package dev.tandem.server.local;
 
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.server.core.ModelCard;
@@ -38,6 +39,7 @@ public final class LocalModel implements AutoCloseable {
     private final Function<EngineConfig, Engine> opener;
     private final Consumer<Path> demoGenerator;
     private final CompletableFuture<Engine> engine = new CompletableFuture<>();
+    private volatile ContextWindow window;
     private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
     private volatile boolean closed;
 
@@ -111,6 +113,16 @@ public final class LocalModel implements AutoCloseable {
             throw new ApiException(ErrorKind.INTERNAL, "The local model failed to load; see the server log.");
         }
         return engine.join();
+    }
+
+    /** The loaded engine's context window (fixed once it is loaded). */
+    public ContextWindow window() {
+        ContextWindow w = window;
+        if (w == null) {
+            w = ContextWindow.of(engine());
+            window = w;
+        }
+        return w;
     }
 
     /** Blocks until loaded (tests, benchmarks). */

@@ -18,7 +18,7 @@ final class RouteTable {
         record Chain() implements Route {}
 
         /** A remote model: that upstream only. */
-        record Remote(String backend) implements Route {}
+        record Remote(String upstream) implements Route {}
 
         record Unknown() implements Route {}
     }

@@ -109,6 +109,10 @@ class RealEngineOverflowIT {
 
     /** Fills the one running and the one waiting slot with long generations. */
     private static List<Backend.Call> saturate() throws InterruptedException {
+        // an earlier test's last answer may still hold its slot for a step after its Finished arrived
+        for (int i = 0; i < 1000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
+            Thread.sleep(10);
+        }
         Backend.Call running = local.start(request(MODEL, 1500, true), e -> { });
         Backend.Call waiting = local.start(request(MODEL, 1500, true), e -> { });
         for (int i = 0; i < 200 && !(load.get().running() == 1 && load.get().waiting() == 1); i++) {

@@ -20,16 +20,10 @@ public final class RemoteBackends implements AutoCloseable {
     private final Map<String, RemoteBackend> built = new LinkedHashMap<>();
     private boolean closed;
 
-    /** The wire formats an upstream may speak ({@code remotes.NAME.format}). */
-    public static final List<String> FORMATS = List.of("anthropic", "openai");
-
     /** Real upstreams from configuration; {@code promptCounter} may be null (see {@link PromptEstimate}). */
     public RemoteBackends(RemotesConfig config, ToIntFunction<InferenceRequest> promptCounter) {
         this.config = config;
-        this.factory = name -> {
-            RemoteConfig c = config.get(name);
-            return c.format().equals("anthropic") ? new AnthropicBackend(name, c, promptCounter) : new OpenAiBackend(name, c, promptCounter);
-        };
+        this.factory = name -> new RemoteBackend(name, config.get(name), promptCounter);
     }
 
     public RemotesConfig config() {

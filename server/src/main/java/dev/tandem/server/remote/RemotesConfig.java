@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The {@code remotes:} section: the upstreams by name, in configuration order. Each says which wire
- * format it speaks, so adding an upstream of a known format is one entry here.
+ * format it speaks: adding an upstream of a known format is one entry here, and a new format one
+ * {@link WireFormat}.
  *
  * <pre>
  * remotes:
@@ -32,8 +33,8 @@ public record RemotesConfig(Map<String, RemoteConfig> upstreams) {
             if (config == null) {
                 throw new IllegalArgumentException("remotes." + name + " is empty");
             }
-            if (!RemoteBackends.FORMATS.contains(config.format())) {
-                throw new IllegalArgumentException("remotes." + name + ".format must be one of " + RemoteBackends.FORMATS
+            if (!WireFormat.FORMATS.containsKey(config.format())) {
+                throw new IllegalArgumentException("remotes." + name + ".format must be one of " + WireFormat.NAMES
                         + ", was " + config.format());
             }
             ordered.put(name, config);

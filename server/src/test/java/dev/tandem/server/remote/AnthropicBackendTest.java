@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class AnthropicBackendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FakeAnthropic fake = new FakeAnthropic();
-    private final AnthropicBackend backend = new AnthropicBackend(Upstreams.anthropic(fake, Upstreams.fast()));
+    private final RemoteBackend backend = new RemoteBackend("anthropic", Upstreams.anthropic(fake, Upstreams.fast()), null);
 
     @AfterEach
     void close() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class OpenAiBackendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FakeOpenAi fake = new FakeOpenAi();
-    private final OpenAiBackend backend = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()));
+    private final RemoteBackend backend = new RemoteBackend("openai", Upstreams.openai(fake, Upstreams.fast()), null);
 
     @AfterEach
     void close() {
@@ -80,15 +80,15 @@ class OpenAiBackendTest {
 
     @Test
     void finishReasonsTranslate() {
-        assertThat(OpenAiBackend.stopReason("stop", null)).isEqualTo(StopReason.END_TURN);
-        assertThat(OpenAiBackend.stopReason("stop", "###")).isEqualTo(StopReason.STOP_SEQUENCE);
-        assertThat(OpenAiBackend.stopReason("length", null)).isEqualTo(StopReason.MAX_TOKENS);
-        assertThat(OpenAiBackend.stopReason("tool_calls", null)).isEqualTo(StopReason.TOOL_USE);
-        assertThat(OpenAiBackend.stopReason("content_filter", null)).isEqualTo(StopReason.REFUSAL);
-        assertThat(AnthropicBackend.stopReason("end_turn")).isEqualTo(StopReason.END_TURN);
-        assertThat(AnthropicBackend.stopReason("max_tokens")).isEqualTo(StopReason.MAX_TOKENS);
-        assertThat(AnthropicBackend.stopReason("tool_use")).isEqualTo(StopReason.TOOL_USE);
-        assertThat(AnthropicBackend.stopReason("refusal")).isEqualTo(StopReason.REFUSAL);
+        assertThat(OpenAiWire.stopReason("stop", null)).isEqualTo(StopReason.END_TURN);
+        assertThat(OpenAiWire.stopReason("stop", "###")).isEqualTo(StopReason.STOP_SEQUENCE);
+        assertThat(OpenAiWire.stopReason("length", null)).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(OpenAiWire.stopReason("tool_calls", null)).isEqualTo(StopReason.TOOL_USE);
+        assertThat(OpenAiWire.stopReason("content_filter", null)).isEqualTo(StopReason.REFUSAL);
+        assertThat(AnthropicWire.stopReason("end_turn")).isEqualTo(StopReason.END_TURN);
+        assertThat(AnthropicWire.stopReason("max_tokens")).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(AnthropicWire.stopReason("tool_use")).isEqualTo(StopReason.TOOL_USE);
+        assertThat(AnthropicWire.stopReason("refusal")).isEqualTo(StopReason.REFUSAL);
     }
 
     @Test
@@ -155,7 +155,7 @@ class OpenAiBackendTest {
     void wrongKeyGivesAuthenticationErrorWithoutTheKey() {
         // Given a backend configured with a wrong key the upstream echoes back (masked) in its 401
         String wrongKey = "sk-proj-WRONGwrongWRONG9876543210";
-        try (OpenAiBackend wrong = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()).toBuilder().withApiKey(wrongKey).build())) {
+        try (RemoteBackend wrong = new RemoteBackend("openai", Upstreams.openai(fake, Upstreams.fast()).toBuilder().withApiKey(wrongKey).build(), null)) {
             RecordingSink sink = new RecordingSink();
             wrong.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
             var error = sink.awaitEnd().failed().error();

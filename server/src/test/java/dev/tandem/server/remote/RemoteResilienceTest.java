@@ -41,13 +41,13 @@ class RemoteResilienceTest {
         openai.close();
     }
 
-    private AnthropicBackend claude(Resilience r) {
-        AnthropicBackend b = new AnthropicBackend(Upstreams.anthropic(anthropic, r));
+    private RemoteBackend claude(Resilience r) {
+        RemoteBackend b = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, r), null);
         backends.add(b);
         return b;
     }
 
-    private AnthropicBackend claude() {
+    private RemoteBackend claude() {
         return claude(Upstreams.fast());
     }
 
@@ -78,7 +78,7 @@ class RemoteResilienceTest {
     @Test
     void retryAfterMsFromOpenAiIsHonoured() {
         openai.answerByDefault(ANSWER).enqueue(new Status(429, "requests", "Rate limit reached for requests", Map.of("retry-after-ms", "300")));
-        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
         gpt.start(Requests.streamedChat("gpt-4o", "count").build(), sink);
@@ -286,7 +286,7 @@ class RemoteResilienceTest {
     @Test
     void aSpendLimitIsNotRetried() {
         openai.enqueue(new Status(429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.", Map.of()));
-        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
         gpt.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
@@ -299,7 +299,7 @@ class RemoteResilienceTest {
     void theCircuitOpensAfterRepeatedFailuresAndAHalfOpenProbeClosesIt() throws Exception {
         // Given one attempt per call, a circuit that opens after 2 failures and probes after 300 ms
         Resilience r = Upstreams.fast().toBuilder().withMaxAttempts(1, 5_000).withCircuit(2, 300).build();
-        AnthropicBackend backend = claude(r);
+        RemoteBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
         run(backend);
         run(backend);
@@ -327,7 +327,7 @@ class RemoteResilienceTest {
                 .withCircuit(5, 300)
                 .withMaxConcurrent(1)
                 .build();
-        AnthropicBackend backend = claude(r);
+        RemoteBackend backend = claude(r);
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink slow = new RecordingSink();
         backend.start(Requests.streamedChat("claude-sonnet-4-5", "slow").build(), slow);
@@ -355,7 +355,7 @@ class RemoteResilienceTest {
                 .withCircuit(5, 300)
                 .withMaxConcurrent(2)
                 .build();
-        AnthropicBackend backend = claude(r);
+        RemoteBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER);
         // When ten calls run one after another, each ending before the next starts
         for (int i = 0; i < 10; i++) {
@@ -379,7 +379,7 @@ class RemoteResilienceTest {
                 .withCircuit(5, 300)
                 .withMaxConcurrent(2)
                 .build();
-        AnthropicBackend backend = claude(r);
+        RemoteBackend backend = claude(r);
         // When five calls are cancelled mid-stream, one after another
         for (int i = 0; i < 5; i++) {
             anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));

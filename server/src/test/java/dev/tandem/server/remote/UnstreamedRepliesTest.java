@@ -32,8 +32,8 @@ class UnstreamedRepliesTest {
             new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(61, 29);
     private final FakeAnthropic anthropic = new FakeAnthropic();
     private final FakeOpenAi openai = new FakeOpenAi();
-    private final AnthropicBackend claude = new AnthropicBackend(Upstreams.anthropic(anthropic, Upstreams.fast()));
-    private final OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+    private final RemoteBackend claude = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, Upstreams.fast()), null);
+    private final RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
 
     @AfterEach
     void close() {
@@ -89,7 +89,7 @@ class UnstreamedRepliesTest {
     void aLongGenerationIsStreamedFromTheUpstreamAndGatheredAllTheSame() throws Exception {
         // Given whole replies only up to max_tokens 32, and a caller that does not stream asking for 64
         Resilience r = Upstreams.fast().toBuilder().withWholeReplyMaxTokens(32).build();
-        try (AnthropicBackend shortReplies = new AnthropicBackend(Upstreams.anthropic(anthropic, r))) {
+        try (RemoteBackend shortReplies = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, r), null)) {
             anthropic.answerByDefault(Answer.text("one ", "two ", "three").withUsage(10, 3));
             RecordingSink sink = run(shortReplies, Requests.streamedChat("claude-sonnet-4-5", "count").withStream(false).build());
             // Then the upstream streamed it (a long generation is timed out by its silences, not its length)
@@ -112,21 +112,21 @@ class UnstreamedRepliesTest {
 
     @Test
     void anthropicReplyUsageCountsCachedPromptTokensOrElseTheCountedPrompt() throws Exception {
-        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "hi").withStream(false).build();
+        WireFormat wire = new AnthropicWire(Upstream.of("anthropic", Upstreams.anthropic(anthropic, Upstreams.fast())));
         // Given a reply whose prompt was 10 fresh, 5 cache-written and 100 cache-read tokens
         List<InferenceEvent> cached = new ArrayList<>();
-        claude.translateReply(JSON.readTree("""
+        wire.translateReply(JSON.readTree("""
                 {"type":"message","model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
                  "usage":{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":3}}
-                """), request, 17, cached::add);
+                """), "claude-sonnet-4-5", 17, cached::add);
         // Then all 115 are the prompt, as in a stream's message_start
         assertThat(((InferenceEvent.Started) cached.get(0)).inputTokens()).isEqualTo(115);
         assertThat(((InferenceEvent.Finished) cached.get(cached.size() - 1)).usage()).isEqualTo(new TokenUsage(115, 3));
         // And a proxy's reply with neither usage nor type gets the counted prompt (17), not 0
         List<InferenceEvent> bare = new ArrayList<>();
-        claude.translateReply(JSON.readTree("""
+        wire.translateReply(JSON.readTree("""
                 {"model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn"}
-                """), request, 17, bare::add);
+                """), "claude-sonnet-4-5", 17, bare::add);
         assertThat(((InferenceEvent.Started) bare.get(0)).inputTokens()).isEqualTo(17);
         assertThat(((InferenceEvent.TextDelta) bare.get(1)).text()).isEqualTo("hi");
         assertThat(((InferenceEvent.Finished) bare.get(2)).usage()).isEqualTo(new TokenUsage(17, 0));

@@ -1,15 +1,35 @@
 package dev.tandem.server.remote;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.core.ErrorKind;
 
-/** Small JSON helpers shared by the two wire formats. */
-final class Json {
+/**
+ * JSON as the upstreams speak it: their replies read leniently as trees (a field added upstream must
+ * not break a reply), the request bodies written from typed wire records in snake_case, without the
+ * fields a request leaves unset.
+ */
+final class UpstreamJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper BODIES = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
 
-    private Json() {}
+    private UpstreamJson() {}
+
+    /** A request body (a wire record) as JSON text. */
+    static String write(Object body) {
+        try {
+            return BODIES.writeValueAsString(body);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write the upstream request " + body.getClass().getSimpleName(), e);
+        }
+    }
 
     /** An upstream's JSON; unreadable JSON is an upstream failure (retriable before the commit point). */
     static JsonNode parse(String upstream, String text) {

@@ -1,8 +1,7 @@
 package dev.tandem.server.remote;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
@@ -12,139 +11,121 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
-import dev.tandem.server.core.ToolSpec;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
  * OpenAI Chat Completions ({@code POST /v1/chat/completions}, SSE chunks with
- * {@code stream_options.include_usage}); also any OpenAI-compatible host (vLLM, proxies).
+ * {@code stream_options.include_usage}), also any OpenAI-compatible host (vLLM, proxies): the wire
+ * format {@code openai}.
  */
-public final class OpenAiBackend extends RemoteBackend {
+final class OpenAiWire implements WireFormat {
+    private final Upstream upstream;
 
-    public OpenAiBackend(RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        this("openai", config, promptCounter);
-    }
-
-    public OpenAiBackend(String name, RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        super(name, config, promptCounter);
-    }
-
-    public OpenAiBackend(RemoteConfig config) {
-        this(config, null);
+    OpenAiWire(Upstream upstream) {
+        this.upstream = upstream;
     }
 
     @Override
-    protected HttpRequest.Builder prepare(InferenceRequest request, String model, boolean stream) {
-        HttpRequest.Builder b = post("/v1/chat/completions", body(request, model, config.maxTokensField(), stream), stream);
-        apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
+    public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
+        HttpRequest.Builder b = upstream.post("/v1/chat/completions", body(request, model, upstream.config().maxTokensField(), stream), stream);
+        upstream.apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
 
     @Override
-    StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
-        return new Stream(out, scrubber, estimatedInputTokens, upstreamModel(request.model()));
+    public StreamTranslator translator(String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        return new Stream(upstream, out, estimatedInputTokens, model);
     }
 
+    // The request body, as typed wire records (snake_case, unset fields left out)
+
+    /** Exactly one of {@code maxTokens} and {@code maxCompletionTokens} is set, as the host wants it. */
+    record ChatBody(String model, List<ChatMessage> messages, Integer maxTokens, Integer maxCompletionTokens, boolean stream,
+            StreamOptions streamOptions, Double temperature, Double topP, Long seed, Double presencePenalty,
+            Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, String user) {}
+
+    /**
+     * {@code content}: text, a list of {@link Part}s, or (an assistant turn that only calls tools) an
+     * explicit null.
+     */
+    record ChatMessage(String role, @JsonInclude(JsonInclude.Include.ALWAYS) Object content, List<ToolCall> toolCalls,
+            String toolCallId) {}
+
+    record ToolCall(String id, String type, FunctionCall function) {}
+
+    record FunctionCall(String name, String arguments) {}
+
+    /** A content part; each says its own {@code type}. */
+    sealed interface Part permits TextPart, ImagePart {
+        String type();
+    }
+
+    record TextPart(String type, String text) implements Part {}
+
+    record ImagePart(String type, ImageUrl imageUrl) implements Part {}
+
+    record ImageUrl(String url) {}
+
+    record StreamOptions(boolean includeUsage) {}
+
+    record FunctionTool(String type, FunctionDef function) {}
+
+    record FunctionDef(String name, String description, JsonNode parameters) {}
+
+    /** A named tool as {@code tool_choice}. */
+    record NamedChoice(String type, FunctionName function) {}
+
+    record FunctionName(String name) {}
+
     /** The Chat Completions body; a stream comes with the usage chunk. */
-    static ObjectNode body(InferenceRequest r, String model, String maxTokensField, boolean stream) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("model", model);
-        ArrayNode messages = root.putArray("messages");
+    static ChatBody body(InferenceRequest r, String model, String maxTokensField, boolean stream) {
         Input.Chat chat = (Input.Chat) r.input();
+        List<ChatMessage> messages = new ArrayList<>();
         if (chat.system() != null && !chat.system().isEmpty()) {
-            messages.addObject().put("role", "system").put("content", chat.system());
+            messages.add(new ChatMessage("system", chat.system(), null, null));
         }
         for (Message m : chat.messages()) {
             switch (m.role()) {
-                case SYSTEM -> messages.addObject().put("role", "system").put("content", m.text());
-                case ASSISTANT -> assistant(messages, m);
+                case SYSTEM -> messages.add(new ChatMessage("system", m.text(), null, null));
+                case ASSISTANT -> messages.add(assistant(m));
                 case USER, TOOL -> userOrTool(messages, m);
             }
         }
-        root.put(maxTokensField == null ? "max_completion_tokens" : maxTokensField, r.maxTokens());
-        root.put("stream", stream);
-        if (stream) {
-            root.putObject("stream_options").put("include_usage", true); // refused by the API without a stream
-        }
+        boolean oldField = "max_tokens".equals(maxTokensField);
         Sampling s = r.sampling();
-        if (s.temperature() != null) {
-            root.put("temperature", s.temperature());
-        }
-        if (s.topP() != null) {
-            root.put("top_p", s.topP());
-        }
-        if (s.seed() != null) {
-            root.put("seed", s.seed());
-        }
-        if (s.presencePenalty() != null) {
-            root.put("presence_penalty", s.presencePenalty());
-        }
-        if (s.frequencyPenalty() != null) {
-            root.put("frequency_penalty", s.frequencyPenalty());
-        }
-        if (!r.stop().isEmpty()) {
-            ArrayNode stops = root.putArray("stop");
-            r.stop().forEach(stops::add);
-        }
-        if (!r.tools().isEmpty()) {
-            ArrayNode tools = root.putArray("tools");
-            for (ToolSpec t : r.tools()) {
-                ObjectNode function = tools.addObject().put("type", "function").putObject("function");
-                function.put("name", t.name());
-                if (t.description() != null) {
-                    function.put("description", t.description());
-                }
-                function.set("parameters", Json.object(t.inputSchemaJson()));
-            }
-        }
         ToolChoice choice = ToolChoice.parse(r.toolChoice());
-        if (choice != null) {
-            if (choice.tool() != null) {
-                root.putObject("tool_choice").put("type", "function").putObject("function").put("name", choice.tool());
-            } else {
-                root.put("tool_choice", choice.mode());
-            }
-        }
-        if (r.user() != null) {
-            root.put("user", r.user());
-        }
-        return root;
+        return new ChatBody(model, messages, oldField ? r.maxTokens() : null, oldField ? null : r.maxTokens(), stream,
+                stream ? new StreamOptions(true) : null, // refused by the API without a stream
+                s.temperature(), s.topP(), s.seed(), s.presencePenalty(), s.frequencyPenalty(),
+                r.stop().isEmpty() ? null : r.stop(),
+                r.tools().isEmpty() ? null : r.tools().stream().map(t -> new FunctionTool("function",
+                        new FunctionDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson())))).toList(),
+                choice == null ? null : choice.tool() != null ? new NamedChoice("function", new FunctionName(choice.tool())) : choice.mode(),
+                r.user());
     }
 
-    private static void assistant(ArrayNode messages, Message m) {
-        ObjectNode msg = messages.addObject().put("role", "assistant");
+    private static ChatMessage assistant(Message m) {
         String text = m.text();
-        List<Content.ToolUse> calls = m.content().stream()
-                .filter(Content.ToolUse.class::isInstance).map(Content.ToolUse.class::cast).toList();
-        if (text.isEmpty() && !calls.isEmpty()) {
-            msg.putNull("content");
-        } else {
-            msg.put("content", text);
-        }
-        if (!calls.isEmpty()) {
-            ArrayNode toolCalls = msg.putArray("tool_calls");
-            for (Content.ToolUse u : calls) {
-                ObjectNode call = toolCalls.addObject().put("id", u.id()).put("type", "function");
-                call.putObject("function").put("name", u.name()).put("arguments", u.argumentsJson());
-            }
-        }
+        List<ToolCall> calls = m.content().stream()
+                .filter(Content.ToolUse.class::isInstance).map(Content.ToolUse.class::cast)
+                .map(u -> new ToolCall(u.id(), "function", new FunctionCall(u.name(), u.argumentsJson())))
+                .toList();
+        return new ChatMessage("assistant", text.isEmpty() && !calls.isEmpty() ? null : text, calls.isEmpty() ? null : calls, null);
     }
 
     /** Tool results become {@code tool} messages (before any user text of the same turn). */
-    private static void userOrTool(ArrayNode messages, Message m) {
+    private static void userOrTool(List<ChatMessage> messages, Message m) {
         List<Content> rest = new ArrayList<>();
         for (Content c : m.content()) {
             if (c instanceof Content.ToolResult r) {
                 String text = r.content().stream()
                         .map(b -> b instanceof Content.Text t ? t.text() : "[image omitted]")
                         .collect(Collectors.joining());
-                messages.addObject().put("role", "tool").put("tool_call_id", r.toolUseId())
-                        .put("content", r.isError() ? "Error: " + text : text);
+                messages.add(new ChatMessage("tool", r.isError() ? "Error: " + text : text, null, r.toolUseId()));
             } else {
                 rest.add(c);
             }
@@ -152,35 +133,35 @@ public final class OpenAiBackend extends RemoteBackend {
         if (rest.isEmpty()) {
             return;
         }
-        ObjectNode msg = messages.addObject().put("role", "user");
         if (rest.stream().allMatch(Content.Text.class::isInstance)) {
-            msg.put("content", new Message(m.role(), rest).text());
+            messages.add(new ChatMessage("user", new Message(m.role(), rest).text(), null, null));
             return;
         }
-        ArrayNode parts = msg.putArray("content");
+        List<Part> parts = new ArrayList<>();
         for (Content c : rest) {
             if (c instanceof Content.Text t) {
-                parts.addObject().put("type", "text").put("text", t.text());
+                parts.add(new TextPart("text", t.text()));
             } else if (c instanceof Content.Image img) {
-                String url = img.data() != null ? new Json.DataUrl(img.mediaType(), img.data()).url() : img.url();
-                parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+                String url = img.data() != null ? new UpstreamJson.DataUrl(img.mediaType(), img.data()).url() : img.url();
+                parts.add(new ImagePart("image_url", new ImageUrl(url)));
             }
         }
+        messages.add(new ChatMessage("user", parts, null, null));
     }
 
     @Override
-    void translateReply(JsonNode reply, InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+    public void translateReply(JsonNode reply, String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
         if (reply.has("error")) {
-            throw UpstreamErrors.fromStreamError("openai", reply, scrubber);
+            throw UpstreamErrors.fromStreamError(upstream.name(), reply, upstream.scrubber());
         }
         JsonNode choice = reply.path("choices").path(0);
         if (!choice.isObject()) {
-            throw UpstreamErrors.transport("openai", ErrorKind.UPSTREAM, "reply without choices");
+            throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "reply without choices");
         }
         JsonNode message = choice.path("message");
         JsonNode u = reply.path("usage");
         int input = u.isObject() ? u.path("prompt_tokens").asInt() : estimatedInputTokens;
-        out.accept(new InferenceEvent.Started("openai", reply.path("model").asText(upstreamModel(request.model())), input));
+        out.accept(new InferenceEvent.Started(upstream.name(), reply.path("model").asText(model), input));
         long outputChars = 0;
         for (String field : new String[] {"content", "refusal"}) {
             String text = message.path(field).asText("");
@@ -225,8 +206,8 @@ public final class OpenAiBackend extends RemoteBackend {
      * real figures, or estimates when the host sent none.
      */
     static final class Stream implements StreamTranslator {
+        private final Upstream upstream;
         private final Consumer<InferenceEvent> out;
-        private final KeyScrubber scrubber;
         private final int estimatedInput;
         private final String requestedModel;
         private boolean started;
@@ -236,9 +217,9 @@ public final class OpenAiBackend extends RemoteBackend {
         private TokenUsage usage;
         private long outputChars;
 
-        Stream(Consumer<InferenceEvent> out, KeyScrubber scrubber, int estimatedInput, String requestedModel) {
+        Stream(Upstream upstream, Consumer<InferenceEvent> out, int estimatedInput, String requestedModel) {
+            this.upstream = upstream;
             this.out = out;
-            this.scrubber = scrubber;
             this.estimatedInput = estimatedInput;
             this.requestedModel = requestedModel;
         }
@@ -252,9 +233,9 @@ public final class OpenAiBackend extends RemoteBackend {
                 finish();
                 return;
             }
-            JsonNode chunk = Json.parse("openai", event.data());
+            JsonNode chunk = UpstreamJson.parse(upstream.name(), event.data());
             if (chunk.has("error") || "error".equals(event.event())) {
-                throw UpstreamErrors.fromStreamError("openai", chunk, scrubber);
+                throw UpstreamErrors.fromStreamError(upstream.name(), chunk, upstream.scrubber());
             }
             if (!started) {
                 start(chunk.path("model").asText(requestedModel));
@@ -288,13 +269,13 @@ public final class OpenAiBackend extends RemoteBackend {
                 finish(); // a host that forgot [DONE] but did say why it stopped
             }
             if (!finished) {
-                throw UpstreamErrors.transport("openai", ErrorKind.UPSTREAM, "stream ended before finish_reason");
+                throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "stream ended before finish_reason");
             }
         }
 
         private void start(String model) {
             started = true;
-            out.accept(new InferenceEvent.Started("openai", model, estimatedInput));
+            out.accept(new InferenceEvent.Started(upstream.name(), model, estimatedInput));
         }
 
         private void text(JsonNode node) {

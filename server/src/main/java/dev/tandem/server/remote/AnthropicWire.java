@@ -1,9 +1,6 @@
 package dev.tandem.server.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
@@ -13,7 +10,6 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
-import dev.tandem.server.core.ToolSpec;
 import dev.tandem.server.core.TokenUsage;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -21,118 +17,132 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 
-/** Claude through the Messages API ({@code POST /v1/messages}, SSE). */
-public final class AnthropicBackend extends RemoteBackend {
+/** Claude's Messages API ({@code POST /v1/messages}, SSE): the wire format {@code anthropic}. */
+final class AnthropicWire implements WireFormat {
     static final String API_VERSION = "2023-06-01";
-    private static final ObjectMapper JSON = Json.MAPPER;
 
-    public AnthropicBackend(RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        this("anthropic", config, promptCounter);
-    }
+    private final Upstream upstream;
 
-    public AnthropicBackend(String name, RemoteConfig config, ToIntFunction<InferenceRequest> promptCounter) {
-        super(name, config, promptCounter);
-    }
-
-    public AnthropicBackend(RemoteConfig config) {
-        this(config, null);
+    AnthropicWire(Upstream upstream) {
+        this.upstream = upstream;
     }
 
     @Override
-    protected HttpRequest.Builder prepare(InferenceRequest request, String model, boolean stream) {
-        HttpRequest.Builder b = post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
-        apiKey().ifPresent(key -> b.header("x-api-key", key));
+    public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
+        HttpRequest.Builder b = upstream.post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
+        upstream.apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
 
     @Override
-    StreamTranslator translator(InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
-        return new Stream(out, scrubber, estimatedInputTokens);
+    public StreamTranslator translator(String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        return new Stream(upstream, out, estimatedInputTokens);
     }
 
-    /** The Messages API body. */
-    static ObjectNode body(InferenceRequest r, String model, boolean stream) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("model", model);
-        root.put("max_tokens", r.maxTokens());
-        root.put("stream", stream);
+    // The request body, as typed wire records (snake_case, unset fields left out)
+
+    record MessagesBody(String model, int maxTokens, boolean stream, List<Turn> messages, String system, Double temperature,
+            Double topP, Integer topK, List<String> stopSequences, List<ToolDef> tools, Choice toolChoice, Metadata metadata) {}
+
+    record Turn(String role, List<Block> content) {}
+
+    /** A content block; each says its own {@code type}. */
+    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock {
+        String type();
+    }
+
+    record TextBlock(String type, String text) implements Block {
+        TextBlock(String text) {
+            this("text", text);
+        }
+    }
+
+    record ImageBlock(String type, Source source) implements Block {
+        ImageBlock(Source source) {
+            this("image", source);
+        }
+    }
+
+    /** {@code base64} with media type and data, or {@code url}. */
+    record Source(String type, String mediaType, String data, String url) {}
+
+    record ToolUseBlock(String type, String id, String name, JsonNode input) implements Block {
+        ToolUseBlock(String id, String name, JsonNode input) {
+            this("tool_use", id, name, input);
+        }
+    }
+
+    /** {@code isError} is left out unless true. */
+    record ToolResultBlock(String type, String toolUseId, List<Block> content, Boolean isError) implements Block {
+        ToolResultBlock(String toolUseId, List<Block> content, boolean isError) {
+            this("tool_result", toolUseId, content, isError ? Boolean.TRUE : null);
+        }
+    }
+
+    record ToolDef(String name, String description, JsonNode inputSchema) {}
+
+    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name. */
+    record Choice(String type, String name) {}
+
+    record Metadata(String userId) {}
+
+    /** The Messages API body: system text on top, one turn per role in turn, tool results first in a turn. */
+    static MessagesBody body(InferenceRequest r, String model, boolean stream) {
         Input.Chat chat = (Input.Chat) r.input();
         List<String> system = new ArrayList<>();
         if (chat.system() != null && !chat.system().isEmpty()) {
             system.add(chat.system());
         }
-        ArrayNode messages = root.putArray("messages");
-        ObjectNode last = null;
+        List<String> roles = new ArrayList<>();
+        List<List<Block>> contents = new ArrayList<>();
         for (Message m : chat.messages()) {
             if (m.role() == Role.SYSTEM) {
                 system.add(m.text());
                 continue;
             }
             String role = m.role() == Role.ASSISTANT ? "assistant" : "user"; // tool results ride in a user turn
-            List<ObjectNode> blocks = blocks(m.content());
+            List<Block> blocks = blocks(m.content());
             if (blocks.isEmpty()) {
                 continue;
             }
-            if (last != null && last.get("role").asText().equals(role)) {
-                ((ArrayNode) last.get("content")).addAll(blocks); // one turn per role, as the API wants
+            if (!roles.isEmpty() && roles.get(roles.size() - 1).equals(role)) {
+                contents.get(contents.size() - 1).addAll(blocks); // one turn per role, as the API wants
             } else {
-                last = messages.addObject();
-                last.put("role", role);
-                last.putArray("content").addAll(blocks);
+                roles.add(role);
+                contents.add(new ArrayList<>(blocks));
             }
         }
-        for (JsonNode turn : messages) {
-            toolResultsFirst((ArrayNode) turn.get("content"));
-        }
-        if (!system.isEmpty()) {
-            root.put("system", String.join("\n\n", system));
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; i < roles.size(); i++) {
+            turns.add(new Turn(roles.get(i), toolResultsFirst(contents.get(i))));
         }
         Sampling s = r.sampling();
-        if (s.temperature() != null) {
-            root.put("temperature", Math.min(1.0, s.temperature())); // Anthropic's range is [0, 1]
-        }
-        if (s.topP() != null) {
-            root.put("top_p", s.topP());
-        }
-        if (s.topK() != null) {
-            root.put("top_k", s.topK());
-        }
-        if (!r.stop().isEmpty()) {
-            ArrayNode stops = root.putArray("stop_sequences");
-            r.stop().forEach(stops::add);
-        }
-        if (!r.tools().isEmpty()) {
-            ArrayNode tools = root.putArray("tools");
-            for (ToolSpec t : r.tools()) {
-                ObjectNode tool = tools.addObject();
-                tool.put("name", t.name());
-                if (t.description() != null) {
-                    tool.put("description", t.description());
-                }
-                tool.set("input_schema", Json.object(t.inputSchemaJson()));
-            }
-        }
-        ToolChoice choice = ToolChoice.parse(r.toolChoice());
-        if (choice != null) {
-            ObjectNode c = root.putObject("tool_choice");
-            if (choice.tool() != null) {
-                c.put("type", "tool").put("name", choice.tool());
-            } else {
-                c.put("type", choice.mode().equals("required") ? "any" : choice.mode());
-            }
-        }
-        if (r.user() != null) {
-            root.putObject("metadata").put("user_id", r.user());
-        }
-        return root;
+        return new MessagesBody(model, r.maxTokens(), stream, turns,
+                system.isEmpty() ? null : String.join("\n\n", system),
+                s.temperature() == null ? null : Math.min(1.0, s.temperature()), // Anthropic's range is [0, 1]
+                s.topP(), s.topK(),
+                r.stop().isEmpty() ? null : r.stop(),
+                r.tools().isEmpty() ? null : r.tools().stream()
+                        .map(t -> new ToolDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson()))).toList(),
+                choice(ToolChoice.parse(r.toolChoice())),
+                r.user() == null ? null : new Metadata(r.user()));
     }
 
-    private static List<ObjectNode> blocks(List<Content> content) {
-        List<ObjectNode> out = new ArrayList<>();
+    private static Choice choice(ToolChoice choice) {
+        if (choice == null) {
+            return null;
+        }
+        if (choice.tool() != null) {
+            return new Choice("tool", choice.tool());
+        }
+        return new Choice(choice.mode().equals("required") ? "any" : choice.mode(), null);
+    }
+
+    private static List<Block> blocks(List<Content> content) {
+        List<Block> out = new ArrayList<>();
         for (Content c : content) {
-            ObjectNode block = block(c);
+            Block block = block(c);
             if (block != null) {
                 out.add(block);
             }
@@ -140,57 +150,42 @@ public final class AnthropicBackend extends RemoteBackend {
         return out;
     }
 
-    private static ObjectNode block(Content c) {
-        ObjectNode b = JSON.createObjectNode();
+    private static Block block(Content c) {
         if (c instanceof Content.Text t) {
-            if (t.text().isEmpty()) {
-                return null; // the API refuses empty text blocks
-            }
-            b.put("type", "text").put("text", t.text());
-        } else if (c instanceof Content.Image img) {
-            b.put("type", "image");
-            ObjectNode source = b.putObject("source");
-            Json.DataUrl inline = img.data() != null ? new Json.DataUrl(img.mediaType(), img.data()) : Json.DataUrl.parse(img.url());
-            if (inline != null) {
-                source.put("type", "base64").put("media_type", inline.mediaType()).put("data", inline.data());
-            } else {
-                source.put("type", "url").put("url", img.url());
-            }
-        } else if (c instanceof Content.ToolUse u) {
-            b.put("type", "tool_use").put("id", u.id()).put("name", u.name());
-            b.set("input", Json.object(u.argumentsJson()));
-        } else if (c instanceof Content.ToolResult r) {
-            b.put("type", "tool_result").put("tool_use_id", r.toolUseId());
-            b.putArray("content").addAll(blocks(r.content()));
-            if (r.isError()) {
-                b.put("is_error", true);
-            }
+            return t.text().isEmpty() ? null : new TextBlock(t.text()); // the API refuses empty text blocks
         }
-        return b;
+        if (c instanceof Content.Image img) {
+            UpstreamJson.DataUrl inline = img.data() != null ? new UpstreamJson.DataUrl(img.mediaType(), img.data())
+                    : UpstreamJson.DataUrl.parse(img.url());
+            return new ImageBlock(inline != null ? new Source("base64", inline.mediaType(), inline.data(), null)
+                    : new Source("url", null, null, img.url()));
+        }
+        if (c instanceof Content.ToolUse u) {
+            return new ToolUseBlock(u.id(), u.name(), UpstreamJson.object(u.argumentsJson()));
+        }
+        Content.ToolResult r = (Content.ToolResult) c;
+        return new ToolResultBlock(r.toolUseId(), blocks(r.content()), r.isError());
     }
 
-    private static void toolResultsFirst(ArrayNode content) {
-        List<JsonNode> results = new ArrayList<>();
-        List<JsonNode> rest = new ArrayList<>();
-        content.forEach(b -> ("tool_result".equals(b.path("type").asText()) ? results : rest).add(b));
-        content.removeAll();
-        content.addAll(results);
-        content.addAll(rest);
+    private static List<Block> toolResultsFirst(List<Block> content) {
+        List<Block> out = new ArrayList<>(content.stream().filter(ToolResultBlock.class::isInstance).toList());
+        content.stream().filter(b -> !(b instanceof ToolResultBlock)).forEach(out::add);
+        return out;
     }
 
     @Override
-    void translateReply(JsonNode reply, InferenceRequest request, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+    public void translateReply(JsonNode reply, String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
         if ("error".equals(reply.path("type").asText())) {
-            throw UpstreamErrors.fromStreamError("anthropic", reply, scrubber);
+            throw UpstreamErrors.fromStreamError(upstream.name(), reply, upstream.scrubber());
         }
         if (!reply.path("content").isArray()) {
-            throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "reply without content");
+            throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "reply without content");
         }
         JsonNode usage = reply.path("usage");
         int input = usage.hasNonNull("input_tokens")
                 ? usage.get("input_tokens").asInt() + usage.path("cache_creation_input_tokens").asInt() + usage.path("cache_read_input_tokens").asInt()
                 : estimatedInputTokens;
-        out.accept(new InferenceEvent.Started("anthropic", reply.path("model").asText(null), input));
+        out.accept(new InferenceEvent.Started(upstream.name(), reply.path("model").asText(model), input));
         int toolIndex = 0;
         for (JsonNode block : reply.path("content")) {
             switch (block.path("type").asText()) {
@@ -227,8 +222,8 @@ public final class AnthropicBackend extends RemoteBackend {
      * output tokens (replacing, never adding to, message_start's figure).
      */
     static final class Stream implements StreamTranslator {
+        private final Upstream upstream;
         private final Consumer<InferenceEvent> out;
-        private final KeyScrubber scrubber;
         private final Map<Integer, Integer> toolIndexOfBlock = new HashMap<>();
         private final int estimatedInput;
         private Integer freshInput;
@@ -241,9 +236,9 @@ public final class AnthropicBackend extends RemoteBackend {
         private boolean finished;
 
         /** @param estimatedInput the counted prompt, for an upstream (a proxy) that does not say */
-        Stream(Consumer<InferenceEvent> out, KeyScrubber scrubber, int estimatedInput) {
+        Stream(Upstream upstream, Consumer<InferenceEvent> out, int estimatedInput) {
+            this.upstream = upstream;
             this.out = out;
-            this.scrubber = scrubber;
             this.estimatedInput = estimatedInput;
         }
 
@@ -266,7 +261,7 @@ public final class AnthropicBackend extends RemoteBackend {
 
         @Override
         public void onEvent(SseReader.Event event) {
-            JsonNode data = Json.parse("anthropic", event.data());
+            JsonNode data = UpstreamJson.parse(upstream.name(), event.data());
             String type = event.event() != null ? event.event() : data.path("type").asText();
             switch (type) {
                 case "message_start" -> {
@@ -275,7 +270,7 @@ public final class AnthropicBackend extends RemoteBackend {
                     inputUsage(usage);
                     outputTokens = usage.path("output_tokens").asInt();
                     started = true;
-                    out.accept(new InferenceEvent.Started("anthropic", message.path("model").asText(null), inputTokens()));
+                    out.accept(new InferenceEvent.Started(upstream.name(), message.path("model").asText(null), inputTokens()));
                 }
                 case "content_block_start" -> {
                     requireStarted();
@@ -332,7 +327,7 @@ public final class AnthropicBackend extends RemoteBackend {
                     out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens),
                             reason == StopReason.STOP_SEQUENCE ? stopSequence : null));
                 }
-                case "error" -> throw UpstreamErrors.fromStreamError("anthropic", data, scrubber);
+                case "error" -> throw UpstreamErrors.fromStreamError(upstream.name(), data, upstream.scrubber());
                 default -> { } // ping, content_block_stop, and events added later
             }
         }
@@ -340,13 +335,13 @@ public final class AnthropicBackend extends RemoteBackend {
         @Override
         public void onEnd() {
             if (!finished) {
-                throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "stream ended before message_stop");
+                throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "stream ended before message_stop");
             }
         }
 
         private void requireStarted() {
             if (!started) {
-                throw UpstreamErrors.transport("anthropic", ErrorKind.UPSTREAM, "stream did not begin with message_start");
+                throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "stream did not begin with message_start");
             }
         }
     }

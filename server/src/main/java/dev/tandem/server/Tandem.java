@@ -6,13 +6,13 @@ import dev.tandem.models.Engines;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.api.Bodies;
-import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.anthropic.CountTokens;
 import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
@@ -91,12 +91,11 @@ public final class Tandem implements AutoCloseable {
         Backend dispatcher = ops.guardDispatcher(router);
         ModelCatalog models = new RoutedModels(router, local::cards);
 
-        Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), AuthFilter::callerOf, server.defaultMaxTokens(),
+        ServePath edge = new ServePath(dispatcher, models, new Bodies(server.maxBodyBytes()), AuthFilter::callerOf,
                 server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
-                    new Tokenization(edge), new CountTokens(edge));
+            routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness), new Models(models));
         });
         app.start(server.host(), server.port());
         // A non-streaming generation says nothing until it is done: let it take its time.
@@ -120,11 +119,9 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Operations ops, Health health, Models models, Tokenization tokens,
-            CountTokens countTokens) {
-        ChatCompletions chat = new ChatCompletions(edge);
-        Completions completions = new Completions(edge);
-        Messages messages = new Messages(edge);
+    private static void routes(JavalinConfig cfg, ServePath edge, int defaultMaxTokens, Operations ops, Health health, Models models) {
+        Tokenization tokens = new Tokenization(edge);
+        CountTokens countTokens = new CountTokens(edge);
 
         cfg.routes.before(RequestIds::assign);
         cfg.routes.after(RequestIds::release);
@@ -134,9 +131,9 @@ public final class Tandem implements AutoCloseable {
         cfg.routes.get("/ready", health::ready);
         cfg.routes.get("/v1/models", models::list);
         cfg.routes.get("/v1/models/{id}", models::get);
-        cfg.routes.post("/v1/chat/completions", chat::handle);
-        cfg.routes.post("/v1/completions", completions::handle);
-        cfg.routes.post("/v1/messages", messages::handle);
+        cfg.routes.post("/v1/chat/completions", edge.handler(new ChatCompletions(defaultMaxTokens)));
+        cfg.routes.post("/v1/completions", edge.handler(new Completions()));
+        cfg.routes.post("/v1/messages", edge.handler(new Messages()));
         cfg.routes.post("/v1/messages/count_tokens", countTokens::handle);
         cfg.routes.post("/tokenize", tokens::tokenize);
         cfg.routes.post("/detokenize", tokens::detokenize);

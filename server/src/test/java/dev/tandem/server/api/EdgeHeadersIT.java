@@ -73,13 +73,13 @@ class EdgeHeadersIT {
         // the caller, as authentication before the handler finds it: key k1 with a local-only policy
         Function<Context, Caller> callers = ctx -> ctx.header("x-test-gate") != null
                 ? new Caller("k1", Policy.LOCAL_ONLY, Caller.Limits.NONE) : Caller.ANONYMOUS;
-        Edge edge = new Edge(new RecordingBackend(), models, new Bodies(1 << 16), callers, 16, 1000);
+        ServePath edge = new ServePath(new RecordingBackend(), models, new Bodies(1 << 16), callers, 1000);
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.routes.before(RequestIds::assign);
-            cfg.routes.post("/v1/chat/completions", new ChatCompletions(edge)::handle);
-            cfg.routes.post("/v1/completions", new Completions(edge)::handle);
-            cfg.routes.post("/v1/messages", new Messages(edge)::handle);
+            cfg.routes.post("/v1/chat/completions", edge.handler(new ChatCompletions(16)));
+            cfg.routes.post("/v1/completions", edge.handler(new Completions()));
+            cfg.routes.post("/v1/messages", edge.handler(new Messages()));
             cfg.routes.exception(ApiException.class, ErrorResponses::apiError);
         }).start("127.0.0.1", 0);
     }

@@ -1,6 +1,6 @@
 package dev.tandem.server.api.anthropic;
 
-import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.core.Dialect;
@@ -12,9 +12,9 @@ import io.javalin.http.Context;
  * through the same gate as a generation (the key's model list and request limits apply).
  */
 public final class CountTokens {
-    private final Edge edge;
+    private final ServePath edge;
 
-    public CountTokens(Edge edge) {
+    public CountTokens(ServePath edge) {
         this.edge = edge;
     }
 

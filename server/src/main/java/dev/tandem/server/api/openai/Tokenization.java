@@ -1,7 +1,7 @@
 package dev.tandem.server.api.openai;
 
 import dev.tandem.models.Prompt;
-import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Dialect;
@@ -17,9 +17,9 @@ import java.util.List;
  * {@code model}, the server's first (its local) model.
  */
 public final class Tokenization {
-    private final Edge edge;
+    private final ServePath edge;
 
-    public Tokenization(Edge edge) {
+    public Tokenization(ServePath edge) {
         this.edge = edge;
     }
 

@@ -1,8 +1,13 @@
 package dev.tandem.server.core;
 
+import dev.tandem.models.SamplingParams;
+
 /**
  * Sampling as the caller asked; a null field means "the backend's default". Built with
- * {@link #builder()}; ranges are checked at the dialect edge.
+ * {@link #builder()}. The ranges are checked here, once, by the engine's own rules
+ * ({@link SamplingParams}): a value out of range is the caller's 400, naming the field. (What a
+ * dialect allows beyond that, such as OpenAI's temperature up to 2 and Anthropic's up to 1, its edge
+ * checks.)
  */
 public record Sampling(
         Double temperature,
@@ -18,6 +23,51 @@ public record Sampling(
 
     /** Nothing asked: every backend default. */
     public static final Sampling DEFAULTS = builder().build();
+
+    public Sampling {
+        try {
+            params(SamplingParams.GREEDY, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+        } catch (IllegalArgumentException outOfRange) {
+            // the engine's message names the field first: "top_p must be in (0, 1]"
+            String field = outOfRange.getMessage().split(" ", 2)[0];
+            throw ApiException.invalid(field, "'" + field + "'" + outOfRange.getMessage().substring(field.length()) + ".");
+        }
+    }
+
+    /** What the engine runs: these settings over {@code defaults} (what the caller left unset). */
+    public SamplingParams over(SamplingParams defaults) {
+        return params(defaults, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+    }
+
+    private static SamplingParams params(SamplingParams defaults, Double temperature, Double topP, Integer topK, Double minP,
+            Long seed, Double presencePenalty, Double frequencyPenalty, Double repetitionPenalty) {
+        SamplingParams.Builder b = defaults.toBuilder();
+        if (temperature != null) {
+            b.withTemperature(temperature);
+        }
+        if (topP != null) {
+            b.withTopP(topP);
+        }
+        if (topK != null) {
+            b.withTopK(topK);
+        }
+        if (minP != null) {
+            b.withMinP(minP);
+        }
+        if (seed != null) {
+            b.withSeed(seed);
+        }
+        if (presencePenalty != null) {
+            b.withPresencePenalty(presencePenalty);
+        }
+        if (frequencyPenalty != null) {
+            b.withFrequencyPenalty(frequencyPenalty);
+        }
+        if (repetitionPenalty != null) {
+            b.withRepetitionPenalty(repetitionPenalty);
+        }
+        return b.build();
+    }
 
     public static Builder builder() {
         return new Builder();

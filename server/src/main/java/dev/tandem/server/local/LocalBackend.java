@@ -136,15 +136,7 @@ public final class LocalBackend implements Backend {
     private static GenerationRequest generationRequest(InferenceRequest request, Prompt prompt, int maxTokens) {
         try {
             Sampling s = request.sampling();
-            SamplingParams sampling = new SamplingParams(
-                    s.temperature() != null ? s.temperature() : DEFAULTS.temperature(),
-                    s.topK() != null ? s.topK() : DEFAULTS.topK(),
-                    s.topP() != null ? s.topP() : DEFAULTS.topP(),
-                    s.minP() != null ? s.minP() : DEFAULTS.minP(),
-                    s.seed(),
-                    s.repetitionPenalty() != null ? s.repetitionPenalty() : DEFAULTS.repetitionPenalty(),
-                    s.presencePenalty() != null ? s.presencePenalty() : DEFAULTS.presencePenalty(),
-                    s.frequencyPenalty() != null ? s.frequencyPenalty() : DEFAULTS.frequencyPenalty());
+            SamplingParams sampling = s.over(DEFAULTS);
             StopRules stop = new StopRules(request.stop(), Set.of(), s.ignoreEos(), s.minTokens());
             int topLogprobs = request.topLogprobs() == null ? -1 : request.topLogprobs();
             return GenerationRequest.builder(request.requestId(), prompt)

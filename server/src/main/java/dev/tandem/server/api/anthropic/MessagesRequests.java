@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
-import dev.tandem.server.api.SamplingChecks;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
@@ -25,9 +24,7 @@ final class MessagesRequests {
         Params.requiredText(r.model(), "model");
         Input.Chat chat = chat(r.system(), r.messages());
         int maxTokens = Params.maxTokens(r.maxTokens(), "max_tokens");
-        Params.range(r.temperature(), 0, 1, "temperature");
-        SamplingChecks.topP(r.topP());
-        Params.range(r.topK(), 0, Integer.MAX_VALUE, "top_k");
+        Params.range(r.temperature(), 0, 1, "temperature"); // Anthropic's range; the rest is Sampling's to check
         Sampling sampling = Sampling.builder().withTemperature(r.temperature()).withTopP(r.topP()).withTopK(r.topK()).build();
         List<String> stop = Params.stopSequences(r.stopSequences(), "stop_sequences");
         if (r.stopSequences() != null && r.stopSequences().isTextual()) {

@@ -3,6 +3,7 @@ package dev.tandem.server.fakes;
 import dev.tandem.server.remote.RemoteConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
+import dev.tandem.testkit.FakeUpstream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -22,7 +22,7 @@ import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.core.Sampling;
-import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.testkit.FakeAnthropic;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.local.LocalBackend;

@@ -17,11 +17,11 @@ import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.fakes.Defaults;
-import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.testkit.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.Status;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Status;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -361,7 +361,7 @@ class RouterTest {
     @Test
     void cancellingARoutedRemoteCallStopsItsStream() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
+        anthropic.enqueue(new dev.tandem.testkit.FakeUpstream.Trickle(Duration.ofMillis(100),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = router.start(chat("claude-sonnet-4-5"), sink);

@@ -1,4 +1,4 @@
-package dev.tandem.server.fakes;
+package dev.tandem.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

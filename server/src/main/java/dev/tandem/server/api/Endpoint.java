@@ -20,14 +20,18 @@ public interface Endpoint<W> {
     /** Checks the request (a 400 naming the field) and turns it into an exchange. */
     Exchange prepare(W wire, Origin origin);
 
-    /** One HTTP request's internal requests (one per choice) and how its answer is written. */
+    /** One HTTP request's internal requests (one per choice, at least one) and how its answer is written. */
     interface Exchange {
-        /** The model asked for, which must exist. */
-        String model();
-
         List<InferenceRequest> requests();
 
-        boolean stream();
+        /** The model asked for, which must exist. */
+        default String model() {
+            return requests().get(0).model();
+        }
+
+        default boolean stream() {
+            return requests().get(0).stream();
+        }
 
         /** The frames of the stream, when the caller asked for one. */
         Streaming.Format streamFormat();

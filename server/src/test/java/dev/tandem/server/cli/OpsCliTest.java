@@ -55,10 +55,26 @@ class OpsCliTest {
     @Test
     void usagePrintsTotalsAsATable() {
         try (SqliteUsageLedger ledger = new SqliteUsageLedger(dir.resolve("t.db"))) {
-            ledger.record(new UsageRecord(Instant.parse("2026-03-01T10:00:00Z"), "r1", "key_a", "openai", "claude-x",
-                    "anthropic", "primary", 100, 20, 5L, 50L, "ok", 0.25));
-            ledger.record(new UsageRecord(Instant.parse("2026-03-02T10:00:00Z"), "r2", "key_a", "openai", "claude-x",
-                    "anthropic", "primary", 1, 2, 5L, 50L, "ok", 0.5));
+            ledger.record(UsageRecord.builder(Instant.parse("2026-03-01T10:00:00Z"), "r1")
+                    .withKeyId("key_a")
+                    .withDialect("openai")
+                    .withModel("claude-x")
+                    .withBackend("anthropic", "primary")
+                    .withTokens(100, 20)
+                    .withTimes(5L, 50L)
+                    .withStatus("ok")
+                    .withCostUsd(0.25)
+                    .build());
+            ledger.record(UsageRecord.builder(Instant.parse("2026-03-02T10:00:00Z"), "r2")
+                    .withKeyId("key_a")
+                    .withDialect("openai")
+                    .withModel("claude-x")
+                    .withBackend("anthropic", "primary")
+                    .withTokens(1, 2)
+                    .withTimes(5L, 50L)
+                    .withStatus("ok")
+                    .withCostUsd(0.5)
+                    .build());
         }
         Result all = cli("usage");
         assertThat(all.out()).contains("2026-03-01").contains("2026-03-02").contains("0.750000");

@@ -45,11 +45,6 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         }
 
         @Override
-        public boolean stream() {
-            return request.stream();
-        }
-
-        @Override
         public Streaming.Format streamFormat() {
             return new Stream(id, model);
         }

@@ -41,16 +41,6 @@ public final class ChatCompletions implements Endpoint<ChatWire.Request> {
     }
 
     private record ChatExchange(ChatWire.Request wire, List<InferenceRequest> requests, String id, long created) implements Exchange {
-        @Override
-        public String model() {
-            return wire.model();
-        }
-
-        @Override
-        public boolean stream() {
-            return Boolean.TRUE.equals(wire.stream());
-        }
-
         boolean logprobs() {
             return requests.get(0).topLogprobs() != null;
         }

@@ -40,16 +40,6 @@ public final class Completions implements Endpoint<CompletionWire.Request> {
 
     /** One request's completions: what every chunk and the whole answer repeat. */
     private record Shape(CompletionWire.Request wire, List<InferenceRequest> requests, String id, long created) implements Exchange {
-        @Override
-        public String model() {
-            return wire.model();
-        }
-
-        @Override
-        public boolean stream() {
-            return Boolean.TRUE.equals(wire.stream());
-        }
-
         /** Choices per prompt. */
         int n() {
             return wire.n() == null ? 1 : wire.n();

@@ -146,15 +146,36 @@ class LedgerWriterTest {
         ledger.record(row(day2, "k1", "m", "local", 7, 8, 0));
 
         assertThat(ledger.totals(null, null)).containsExactly(
-                new UsageTotal(LocalDate.of(2026, 1, 1), "k1", "m", "local", 2, 4, 6, 0),
-                new UsageTotal(LocalDate.of(2026, 1, 1), "k2", "c", "anthropic", 1, 5, 6, 0.5),
-                new UsageTotal(LocalDate.of(2026, 1, 2), "k1", "m", "local", 1, 7, 8, 0));
+                UsageTotal.builder(LocalDate.of(2026, 1, 1), "k1", "m", "local")
+                        .withRequests(2)
+                        .withTokens(4, 6)
+                        .withCostUsd(0)
+                        .build(),
+                UsageTotal.builder(LocalDate.of(2026, 1, 1), "k2", "c", "anthropic")
+                        .withRequests(1)
+                        .withTokens(5, 6)
+                        .withCostUsd(0.5)
+                        .build(),
+                UsageTotal.builder(LocalDate.of(2026, 1, 2), "k1", "m", "local")
+                        .withRequests(1)
+                        .withTokens(7, 8)
+                        .withCostUsd(0)
+                        .build());
         assertThat(ledger.totals(day2, null)).hasSize(1);
         assertThat(ledger.totals(null, day2)).hasSize(2);
         assertThat(ledger.spentUsd("k2")).isEqualTo(0.5);
     }
 
     private static UsageRecord row(Instant t, String key, String model, String backend, int in, int out, double cost) {
-        return new UsageRecord(t, "r", key, "openai", model, backend, "primary", in, out, 1L, 2L, "ok", cost);
+        return UsageRecord.builder(t, "r")
+                .withKeyId(key)
+                .withDialect("openai")
+                .withModel(model)
+                .withBackend(backend, "primary")
+                .withTokens(in, out)
+                .withTimes(1L, 2L)
+                .withStatus("ok")
+                .withCostUsd(cost)
+                .build();
     }
 }

@@ -9,7 +9,6 @@ import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.ServePath;
@@ -23,11 +22,11 @@ import dev.tandem.server.config.ServerSettings;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
-import dev.tandem.server.ops.logging.LogSetup;
-import dev.tandem.server.Operations;
 import dev.tandem.server.ops.gate.AuthFilter;
+import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
 import dev.tandem.server.routing.Router;
@@ -44,13 +43,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembly: configuration → local engine → backends → the dispatcher → the HTTP app. Everything
- * Tandem is made of is wired here and nowhere else.
+ * The assembly: configuration → local engine → remote upstreams → router → the operational steps →
+ * the HTTP app. Everything Tandem is made of is wired here (with {@link Operations}) and nowhere else.
  *
- * <p>Seams: the dispatcher is the one {@link Backend} the dialect edges talk to (today the local
- * backend itself; routing puts its router here, and decorators such as a ledger or a cache wrap it).
- * The {@link ModelCatalog} says which model names exist. Gates (auth, limits) are before-handlers in
- * the route table, after the request id; their {@link ApiException}s come out in the caller's dialect.
+ * <p>The dispatcher is the one {@link Backend} the dialect edges talk to: the gate (key, model list,
+ * limits, budget), then the ledger and metrics, then the cache, then the {@link Router} over the local
+ * backend and the remote ones (each behind redaction and error counting). The auth filter is a
+ * before-handler after the request id; the caller it finds travels in the internal request. The
+ * {@link ModelCatalog} says which model names exist. Every {@link ApiException}, whoever throws it,
+ * comes out in the caller's dialect through {@link ErrorResponses}.
  */
 public final class Tandem implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tandem.class);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.ops.logging.LoggingConfig;
-import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.metrics.PromText;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
 import dev.tandem.server.ops.redaction.Redactor;

@@ -3,11 +3,10 @@ package dev.tandem.server.local;
 import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
-import dev.tandem.server.core.ModelCard;
-import dev.tandem.server.core.Readiness;
-import dev.tandem.server.local.EngineSettings;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +124,7 @@ public final class LocalModel implements AutoCloseable {
         return w;
     }
 
-    /** Blocks until loaded (tests, benchmarks). */
+    /** Blocks until the engine is loaded, for an embedder that must not start before it is. */
     public Engine awaitReady(Duration timeout) throws InterruptedException, TimeoutException, ExecutionException {
         return engine.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

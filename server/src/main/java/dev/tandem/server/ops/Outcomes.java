@@ -1,9 +1,9 @@
 package dev.tandem.server.ops;
 
+import dev.tandem.server.core.LogContext;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.tandem.server.core.LogContext;
 
 /** Tells the outcome listeners (ledger, metrics) how a request ended; one failing listener stops none of the others. */
 public final class Outcomes {

@@ -44,16 +44,11 @@ public final class RemoteBackends implements AutoCloseable {
         return Optional.of(built.computeIfAbsent(name, factory));
     }
 
-    /** Circuit-breaker state per upstream built so far. */
+    /** Circuit-breaker state per upstream built so far (none in compliance mode: nothing is built). */
     public synchronized Map<String, CircuitState> circuitStates() {
         Map<String, CircuitState> states = new LinkedHashMap<>();
         built.forEach((name, backend) -> states.put(name, backend.circuitState()));
         return states;
-    }
-
-    /** How many upstream clients exist; zero in compliance mode. */
-    public synchronized int builtCount() {
-        return built.size();
     }
 
     @Override

@@ -130,7 +130,7 @@ public final class Router implements Backend {
     }
 
     /** The effective policy of a request: server, narrowed by key, narrowed by request. */
-    public Policy effectivePolicy(InferenceRequest request) {
+    Policy effectivePolicy(InferenceRequest request) {
         return config.policy().narrow(request.caller().policy(), "the API key").narrow(request.policy(), "the request");
     }
 

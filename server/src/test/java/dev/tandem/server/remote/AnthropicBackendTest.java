@@ -13,14 +13,13 @@ import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
-import dev.tandem.testkit.FakeAnthropic;
-import dev.tandem.testkit.FakeUpstream.Answer;
-import dev.tandem.testkit.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.ToolCall;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

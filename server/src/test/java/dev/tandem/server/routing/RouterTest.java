@@ -17,16 +17,16 @@ import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.fakes.Defaults;
-import dev.tandem.testkit.FakeAnthropic;
 import dev.tandem.server.fakes.FakeLocalBackend;
-import dev.tandem.testkit.FakeOpenAi;
-import dev.tandem.testkit.FakeUpstream.Answer;
-import dev.tandem.testkit.FakeUpstream.Status;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.Resilience;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +95,7 @@ class RouterTest {
         assertThat(sink.started().backend()).isEqualTo("local");
         assertThat(sink.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(sink.text()).isEqualTo("local answer");
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
         assertThat(upstreamConnections()).isZero();
     }
 
@@ -222,7 +222,7 @@ class RouterTest {
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
         assertThat(router.circuitStates()).isEmpty();
     }
 
@@ -237,7 +237,7 @@ class RouterTest {
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         }
         assertThat(upstreamConnections()).isZero();
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
     }
 
     @Test

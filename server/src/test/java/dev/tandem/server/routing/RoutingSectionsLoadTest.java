@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Policy;
-import dev.tandem.server.core.RouteReason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.tandem.server.api.anthropic;
 
-import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Params;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
 import io.javalin.http.Context;

@@ -1,8 +1,8 @@
 package dev.tandem.server.api.openai;
 
 import dev.tandem.models.Prompt;
-import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.Json;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;

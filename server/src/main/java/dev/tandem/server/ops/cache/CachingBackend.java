@@ -4,10 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.server.core.Backend;
-import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.ops.ForwardingBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,11 +86,5 @@ public final class CachingBackend extends ForwardingBackend {
             sink.accept(e instanceof InferenceEvent.Started s ? s.withRoute(RouteReason.CACHE) : e);
         }
         return () -> {};
-    }
-
-    /** Entries held now (for tests and an admin view). */
-    public long size() {
-        answers.cleanUp();
-        return answers.estimatedSize();
     }
 }

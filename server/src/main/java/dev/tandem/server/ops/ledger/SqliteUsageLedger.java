@@ -11,9 +11,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 
 /**
  * The ledger in SQLite. Each row is its own transaction (autocommit), so a row is durable the moment

@@ -1,11 +1,11 @@
 package dev.tandem.server.ops.logging;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -36,12 +36,15 @@ public final class LogSetup {
 
     private LogSetup() {}
 
-    /** Logs to stderr. */
+    /** Logs to stderr, through the background writer. */
     public static void configure(LoggingConfig config, Redactor redactor) {
         configure(config, redactor, null);
     }
 
-    /** Logs to {@code out} when given (tests), else stderr. */
+    /**
+     * Logs to {@code out} (stderr when null) on the logging thread itself: each line is in {@code out}
+     * when its log call returns, so whoever owns the stream can read it back at once.
+     */
     public static void configure(LoggingConfig config, Redactor redactor, OutputStream out) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         RedactingEncoder.use(redactor);
@@ -83,7 +86,7 @@ public final class LogSetup {
 
         Appender<ILoggingEvent> appender = writer;
         AsyncAppender async = null;
-        if (out == null) { // tests that read the lines back keep them synchronous
+        if (out == null) { // a given stream is written synchronously (see above)
             async = new AsyncAppender();
             async.setName("tandem-background");
             async.setContext(ctx);

@@ -172,10 +172,6 @@ public final class TandemMetrics implements OutcomeListener {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    public PrometheusRegistry registry() {
-        return registry;
-    }
-
     private static double seconds(java.time.Duration d) {
         return d.toNanos() / 1e9;
     }

@@ -1,14 +1,14 @@
 package dev.tandem.server.ops.redaction;
 
+import dev.tandem.models.Prompt;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
-import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
-import dev.tandem.models.Prompt;
+import dev.tandem.server.ops.ForwardingBackend;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -13,10 +13,9 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** OpenAI requests at the edge: what becomes of good ones, and which field a bad one names. */
 class RequestParsingTest {

@@ -3,15 +3,15 @@ package dev.tandem.server.ops.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.core.Sampling;
 import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.core.Caller;
-import dev.tandem.server.core.Sampling;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +99,9 @@ class CachingBackendTest {
         // the engine finishing after the cancel must not store the partial answer
         open.lastSink.accept(new InferenceEvent.Finished(dev.tandem.server.core.StopReason.END_TURN,
                 new dev.tandem.server.core.TokenUsage(1, 3), null));
-        assertThat(c.size()).isZero();
+        // so the same request reaches the backend again
+        c.start(greedy("y", "k"), e -> {}).cancel();
+        assertThat(open.received).hasSize(2);
     }
 
     @Test

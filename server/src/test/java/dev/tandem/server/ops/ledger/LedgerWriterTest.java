@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.RouteReason;
-import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.core.Caller;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;

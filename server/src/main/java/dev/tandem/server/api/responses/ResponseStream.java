@@ -67,9 +67,10 @@ final class ResponseStream implements Streaming.Format {
         } else if (event instanceof InferenceEvent.ToolCallDelta d) {
             Open call = output.call(d.index());
             if (call == null) {
-                Open message = output.message();
-                if (message != null) {
-                    close(out, message, "completed"); // the text before a call is whole
+                for (Open before : output.all()) { // what came before a new call is whole: items finish in order
+                    if (before.status() == null) {
+                        close(out, before, "completed");
+                    }
                 }
                 call = output.openCall(d.index(), d.id(), d.name());
                 send(out, new ItemEvent("response.output_item.added", sequence++, call.index, call.item("in_progress")));
@@ -77,7 +78,9 @@ final class ResponseStream implements Streaming.Format {
             String part = d.argumentsJsonPart();
             if (part != null && !part.isEmpty()) {
                 call.text.append(part);
-                if (call.kind == Kind.FUNCTION_CALL) { // a freeform input is known once its JSON is whole
+                // a freeform input is known once its JSON is whole; a call already finished (an upstream that
+                // interleaves calls) keeps the part for the whole response only
+                if (call.kind == Kind.FUNCTION_CALL && call.status() == null) {
                     send(out, new ArgumentsDelta("response.function_call_arguments.delta", sequence++, call.id, call.index, part));
                 }
             }

@@ -200,6 +200,41 @@ class ResponsesRemoteIT extends HybridServerSetup {
         assertThat(outputText(r)).isEqualTo("one two");
     }
 
+    @Test
+    void aStreamThatFailsMidwayEndsWithResponseFailed() {
+        // Given Claude fails after its first words
+        anthropic.enqueue(new FakeUpstream.ErrorEvent(1, "overloaded_error", "Overloaded", Answer.text("It ", "is ", "sunny.")));
+
+        // When the client streams
+        java.net.http.HttpResponse<String> r = server.post("/v1/responses",
+                "{\"model\":\"claude-sonnet-4-5\",\"input\":\"Weather?\",\"stream\":true,\"max_output_tokens\":50}");
+
+        // Then the stream, begun with a 200, ends with response.failed in sequence, its code one Codex acts on
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<JsonNode> events = dev.tandem.server.Sse.parse(r.body()).data().stream().map(ResponsesClientsIT::json).toList();
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).path("sequence_number").asInt()).isEqualTo(i);
+            assertThat(events.get(i).has("error")).isFalse();
+        }
+        JsonNode failed = events.get(events.size() - 1);
+        assertThat(failed.path("type").asText()).isEqualTo("response.failed");
+        assertThat(failed.at("/response/status").asText()).isEqualTo("failed");
+        assertThat(failed.at("/response/error/code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(failed.at("/response/error/message").asText()).contains("Overloaded");
+        assertThat(failed.at("/response/output/0/content/0/text").asText()).isEqualTo("It ");
+        assertThat(failed.at("/response/output/0/status").asText()).isEqualTo("incomplete");
+        // And the SDK, reading the same stream, sees the failure as an event, not as an exception
+        anthropic.enqueue(new FakeUpstream.ErrorEvent(1, "api_error", "Internal server error", Answer.text("It ", "is ", "sunny.")));
+        List<ResponseStreamEvent> sdkEvents = new ArrayList<>();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(ResponseCreateParams.builder()
+                .model("claude-sonnet-4-5").input("Weather?").maxOutputTokens(50).build())) {
+            stream.stream().forEach(sdkEvents::add);
+        }
+        ResponseStreamEvent last = sdkEvents.get(sdkEvents.size() - 1);
+        assertThat(last.isFailed()).isTrue();
+        assertThat(last.asFailed().response().error().orElseThrow().code().asString()).isEqualTo("server_error");
+    }
+
     static String outputText(Response r) {
         StringBuilder sb = new StringBuilder();
         for (ResponseOutputItem item : r.output()) {

@@ -1,6 +1,7 @@
 package dev.tandem.server.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ToolSpec;
@@ -94,7 +95,9 @@ record ResponseTools(List<ToolSpec> specs, String choice, Set<String> custom) {
         switch (type) {
             case "function", "custom" -> {
                 String name = named(choice, specs, "tool_choice.name");
-                return new ResponseTools(specs, Json.write(Map.of("type", "function", "function", Map.of("name", name))), custom);
+                ObjectNode named = Json.MAPPER.createObjectNode().put("type", "function");
+                named.putObject("function").put("name", name);
+                return new ResponseTools(specs, Json.write(named), custom); // Chat Completions' shape
             }
             case "allowed_tools" -> {
                 String mode = choice.path("mode").asText("auto");

@@ -54,6 +54,12 @@ public record InferenceRequest(
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1");
         }
+        if (toolChoice.mode() == ToolChoice.Mode.NAMED && tools.stream().noneMatch(t -> t.name().equals(toolChoice.name()))) {
+            throw ApiException.invalid("tool_choice", "'tool_choice' names the tool '" + toolChoice.name() + "', which is not among 'tools'.");
+        }
+        if (toolChoice.mode() == ToolChoice.Mode.REQUIRED && tools.isEmpty()) {
+            throw ApiException.invalid("tool_choice", "'tool_choice' requires a tool call, but 'tools' is empty.");
+        }
     }
 
     /**

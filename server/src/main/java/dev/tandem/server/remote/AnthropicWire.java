@@ -11,6 +11,7 @@ import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,8 +83,8 @@ final class AnthropicWire implements WireFormat {
 
     record ToolDef(String name, String description, JsonNode inputSchema) {}
 
-    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name. */
-    record Choice(String type, String name) {}
+    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name; {@code disableParallelToolUse} only when true. */
+    record Choice(String type, String name, Boolean disableParallelToolUse) {}
 
     record Metadata(String userId) {}
 
@@ -125,18 +126,19 @@ final class AnthropicWire implements WireFormat {
                 r.stop().isEmpty() ? null : r.stop(),
                 r.tools().isEmpty() ? null : r.tools().stream()
                         .map(t -> new ToolDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson()))).toList(),
-                choice(ToolChoice.parse(r.toolChoice())),
+                r.tools().isEmpty() ? null : choice(r.toolChoice()),
                 r.user() == null ? null : new Metadata(r.user()));
     }
 
-    private static Choice choice(ToolChoice choice) {
-        if (choice == null) {
-            return null;
-        }
-        if (choice.tool() != null) {
-            return new Choice("tool", choice.tool());
-        }
-        return new Choice(choice.mode().equals("required") ? "any" : choice.mode(), null);
+    /** The choice in Claude's words; none for the default (auto, parallel calls allowed). */
+    static Choice choice(ToolChoice choice) {
+        Boolean serial = choice.parallel() ? null : Boolean.TRUE;
+        return switch (choice.mode()) {
+            case AUTO -> serial == null ? null : new Choice("auto", null, serial);
+            case NONE -> new Choice("none", null, null);
+            case REQUIRED -> new Choice("any", null, serial);
+            case NAMED -> new Choice("tool", choice.name(), serial);
+        };
     }
 
     private static List<Block> blocks(List<Content> content) {

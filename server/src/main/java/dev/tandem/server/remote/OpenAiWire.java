@@ -11,11 +11,11 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * OpenAI Chat Completions ({@code POST /v1/chat/completions}, SSE chunks with
@@ -46,7 +46,8 @@ final class OpenAiWire implements WireFormat {
     /** Exactly one of {@code maxTokens} and {@code maxCompletionTokens} is set, as the host wants it. */
     record ChatBody(String model, List<ChatMessage> messages, Integer maxTokens, Integer maxCompletionTokens, boolean stream,
             StreamOptions streamOptions, Double temperature, Double topP, Long seed, Double presencePenalty,
-            Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, String user) {}
+            Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, Boolean parallelToolCalls,
+            String user) {}
 
     /**
      * {@code content}: text, a list of {@link Part}s, or (an assistant turn that only calls tools) an
@@ -97,15 +98,26 @@ final class OpenAiWire implements WireFormat {
         }
         boolean oldField = "max_tokens".equals(maxTokensField);
         Sampling s = r.sampling();
-        ToolChoice choice = ToolChoice.parse(r.toolChoice());
+        boolean tools = !r.tools().isEmpty();
         return new ChatBody(model, messages, oldField ? r.maxTokens() : null, oldField ? null : r.maxTokens(), stream,
                 stream ? new StreamOptions(true) : null, // refused by the API without a stream
                 s.temperature(), s.topP(), s.seed(), s.presencePenalty(), s.frequencyPenalty(),
                 r.stop().isEmpty() ? null : r.stop(),
-                r.tools().isEmpty() ? null : r.tools().stream().map(t -> new FunctionTool("function",
-                        new FunctionDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson())))).toList(),
-                choice == null ? null : choice.tool() != null ? new NamedChoice("function", new FunctionName(choice.tool())) : choice.mode(),
+                tools ? r.tools().stream().map(t -> new FunctionTool("function",
+                        new FunctionDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson())))).toList() : null,
+                tools ? choice(r.toolChoice()) : null,
+                tools && !r.toolChoice().parallel() ? Boolean.FALSE : null,
                 r.user());
+    }
+
+    /** The choice in OpenAI's words; none for the default (auto). */
+    static Object choice(ToolChoice choice) {
+        return switch (choice.mode()) {
+            case AUTO -> null;
+            case NONE -> "none";
+            case REQUIRED -> "required";
+            case NAMED -> new NamedChoice("function", new FunctionName(choice.name()));
+        };
     }
 
     private static ChatMessage assistant(Message m) {
@@ -122,10 +134,7 @@ final class OpenAiWire implements WireFormat {
         List<Content> rest = new ArrayList<>();
         for (Content c : m.content()) {
             if (c instanceof Content.ToolResult r) {
-                String text = r.content().stream()
-                        .map(b -> b instanceof Content.Text t ? t.text() : "[image omitted]")
-                        .collect(Collectors.joining());
-                messages.add(new ChatMessage("tool", r.isError() ? "Error: " + text : text, null, r.toolUseId()));
+                messages.add(new ChatMessage("tool", r.text(), null, r.toolUseId()));
             } else {
                 rest.add(c);
             }

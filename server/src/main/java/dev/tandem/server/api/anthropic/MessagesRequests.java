@@ -12,6 +12,7 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ final class MessagesRequests {
             throw ApiException.invalid("stop_sequences", "'stop_sequences' must be an array of strings.");
         }
         String user = r.metadata() == null ? null : r.metadata().userId();
-        String toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? null : Json.write(r.toolChoice());
+        ToolChoice toolChoice = toolChoice(r.toolChoice());
         return origin.request(Dialect.ANTHROPIC, r.model(), chat)
                 .withMaxTokens(maxTokens)
                 .withSampling(sampling)
@@ -40,6 +41,34 @@ final class MessagesRequests {
                 .withTools(tools(r.tools()), toolChoice)
                 .withUser(user)
                 .build();
+    }
+
+    /** {@code {"type": "auto" | "any" | "tool" | "none", "name"?, "disable_parallel_tool_use"?}}. */
+    static ToolChoice toolChoice(JsonNode choice) {
+        if (choice == null || choice.isNull()) {
+            return ToolChoice.AUTO;
+        }
+        String must = "'tool_choice' must be an object with 'type' auto, any, tool (with 'name') or none.";
+        if (!choice.isObject()) {
+            throw ApiException.invalid("tool_choice", must);
+        }
+        JsonNode serial = choice.path("disable_parallel_tool_use");
+        if (!serial.isMissingNode() && !serial.isNull() && !serial.isBoolean()) {
+            throw ApiException.invalid("tool_choice.disable_parallel_tool_use", "'tool_choice.disable_parallel_tool_use' must be a boolean.");
+        }
+        ToolChoice typed = switch (choice.path("type").asText("")) {
+            case "auto" -> ToolChoice.AUTO;
+            case "any" -> ToolChoice.REQUIRED;
+            case "none" -> ToolChoice.NONE;
+            case "tool" -> {
+                if (!choice.path("name").isTextual()) {
+                    throw ApiException.invalid("tool_choice.name", "'tool_choice.name' is required when 'type' is 'tool'.");
+                }
+                yield ToolChoice.named(choice.get("name").asText());
+            }
+            default -> throw ApiException.invalid("tool_choice.type", must);
+        };
+        return typed.withParallel(!serial.asBoolean(false));
     }
 
     static Input.Chat chat(JsonNode system, List<MessagesWire.MessageIn> messages) {

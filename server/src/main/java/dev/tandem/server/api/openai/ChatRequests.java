@@ -13,6 +13,7 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +39,7 @@ final class ChatRequests {
             throw ApiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
         }
         List<ToolSpec> tools = tools(r.tools());
-        String toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? null
-                : r.toolChoice().isTextual() ? r.toolChoice().asText() : Json.write(r.toolChoice());
+        ToolChoice toolChoice = toolChoice(r.toolChoice(), r.parallelToolCalls());
 
         List<InferenceRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -54,6 +54,31 @@ final class ChatRequests {
                     .build());
         }
         return out;
+    }
+
+    /**
+     * {@code "auto"}, {@code "none"}, {@code "required"} or {@code {"type":"function","function":{"name":…}}},
+     * with {@code parallel_tool_calls}.
+     */
+    static ToolChoice toolChoice(JsonNode choice, Boolean parallel) {
+        ToolChoice typed;
+        if (choice == null || choice.isNull()) {
+            typed = ToolChoice.AUTO;
+        } else if (choice.isTextual()) {
+            typed = switch (choice.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw ApiException.invalid("tool_choice",
+                        "'tool_choice' must be 'auto', 'none', 'required' or a named function; got '" + choice.asText() + "'.");
+            };
+        } else if (choice.isObject() && "function".equals(choice.path("type").asText()) && choice.path("function").path("name").isTextual()) {
+            typed = ToolChoice.named(choice.path("function").path("name").asText());
+        } else {
+            throw ApiException.invalid("tool_choice",
+                    "'tool_choice' must be 'auto', 'none', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.");
+        }
+        return parallel == null ? typed : typed.withParallel(parallel);
     }
 
     private static Integer topLogprobs(Boolean logprobs, Integer top) {

@@ -27,6 +27,7 @@ final class ChatWire {
             String user,
             List<JsonNode> tools,
             JsonNode toolChoice,
+            Boolean parallelToolCalls,
             // vLLM extensions
             Integer topK,
             Double minP,

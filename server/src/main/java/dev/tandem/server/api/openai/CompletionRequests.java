@@ -33,7 +33,11 @@ final class CompletionRequests {
             throw ApiException.invalid("n", "prompts × n must be at most " + MAX_CHOICES + ", got " + prompts.size() * n + ".");
         }
         Sampling sampling = SamplingChecks.openAi(r.temperature(), r.topP(), r.topK(), r.minP(), r.seed(),
-                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens);
+                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens)
+                .toBuilder()
+                .withLogitBias(Params.logitBias(r.logitBias(), "logit_bias"))
+                .withStopTokenIds(Params.tokenIds(r.stopTokenIds(), "stop_token_ids"))
+                .build();
         List<String> stop = Params.stopSequences(r.stop(), "stop");
         Integer logprobs = Params.range(r.logprobs(), 0, 20, "logprobs");
         boolean echo = Boolean.TRUE.equals(r.echo());
@@ -54,7 +58,7 @@ final class CompletionRequests {
             for (int i = 0; i < n; i++) {
                 out.add(origin.request(p * n + i, prompts.size() * n, Dialect.OPENAI, r.model(), input)
                         .withMaxTokens(maxTokens, r.maxTokens() == null)
-                        .withSampling(sampling)
+                        .withSampling(sampling.forChoice(i))
                         .withStop(stop)
                         .withTopLogprobs(logprobs)
                         .withStream(Boolean.TRUE.equals(r.stream()))

@@ -26,13 +26,15 @@ final class CompletionWire {
             Boolean stream,
             ChatWire.StreamOptions streamOptions,
             String user,
+            JsonNode logitBias,
             // vLLM extensions
             Boolean ignoreEos,
             Integer minTokens,
             Integer topK,
             Double minP,
             Double repetitionPenalty,
-            Boolean returnTokensAsTokenIds) {}
+            Boolean returnTokensAsTokenIds,
+            List<Integer> stopTokenIds) {}
 
     record Completion(String id, String object, long created, String model, List<Choice> choices, OpenAiUsage usage,
             String systemFingerprint) {}

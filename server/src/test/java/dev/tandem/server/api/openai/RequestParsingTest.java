@@ -117,6 +117,9 @@ class RequestParsingTest {
         "{\"model\":\"m\",\"prompt\":\"a\",\"top_k\":-5}        | top_k",
         "{\"model\":\"m\",\"prompt\":\"a\",\"repetition_penalty\":0} | repetition_penalty",
         "{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true,\"logprobs\":1} | echo",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"use_beam_search\":true} | use_beam_search",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"guided_json\":{}} | guided_json",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"logit_bias\":[1]} | logit_bias",
     })
     void badCompletionRequestsNameTheField(String json, String field) {
         assertThatThrownBy(() -> completion(json))

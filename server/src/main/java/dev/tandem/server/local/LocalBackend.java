@@ -128,7 +128,9 @@ public final class LocalBackend implements Backend {
         } catch (EngineSaturatedException e) {
             throw new ApiException(ErrorKind.OVERLOADED, "The local model is busy (queue full); retry shortly.", null, e.retryAfter(), e);
         } catch (InvalidGenerationException e) {
-            throw new ApiException(ErrorKind.INVALID_REQUEST, e.getMessage(), e.param(), null, e);
+            // the engine's message may not say which field it means ("token id 100000 is outside the vocabulary")
+            String message = e.param() == null || e.getMessage().contains(e.param()) ? e.getMessage() : "'" + e.param() + "': " + e.getMessage();
+            throw new ApiException(ErrorKind.INVALID_REQUEST, message, e.param(), null, e);
         } catch (EngineException e) {
             throw new ApiException(ErrorKind.UPSTREAM, "The local engine refused the request: " + e.getMessage(), null, null, e);
         }

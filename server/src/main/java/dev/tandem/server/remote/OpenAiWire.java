@@ -3,11 +3,13 @@ package dev.tandem.server.remote;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
@@ -15,6 +17,9 @@ import dev.tandem.server.core.ToolChoice;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -30,8 +35,23 @@ final class OpenAiWire implements WireFormat {
     }
 
     @Override
+    public Dialect dialect() {
+        return Dialect.OPENAI;
+    }
+
+    /** vLLM's stop_token_ids name ids of the local vocabulary; OpenAI's API has no such field. */
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        if (!request.sampling().stopTokenIds().isEmpty()) {
+            return Optional.of("stop_token_ids are served by the local model only");
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
-        HttpRequest.Builder b = upstream.post("/v1/chat/completions", body(request, model, upstream.config().maxTokensField(), stream), stream);
+        HttpRequest.Builder b = upstream.post("/v1/chat/completions", UpstreamJson.withFields(
+                body(request, model, upstream.config().maxTokensField(), stream), request.passthrough().fieldsFor(Dialect.OPENAI)), stream);
         upstream.apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
@@ -47,7 +67,7 @@ final class OpenAiWire implements WireFormat {
     record ChatBody(String model, List<ChatMessage> messages, Integer maxTokens, Integer maxCompletionTokens, boolean stream,
             StreamOptions streamOptions, Double temperature, Double topP, Long seed, Double presencePenalty,
             Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, Boolean parallelToolCalls,
-            String user) {}
+            Object responseFormat, Map<Integer, Double> logitBias, String user) {}
 
     /**
      * {@code content}: text, a list of {@link Part}s, or (an assistant turn that only calls tools) an
@@ -75,7 +95,16 @@ final class OpenAiWire implements WireFormat {
 
     record FunctionTool(String type, FunctionDef function) {}
 
-    record FunctionDef(String name, String description, JsonNode parameters) {}
+    /** {@code strict} only when true. */
+    record FunctionDef(String name, String description, JsonNode parameters, Boolean strict) {}
+
+    /** {@code {"type": "json_object"}}. */
+    record JsonObjectFormat(String type) {}
+
+    /** {@code {"type": "json_schema", "json_schema": {...}}}. */
+    record JsonSchemaFormat(String type, JsonSchemaDef jsonSchema) {}
+
+    record JsonSchemaDef(String name, String description, JsonNode schema, boolean strict) {}
 
     /** A named tool as {@code tool_choice}. */
     record NamedChoice(String type, FunctionName function) {}
@@ -103,11 +132,24 @@ final class OpenAiWire implements WireFormat {
                 stream ? new StreamOptions(true) : null, // refused by the API without a stream
                 s.temperature(), s.topP(), s.seed(), s.presencePenalty(), s.frequencyPenalty(),
                 r.stop().isEmpty() ? null : r.stop(),
-                tools ? r.tools().stream().map(t -> new FunctionTool("function",
-                        new FunctionDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson())))).toList() : null,
+                tools ? r.tools().stream().map(t -> new FunctionTool("function", new FunctionDef(t.name(), t.description(),
+                        UpstreamJson.object(t.inputSchemaJson()), t.strict() ? Boolean.TRUE : null))).toList() : null,
                 tools ? choice(r.toolChoice()) : null,
                 tools && !r.toolChoice().parallel() ? Boolean.FALSE : null,
+                responseFormat(r.responseFormat()),
+                r.sampling().logitBias().isEmpty() ? null : new TreeMap<>(r.sampling().logitBias()),
                 r.user());
+    }
+
+    /** The response format in OpenAI's words; none for text. */
+    static Object responseFormat(ResponseFormat format) {
+        if (format instanceof ResponseFormat.JsonObject) {
+            return new JsonObjectFormat("json_object");
+        }
+        if (format instanceof ResponseFormat.JsonSchema s) {
+            return new JsonSchemaFormat("json_schema", new JsonSchemaDef(s.name(), s.description(), UpstreamJson.object(s.schemaJson()), s.strict()));
+        }
+        return null;
     }
 
     /** The choice in OpenAI's words; none for the default (auto). */

@@ -1,6 +1,7 @@
 package dev.tandem.server.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.api.responses.ResponsesWire.Item;
@@ -9,11 +10,13 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Sampling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A Responses request, checked field by field (each failure a 400 naming the field), and the
@@ -26,6 +29,7 @@ final class ResponseRequests {
             "web_search_call.action.sources", "message.input_image.image_url", "computer_call_output.output.image_url",
             "code_interpreter_call.outputs", "reasoning.encrypted_content", "message.output_text.logprobs");
     private static final int MAX_METADATA = 16;
+    private static final Pattern FORMAT_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private ResponseRequests() {}
 
@@ -45,7 +49,7 @@ final class ResponseRequests {
     static InferenceRequest toInference(Request r, Conversation conversation, ResponseTools tools, Origin origin,
             int defaultMaxTokens) {
         Params.requiredText(r.model(), "model");
-        checkText(r.text());
+        ResponseFormat format = textFormat(r.text());
         checkInclude(r.include());
         checkMetadata(r.metadata());
         boolean stream = Boolean.TRUE.equals(r.stream());
@@ -62,14 +66,19 @@ final class ResponseRequests {
                 .withSampling(sampling)
                 .withStream(stream)
                 .withTools(tools.specs(), tools.choice())
+                .withResponseFormat(format)
                 .withUser(r.user())
                 .build();
     }
 
-    /** {@code text.format}: text; {@code text.verbosity}: low, medium or high (a hint, echoed). */
-    private static void checkText(JsonNode text) {
+    /**
+     * {@code text.format}: {@code {"type": "text"}}, {@code {"type": "json_object"}} or {@code {"type":
+     * "json_schema", "name", "schema", "description"?, "strict"?}} (flat, unlike Chat Completions'
+     * {@code response_format}); {@code text.verbosity}: low, medium or high (a hint, echoed).
+     */
+    static ResponseFormat textFormat(JsonNode text) {
         if (text == null || text.isNull()) {
-            return;
+            return ResponseFormat.TEXT;
         }
         if (!text.isObject()) {
             throw ApiException.invalid("text", "'text' must be an object.");
@@ -80,16 +89,35 @@ final class ResponseRequests {
         }
         JsonNode format = text.path("format");
         if (format.isMissingNode() || format.isNull()) {
-            return;
+            return ResponseFormat.TEXT;
         }
         String type = format.path("type").asText("");
-        switch (type) {
-            case "text" -> { }
-            case "json_object", "json_schema" -> throw ApiException.invalid("text.format.type",
-                    "'text.format.type' '" + type + "' (structured output) is not served on this endpoint yet.");
+        return switch (type) {
+            case "text" -> ResponseFormat.TEXT;
+            case "json_object" -> new ResponseFormat.JsonObject();
+            case "json_schema" -> jsonSchema(format);
             default -> throw ApiException.invalid("text.format.type",
                     "'text.format.type' must be 'text', 'json_object' or 'json_schema'; got '" + type + "'.");
+        };
+    }
+
+    /** A name as OpenAI allows it, a schema object, an optional description and strict flag (false unless true). */
+    private static ResponseFormat.JsonSchema jsonSchema(JsonNode format) {
+        JsonNode name = format.path("name");
+        if (!name.isTextual() || !FORMAT_NAME.matcher(name.asText()).matches()) {
+            throw ApiException.invalid("text.format.name",
+                    "'text.format.name' must be 1 to 64 letters, digits, '_' or '-'; got " + (name.isMissingNode() ? "none" : name) + ".");
         }
+        if (!format.path("schema").isObject()) {
+            throw ApiException.invalid("text.format.schema", "'text.format.schema' must be a JSON schema object.");
+        }
+        JsonNode strict = format.path("strict");
+        if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
+            throw ApiException.invalid("text.format.strict", "'text.format.strict' must be a boolean.");
+        }
+        JsonNode description = format.path("description");
+        return new ResponseFormat.JsonSchema(name.asText(), description.isTextual() ? description.asText() : null,
+                Json.write(format.get("schema")), strict.asBoolean(false));
     }
 
     private static void checkInclude(List<String> include) {

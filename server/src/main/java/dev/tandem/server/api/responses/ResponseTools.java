@@ -1,9 +1,9 @@
 package dev.tandem.server.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,22 +17,23 @@ import java.util.Set;
  * becomes a tool with one string argument, {@value #CUSTOM_INPUT}, its grammar told to the model in the
  * description (not enforced); its calls go back to the client as {@code custom_tool_call} items.
  * Hosted tools (web search, file search, code interpreter, shells, ...) are refused by name: Tandem
- * runs none. {@code allowed_tools} narrows the tools to the ones it names.
+ * runs none. {@code allowed_tools} narrows the tools to the ones it names. A function tool's
+ * {@code strict} is honoured when true (its schema enforced in full, or the request refused); left out
+ * or null it is false, as the SDKs and the Chat Completions API take it.
  *
  * @param specs the internal tools, in the request's order
- * @param choice the internal tool choice: a bare word, or a named tool in Chat Completions' shape; null for none said
+ * @param choice the internal tool choice, {@code parallel_tool_calls} included
  * @param custom the names of the freeform tools
  */
-record ResponseTools(List<ToolSpec> specs, String choice, Set<String> custom) {
+record ResponseTools(List<ToolSpec> specs, ToolChoice choice, Set<String> custom) {
     /** The one argument of a freeform tool's call. */
     static final String CUSTOM_INPUT = "input";
-
-    static final ResponseTools NONE = new ResponseTools(List.of(), null, Set.of());
 
     private static final String CUSTOM_SCHEMA = "{\"type\":\"object\",\"properties\":{\"input\":{\"type\":\"string\","
             + "\"description\":\"The tool's whole input as plain text\"}},\"required\":[\"input\"],\"additionalProperties\":false}";
 
-    static ResponseTools of(List<JsonNode> tools, JsonNode toolChoice) {
+    /** @param parallel {@code parallel_tool_calls}: null or true allow several calls in one answer */
+    static ResponseTools of(List<JsonNode> tools, JsonNode toolChoice, Boolean parallel) {
         Map<String, ToolSpec> specs = new LinkedHashMap<>();
         List<String> custom = new ArrayList<>();
         List<JsonNode> given = tools == null ? List.of() : tools;
@@ -57,14 +58,20 @@ record ResponseTools(List<ToolSpec> specs, String choice, Set<String> custom) {
                 if (!parameters.isMissingNode() && !parameters.isNull() && !parameters.isObject()) {
                     throw ApiException.invalid(field + ".parameters", "'" + field + ".parameters' must be a JSON Schema object.");
                 }
+                JsonNode strict = tool.path("strict");
+                if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
+                    throw ApiException.invalid(field + ".strict", "'" + field + ".strict' must be a boolean.");
+                }
                 specs.put(name, new ToolSpec(name, description,
-                        parameters.isObject() ? Json.write(parameters) : "{\"type\":\"object\",\"properties\":{}}"));
+                        parameters.isObject() ? Json.write(parameters) : "{\"type\":\"object\",\"properties\":{}}", strict.asBoolean(false)));
             } else {
                 specs.put(name, new ToolSpec(name, customDescription(description, tool.path("format")), CUSTOM_SCHEMA));
                 custom.add(name);
             }
         }
-        return choose(new ArrayList<>(specs.values()), Set.copyOf(custom), toolChoice);
+        ResponseTools chosen = choose(new ArrayList<>(specs.values()), Set.copyOf(custom), toolChoice);
+        return Boolean.FALSE.equals(parallel)
+                ? new ResponseTools(chosen.specs(), chosen.choice().withParallel(false), chosen.custom()) : chosen;
     }
 
     /** The description, and the grammar the input must follow when the tool has one. */
@@ -81,23 +88,22 @@ record ResponseTools(List<ToolSpec> specs, String choice, Set<String> custom) {
 
     private static ResponseTools choose(List<ToolSpec> specs, Set<String> custom, JsonNode choice) {
         if (choice == null || choice.isNull()) {
-            return new ResponseTools(specs, null, custom);
+            return new ResponseTools(specs, ToolChoice.AUTO, custom);
         }
         if (choice.isTextual()) {
-            String mode = choice.asText();
-            if (!List.of("auto", "none", "required").contains(mode)) {
-                throw ApiException.invalid("tool_choice", "'tool_choice' must be 'auto', 'none', 'required' or an object; got '"
-                        + mode + "'.");
-            }
+            ToolChoice mode = switch (choice.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw ApiException.invalid("tool_choice", "'tool_choice' must be 'auto', 'none', 'required' or an object; got '"
+                        + choice.asText() + "'.");
+            };
             return new ResponseTools(specs, mode, custom);
         }
         String type = choice.path("type").asText("");
         switch (type) {
             case "function", "custom" -> {
-                String name = named(choice, specs, "tool_choice.name");
-                ObjectNode named = Json.MAPPER.createObjectNode().put("type", "function");
-                named.putObject("function").put("name", name);
-                return new ResponseTools(specs, Json.write(named), custom); // Chat Completions' shape
+                return new ResponseTools(specs, ToolChoice.named(named(choice, specs, "tool_choice.name")), custom);
             }
             case "allowed_tools" -> {
                 String mode = choice.path("mode").asText("auto");
@@ -113,7 +119,7 @@ record ResponseTools(List<ToolSpec> specs, String choice, Set<String> custom) {
                     names.add(named(allowed.get(i), specs, "tool_choice.tools[" + i + "].name"));
                 }
                 List<ToolSpec> narrowed = specs.stream().filter(s -> names.contains(s.name())).toList();
-                return new ResponseTools(narrowed, mode, custom);
+                return new ResponseTools(narrowed, mode.equals("auto") ? ToolChoice.AUTO : ToolChoice.REQUIRED, custom);
             }
             default -> throw ApiException.invalid("tool_choice.type", "'tool_choice.type' must be 'function', 'custom' or"
                     + " 'allowed_tools'; got '" + type + "': Tandem runs no hosted tools.");

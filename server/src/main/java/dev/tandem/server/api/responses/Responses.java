@@ -45,7 +45,7 @@ public final class Responses implements Endpoint<ObjectNode> {
         Request wire = Json.convert(body, Request.class);
         String owner = origin.caller().keyId();
         ResponseRequests.Conversation conversation = ResponseRequests.conversation(wire, owner, stored);
-        ResponseTools tools = ResponseTools.of(wire.tools(), wire.toolChoice());
+        ResponseTools tools = ResponseTools.of(wire.tools(), wire.toolChoice(), wire.parallelToolCalls());
         InferenceRequest request = ResponseRequests.toInference(wire, conversation, tools, origin, defaultMaxTokens);
         ResponseEcho echo = new ResponseEcho(ResponseItems.newId("resp_"), System.currentTimeMillis() / 1000, wire,
                 !Boolean.FALSE.equals(wire.store()));

@@ -14,11 +14,13 @@ import com.openai.models.responses.EasyInputMessage;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.ResponseTextConfig;
 import com.openai.models.responses.ToolChoiceFunction;
 import dev.tandem.testkit.FakeUpstream;
 import dev.tandem.testkit.FakeUpstream.Answer;
@@ -186,6 +188,48 @@ class ResponsesRemoteIT extends HybridServerSetup {
         assertThat(turns.at("/1/content/1/input/city").asText()).isEqualTo("Rome");
         assertThat(turns.at("/2/content/0/type").asText()).isEqualTo("tool_result");
         assertThat(turns.at("/2/content/0/tool_use_id").asText()).isEqualTo("toolu_01XYZ");
+    }
+
+    static ResponseCreateParams.Builder weatherReport(String model) {
+        return ResponseCreateParams.builder().model(model).input("Weather in Rome, as JSON.").maxOutputTokens(100)
+                .text(ResponseTextConfig.builder().format(ResponseFormatTextJsonSchemaConfig.builder().name("weather").strict(true)
+                        .schema(ResponseFormatTextJsonSchemaConfig.Schema.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                                .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                                .putAdditionalProperty("additionalProperties", JsonValue.from(false))
+                                .build())
+                        .build()).build());
+    }
+
+    @Test
+    void structuredOutputReachesEachUpstreamInItsOwnWords() throws Exception {
+        // When the SDK asks OpenAI for a json_schema answer
+        openai.enqueue(new FakeUpstream.Reply(Answer.text("{\"city\":", "\"Rome\"}").withUsage(20, 6)));
+        Response fromOpenAi = sdk.responses().create(weatherReport("gpt-4o").build());
+
+        // Then OpenAI got Chat Completions' response_format with the schema, its name and strict
+        assertThat(outputText(fromOpenAi)).isEqualTo("{\"city\":\"Rome\"}");
+        JsonNode format = JSON.readTree(openai.lastRequest().body()).path("response_format");
+        assertThat(format.path("type").asText()).isEqualTo("json_schema");
+        assertThat(format.at("/json_schema/name").asText()).isEqualTo("weather");
+        assertThat(format.at("/json_schema/strict").asBoolean()).isTrue();
+        assertThat(format.at("/json_schema/schema/properties/city/type").asText()).isEqualTo("string");
+        // And the response echoes the format it was asked for
+        assertThat(fromOpenAi.text().orElseThrow().format().orElseThrow().isJsonSchema()).isTrue();
+
+        // When the same is asked of Claude, streamed
+        anthropic.enqueue(new FakeUpstream.Reply(Answer.text("{\"city\":", "\"Rome\"}").withUsage(20, 6)));
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(weatherReport("claude-sonnet-4-5").build())) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+
+        // Then Claude got it as output_config.format
+        assertThat(outputText(accumulator.response())).isEqualTo("{\"city\":\"Rome\"}");
+        JsonNode claudeFormat = JSON.readTree(anthropic.lastRequest().body()).at("/output_config/format");
+        assertThat(claudeFormat.path("type").asText()).isEqualTo("json_schema");
+        assertThat(claudeFormat.at("/schema/required/0").asText()).isEqualTo("city");
     }
 
     @Test

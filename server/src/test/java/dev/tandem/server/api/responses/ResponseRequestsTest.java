@@ -12,8 +12,10 @@ import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.ResponseStore;
 import dev.tandem.server.core.Role;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.core.ToolSpec;
 import dev.tandem.server.ops.responses.ResponsesConfig;
 import dev.tandem.server.ops.responses.SqliteResponseStore;
@@ -65,7 +67,8 @@ class ResponseRequestsTest {
         assertThat(r.maxTokensDefaulted()).isTrue();
         assertThat(r.stream()).isFalse();
         assertThat(r.tools()).isEmpty();
-        assertThat(r.toolChoice()).isNull();
+        assertThat(r.toolChoice()).isEqualTo(ToolChoice.AUTO);
+        assertThat(r.responseFormat()).isEqualTo(ResponseFormat.TEXT);
     }
 
     @Test
@@ -132,10 +135,12 @@ class ResponseRequestsTest {
 
         assertThat(r.tools()).extracting(ToolSpec::name).containsExactly("weather", "apply_patch");
         assertThat(r.tools().get(0).inputSchemaJson()).isEqualTo("{\"type\":\"object\"}");
+        assertThat(r.tools().get(0).strict()).isTrue();
         ToolSpec patch = r.tools().get(1);
+        assertThat(patch.strict()).isFalse();
         assertThat(patch.description()).startsWith("Patch files.").contains("'input'").contains("lark grammar:\nstart: hunk+");
         assertThat(patch.inputSchemaJson()).contains("\"required\":[\"input\"]");
-        assertThat(r.toolChoice()).isEqualTo("{\"type\":\"function\",\"function\":{\"name\":\"apply_patch\"}}");
+        assertThat(r.toolChoice()).isEqualTo(ToolChoice.named("apply_patch"));
     }
 
     @Test
@@ -146,7 +151,36 @@ class ResponseRequestsTest {
                 """);
 
         assertThat(r.tools()).extracting(ToolSpec::name).containsExactly("b");
-        assertThat(r.toolChoice()).isEqualTo("required");
+        assertThat(r.toolChoice()).isEqualTo(ToolChoice.REQUIRED);
+    }
+
+    @Test
+    void parallelToolCallsFalseAllowsOneCall() {
+        InferenceRequest r = request("""
+                {"model":"m","input":"go","tool_choice":"auto","parallel_tool_calls":false,"tools":[{"type":"function","name":"a"}]}
+                """);
+
+        assertThat(r.toolChoice()).isEqualTo(ToolChoice.AUTO.withParallel(false));
+        assertThat(request("{\"model\":\"m\",\"input\":\"go\",\"parallel_tool_calls\":true}").toolChoice().parallel()).isTrue();
+    }
+
+    @Test
+    void textFormatsBecomeTheResponseFormat() {
+        assertThat(request("{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"text\"},\"verbosity\":\"low\"}}")
+                .responseFormat()).isEqualTo(ResponseFormat.TEXT);
+        assertThat(request("{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_object\"}}}").responseFormat())
+                .isEqualTo(new ResponseFormat.JsonObject());
+        InferenceRequest schema = request("""
+                {"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"codex_output_schema","description":"The answer",
+                 "strict":true,"schema":{"type":"object","properties":{"a":{"type":"string"}}}}}}
+                """);
+        assertThat(schema.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("codex_output_schema", "The answer",
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}", true));
+        // strict is false unless true, as Chat Completions' response_format has it
+        InferenceRequest loose = request("""
+                {"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"}}}}
+                """);
+        assertThat(((ResponseFormat.JsonSchema) loose.responseFormat()).strict()).isFalse();
     }
 
     @ParameterizedTest(name = "{1}")
@@ -176,6 +210,11 @@ class ResponseRequestsTest {
             {"model":"m","input":"x","tool_choice":{"type":"web_search_preview"}}                  | tool_choice.type
             {"model":"m","input":"x","text":{"format":{"type":"yaml"}}}                            | text.format.type
             {"model":"m","input":"x","text":{"verbosity":"extreme"}}                               | text.verbosity
+            {"model":"m","input":"x","text":{"format":{"type":"json_schema","schema":{}}}}         | text.format.name
+            {"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"a b","schema":{}}}} | text.format.name
+            {"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n"}}}          | text.format.schema
+            {"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n","schema":{},"strict":"yes"}}} | text.format.strict
+            {"model":"m","input":"x","tools":[{"type":"function","name":"a","strict":1}]}          | tools[0].strict
             {"model":"m","input":"x","include":["reasoning.everything"]}                           | include[0]
             {"model":"m","input":"x","stream_options":{"include_obfuscation":false}}               | stream_options
             {"model":"m","input":"x","max_output_tokens":0}                                        | max_output_tokens

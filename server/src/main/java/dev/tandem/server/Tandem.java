@@ -78,7 +78,7 @@ public final class Tandem implements AutoCloseable {
         ServerSettings server = config.server();
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
-        LocalBackend localBackend = new LocalBackend(local);
+        LocalBackend localBackend = new LocalBackend(local, server.strictMaxTokens());
         // A lazy holder: an upstream client is built on first use only; under local-only the router
         // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
         RemoteBackends remotes = new RemoteBackends(config.remotes(), null);

@@ -8,6 +8,7 @@ import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -68,7 +69,7 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicAnswersTheSameWholeAsStreamed() throws Exception {
         anthropic.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         Seen asStream = Seen.of(run(claude, streamed));
         // When the same request comes from a caller that does not stream
         RecordingSink sink = run(claude, streamed.toBuilder().withStream(false).build());
@@ -135,7 +136,7 @@ class UnstreamedRepliesTest {
     @Test
     void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
         openai.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         RecordingSink streamSink = run(gpt, streamed);
         RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // The body asks for no stream, and so carries no stream_options (the API refuses them without a stream)

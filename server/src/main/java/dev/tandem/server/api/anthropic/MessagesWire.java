@@ -1,12 +1,15 @@
 package dev.tandem.server.api.anthropic;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /** Anthropic Messages on the wire (snake_case through the mapper). */
 final class MessagesWire {
     private MessagesWire() {}
 
+    /** {@code others}: the fields this record does not read, for {@link MessagesRequests#FIELDS}. */
     record Request(
             String model,
             List<MessageIn> messages,
@@ -19,7 +22,10 @@ final class MessagesWire {
             Metadata metadata,
             Boolean stream,
             List<JsonNode> tools,
-            JsonNode toolChoice) {}
+            JsonNode toolChoice,
+            JsonNode outputConfig,
+            JsonNode outputFormat,
+            @JsonAnySetter Map<String, JsonNode> others) {}
 
     record MessageIn(String role, JsonNode content) {}
 

@@ -97,9 +97,11 @@ class ComplianceServerIT extends HybridServerSetup {
             }
         }
 
-        // When Codex runs with --output-schema (a strict json_schema text format) and no tools
+        // When Codex runs with --output-schema (a strict json_schema text format) and no tools, for a model it takes to reason
         ObjectNode schemaTurn = ResponsesClientsIT.fixture("codex-responses.json", "tiny");
         schemaTurn.remove("tools");
+        schemaTurn.putObject("reasoning").put("effort", "medium").put("summary", "auto");
+        schemaTurn.putArray("include").add("reasoning.encrypted_content");
         schemaTurn.put("max_output_tokens", 200);
         JsonNode schema = JSON.readTree("{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\",\"maxLength\":40},"
                 + "\"files\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":20},\"maxItems\":3}},"
@@ -109,7 +111,9 @@ class ComplianceServerIT extends HybridServerSetup {
         List<JsonNode> events = ResponsesClientsIT.acceptedStream(server.post("/v1/responses", schemaTurn.toString(),
                 "authorization", "Bearer client-key"));
 
-        // Then its answer is JSON valid for the schema
+        // Then its answer is JSON valid for the schema, with no reasoning item (the model does not reason) and its settings echoed
+        assertThat(ResponsesClientsIT.doneItems(events)).extracting(i -> i.path("type").asText()).containsExactly("message");
+        assertThat(events.get(events.size() - 1).at("/response/reasoning/effort").asText()).isEqualTo("medium");
         JsonNode message = ResponsesClientsIT.doneItems(events).get(0);
         String text = message.at("/content/0/text").asText();
         assertThat(SchemaCheck.errors(schema, text)).as(text).isEmpty();

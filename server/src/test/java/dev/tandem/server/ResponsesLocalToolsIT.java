@@ -207,24 +207,16 @@ class ResponsesLocalToolsIT {
         assertThat(outputText(stateless)).isEqualTo(outputText(next)); // temperature 0: the same prompt, the same answer
     }
 
-    /** What the SDK derives a strict JSON schema from. */
-    public static final class Invoice {
-        public String number;
-        public String vendor;
-        public double total;
-        public List<String> items;
-        public boolean paid;
-    }
-
     @Test
     void structuredOutputParsesIntoItsClassAndValidatesAgainstTheSchemaSent() {
         for (int run = 0; run < 3; run++) {
             // When the SDK asks for an Invoice (a strict json_schema it derives from the class)
-            StructuredResponse<Invoice> r = sdk.responses().create(ResponseCreateParams.builder().model(TestServer.MODEL)
-                    .input("Invoice #4471 from Acme, EUR 1250, paid.").text(Invoice.class).temperature(1.0).maxOutputTokens(300).build());
+            StructuredResponse<LocalToolsSdkIT.Invoice> r = sdk.responses().create(ResponseCreateParams.builder().model(TestServer.MODEL)
+                    .input("Invoice #4471 from Acme, EUR 1250, paid.").text(LocalToolsSdkIT.Invoice.class)
+                    .temperature(1.0).maxOutputTokens(300).build());
 
             // Then it parses the answer into one (a missing or mistyped field would have thrown)
-            Invoice invoice = r.output().stream().flatMap(i -> i.message().stream()).flatMap(m -> m.content().stream())
+            LocalToolsSdkIT.Invoice invoice = r.output().stream().flatMap(i -> i.message().stream()).flatMap(m -> m.content().stream())
                     .flatMap(c -> c.outputText().stream()).findFirst().orElseThrow();
             assertThat(invoice.number).isNotNull();
             assertThat(invoice.items).isNotNull();

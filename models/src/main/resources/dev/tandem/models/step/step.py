@@ -178,7 +178,7 @@ class Step(Module):
     # bfloat16 bytes arrive in a float16 carrier (DJL's arrays have no bfloat16) and are reinterpreted
     w = raw
     if torch.ne(ops.prim.dtype(raw), stored):
-      w = torch.view(raw, stored)
+      w = torch.set_(torch.empty([0], dtype=stored, device=ops.prim.device(raw)), raw, 0, torch.size(raw), torch.stride(raw))
     if transpose:
       return torch.to(torch.contiguous(torch.t(w)), torch.device(self.device), self.dtype)
     return torch.to(w, torch.device(self.device), self.dtype, False, True)

@@ -8,7 +8,6 @@ import dev.tandem.bench.Args;
 import dev.tandem.bench.memory.BandwidthProbe;
 import dev.tandem.bench.memory.TorchBandwidth;
 import dev.tandem.models.checkpoint.Checkpoint;
-import dev.tandem.models.llama.DecodeProbe;
 import dev.tandem.models.llama.KvCache;
 import dev.tandem.models.llama.LlamaModel;
 import dev.tandem.models.step.ComputeDtype;
@@ -26,7 +25,7 @@ import java.util.Map;
  * The forward step alone (no scheduler, no sampling): decode steps at several batch sizes and prefill
  * of a short and a long prompt, for each compute dtype, set against the memory-bandwidth bound
  * measured in the same process at the same thread count, and against today's NDArray engine
- * ({@link LlamaModel}, float32) in the same run.
+ * ({@link LlamaModel}, float32, the loop of {@code DecodeProbe}) in the same run.
  *
  * <pre>
  * StepBench [--shape 110m | --checkpoint DIR] [--threads 1] [--dtypes float32,bfloat16] [--batches 1,4,8,16]
@@ -101,7 +100,7 @@ public final class StepBench {
         List<Row> rows = new ArrayList<>();
         try (LlamaModel model = LlamaModel.load(ckpt, Device.cpu(), DataType.FLOAT32, null)) {
             for (int batch : batches) {
-                double ms = median(repeats, () -> DecodeProbe.measure(model, batch, PROMPT, WARMUP, steps).millisPerStep());
+                double ms = median(repeats, () -> todayDecodeMillis(model, batch, steps));
                 rows.add(print(new Row("today float32", "decode", batch, ms, batch * 1000 / ms)));
             }
             for (int prompt : prefills) {
@@ -123,6 +122,41 @@ public final class StepBench {
         return rows;
     }
 
+    /** DecodeProbe's loop (greedy steps straight on today's model), timed in wall and thread CPU time. */
+    static double todayDecodeMillis(LlamaModel model, int batch, int steps) {
+        int perSequence = PROMPT + WARMUP + steps;
+        try (KvCache cache = model.newCache(batch * perSequence)) {
+            int[] bases = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                bases[b] = cache.reserve(perSequence);
+                try (NDManager step = model.getManager().newSubManager()) {
+                    int[] prompt = EngineRuns.promptIds(PROMPT, model.config().vocabSize(), b);
+                    model.forward(step, cache, List.of(new LlamaModel.Chunk(bases[b], 0, prompt)), false).toFloatArray();
+                }
+            }
+            long[] next = new long[batch];
+            long start = 0;
+            long cpuStart = 0;
+            for (int s = 0; s < WARMUP + steps; s++) {
+                if (s == WARMUP) {
+                    start = System.nanoTime();
+                    cpuStart = CPU.getCurrentThreadCpuTime();
+                }
+                List<LlamaModel.Chunk> chunks = new ArrayList<>(batch);
+                for (int b = 0; b < batch; b++) {
+                    chunks.add(LlamaModel.Chunk.decode(bases[b], PROMPT + s, (int) next[b]));
+                }
+                try (NDManager step = model.getManager().newSubManager()) {
+                    next = model.forward(step, cache, chunks, false).argMax(1).toLongArray();
+                }
+            }
+            double cpuMs = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e6 / steps;
+            double wallMs = (System.nanoTime() - start) / 1e6 / steps;
+            System.out.printf(Locale.ROOT, "  today decode batch %d: %.2f ms wall, %.2f ms CPU of this thread%n", batch, wallMs, cpuMs);
+            return wallMs;
+        }
+    }
+
     /** Mean ms of one decode step of {@code batch} sequences, each in its own blocks. */
     static double decodeMillis(ModelStep step, int batch, int steps) {
         int bs = step.blockSize();
@@ -138,9 +172,11 @@ public final class StepBench {
         int[] next = new int[batch];
         Arrays.fill(next, 5);
         long start = 0;
+        long cpuStart = 0;
         for (int i = 0; i < WARMUP + steps; i++) {
             if (i == WARMUP) {
                 start = System.nanoTime();
+                cpuStart = CPU.getCurrentThreadCpuTime();
             }
             List<ModelStep.Chunk> chunks = new ArrayList<>(batch);
             for (int s = 0; s < batch; s++) {
@@ -151,8 +187,13 @@ public final class StepBench {
                 next[s] = argmax(logits, s * vocab, vocab);
             }
         }
-        return (System.nanoTime() - start) / 1e6 / steps;
+        double cpuMs = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e6 / steps;
+        double wallMs = (System.nanoTime() - start) / 1e6 / steps;
+        System.out.printf(Locale.ROOT, "  decode batch %d: %.2f ms wall, %.2f ms CPU of this thread%n", batch, wallMs, cpuMs);
+        return wallMs;
     }
+
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** ms to prefill a {@code prompt}-token prompt in chunks of {@code chunk}. */
     static double prefillMillis(ModelStep step, int prompt, int chunk) {

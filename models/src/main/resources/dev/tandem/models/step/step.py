@@ -95,7 +95,9 @@ class Step(Module):
         outputs.append(self.attend_chunk(torch.slice(q, 0, row, row + n), keys, values,
                                          chunk_blocks[c], chunk_masks[c]))      # [n, H d]
         row = row + n
-      attention = torch.cat(outputs, 0)                                          # [T, H d]
+      attention = outputs[0]                                                    # [T, H d]
+      if torch.gt(torch.len(outputs), 1):
+        attention = torch.cat(outputs, 0)
       x = torch.add(x, self.project(attention, w[2]))                           # [T, hidden]
 
       # MLP: RMSNorm, gate|up in one product, SiLU(gate) * up, down
@@ -110,7 +112,8 @@ class Step(Module):
     return torch.to(logits, torch.device("cpu"), 6)                             # float32 for the sampler
 
   def rms_norm(self: __torch__.Step, x: Tensor, weight: Tensor) -> Tensor:
-    # HF LlamaRMSNorm: in float32, x / sqrt(mean(x^2) + eps), back to the compute dtype, times the weight
+    # HF LlamaRMSNorm: in float32, x / sqrt(mean(x^2) + eps), back to the compute dtype, times the weight.
+    # (torch.rms_norm rounds differently in bfloat16: greedy tokens then drift from HF's)
     x32 = torch.to(x, 6)
     variance = torch.mean(torch.pow(x32, 2), [-1], True)
     normed = torch.mul(x32, torch.rsqrt(torch.add(variance, self.rms_norm_eps)))

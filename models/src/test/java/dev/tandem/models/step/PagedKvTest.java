@@ -142,6 +142,22 @@ class PagedKvTest {
     }
 
     @Test
+    void warmUpLeavesNothingASequenceCouldSee() {
+        // Given a fresh step's logits for a sequence that uses block 0
+        int[] table = {0, 1, 2, 3, 4};
+        float[][] fresh = TorchStepReferenceTest.stepwise(step, TOKENS, new int[] {7}, table);
+        // When another step warms up at the scheduler's batch sizes and a prefill, then runs the same sequence
+        try (TorchStep warmed = newStep()) {
+            warmed.warmUp(List.of(1, 4, 8), 16);
+            float[][] after = TorchStepReferenceTest.stepwise(warmed, TOKENS, new int[] {7}, table);
+            // Then it sees exactly what the fresh step saw
+            for (int p = 6; p < TOKENS.length; p++) {
+                assertClose(after[p], fresh[p], 0, "position " + p);
+            }
+        }
+    }
+
+    @Test
     void memoryFiguresFollowTheShapeAndDtype() {
         // tiny: 2 layers, 2 KV heads of 16, float32: keys and values of 4 positions
         assertThat(step.bytesPerBlock()).isEqualTo(2L * 2 * BLOCK * 2 * 16 * 4);

@@ -3,11 +3,11 @@ package dev.tandem.models.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.tandem.models.ProcessMemory;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,14 +34,14 @@ class StepNativeMemoryTest {
             long plateau = 0;
             for (int wave = 0; wave < 3; wave++) {
                 runWave(step, wave);
-                plateau = Math.max(plateau, rssKb());
+                plateau = Math.max(plateau, ProcessMemory.rssKb());
             }
             assertThat(step.liveNativeObjects()).isEqualTo(objects);
 
             long highest = 0;
             for (int wave = 3; wave < 7; wave++) {
                 runWave(step, wave);
-                highest = Math.max(highest, rssKb());
+                highest = Math.max(highest, ProcessMemory.rssKb());
                 assertThat(step.liveNativeObjects()).as("after wave %d", wave).isEqualTo(objects);
             }
             // 4 waves of 200 forwards: a leak of one logits row per forward would add 50 MB
@@ -70,15 +70,5 @@ class StepNativeMemoryTest {
                 step.forward(chunks);
             }
         }
-    }
-
-    private static long rssKb() throws IOException {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
     }
 }

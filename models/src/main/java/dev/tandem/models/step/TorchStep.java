@@ -20,6 +20,7 @@ import dev.tandem.models.checkpoint.TensorView;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -273,6 +274,9 @@ public final class TorchStep implements ModelStep {
             this.progress = progress;
         }
 
+        /** The unmapped buffers the raw arrays of one call alias; released once those arrays are closed. */
+        private final List<ByteBuffer> mapped = new ArrayList<>();
+
         IValue model(LlamaConfig c) {
             try (NDManager raw = manager.newSubManager()) {
                 PtNDArray embed = read(LlamaTensors.EMBED_TOKENS, raw, true);
@@ -288,6 +292,8 @@ public final class TorchStep implements ModelStep {
                 }
                 PtNDArray frequencies = (PtNDArray) raw.create(inv);
                 return call("load_model", List.of(embed, norm, head, frequencies), storedDtype(LlamaTensors.EMBED_TOKENS), false);
+            } finally {
+                unmap();
             }
         }
 
@@ -307,7 +313,14 @@ public final class TorchStep implements ModelStep {
                     tensors.add(read(name, raw, true));
                 }
                 return call("load_layer", tensors, stored, true);
+            } finally {
+                unmap(); // the program copied what it keeps, and the raw arrays are closed
             }
+        }
+
+        private void unmap() {
+            mapped.forEach(TensorView::release);
+            mapped.clear();
         }
 
         /** Runs a load method over tensors in one list; the raw arrays (and the file's mapping) can go after. */
@@ -349,7 +362,9 @@ public final class TorchStep implements ModelStep {
                         + " bytes; tensors above 2 GiB are not supported by the step's loader");
             }
             DataType carrier = t.dtype() == TensorDtype.F32 ? DataType.FLOAT32 : DataType.FLOAT16;
-            PtNDArray array = (PtNDArray) into.create(t.data(), new Shape(t.shape()), carrier);
+            ByteBuffer bytes = t.data();
+            mapped.add(bytes);
+            PtNDArray array = (PtNDArray) into.create(bytes, new Shape(t.shape()), carrier);
             if (count) {
                 elements += t.elements();
                 parameters += t.elements();

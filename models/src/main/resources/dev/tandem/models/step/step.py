@@ -137,14 +137,21 @@ class Step(Module):
     length = width * self.block_size
     visible = torch.arange(length, dtype=4, device=ops.prim.device(position_ids))  # [L]
     own = torch.unsqueeze(torch.slice(position_ids, 0, 0, decode_count), 1)    # [D, 1]
-    return torch.view(torch.le(torch.unsqueeze(visible, 0), own), [decode_count, 1, 1, length])  # [D, 1, 1, L]
+    allowed = torch.le(torch.unsqueeze(visible, 0), own)                        # [D, L]
+    return torch.view(self.additive(allowed), [decode_count, 1, 1, length])    # [D, 1, 1, L]
 
   def chunk_mask(self: __torch__.Step, start: int, n: int, dev: Device) -> Tensor:
     # Token i of a chunk at positions start..start+n-1 sees positions 0..start+i; one row per (head in group, token)
     visible = torch.arange(start + n, dtype=4, device=dev)                      # [L]
     own = torch.arange(start, start + n, dtype=4, device=dev)                   # [n]
-    mask = torch.le(torch.unsqueeze(visible, 0), torch.unsqueeze(own, 1))      # [n, L]
-    return torch.repeat(mask, [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, L]
+    allowed = torch.le(torch.unsqueeze(visible, 0), torch.unsqueeze(own, 1))   # [n, L]
+    return torch.repeat(self.additive(allowed), [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, L]
+
+  def additive(self: __torch__.Step, allowed: Tensor) -> Tensor:
+    # 0 where attention is allowed, -inf elsewhere, in the compute dtype: what attention adds to its scores
+    # (built once per step; a boolean mask would be converted again in every layer)
+    blocked = torch.zeros(torch.size(allowed), dtype=self.dtype, device=ops.prim.device(allowed))
+    return torch.masked_fill(blocked, torch.logical_not(allowed), float("-inf"))
 
   def gather(self: __torch__.Step, pool: Tensor, blocks: Tensor) -> Tensor:
     # The named blocks of one layer's keys or values, in table order

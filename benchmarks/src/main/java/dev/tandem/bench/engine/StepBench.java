@@ -32,7 +32,7 @@ import java.util.Map;
  *           [--steps 32] [--repeats 3] [--prefill 128,16384] [--chunk 512] [--baseline true] [--bandwidth-gib 2]
  * </pre>
  * Decode: {@code batch} sequences with 16-token prompts in their own blocks step together; a figure is the
- * median over repeats of the mean step time. Prefill: one sequence, the prompt in chunks of {@code chunk}
+ * median over repeats of the mean step time, the engines measured back to back within each repeat. Prefill: one sequence, the prompt in chunks of {@code chunk}
  * tokens; tokens per second over the whole prompt.
  */
 public final class StepBench {
@@ -65,61 +65,115 @@ public final class StepBench {
         System.out.printf(Locale.ROOT, "bandwidth (%d thread(s)): best %.1f GB/s%n", threads, bandwidth);
         JniUtils.setNumThreads(threads);
 
+        // Every engine is loaded first; each figure is then taken for all of them back to back, repeat by
+        // repeat, so that a change in the machine's load touches them alike
         List<Row> rows = new ArrayList<>();
+        List<Subject> subjects = new ArrayList<>();
         try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
+            int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
             if (baseline) {
-                rows.addAll(baseline(ckpt, batches, prefills, steps, repeats));
+                subjects.add(new Today(LlamaModel.load(ckpt, Device.cpu(), DataType.FLOAT32, null)));
             }
             for (ComputeDtype dtype : dtypes) {
                 long start = System.nanoTime();
-                try (TorchStep step = TorchStep.load(ckpt, Device.cpu(), dtype, TorchStep.DEFAULT_BLOCK_SIZE, null)) {
-                    System.out.printf(Locale.ROOT, "%s: loaded in %.1f s, %.0f MB of weights%n", dtype,
-                            (System.nanoTime() - start) / 1e9, step.weightBytes() / 1e6);
-                    int longest = Math.max(prefills.stream().mapToInt(Integer::intValue).max().orElse(0),
-                            PROMPT + WARMUP + steps);
-                    int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-                    int perSequence = blocks(PROMPT + WARMUP + steps + 1, step.blockSize());
-                    step.allocateKv(Math.max(maxBatch * perSequence, blocks(longest, step.blockSize())));
-                    for (int batch : batches) {
-                        double ms = median(repeats, () -> decodeMillis(step, batch, steps));
-                        rows.add(print(new Row("step " + dtype, "decode", batch, ms, batch * 1000 / ms)));
-                    }
-                    for (int prompt : prefills) {
-                        int reps = prompt > 4096 ? 1 : repeats;
-                        double ms = median(reps, () -> prefillMillis(step, prompt, chunk));
-                        rows.add(print(new Row("step " + dtype, "prefill " + prompt, 1, ms, prompt * 1000 / ms)));
+                TorchStep step = TorchStep.load(ckpt, Device.cpu(), dtype, TorchStep.DEFAULT_BLOCK_SIZE, null);
+                System.out.printf(Locale.ROOT, "%s: loaded in %.1f s, %.0f MB of weights%n", dtype,
+                        (System.nanoTime() - start) / 1e9, step.weightBytes() / 1e6);
+                int longest = prefills.stream().mapToInt(Integer::intValue).max().orElse(0);
+                int perSequence = blocks(PROMPT + WARMUP + steps + 1, step.blockSize());
+                step.allocateKv(Math.max(maxBatch * perSequence, blocks(longest, step.blockSize())));
+                subjects.add(new Step(step));
+            }
+            for (int batch : batches) {
+                Map<Subject, double[]> runs = new LinkedHashMap<>();
+                for (int r = 0; r < repeats; r++) {
+                    for (Subject subject : subjects) {
+                        runs.computeIfAbsent(subject, k -> new double[repeats])[r] = subject.decodeMillis(batch, steps);
                     }
                 }
+                runs.forEach((subject, ms) -> rows.add(print(new Row(subject.name(), "decode", batch, median(ms), batch * 1000 / median(ms)))));
             }
+            for (int prompt : prefills) {
+                int reps = prompt > 4096 ? 1 : repeats;
+                Map<Subject, double[]> runs = new LinkedHashMap<>();
+                for (int r = 0; r < reps; r++) {
+                    for (Subject subject : subjects) {
+                        if (subject.prefills(prompt)) {
+                            runs.computeIfAbsent(subject, k -> new double[reps])[r] = subject.prefillMillis(prompt, chunk);
+                        }
+                    }
+                }
+                runs.forEach((subject, ms) -> rows.add(print(new Row(subject.name(), "prefill " + prompt, 1, median(ms), prompt * 1000 / median(ms)))));
+            }
+        } finally {
+            subjects.forEach(Subject::close);
         }
         System.out.println(report(shape, threads, bandwidth, chunk, rows));
     }
 
-    /** Today's NDArray engine, float32, straight on the model: decode and the short prefills. */
-    private static List<Row> baseline(Checkpoint ckpt, List<Integer> batches, List<Integer> prefills, int steps, int repeats) {
-        List<Row> rows = new ArrayList<>();
-        try (LlamaModel model = LlamaModel.load(ckpt, Device.cpu(), DataType.FLOAT32, null)) {
-            for (int batch : batches) {
-                double ms = median(repeats, () -> todayDecodeMillis(model, batch, steps));
-                rows.add(print(new Row("today float32", "decode", batch, ms, batch * 1000 / ms)));
-            }
-            for (int prompt : prefills) {
-                if (prompt > 2048) {
-                    continue; // today's engine builds a chunk x length mask and a rotation per token in Java
-                }
-                double ms = median(repeats, () -> {
-                    try (KvCache cache = model.newCache(prompt); NDManager step = model.getManager().newSubManager()) {
-                        int[] tokens = EngineRuns.promptIds(prompt, model.config().vocabSize(), 7);
-                        long t0 = System.nanoTime();
-                        model.forward(step, cache, List.of(new LlamaModel.Chunk(cache.reserve(prompt), 0, tokens)), false)
-                                .toFloatArray();
-                        return (System.nanoTime() - t0) / 1e6;
-                    }
-                });
-                rows.add(print(new Row("today float32", "prefill " + prompt, 1, ms, prompt * 1000 / ms)));
+    /** An engine under test. */
+    private interface Subject extends AutoCloseable {
+        String name();
+
+        double decodeMillis(int batch, int steps);
+
+        boolean prefills(int prompt);
+
+        double prefillMillis(int prompt, int chunk);
+
+        @Override
+        void close();
+    }
+
+    /** Today's NDArray engine, float32, straight on the model (prompts up to 2,048 tokens: it builds a chunk x length mask in Java). */
+    private record Today(LlamaModel model) implements Subject {
+        public String name() {
+            return "today float32";
+        }
+
+        public double decodeMillis(int batch, int steps) {
+            return todayDecodeMillis(model, batch, steps);
+        }
+
+        public boolean prefills(int prompt) {
+            return prompt <= 2048;
+        }
+
+        public double prefillMillis(int prompt, int chunk) {
+            try (KvCache cache = model.newCache(prompt); NDManager step = model.getManager().newSubManager()) {
+                int[] tokens = EngineRuns.promptIds(prompt, model.config().vocabSize(), 11);
+                long t0 = System.nanoTime();
+                model.forward(step, cache, List.of(new LlamaModel.Chunk(cache.reserve(prompt), 0, tokens)), false).toFloatArray();
+                return (System.nanoTime() - t0) / 1e6;
             }
         }
-        return rows;
+
+        public void close() {
+            model.close();
+        }
+    }
+
+    /** The TorchScript step in one compute dtype. */
+    private record Step(TorchStep step) implements Subject {
+        public String name() {
+            return "step " + step.dtype();
+        }
+
+        public double decodeMillis(int batch, int steps) {
+            return StepBench.decodeMillis(step, batch, steps);
+        }
+
+        public boolean prefills(int prompt) {
+            return true;
+        }
+
+        public double prefillMillis(int prompt, int chunk) {
+            return StepBench.prefillMillis(step, prompt, chunk);
+        }
+
+        public void close() {
+            step.close();
+        }
     }
 
     /** DecodeProbe's loop (greedy steps straight on today's model), timed in wall and thread CPU time. */
@@ -240,13 +294,10 @@ public final class StepBench {
         return r;
     }
 
-    private static double median(int repeats, java.util.function.DoubleSupplier run) {
-        double[] v = new double[repeats];
-        for (int i = 0; i < repeats; i++) {
-            v[i] = run.getAsDouble();
-        }
+    private static double median(double[] runs) {
+        double[] v = runs.clone();
         Arrays.sort(v);
-        return v[repeats / 2];
+        return v[v.length / 2];
     }
 
     static int argmax(float[] logits, int from, int n) {

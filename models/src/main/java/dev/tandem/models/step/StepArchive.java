@@ -1,5 +1,6 @@
 package dev.tandem.models.step;
 
+import dev.tandem.models.checkpoint.LlamaConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,14 +30,19 @@ final class StepArchive {
     private StepArchive() {}
 
     /**
-     * The attributes the program reads from {@code self}, in the order {@code step.py} declares them.
+     * What the program's attributes are made of.
      *
-     * @param dtype the compute dtype's number in PyTorch ({@link ComputeDtype#torchCode()})
      * @param device a PyTorch device string: "cpu", "cuda:0"
-     * @param matmulInOut true: 2-D weights are stored [in, out] and multiplied with matmul, else [out, in] and linear
      */
-    record Settings(int numLayers, int numHeads, int numKvHeads, int headDim, int blockSize, double rmsNormEps,
-                    int dtype, String device, boolean matmulInOut) {}
+    record Settings(LlamaConfig config, int blockSize, ComputeDtype dtype, String device) {
+        /**
+         * float32 products are fastest as matmul over [in, out] weights, 16-bit ones as linear over
+         * [out, in] (measured through DJL on this project's CPUs: shared/PERF.md).
+         */
+        boolean matmulInOut() {
+            return dtype == ComputeDtype.FLOAT32;
+        }
+    }
 
     /** The archive's bytes for {@code settings}. */
     static byte[] write(Settings settings) {
@@ -78,17 +84,17 @@ final class StepArchive {
         zip.closeEntry();
     }
 
-    /** {@code __torch__.Step} with its attributes, in pickle protocol 2 (the subset TorchScript reads). */
+    /** {@code __torch__.Step} with the attributes step.py declares, in pickle protocol 2 (the subset TorchScript reads). */
     static byte[] moduleObject(Settings s) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        attributes.put("num_layers", s.numLayers());
-        attributes.put("num_heads", s.numHeads());
-        attributes.put("num_kv_heads", s.numKvHeads());
-        attributes.put("head_dim", s.headDim());
+        attributes.put("num_layers", s.config().numHiddenLayers());
+        attributes.put("num_heads", s.config().numAttentionHeads());
+        attributes.put("num_kv_heads", s.config().numKeyValueHeads());
+        attributes.put("head_dim", s.config().headDim());
         attributes.put("block_size", s.blockSize());
-        attributes.put("rms_norm_eps", s.rmsNormEps());
-        attributes.put("dtype", s.dtype());
+        attributes.put("rms_norm_eps", s.config().rmsNormEps());
+        attributes.put("dtype", s.dtype().torchCode());
         attributes.put("device", s.device());
         attributes.put("matmul_in_out", s.matmulInOut());
         Pickle p = new Pickle();

@@ -8,16 +8,31 @@ import java.util.List;
  * batch with block tables padded to one width, then each multi-token chunk. Java's work here is linear
  * in the tokens and blocks; masks and RoPE angles are built by the program on the device.
  *
- * @param tokens token ids, decode tokens first, then each chunk's tokens [T]
- * @param positions each token's position in its sequence [T]
- * @param slots each token's pool row: {@code table[p / blockSize] * blockSize + p % blockSize} [T]
- * @param decodeCount D, the single-token chunks, rows 0..D-1
- * @param decodeTables their block tables up to their token, padded with their first block [D * decodeWidth]
- * @param chunkTables the multi-token chunks' block tables up to their last token, one after another
  * @param lastRows per chunk in the caller's order, the row of its last token (the logits returned)
  */
-record StepBatch(long[] tokens, long[] positions, long[] slots, int decodeCount, long[] decodeTables, int decodeWidth,
-                 long[] chunkStarts, long[] chunkLengths, long[] chunkTables, long[] lastRows) {
+record StepBatch(Rows rows, Decodes decodes, Chunks chunks, long[] lastRows) {
+
+    /**
+     * One entry per token, decode tokens first, then each chunk's tokens.
+     *
+     * @param positions each token's position in its sequence
+     * @param slots each token's pool row: {@code table[p / blockSize] * blockSize + p % blockSize}
+     */
+    record Rows(long[] tokens, long[] positions, long[] slots) {}
+
+    /**
+     * The single-token chunks, rows {@code 0 .. count-1}.
+     *
+     * @param tables their block tables up to their token, padded with their first block [count * width]
+     */
+    record Decodes(int count, long[] tables, int width) {}
+
+    /**
+     * The multi-token chunks, after the decodes.
+     *
+     * @param tables their block tables up to their last token, one after another
+     */
+    record Chunks(long[] starts, long[] lengths, long[] tables) {}
 
     /** Lays out {@code chunks}; every block a chunk's positions reach must be in its table and in the pool. */
     static StepBatch of(List<ModelStep.Chunk> chunks, int blockSize, int numBlocks) {
@@ -68,8 +83,8 @@ record StepBatch(long[] tokens, long[] positions, long[] slots, int decodeCount,
                 chunkTables[tableEnd++] = c.blockTable()[b];
             }
         }
-        return new StepBatch(tokens, positions, slots, decodes.size(), decodeTables, decodeWidth, chunkStarts, chunkLengths,
-                chunkTables, lastRows);
+        return new StepBatch(new Rows(tokens, positions, slots), new Decodes(decodes.size(), decodeTables, decodeWidth),
+                new Chunks(chunkStarts, chunkLengths, chunkTables), lastRows);
     }
 
     /** Writes the chunk's tokens, positions and slots from {@code row}; returns the next row. */

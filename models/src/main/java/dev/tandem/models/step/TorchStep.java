@@ -81,11 +81,7 @@ public final class TorchStep implements ModelStep {
         LlamaConfig c = checkpoint.config();
         PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {
-            // float32 products are fastest as matmul over [in, out], 16-bit ones as linear over [out, in] (PERF.md)
-            StepArchive.Settings settings = new StepArchive.Settings(c.numHiddenLayers(), c.numAttentionHeads(),
-                    c.numKeyValueHeads(), c.headDim(), blockSize, c.rmsNormEps(), dtype.torchCode(), torchDevice(device),
-                    dtype == ComputeDtype.FLOAT32);
-            PtSymbolBlock program = loadProgram(manager, settings);
+            PtSymbolBlock program = loadProgram(manager, new StepArchive.Settings(c, blockSize, dtype, torchDevice(device)));
             WeightLoader loader = new WeightLoader(checkpoint, program, manager, progress);
             IValue model = loader.model(c);
             try {
@@ -189,15 +185,15 @@ public final class TorchStep implements ModelStep {
         StepBatch b = StepBatch.of(chunks, blockSize, numBlocks);
         try (CallValues call = new CallValues(); PtNDManager step = (PtNDManager) manager.newSubManager()) {
             IValue result = call.add(IValueUtils.runMethod(program, "forward", layers, model, kv,
-                    call.add(IValue.listFrom(b.tokens())),
-                    call.add(IValue.listFrom(b.positions())),
-                    call.add(IValue.listFrom(b.slots())),
-                    call.add(IValue.from((long) b.decodeCount())),
-                    call.add(IValue.listFrom(b.decodeTables())),
-                    call.add(IValue.from((long) b.decodeWidth())),
-                    call.add(IValue.listFrom(b.chunkStarts())),
-                    call.add(IValue.listFrom(b.chunkLengths())),
-                    call.add(IValue.listFrom(b.chunkTables())),
+                    call.add(IValue.listFrom(b.rows().tokens())),
+                    call.add(IValue.listFrom(b.rows().positions())),
+                    call.add(IValue.listFrom(b.rows().slots())),
+                    call.add(IValue.from((long) b.decodes().count())),
+                    call.add(IValue.listFrom(b.decodes().tables())),
+                    call.add(IValue.from((long) b.decodes().width())),
+                    call.add(IValue.listFrom(b.chunks().starts())),
+                    call.add(IValue.listFrom(b.chunks().lengths())),
+                    call.add(IValue.listFrom(b.chunks().tables())),
                     call.add(IValue.listFrom(b.lastRows()))));
             return result.toTensor(step).toFloatArray(); // float32 [chunks, vocab] on the CPU
         }

@@ -18,18 +18,18 @@ class StepBatchTest {
                 new ModelStep.Chunk(new int[] {40}, 0, new int[] {2}));
         StepBatch b = StepBatch.of(chunks, 4, 10);
         // Then the decodes come first, in order, then the chunks
-        assertThat(b.tokens()).containsExactly(20, 40, 10, 11, 12, 30, 31);
-        assertThat(b.positions()).containsExactly(5, 0, 0, 1, 2, 3, 4);
+        assertThat(b.rows().tokens()).containsExactly(20, 40, 10, 11, 12, 30, 31);
+        assertThat(b.rows().positions()).containsExactly(5, 0, 0, 1, 2, 3, 4);
         // slot = table[p / 4] * 4 + p % 4
-        assertThat(b.slots()).containsExactly(9 * 4 + 1, 2 * 4, 28, 29, 30, 4 * 4 + 3, 6 * 4);
-        assertThat(b.decodeCount()).isEqualTo(2);
+        assertThat(b.rows().slots()).containsExactly(9 * 4 + 1, 2 * 4, 28, 29, 30, 4 * 4 + 3, 6 * 4);
+        assertThat(b.decodes().count()).isEqualTo(2);
         // The decodes' tables up to their token, padded with their first block to the widest
-        assertThat(b.decodeWidth()).isEqualTo(2);
-        assertThat(b.decodeTables()).containsExactly(3, 9, 2, 2);
+        assertThat(b.decodes().width()).isEqualTo(2);
+        assertThat(b.decodes().tables()).containsExactly(3, 9, 2, 2);
         // The chunks' tables up to their last token, one after another
-        assertThat(b.chunkStarts()).containsExactly(0, 3);
-        assertThat(b.chunkLengths()).containsExactly(3, 2);
-        assertThat(b.chunkTables()).containsExactly(7, 4, 6);
+        assertThat(b.chunks().starts()).containsExactly(0, 3);
+        assertThat(b.chunks().lengths()).containsExactly(3, 2);
+        assertThat(b.chunks().tables()).containsExactly(7, 4, 6);
         // Each chunk's last token's row, in the caller's order
         assertThat(b.lastRows()).containsExactly(4, 0, 6, 1);
     }
@@ -37,12 +37,12 @@ class StepBatchTest {
     @Test
     void aForwardOfOnlyDecodesOrOnlyChunksHasNoOtherPart() {
         StepBatch decodes = StepBatch.of(List.of(new ModelStep.Chunk(new int[] {1}, 17, new int[] {0, 1, 2, 3, 4})), 4, 5);
-        assertThat(decodes.decodeTables()).containsExactly(0, 1, 2, 3, 4);
-        assertThat(decodes.chunkLengths()).isEmpty();
+        assertThat(decodes.decodes().tables()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(decodes.chunks().lengths()).isEmpty();
         StepBatch prompt = StepBatch.of(List.of(new ModelStep.Chunk(new int[] {1, 2}, 0, new int[] {4, 1})), 4, 5);
-        assertThat(prompt.decodeCount()).isZero();
-        assertThat(prompt.decodeTables()).isEmpty();
-        assertThat(prompt.chunkTables()).containsExactly(4); // only the block its positions reach
+        assertThat(prompt.decodes().count()).isZero();
+        assertThat(prompt.decodes().tables()).isEmpty();
+        assertThat(prompt.chunks().tables()).containsExactly(4); // only the block its positions reach
     }
 
     @Test

@@ -55,8 +55,9 @@ public interface ModelStep extends AutoCloseable {
 
     /**
      * Runs a forward of {@code batch} single-token chunks for each batch size, then one
-     * {@code prefillTokens}-token chunk (0: none), so that kernels and allocator caches are warm before
-     * the engine reports ready. Writes only into block 0: call it before any sequence owns blocks.
+     * {@code prefillTokens}-token chunk (0: none; at most what the pool holds), so that kernels and
+     * allocator caches are warm before the engine reports ready. Writes into the first blocks of the
+     * pool: call it before any sequence owns blocks.
      */
     default void warmUp(List<Integer> batchSizes, int prefillTokens) {
         for (int batch : batchSizes) {
@@ -66,10 +67,12 @@ public interface ModelStep extends AutoCloseable {
             }
             forward(decodes);
         }
-        if (prefillTokens > 0) {
-            int[] tokens = new int[Math.min(prefillTokens, blockSize())];
-            java.util.Arrays.fill(tokens, 1);
-            forward(List.of(new Chunk(tokens, 0, new int[] {0})));
+        int tokens = Math.min(prefillTokens, numBlocks() * blockSize());
+        if (tokens > 0) {
+            int[] table = java.util.stream.IntStream.range(0, (tokens + blockSize() - 1) / blockSize()).toArray();
+            int[] prompt = new int[tokens];
+            java.util.Arrays.fill(prompt, 1);
+            forward(List.of(new Chunk(prompt, 0, table)));
         }
     }
 

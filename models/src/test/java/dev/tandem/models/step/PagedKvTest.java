@@ -148,7 +148,7 @@ class PagedKvTest {
         float[][] fresh = TorchStepReferenceTest.stepwise(step, TOKENS, new int[] {7}, table);
         // When another step warms up at the scheduler's batch sizes and a prefill, then runs the same sequence
         try (TorchStep warmed = newStep()) {
-            warmed.warmUp(List.of(1, 4, 8), 16);
+            warmed.warmUp(List.of(1, 4, 8), 24);  // a prefill over blocks 0..5
             float[][] after = TorchStepReferenceTest.stepwise(warmed, TOKENS, new int[] {7}, table);
             // Then it sees exactly what the fresh step saw
             for (int p = 6; p < TOKENS.length; p++) {

@@ -9,7 +9,10 @@ import java.util.Objects;
  *
  * @param modelId name served to clients; null: the checkpoint directory's name
  * @param device "auto" (GPU if present), "cpu", "gpu" or "gpu:N"
- * @param computeDtype "auto" (float16 on GPU, float32 on CPU), "float32", "float16" or "bfloat16"
+ * @param computeDtype "auto", "float32", "float16" or "bfloat16". The TorchScript step ({@link Engines#loadStep}):
+ *     auto is bfloat16 on CPUs with AVX512_BF16 or AMX and on GPUs of compute capability 8.0+, float16 on
+ *     older GPUs, float32 elsewhere; float16 on a CPU is refused. Today's NDArray engine ({@link Engines#open}):
+ *     auto is float16 on GPU, float32 on CPU; bfloat16 is refused
  * @param maxRunning sequences decoded together in one batch
  * @param maxWaiting queued requests beyond the running ones at which submissions are refused as saturated
  * @param kvTokenBudget tokens the KV cache holds over all sequences; 0: sized from free memory

@@ -3,6 +3,7 @@ package dev.tandem.models;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.LoadProgress;
 import dev.tandem.models.kv.FreeMemory;
@@ -11,7 +12,9 @@ import dev.tandem.models.llama.LlamaModel;
 import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.scheduler.LocalEngine;
 import dev.tandem.models.scheduler.SchedulerConfig;
+import dev.tandem.models.step.DtypeChoice;
 import dev.tandem.models.step.ModelStep;
+import dev.tandem.models.step.TorchStep;
 import dev.tandem.models.text.HfTokenizer;
 import dev.tandem.models.text.PromptFormats;
 import java.nio.file.Path;
@@ -109,6 +112,32 @@ public final class Engines {
                     + checkpointContext + " tokens (max_position_embeddings); set it to at most " + checkpointContext + " or 0");
         }
         return config.maxModelLen();
+    }
+
+    /**
+     * Loads the TorchScript forward step of {@code checkpoint} on the configured device, in the compute
+     * dtype {@link DtypeChoice} picks for {@code config.computeDtype()} there (logged once with the
+     * reason; a dtype the device cannot run is refused before anything loads). Sets the CPU threads as
+     * {@link #open} does. The KV pool is not allocated yet: size it from {@link ModelStep#weightBytes()},
+     * {@link ModelStep#bytesPerBlock()} and the memory free now, then call {@link ModelStep#allocateKv}.
+     */
+    public static TorchStep loadStep(EngineConfig config, Checkpoint checkpoint, LoadProgress progress) {
+        Device device = device(config.device());
+        DtypeChoice choice = DtypeChoice.choose(config.computeDtype(), hardware(device));
+        if (!device.isGpu()) {
+            JniUtils.setNumThreads(config.threads() > 0 ? config.threads() : defaultThreads());
+        }
+        LOG.info("compute dtype {} on {} ({})", choice.dtype(), device, choice.reason());
+        return TorchStep.load(checkpoint, device, choice.dtype(), TorchStep.DEFAULT_BLOCK_SIZE, progress);
+    }
+
+    /** What {@code device} offers for the choice of a compute dtype. */
+    static DtypeChoice.Hardware hardware(Device device) {
+        if (!device.isGpu()) {
+            return DtypeChoice.Hardware.thisCpu();
+        }
+        String capability = CudaUtils.getComputeCapability(device.getDeviceId()); // "80" or "8.0" for Ampere
+        return DtypeChoice.Hardware.gpu(Integer.parseInt(capability.replace(".", "")));
     }
 
     static int defaultThreads() {

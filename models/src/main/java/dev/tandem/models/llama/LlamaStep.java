@@ -41,6 +41,11 @@ public final class LlamaStep implements ModelStep {
     }
 
     @Override
+    public long weightBytes() {
+        return model.parameters() * model.dtype().getNumOfBytes();
+    }
+
+    @Override
     public void allocateKv(int blocks) {
         if (cache != null) {
             throw new IllegalStateException("the KV pool is allocated already");

@@ -7,16 +7,13 @@ import ai.djl.ndarray.types.DataType;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
-import dev.tandem.models.checkpoint.RopeScaling;
 import dev.tandem.models.checkpoint.TensorDtype;
 import dev.tandem.models.reference.ReferenceLlama;
 import dev.tandem.models.step.ModelStep;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,18 +26,6 @@ class ReferenceAgreementTest {
     private static final int[] SCATTERED = {5, 1, 6};
 
     @TempDir Path dir;
-
-    static Stream<Arguments> models() {
-        GeneratorOptions tiny = GeneratorOptions.tiny().withWeightScale(0.2);
-        return Stream.of(
-                Arguments.of("GQA, theta 10k, F32", tiny),
-                Arguments.of("no GQA, theta 10k, F32", tiny.withKvHeads(4)),
-                Arguments.of("GQA, theta 1M, F32", tiny.withRopeTheta(1_000_000)),
-                Arguments.of("no GQA, theta 1M, F16", tiny.withKvHeads(4).withRopeTheta(1_000_000).withDtype(TensorDtype.F16)),
-                Arguments.of("GQA 4:1, theta 10k, BF16", tiny.withKvHeads(1).withDtype(TensorDtype.BF16)),
-                Arguments.of("tied embeddings, 2 shards, F16", tiny.withTieEmbeddings(true).withShards(2).withDtype(TensorDtype.F16)),
-                Arguments.of("linear rope scaling x4", tiny.withRopeScaling(RopeScaling.linear(4))));
-    }
 
     @ParameterizedTest(name = "compute {0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"FLOAT16"})
@@ -67,7 +52,7 @@ class ReferenceAgreementTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("dev.tandem.models.reference.GeneratedModels#variety")
     void logitsAgreeWithReference(String name, GeneratorOptions options) {
         CheckpointGenerator.write(dir, options);
         try (Checkpoint checkpoint = Checkpoint.open(dir);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationRequest;
+import dev.tandem.models.ProcessMemory;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.SamplingParams;
 import dev.tandem.models.StopRules;
@@ -14,8 +15,6 @@ import dev.tandem.models.llama.LiveArrays;
 import dev.tandem.models.llama.LlamaModel;
 import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.scheduler.EngineFixture.Recorder;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ class NativeMemoryTest {
             long rssPlateau = 0;
             for (int wave = 0; wave < 3; wave++) {
                 runWave(engine, 40, wave);
-                rssPlateau = Math.max(rssPlateau, rssKb());
+                rssPlateau = Math.max(rssPlateau, ProcessMemory.rssKb());
             }
             awaitIdle(engine);
             long arrays = LiveArrays.count(model(engine).getManager());
@@ -51,7 +50,7 @@ class NativeMemoryTest {
             long rssHighest = 0;
             for (int wave = 3; wave < 8; wave++) {
                 runWave(engine, 40, wave);
-                rssHighest = Math.max(rssHighest, rssKb());
+                rssHighest = Math.max(rssHighest, ProcessMemory.rssKb());
             }
 
             awaitIdle(engine);
@@ -99,15 +98,5 @@ class NativeMemoryTest {
 
     private static LlamaModel model(LocalEngine engine) {
         return ((LlamaStep) engine.step()).model();
-    }
-
-    private static long rssKb() throws IOException {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
     }
 }

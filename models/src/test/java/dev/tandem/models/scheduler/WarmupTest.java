@@ -50,6 +50,11 @@ class WarmupTest {
         }
 
         @Override
+        public long weightBytes() {
+            return inner.weightBytes();
+        }
+
+        @Override
         public void allocateKv(int blocks) {
             inner.allocateKv(blocks);
         }

@@ -29,22 +29,26 @@ public final class EngineRuns {
     private EngineRuns() {}
 
     /**
-     * CPU, float32, room for {@code maxRunning} sequences of {@code contextPerSequence} tokens (the served
-     * context; no prefix caching, so that every run computes its prompts).
+     * CPU, compute {@code dtype} ("auto": what the machine runs best), room for {@code maxRunning} sequences
+     * of {@code contextPerSequence} tokens (the served context; no prefix caching, so that every run
+     * computes its prompts).
      */
-    public static Engine open(Path checkpoint, int maxRunning, int contextPerSequence, int threads) {
-        EngineConfig config = EngineConfig.builder(checkpoint)
+    public static Engine open(Path checkpoint, String dtype, int maxRunning, int contextPerSequence, int threads) {
+        return Engines.open(config(checkpoint, dtype, maxRunning, contextPerSequence, threads).build());
+    }
+
+    /** The settings {@link #open} uses, to change before opening. */
+    public static EngineConfig.Builder config(Path checkpoint, String dtype, int maxRunning, int contextPerSequence, int threads) {
+        return EngineConfig.builder(checkpoint)
                 .withDevice("cpu")
-                .withComputeDtype("float32")
+                .withComputeDtype(dtype)
                 .withMaxRunning(maxRunning)
                 .withMaxWaiting(Math.max(64, 2 * maxRunning))
                 .withKvTokenBudget(maxRunning * contextPerSequence)
                 .withMaxModelLen(contextPerSequence)
                 .withPrefixCaching(false)
                 .withPrefillChunk(1024)
-                .withThreads(threads)
-                .build();
-        return Engines.open(config);
+                .withThreads(threads);
     }
 
     public static int[] promptIds(int length, int vocab, long seed) {

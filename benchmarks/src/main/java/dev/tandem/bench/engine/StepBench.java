@@ -1,17 +1,16 @@
 package dev.tandem.bench.engine;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.tandem.bench.Args;
 import dev.tandem.bench.memory.BandwidthProbe;
 import dev.tandem.bench.memory.TorchBandwidth;
+import dev.tandem.bench.report.Figures;
 import dev.tandem.models.checkpoint.Checkpoint;
-import dev.tandem.models.llama.LlamaModel;
-import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.models.step.ModelStep;
 import dev.tandem.models.step.TorchStep;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,12 +22,11 @@ import java.util.Map;
 /**
  * The forward step alone (no scheduler, no sampling): decode steps at several batch sizes and prefill
  * of a short and a long prompt, for each compute dtype, set against the memory-bandwidth bound
- * measured in the same process at the same thread count, and against today's NDArray engine
- * ({@link LlamaModel}, float32, behind the same {@link ModelStep} seam) in the same run.
+ * measured in the same process at the same thread count.
  *
  * <pre>
  * StepBench [--shape 110m | --checkpoint DIR] [--threads 1] [--dtypes float32,bfloat16] [--batches 1,4,8,16]
- *           [--steps 32] [--repeats 3] [--prefill 128,16384] [--chunk 512] [--baseline true] [--bandwidth-gib 2]
+ *           [--steps 32] [--repeats 3] [--prefill 128,16384] [--chunk 512] [--bandwidth-gib 2] [--out DIR] [--name step]
  * </pre>
  * Decode: {@code batch} sequences with 16-token prompts in their own blocks step together; a figure is the
  * median over repeats of the mean step time, the engines measured back to back within each repeat. Prefill: one sequence, the prompt in chunks of {@code chunk}
@@ -38,7 +36,8 @@ public final class StepBench {
     private static final int PROMPT = 16;
     private static final int WARMUP = 3;
 
-    record Row(String engine, String what, int batch, double millis, double tokensPerSecond) {}
+    /** @param dtype the compute dtype's label */
+    record Row(String dtype, String what, int batch, double millis, double tokensPerSecond) {}
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
@@ -50,7 +49,6 @@ public final class StepBench {
         int steps = args.getInt("steps", 32);
         int repeats = args.getInt("repeats", 3);
         int chunk = args.getInt("chunk", 512);
-        boolean baseline = Boolean.parseBoolean(args.get("baseline", "true"));
         ModelShape shape = ModelShape.read(checkpoint);
 
         // Bandwidth first, at the thread count the steps use: the faster of a Java and a PyTorch sum
@@ -64,94 +62,85 @@ public final class StepBench {
         System.out.printf(Locale.ROOT, "bandwidth (%d thread(s)): best %.1f GB/s%n", threads, bandwidth);
         JniUtils.setNumThreads(threads);
 
-        // Every engine is loaded first; each figure is then taken for all of them back to back, repeat by
+        // Every dtype's step is loaded first; each figure is then taken for all of them back to back, repeat by
         // repeat, so that a change in the machine's load touches them alike
         List<Row> rows = new ArrayList<>();
-        List<Subject> subjects = new ArrayList<>();
+        List<TorchStep> loaded = new ArrayList<>();
         try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
             int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
             int longest = prefills.stream().mapToInt(Integer::intValue).max().orElse(0);
-            if (baseline) {
-                LlamaStep today = new LlamaStep(LlamaModel.load(ckpt, Device.cpu(), DataType.FLOAT32, null), TorchStep.DEFAULT_BLOCK_SIZE);
-                today.allocateKv(Math.max(maxBatch * blocks(PROMPT + WARMUP + steps + 1, today.blockSize()),
-                        blocks(Math.min(longest, 2048), today.blockSize())));
-                subjects.add(new Step("today float32", today));
-            }
             for (ComputeDtype dtype : dtypes) {
                 long start = System.nanoTime();
                 TorchStep step = TorchStep.load(ckpt, Device.cpu(), dtype, TorchStep.DEFAULT_BLOCK_SIZE, null);
+                loaded.add(step);
                 System.out.printf(Locale.ROOT, "%s: loaded in %.1f s, %.0f MB of weights%n", dtype,
                         (System.nanoTime() - start) / 1e9, step.weightBytes() / 1e6);
-                int perSequence = blocks(PROMPT + WARMUP + steps + 1, step.blockSize());
+                int perSequence = blocksPerDecodeSequence(steps, step.blockSize());
                 step.allocateKv(Math.max(maxBatch * perSequence, blocks(longest, step.blockSize())));
-                subjects.add(new Step("step " + dtype, step));
             }
             for (int batch : batches) {
-                Map<Subject, double[]> runs = new LinkedHashMap<>();
+                double[][] runs = new double[loaded.size()][repeats];
                 for (int r = 0; r < repeats; r++) {
-                    for (Subject subject : subjects) {
-                        runs.computeIfAbsent(subject, k -> new double[repeats])[r] = subject.decodeMillis(batch, steps);
+                    for (int i = 0; i < loaded.size(); i++) {
+                        runs[i][r] = decodeMillis(loaded.get(i), batch, steps);
                     }
                 }
-                runs.forEach((subject, ms) -> rows.add(print(new Row(subject.name(), "decode", batch, median(ms), batch * 1000 / median(ms)))));
+                for (int i = 0; i < loaded.size(); i++) {
+                    double ms = median(runs[i]);
+                    rows.add(print(new Row(loaded.get(i).dtype().label(), "decode", batch, ms, batch * 1000 / ms)));
+                }
             }
             for (int prompt : prefills) {
                 int reps = prompt > 4096 ? 1 : repeats;
-                Map<Subject, double[]> runs = new LinkedHashMap<>();
+                double[][] runs = new double[loaded.size()][reps];
                 for (int r = 0; r < reps; r++) {
-                    for (Subject subject : subjects) {
-                        if (subject.prefills(prompt)) {
-                            runs.computeIfAbsent(subject, k -> new double[reps])[r] = subject.prefillMillis(prompt, chunk);
-                        }
+                    for (int i = 0; i < loaded.size(); i++) {
+                        runs[i][r] = prefillMillis(loaded.get(i), prompt, chunk);
                     }
                 }
-                runs.forEach((subject, ms) -> rows.add(print(new Row(subject.name(), "prefill " + prompt, 1, median(ms), prompt * 1000 / median(ms)))));
+                for (int i = 0; i < loaded.size(); i++) {
+                    double ms = median(runs[i]);
+                    rows.add(print(new Row(loaded.get(i).dtype().label(), "prefill " + prompt, 1, ms, prompt * 1000 / ms)));
+                }
             }
         } finally {
-            subjects.forEach(Subject::close);
+            loaded.forEach(TorchStep::close);
         }
-        System.out.println(report(shape, threads, bandwidth, chunk, rows));
+        String report = report(shape, threads, bandwidth, chunk, rows);
+        System.out.println(report);
+        if (args.has("out")) {
+            Path out = Path.of(args.get("out", "."));
+            String name = args.get("name", "step");
+            Files.createDirectories(out);
+            Files.writeString(out.resolve(name + ".md"), report);
+            Figures.write(out, name, figures(shape, threads, bandwidth, rows));
+        }
     }
 
-    /** An engine under test. */
-    private interface Subject extends AutoCloseable {
-        String name();
-
-        double decodeMillis(int batch, int steps);
-
-        boolean prefills(int prompt);
-
-        double prefillMillis(int prompt, int chunk);
-
-        @Override
-        void close();
-    }
-
-    /** A forward step: the TorchScript step in one compute dtype, or today's NDArray model behind the same seam. */
-    private record Step(String name, ModelStep step) implements Subject {
-
-        public double decodeMillis(int batch, int steps) {
-            return StepBench.decodeMillis(step, batch, steps);
+    /** The rows as figures for the headline table: each with its dtype's batch-1 bound. */
+    static Map<String, Object> figures(ModelShape shape, int threads, double bandwidth, List<Row> rows) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("threads", threads);
+        f.put("bandwidthGBs", bandwidth);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dtype", r.dtype());
+            m.put("what", r.what());
+            m.put("batch", r.batch());
+            m.put("millis", r.millis());
+            m.put("tokensPerSecond", r.tokensPerSecond());
+            m.put("boundTokensPerSecond", shape.boundTokensPerSecond(bandwidth, ComputeDtype.parse(r.dtype()).bytes()));
+            list.add(m);
         }
-
-        public boolean prefills(int prompt) {
-            // today's model builds a chunk x length mask in Java: prompts up to 2,048 tokens
-            return !name.startsWith("today") || prompt <= 2048;
-        }
-
-        public double prefillMillis(int prompt, int chunk) {
-            return StepBench.prefillMillis(step, prompt, chunk);
-        }
-
-        public void close() {
-            step.close();
-        }
+        f.put("rows", list);
+        return f;
     }
 
     /** Mean ms of one decode step of {@code batch} sequences, each in its own blocks. */
     static double decodeMillis(ModelStep step, int batch, int steps) {
         int bs = step.blockSize();
-        int perSequence = blocks(PROMPT + WARMUP + steps + 1, bs);
+        int perSequence = blocksPerDecodeSequence(steps, bs);
         int vocab = step.vocabSize();
         int[][] tables = new int[batch][perSequence];
         for (int s = 0; s < batch; s++) {
@@ -205,29 +194,27 @@ public final class StepBench {
                 "### The forward step alone (%d thread(s), bandwidth best %.1f GB/s; prefill chunk %d)%n%n", threads, bandwidth, chunk));
         Map<String, Double> batchOne = new LinkedHashMap<>();
         Map<String, Double> prefill128 = new LinkedHashMap<>();
-        rows.stream().filter(r -> r.what().equals("decode") && r.batch() == 1).forEach(r -> batchOne.put(r.engine(), r.tokensPerSecond()));
-        rows.stream().filter(r -> r.what().equals("prefill 128")).forEach(r -> prefill128.put(r.engine(), r.tokensPerSecond()));
-        sb.append("| engine | what | batch | ms | tok/s | × batch 1 | % of bandwidth bound | × today |\n|---|---|---|---|---|---|---|---|\n");
+        rows.stream().filter(r -> r.what().equals("decode") && r.batch() == 1).forEach(r -> batchOne.put(r.dtype(), r.tokensPerSecond()));
+        rows.stream().filter(r -> r.what().equals("prefill 128")).forEach(r -> prefill128.put(r.dtype(), r.tokensPerSecond()));
+        sb.append("| dtype | what | batch | ms | tok/s | × batch 1 | % of bandwidth bound | × its 128-token prefill rate |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            int bytes = r.engine().contains("float32") ? 4 : 2;
-            double bound = shape.boundTokensPerSecond(bandwidth, bytes);
+            double bound = shape.boundTokensPerSecond(bandwidth, ComputeDtype.parse(r.dtype()).bytes());
             boolean decode = r.what().equals("decode");
-            String vsOne = decode ? String.format(Locale.ROOT, "%.2f", r.tokensPerSecond() / batchOne.get(r.engine())) : "–";
+            String vsOne = decode && batchOne.containsKey(r.dtype())
+                    ? String.format(Locale.ROOT, "%.2f", r.tokensPerSecond() / batchOne.get(r.dtype())) : "–";
             String vsBound = decode && r.batch() == 1 ? String.format(Locale.ROOT, "%.0f%% of %.1f", 100 * r.tokensPerSecond() / bound, bound) : "–";
-            Row today = rows.stream().filter(t -> t.engine().startsWith("today") && t.what().equals(r.what()) && t.batch() == r.batch())
-                    .findFirst().orElse(null);
-            String vsToday = today == null || r == today ? "–" : String.format(Locale.ROOT, "%.2f", r.tokensPerSecond() / today.tokensPerSecond());
-            if (r.what().startsWith("prefill") && !r.what().equals("prefill 128") && prefill128.containsKey(r.engine())) {
-                vsToday += String.format(Locale.ROOT, " (%.0f%% of its 128-token rate)", 100 * r.tokensPerSecond() / prefill128.get(r.engine()));
-            }
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %s | %s | %s |%n", r.engine(), r.what(), r.batch(),
-                    r.millis(), r.tokensPerSecond(), vsOne, vsBound, vsToday));
+            String vsPrefill = r.what().startsWith("prefill") && !r.what().equals("prefill 128") && prefill128.containsKey(r.dtype())
+                    ? String.format(Locale.ROOT, "%.0f%%", 100 * r.tokensPerSecond() / prefill128.get(r.dtype())) : "–";
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %s | %s | %s |%n", r.dtype(), r.what(), r.batch(),
+                    r.millis(), r.tokensPerSecond(), vsOne, vsBound, vsPrefill));
         }
+        sb.append("\nTargets: bfloat16 batch-1 decode ≥ 50% of the bound; a 16,384-token prompt at ≥ 40% of the 128-token rate.\n");
         return sb.toString();
     }
 
     private static Row print(Row r) {
-        System.out.printf(Locale.ROOT, "%s %s batch %d: %.2f ms, %.1f tok/s%n", r.engine(), r.what(), r.batch(), r.millis(), r.tokensPerSecond());
+        System.out.printf(Locale.ROOT, "%s %s batch %d: %.2f ms, %.1f tok/s%n", r.dtype(), r.what(), r.batch(), r.millis(), r.tokensPerSecond());
         return r;
     }
 
@@ -245,6 +232,11 @@ public final class StepBench {
             }
         }
         return best;
+    }
+
+    /** Blocks one sequence of {@link #decodeMillis} takes: its prompt, warm-up and timed steps. */
+    static int blocksPerDecodeSequence(int steps, int blockSize) {
+        return blocks(PROMPT + WARMUP + steps + 1, blockSize);
     }
 
     private static int blocks(int positions, int blockSize) {

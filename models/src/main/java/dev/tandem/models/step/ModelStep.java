@@ -53,29 +53,6 @@ public interface ModelStep extends AutoCloseable {
      */
     float[] forward(List<Chunk> chunks);
 
-    /**
-     * Runs a forward of {@code batch} single-token chunks for each batch size, then one
-     * {@code prefillTokens}-token chunk (0: none; at most what the pool holds), so that kernels and
-     * allocator caches are warm before the engine reports ready. Writes into the first blocks of the
-     * pool: call it before any sequence owns blocks.
-     */
-    default void warmUp(List<Integer> batchSizes, int prefillTokens) {
-        for (int batch : batchSizes) {
-            List<Chunk> decodes = new java.util.ArrayList<>(batch);
-            for (int s = 0; s < batch; s++) {
-                decodes.add(new Chunk(new int[] {1 + s % (vocabSize() - 1)}, 0, new int[] {0}));
-            }
-            forward(decodes);
-        }
-        int tokens = Math.min(prefillTokens, numBlocks() * blockSize());
-        if (tokens > 0) {
-            int[] table = java.util.stream.IntStream.range(0, (tokens + blockSize() - 1) / blockSize()).toArray();
-            int[] prompt = new int[tokens];
-            java.util.Arrays.fill(prompt, 1);
-            forward(List.of(new Chunk(prompt, 0, table)));
-        }
-    }
-
     /** Frees the weights and the block pool. */
     @Override
     void close();

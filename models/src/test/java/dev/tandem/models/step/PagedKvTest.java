@@ -142,14 +142,22 @@ class PagedKvTest {
     }
 
     @Test
-    void warmUpLeavesNothingASequenceCouldSee() {
-        // Given a fresh step's logits for a sequence that uses block 0
+    void blocksWrittenBeforeShowNothingOfTheirOldContents() {
+        // Given a fresh step's logits for a sequence that uses blocks 0..4
         int[] table = {0, 1, 2, 3, 4};
         float[][] fresh = TorchStepReferenceTest.stepwise(step, TOKENS, new int[] {7}, table);
-        // When another step warms up at the scheduler's batch sizes and a prefill, then runs the same sequence
-        try (TorchStep warmed = newStep()) {
-            warmed.warmUp(List.of(1, 4, 8), 24);  // a prefill over blocks 0..5
-            float[][] after = TorchStepReferenceTest.stepwise(warmed, TOKENS, new int[] {7}, table);
+        // When, in another step, other sequences first write those blocks (8 decodes into block 0, as the
+        // engine's warm-up does, and a 24-token prompt over blocks 0..5), then the same sequence runs there
+        try (TorchStep reused = newStep()) {
+            List<ModelStep.Chunk> decodes = new java.util.ArrayList<>();
+            for (int s = 0; s < 8; s++) {
+                decodes.add(new ModelStep.Chunk(new int[] {3 + s}, s % BLOCK, new int[] {0}));
+            }
+            reused.forward(decodes);
+            int[] other = new int[24];
+            Arrays.fill(other, 11);
+            reused.forward(List.of(new ModelStep.Chunk(other, 0, new int[] {0, 1, 2, 3, 4, 5})));
+            float[][] after = TorchStepReferenceTest.stepwise(reused, TOKENS, new int[] {7}, table);
             // Then it sees exactly what the fresh step saw
             for (int p = 6; p < TOKENS.length; p++) {
                 assertClose(after[p], fresh[p], 0, "position " + p);

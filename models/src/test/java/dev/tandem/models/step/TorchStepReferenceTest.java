@@ -49,6 +49,25 @@ class TorchStepReferenceTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void float16ComputeStaysCloseToReference() {
+        // float16 is the dtype of GPUs older than compute capability 8.0 (refused on a CPU by DtypeChoice, but the
+        // program runs there): it rounds each step, so only a loose agreement is expected, but the maths must be the same
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withDtype(TensorDtype.BF16));
+        try (Checkpoint checkpoint = Checkpoint.open(dir);
+             TorchStep step = TorchStep.load(checkpoint, Device.cpu(), ComputeDtype.FLOAT16, BLOCK, null)) {
+            step.allocateKv(8);
+            float[][] expected = ReferenceLlama.load(checkpoint).logits(TOKENS);
+            float[][] actual = stepwise(step, TOKENS, new int[] {4, 3}, new int[] {5, 1, 6});
+            for (int p = 3; p < TOKENS.length; p++) {
+                if (actual[p] != null) {
+                    double scale = Arrays.stream(toDoubles(expected[p])).map(Math::abs).max().orElse(1);
+                    assertClose(actual[p], expected[p], 0.05 * scale + 0.02, "position " + p);
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> bfloat16Models() {
         GeneratorOptions tiny = GeneratorOptions.tiny().withWeightScale(0.2).withDtype(TensorDtype.BF16).withMaxPositions(64);
         return Stream.of(

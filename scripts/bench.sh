@@ -137,7 +137,7 @@ if wants jmh && has_class dev.tandem.bench.engine.DecodeStepBench; then
 fi
 
 # ---------------------------------------------------------------- server: HTTP, gateway, overflow, soak, faults
-# A fake upstream process (the server's test fakes, with a fault-control endpoint) and a Tandem server
+# A fake upstream process (the testkit's fakes, with a fault-control endpoint) and a Tandem server
 # process on the tiny checkpoint (HTTP figures measure the server, not the model), both on loopback.
 PIDS=()
 cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }

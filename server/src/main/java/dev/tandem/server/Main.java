@@ -1,9 +1,9 @@
 package dev.tandem.server;
 
+import dev.tandem.server.cli.OpsCli;
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
-import dev.tandem.server.ops.OpsCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

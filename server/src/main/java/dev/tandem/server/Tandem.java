@@ -6,13 +6,12 @@ import dev.tandem.models.Engines;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.api.Bodies;
-import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.ModelCatalog;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.anthropic.CountTokens;
 import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
@@ -23,10 +22,11 @@ import dev.tandem.server.config.ServerSettings;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.ModelCatalog;
 import dev.tandem.server.local.LocalBackend;
 import dev.tandem.server.local.LocalModel;
-import dev.tandem.server.ops.LogSetup;
-import dev.tandem.server.ops.Ops;
+import dev.tandem.server.ops.gate.AuthFilter;
+import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.routing.RoutedModels;
 import dev.tandem.server.routing.Router;
@@ -43,13 +43,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembly: configuration → local engine → backends → the dispatcher → the HTTP app. Everything
- * Tandem is made of is wired here and nowhere else.
+ * The assembly: configuration → local engine → remote upstreams → router → the operational steps →
+ * the HTTP app. Everything Tandem is made of is wired here (with {@link Operations}) and nowhere else.
  *
- * <p>Seams: the dispatcher is the one {@link Backend} the dialect edges talk to (today the local
- * backend itself; routing puts its router here, and decorators such as a ledger or a cache wrap it).
- * The {@link ModelCatalog} says which model names exist. Gates (auth, limits) are before-handlers in
- * the route table, after the request id; their {@link ApiException}s come out in the caller's dialect.
+ * <p>The dispatcher is the one {@link Backend} the dialect edges talk to: the gate (key, model list,
+ * limits, budget), then the ledger and metrics, then the cache, then the {@link Router} over the local
+ * backend and the remote ones (each behind redaction and error counting). The auth filter is a
+ * before-handler after the request id; the caller it finds travels in the internal request. The
+ * {@link ModelCatalog} says which model names exist. Every {@link ApiException}, whoever throws it,
+ * comes out in the caller's dialect through {@link ErrorResponses}.
  */
 public final class Tandem implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tandem.class);
@@ -58,9 +60,9 @@ public final class Tandem implements AutoCloseable {
     private final Javalin app;
     private final LocalModel local;
     private final RemoteBackends remotes;
-    private final Ops ops;
+    private final Operations ops;
 
-    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Ops ops) {
+    private Tandem(Javalin app, LocalModel local, RemoteBackends remotes, Operations ops) {
         this.app = app;
         this.local = local;
         this.remotes = remotes;
@@ -73,7 +75,6 @@ public final class Tandem implements AutoCloseable {
 
     /** @param opener opens the local engine (tests may pass a configured one; never a mock) */
     public static Tandem start(TandemConfig config, Function<EngineConfig, Engine> opener) {
-        log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
         ServerSettings server = config.server();
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
@@ -82,18 +83,20 @@ public final class Tandem implements AutoCloseable {
         // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
         RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
         // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
-        Ops ops = Ops.open(config.ops(), () -> local.engine().load(), remotes::circuitStates);
+        Operations ops = Operations.open(config, () -> local.engine().load(), remotes::circuitStates);
+        // logged once logging is set up as configured (text or JSON, secrets masked)
+        log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
         Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,
                 ops.routerHooks(localBackend));
         // The one backend the edges talk to: gate -> ledger/metrics -> cache -> router.
         Backend dispatcher = ops.guardDispatcher(router);
         ModelCatalog models = new RoutedModels(router, local::cards);
 
-        Edge edge = new Edge(dispatcher, models, new Bodies(server.maxBodyBytes()), server.defaultMaxTokens(), server.pingIntervalMs());
+        ServePath edge = new ServePath(dispatcher, models, new Bodies(server.maxBodyBytes()), AuthFilter::callerOf,
+                server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, ops, new Health(local::readiness), new Models(models),
-                    new Tokenization(edge, local::engine), new CountTokens(edge, localBackend::countInputTokens));
+            routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness), new Models(models));
         });
         app.start(server.host(), server.port());
         // A non-streaming generation says nothing until it is done: let it take its time.
@@ -117,11 +120,9 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** The route table: every endpoint and how failures map to responses. */
-    private static void routes(JavalinConfig cfg, Edge edge, Ops ops, Health health, Models models, Tokenization tokens,
-            CountTokens countTokens) {
-        ChatCompletions chat = new ChatCompletions(edge);
-        Completions completions = new Completions(edge);
-        Messages messages = new Messages(edge);
+    private static void routes(JavalinConfig cfg, ServePath edge, int defaultMaxTokens, Operations ops, Health health, Models models) {
+        Tokenization tokens = new Tokenization(edge);
+        CountTokens countTokens = new CountTokens(edge);
 
         cfg.routes.before(RequestIds::assign);
         cfg.routes.after(RequestIds::release);
@@ -131,9 +132,9 @@ public final class Tandem implements AutoCloseable {
         cfg.routes.get("/ready", health::ready);
         cfg.routes.get("/v1/models", models::list);
         cfg.routes.get("/v1/models/{id}", models::get);
-        cfg.routes.post("/v1/chat/completions", chat::handle);
-        cfg.routes.post("/v1/completions", completions::handle);
-        cfg.routes.post("/v1/messages", messages::handle);
+        cfg.routes.post("/v1/chat/completions", edge.handler(new ChatCompletions(defaultMaxTokens)));
+        cfg.routes.post("/v1/completions", edge.handler(new Completions()));
+        cfg.routes.post("/v1/messages", edge.handler(new Messages()));
         cfg.routes.post("/v1/messages/count_tokens", countTokens::handle);
         cfg.routes.post("/tokenize", tokens::tokenize);
         cfg.routes.post("/detokenize", tokens::detokenize);
@@ -157,7 +158,7 @@ public final class Tandem implements AutoCloseable {
         return local;
     }
 
-    public Ops ops() {
+    public Operations ops() {
         return ops;
     }
 

@@ -3,9 +3,10 @@ package dev.tandem.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.server.ops.LogSetup;
-import dev.tandem.server.ops.LoggingConfig;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.metrics.PromText;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
 import dev.tandem.server.ops.redaction.Redactor;
@@ -44,13 +45,13 @@ class OpsEndToEndIT {
         server = TestServer.start(dir, Map.of("auth.enabled", "true", "auth.masterKey", MASTER, "cache.enabled", "true"),
                 TestServer.longContext(), dev.tandem.models.Engines::open, true);
         // capture every log line from now on, through the same redaction as the server's own appender
-        LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.defaults(), logs);
+        LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.fromConfig(Defaults.CONFIG.redaction()), logs);
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        LogSetup.configure(LoggingConfig.DEFAULTS, Redactor.defaults());
+        LogSetup.configure(Defaults.CONFIG.logging(), Redactor.fromConfig(Defaults.CONFIG.redaction()));
     }
 
     static String createKey(String body) {
@@ -91,6 +92,29 @@ class OpsEndToEndIT {
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
         assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
         assertThat(server.get("/admin/keys").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void tokenizeAndCountTokensPassTheSameGateAsGeneration() {
+        // Given a key that may use another model only, and one allowed a single request a minute
+        String otherModel = createKey("{\"name\":\"other\",\"allowedModels\":[\"not-tiny\"]}");
+        String once = createKey("{\"name\":\"once\",\"rpm\":1}");
+        String count = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        // Then the model list applies to both routes, in each route's dialect
+        HttpResponse<String> tokenize = server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}", "authorization", "Bearer " + otherModel);
+        assertThat(tokenize.statusCode()).as(tokenize.body()).isEqualTo(403);
+        assertThat(TestServer.json(tokenize.body()).at("/error/code").asText()).isEqualTo("model_not_allowed");
+        HttpResponse<String> counted = server.post("/v1/messages/count_tokens", count, "x-api-key", otherModel,
+                "anthropic-version", "2023-06-01");
+        assertThat(counted.statusCode()).as(counted.body()).isEqualTo(403);
+        assertThat(TestServer.json(counted.body()).at("/error/type").asText()).isEqualTo("permission_error");
+        // and so does the rate limit
+        assertThat(server.post("/v1/messages/count_tokens", count, "x-api-key", once, "anthropic-version", "2023-06-01").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> limited = server.post("/tokenize", "{\"prompt\":\"a\"}", "authorization", "Bearer " + once);
+        assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("retry-after")).isPresent();
     }
 
     @Test

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Engines;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeUpstream;
 import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.metrics.PromText;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeUpstream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.tandem.bench.gateway;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tandem.bench.Args;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.Behaviour;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Behaviour;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The fake Anthropic and OpenAI upstreams (the server's test fakes) in their own process on
+ * The fake Anthropic and OpenAI upstreams (the testkit's fakes) in their own process on
  * loopback, for the gateway, overflow and fault suites, with a small control endpoint that scripts
  * their faults while load runs:
  * <pre>

@@ -4,15 +4,16 @@ import dev.tandem.bench.http.HttpDriver;
 import dev.tandem.bench.http.Outcome;
 import dev.tandem.bench.http.RequestSpec;
 import dev.tandem.server.api.Bodies;
-import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.ErrorResponses;
-import dev.tandem.server.api.ModelCard;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.ModelCard;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
 import io.javalin.Javalin;
@@ -75,7 +76,7 @@ public class EdgeBench {
 
         @Override
         public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-            sink.accept(new InferenceEvent.Started("local", request.model(), 8, "primary"));
+            sink.accept(new InferenceEvent.Started("local", request.model(), 8));
             for (int i = 0; i < 16; i++) {
                 sink.accept(new InferenceEvent.TextDelta(" word" + i, null));
             }
@@ -86,14 +87,12 @@ public class EdgeBench {
 
     @Setup(Level.Trial)
     public void start() {
-        Edge edge = new Edge(new Instant(), () -> List.of(new ModelCard(MODEL, "tandem", 0, 2048)),
-                new Bodies(4 << 20), 512, 5000);
-        ChatCompletions chat = new ChatCompletions(edge);
-        Messages messages = new Messages(edge);
+        ServePath edge = new ServePath(new Instant(), () -> List.of(new ModelCard(MODEL, "tandem", 0, 2048)),
+                new Bodies(4 << 20), ctx -> Caller.ANONYMOUS, 5000);
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
-            cfg.routes.post("/v1/chat/completions", chat::handle);
-            cfg.routes.post("/v1/messages", messages::handle);
+            cfg.routes.post("/v1/chat/completions", edge.handler(new ChatCompletions(512)));
+            cfg.routes.post("/v1/messages", edge.handler(new Messages()));
             cfg.routes.exception(ApiException.class, ErrorResponses::apiError);
         }).start("127.0.0.1", 0);
         driver = new HttpDriver(URI.create("http://127.0.0.1:" + app.port()), null, Duration.ofSeconds(10));

@@ -1,6 +1,8 @@
 package dev.tandem.bench.hot;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceEvent;
@@ -8,15 +10,14 @@ import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
-import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.Router;
-import dev.tandem.server.routing.RoutingConfig;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +71,7 @@ public class RoutingBench {
 
         @Override
         public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-            sink.accept(new InferenceEvent.Started(name, request.model(), 3, null));
+            sink.accept(new InferenceEvent.Started(name, request.model(), 3));
             sink.accept(new InferenceEvent.TextDelta("hi", null));
             sink.accept(new InferenceEvent.Finished(StopReason.END_TURN, new TokenUsage(3, 1), null));
             return () -> { };
@@ -86,9 +87,13 @@ public class RoutingBench {
                 : new EngineLoad(0, 0, 16, 64, 4096, 4096, Duration.ZERO, 0);
         // An enabled OpenAI upstream on a closed loopback port: the hook below swaps it for an
         // instant backend, so no connection is ever made.
-        remotes = new RemoteBackends(new RemotesConfig(null,
-                new RemoteConfig(true, "http://127.0.0.1:9", "sk-bench", null, null, null, null)), null);
-        router = new Router(RoutingConfig.defaults(), new Instant("local"), List.of(LOCAL), () -> load, remotes,
+        TandemConfig defaults = ConfigLoader.defaultsOnly();
+        RemoteConfig openai = defaults.remotes().get("openai").toBuilder()
+                .withEnabled(true).withBaseUrl("http://127.0.0.1:9").withApiKey("sk-bench").build();
+        Map<String, RemoteConfig> upstreams = new LinkedHashMap<>(defaults.remotes().upstreams());
+        upstreams.put("openai", openai);
+        remotes = new RemoteBackends(new RemotesConfig(upstreams), null);
+        router = new Router(defaults.routing(), new Instant("local"), List.of(LOCAL), () -> load, remotes,
                 new Router.Hooks(b -> new Instant(b.name()), null));
         String model = switch (scenario) {
             case "local-primary" -> LOCAL;
@@ -96,9 +101,8 @@ public class RoutingBench {
             case "remote-model" -> "gpt-4o";
             default -> throw new IllegalArgumentException(scenario);
         };
-        request = new InferenceRequest("bench", Dialect.OPENAI, model,
-                new Input.Chat(null, List.of(Message.text(Role.USER, "Say hello."))), 16, Sampling.DEFAULTS,
-                List.of(), null, true, List.of(), null, null, Map.of());
+        request = InferenceRequest.builder("bench", Dialect.OPENAI, model,
+                new Input.Chat(null, List.of(Message.text(Role.USER, "Say hello.")))).withStream(true).build();
         route(); // builds the remote backend on first use: not part of a routing decision
     }
 

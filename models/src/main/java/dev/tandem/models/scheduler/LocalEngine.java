@@ -1,5 +1,6 @@
 package dev.tandem.models.scheduler;
 
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineException;
 import dev.tandem.models.EngineLoad;
@@ -110,7 +111,10 @@ public final class LocalEngine implements Engine {
             }
         }
         int[] prompt = tokenize(request.prompt());
-        ContextWindowCheck.check(prompt.length, request.maxTokens(), config.maxModelLen());
+        if (new ContextWindow(config.maxModelLen(), kvTokensTotal).fit(prompt.length, request.maxTokens(), false)
+                instanceof ContextWindow.Fit.TooLong tooLong) {
+            throw new InvalidGenerationException(tooLong.param(), tooLong.message());
+        }
         Set<Integer> stopIds = new HashSet<>(request.stop().tokenIds());
         if (!request.stop().ignoreEos()) {
             stopIds.addAll(eosIds);

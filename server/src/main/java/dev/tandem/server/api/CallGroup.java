@@ -71,7 +71,7 @@ public final class CallGroup implements AutoCloseable {
     }
 
     private Indexed counted(Indexed next) {
-        if (next != null && (next.event() instanceof InferenceEvent.Finished || next.event() instanceof InferenceEvent.Failed)) {
+        if (next != null && next.event().isTerminal()) {
             ended++;
         }
         return next;

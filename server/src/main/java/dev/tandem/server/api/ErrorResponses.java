@@ -1,9 +1,8 @@
 package dev.tandem.server.api;
 
-import dev.tandem.server.api.anthropic.AnthropicErrors;
-import dev.tandem.server.api.openai.OpenAiErrors;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -14,28 +13,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where failures become HTTP responses, in the caller's dialect: Anthropic for
  * {@code /v1/messages*} (and {@code /v1/models} asked with an {@code anthropic-version} header),
- * OpenAI's shape everywhere else.
+ * OpenAI's shape everywhere else. Every refusal goes through here, the gate's included; the shapes
+ * are {@link ErrorFormat}'s.
  */
 public final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
-    private static final ErrorFormat OPENAI = new OpenAiErrors();
-    private static final ErrorFormat ANTHROPIC = new AnthropicErrors();
 
     private ErrorResponses() {}
 
     public static Dialect dialectOf(Context ctx) {
-        String path = ctx.path();
+        return dialectOf(ctx.path(), ctx.header("anthropic-version"));
+    }
+
+    /** @param anthropicVersion the request's {@code anthropic-version} header, or null */
+    public static Dialect dialectOf(String path, String anthropicVersion) {
         if (path.startsWith("/v1/messages")) {
             return Dialect.ANTHROPIC;
         }
-        if (path.startsWith("/v1/models") && ctx.header("anthropic-version") != null) {
+        if (path.startsWith("/v1/models") && anthropicVersion != null) {
             return Dialect.ANTHROPIC;
         }
         return Dialect.OPENAI;
-    }
-
-    public static ErrorFormat format(Dialect dialect) {
-        return dialect == Dialect.ANTHROPIC ? ANTHROPIC : OPENAI;
     }
 
     /** Exception handler for {@link ApiException}. */
@@ -76,14 +74,17 @@ public final class ErrorResponses {
     }
 
     public static void write(Context ctx, ApiException error) {
-        write(ctx, error, format(dialectOf(ctx)).status(error.kind()));
+        write(ctx, error, ErrorFormat.of(dialectOf(ctx)).status(error.kind()));
     }
 
     private static void write(Context ctx, ApiException error, int status) {
-        ErrorFormat format = format(dialectOf(ctx));
+        ErrorFormat format = ErrorFormat.of(dialectOf(ctx));
         Duration retryAfter = error.retryAfter();
         if (retryAfter != null) {
             ctx.header("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        } else if (error.code() == ErrorCode.INSUFFICIENT_QUOTA) {
+            // a spent budget does not clear by waiting; both SDKs retry a 429 unless told not to
+            ctx.header("x-should-retry", "false");
         }
         ctx.status(status).contentType("application/json").result(Json.write(format.body(error)));
     }

@@ -1,5 +1,6 @@
 package dev.tandem.server.api;
 
+import dev.tandem.server.core.Readiness;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;

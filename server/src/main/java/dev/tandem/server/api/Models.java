@@ -1,5 +1,7 @@
 package dev.tandem.server.api;
 
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.ModelCatalog;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -3,14 +3,8 @@ package dev.tandem.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
-import io.javalin.http.Context;
 import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
@@ -116,46 +110,6 @@ public final class Params {
             throw ApiException.invalid(field, "'" + field + "' must not contain empty strings.");
         }
         return out;
-    }
-
-    /** Credentials stay at the edge: the gate reads them from the HTTP request, nothing past it sees them. */
-    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "x-api-key", "cookie");
-    /** What the gate learned about the caller's key (id, policy): only ever derived, never taken from the client. */
-    private static final String KEY_HEADER_PREFIX = "x-tandem-key-";
-    private static final String DERIVED = "tandem.derivedHeaders";
-
-    /**
-     * Request headers with lower-case names, for the gate and the router, credentials and client-sent
-     * {@code x-tandem-key-*} left out; plus what before-handlers derived with {@link #deriveHeader}.
-     */
-    public static Map<String, String> headers(Context ctx) {
-        Map<String, String> out = new HashMap<>();
-        Enumeration<String> names = ctx.req().getHeaderNames();
-        while (names.hasMoreElements()) {
-            String name = names.nextElement();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!SECRET_HEADERS.contains(lower) && !lower.startsWith(KEY_HEADER_PREFIX)) {
-                out.putIfAbsent(lower, ctx.req().getHeader(name));
-            }
-        }
-        Map<String, String> derived = ctx.attribute(DERIVED);
-        if (derived != null) {
-            out.putAll(derived);
-        }
-        return out;
-    }
-
-    /**
-     * For before-handlers (the gate): a header that travels with the internal request, e.g. the
-     * caller's key id, or a policy narrowed for that key. Replaces a client header of the same name.
-     */
-    public static void deriveHeader(Context ctx, String name, String value) {
-        Map<String, String> derived = ctx.attribute(DERIVED);
-        if (derived == null) {
-            derived = new HashMap<>();
-            ctx.attribute(DERIVED, derived);
-        }
-        derived.put(name.toLowerCase(Locale.ROOT), value);
     }
 
     private static String fmt(double v) {

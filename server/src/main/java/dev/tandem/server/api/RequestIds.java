@@ -1,5 +1,6 @@
 package dev.tandem.server.api;
 
+import dev.tandem.server.core.LogContext;
 import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -21,12 +22,12 @@ public final class RequestIds {
         String id = given != null && SANE.matcher(given).matches() ? given : generate("req_");
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
-        MDC.put("requestId", id);
+        MDC.put(LogContext.REQUEST_ID, id);
     }
 
     /** An after-handler: the thread goes back to the pool without the id. */
     public static void release(Context ctx) {
-        MDC.remove("requestId");
+        MDC.remove(LogContext.REQUEST_ID);
     }
 
     public static String of(Context ctx) {

@@ -1,7 +1,7 @@
 package dev.tandem.server.api;
 
 import dev.tandem.server.core.InferenceEvent;
-import dev.tandem.server.ops.cache.CachingBackend;
+import dev.tandem.server.core.RouteReason;
 import io.javalin.http.Context;
 
 /** Who served a response and why, from the first Started event. */
@@ -15,8 +15,8 @@ public final class ResponseHeaders {
 
     public static void apply(Context ctx, InferenceEvent.Started started) {
         ctx.res().setHeader(BACKEND, started.backend());
-        ctx.res().setHeader(ROUTE, started.route() == null ? "primary" : started.route());
-        if (CachingBackend.CACHE_ROUTE.equals(started.route())) {
+        ctx.res().setHeader(ROUTE, started.route().wireName());
+        if (started.route() == RouteReason.CACHE) {
             ctx.res().setHeader(CACHE, "hit");
         }
     }

@@ -3,7 +3,11 @@ package dev.tandem.server.api;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Sampling;
 
-/** Builds {@link Sampling} from the fields both OpenAI endpoints share, checking each range. */
+/**
+ * Builds {@link Sampling} from the fields both OpenAI endpoints share. The ranges the engine defines
+ * are {@link Sampling}'s to check; here only what OpenAI's dialect says beyond them: temperature up to
+ * 2, top_k -1 for "off" (vLLM), min_tokens within max_tokens.
+ */
 public final class SamplingChecks {
     private SamplingChecks() {}
 
@@ -11,25 +15,24 @@ public final class SamplingChecks {
             Double presencePenalty, Double frequencyPenalty, Double repetitionPenalty, Boolean ignoreEos,
             Integer minTokens, int maxTokens) {
         Params.range(temperature, 0, 2, "temperature");
-        topP(topP);
         Integer k = topK(topK);
-        Params.range(minP, 0, 1, "min_p");
-        Params.range(presencePenalty, -2, 2, "presence_penalty");
-        Params.range(frequencyPenalty, -2, 2, "frequency_penalty");
-        repetitionPenalty(repetitionPenalty);
         int min = minTokens(minTokens, maxTokens);
-        return new Sampling(temperature, topP, k, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
-                Boolean.TRUE.equals(ignoreEos), min);
-    }
-
-    public static void topP(Double topP) {
-        if (topP != null && !(topP > 0 && topP <= 1)) {
-            throw ApiException.invalid("top_p", "'top_p' must be greater than 0 and at most 1, got " + topP + ".");
-        }
+        return Sampling.builder()
+                .withTemperature(temperature)
+                .withTopP(topP)
+                .withTopK(k)
+                .withMinP(minP)
+                .withSeed(seed)
+                .withPresencePenalty(presencePenalty)
+                .withFrequencyPenalty(frequencyPenalty)
+                .withRepetitionPenalty(repetitionPenalty)
+                .withIgnoreEos(Boolean.TRUE.equals(ignoreEos))
+                .withMinTokens(min)
+                .build();
     }
 
     /** -1 (vLLM) and 0 both mean "no top-k". */
-    public static Integer topK(Integer topK) {
+    private static Integer topK(Integer topK) {
         if (topK == null) {
             return null;
         }
@@ -39,13 +42,7 @@ public final class SamplingChecks {
         return Math.max(0, topK);
     }
 
-    public static void repetitionPenalty(Double v) {
-        if (v != null && !(v > 0 && v <= 10)) {
-            throw ApiException.invalid("repetition_penalty", "'repetition_penalty' must be greater than 0 and at most 10, got " + v + ".");
-        }
-    }
-
-    public static int minTokens(Integer minTokens, int maxTokens) {
+    private static int minTokens(Integer minTokens, int maxTokens) {
         if (minTokens == null) {
             return 0;
         }

@@ -19,9 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the configuration: the built-in defaults ({@code tandem-defaults.yaml}), the user's file
- * merged over them, command-line overrides over that, then {@code ${ENV}} / {@code ${ENV:-default}}
- * substituted in every string value.
+ * Reads the configuration: the built-in defaults ({@code tandem-defaults.yaml}, the one place every
+ * default is written), the user's file merged over them, command-line overrides over that, then
+ * {@code ${ENV}} / {@code ${ENV:-default}} substituted in every string value. A section's record
+ * refuses a bad value with a message naming the key; that becomes a {@link ConfigException}.
  */
 public final class ConfigLoader {
     private static final String DEFAULTS = "/tandem-defaults.yaml";
@@ -89,12 +90,13 @@ public final class ConfigLoader {
         }
     }
 
+    /** Key by key; a section or sub-section set to nothing ({@code cache:}) keeps its defaults. */
     private static void merge(ObjectNode base, JsonNode over) {
         over.fields().forEachRemaining(entry -> {
             JsonNode current = base.get(entry.getKey());
             if (current instanceof ObjectNode currentObject && entry.getValue().isObject()) {
                 merge(currentObject, entry.getValue());
-            } else {
+            } else if (!(current instanceof ObjectNode && entry.getValue().isNull())) {
                 base.set(entry.getKey(), entry.getValue());
             }
         });
@@ -151,9 +153,9 @@ public final class ConfigLoader {
         try {
             return YAML.treeToValue(tree, TandemConfig.class);
         } catch (ValueInstantiationException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ConfigException ce) {
-                throw ce;
+            if (e.getCause() instanceof IllegalArgumentException refused) {
+                String at = path(e);
+                throw new ConfigException("invalid configuration" + (at.isEmpty() ? "" : " at " + at) + ": " + refused.getMessage(), e);
             }
             throw new ConfigException("invalid configuration: " + e.getOriginalMessage(), e);
         } catch (UnrecognizedPropertyException e) {

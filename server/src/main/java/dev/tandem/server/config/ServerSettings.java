@@ -1,7 +1,10 @@
 package dev.tandem.server.config;
 
+import dev.tandem.server.core.Assert;
+
 /**
- * The HTTP side.
+ * The {@code server:} section: the HTTP side. Its defaults are in {@code tandem-defaults.yaml};
+ * {@link #toBuilder()} changes a copy.
  *
  * @param maxBodyBytes request bodies above this size are refused with 413
  * @param defaultMaxTokens chat max_tokens when the client sends none
@@ -12,27 +15,67 @@ public record ServerSettings(
         String host, int port, long maxBodyBytes, int defaultMaxTokens, int pingIntervalMs, String dataDir) {
 
     public ServerSettings {
-        Check.that(host != null && !host.isBlank(), "server.host must be set");
-        Check.that(port >= 0 && port <= 65535, "server.port must be in [0, 65535] (0: any free port)");
-        Check.that(maxBodyBytes >= 1024, "server.maxBodyBytes must be >= 1024");
-        Check.that(defaultMaxTokens >= 1, "server.defaultMaxTokens must be >= 1");
-        Check.that(pingIntervalMs >= 10, "server.pingIntervalMs must be >= 10");
-        Check.that(dataDir != null && !dataDir.isBlank(), "server.dataDir must be set");
+        Assert.isTrue(host != null && !host.isBlank(), "server.host must be set");
+        Assert.isTrue(port >= 0 && port <= 65535, "server.port must be in [0, 65535] (0: any free port)");
+        Assert.isTrue(maxBodyBytes >= 1024, "server.maxBodyBytes must be >= 1024");
+        Assert.isTrue(defaultMaxTokens >= 1, "server.defaultMaxTokens must be >= 1");
+        Assert.isTrue(pingIntervalMs >= 10, "server.pingIntervalMs must be >= 10");
+        Assert.isTrue(dataDir != null && !dataDir.isBlank(), "server.dataDir must be set");
     }
 
-    public ServerSettings withPort(int v) {
-        return new ServerSettings(host, v, maxBodyBytes, defaultMaxTokens, pingIntervalMs, dataDir);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ServerSettings withDataDir(String v) {
-        return new ServerSettings(host, port, maxBodyBytes, defaultMaxTokens, pingIntervalMs, v);
-    }
+    public static final class Builder {
+        private String host;
+        private int port;
+        private long maxBodyBytes;
+        private int defaultMaxTokens;
+        private int pingIntervalMs;
+        private String dataDir;
 
-    public ServerSettings withPingIntervalMs(int v) {
-        return new ServerSettings(host, port, maxBodyBytes, defaultMaxTokens, v, dataDir);
-    }
+        private Builder(ServerSettings s) {
+            host = s.host;
+            port = s.port;
+            maxBodyBytes = s.maxBodyBytes;
+            defaultMaxTokens = s.defaultMaxTokens;
+            pingIntervalMs = s.pingIntervalMs;
+            dataDir = s.dataDir;
+        }
 
-    public ServerSettings withMaxBodyBytes(long v) {
-        return new ServerSettings(host, port, v, defaultMaxTokens, pingIntervalMs, dataDir);
+        public Builder withHost(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder withPort(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder withMaxBodyBytes(long v) {
+            maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder withDefaultMaxTokens(int v) {
+            defaultMaxTokens = v;
+            return this;
+        }
+
+        public Builder withPingIntervalMs(int v) {
+            pingIntervalMs = v;
+            return this;
+        }
+
+        public Builder withDataDir(String v) {
+            dataDir = v;
+            return this;
+        }
+
+        public ServerSettings build() {
+            return new ServerSettings(host, port, maxBodyBytes, defaultMaxTokens, pingIntervalMs, dataDir);
+        }
     }
 }

@@ -1,19 +1,21 @@
 package dev.tandem.server.config;
 
-import dev.tandem.server.ops.LoggingConfig;
-import dev.tandem.server.ops.Ops;
+import dev.tandem.server.core.Assert;
+import dev.tandem.server.local.EngineSettings;
 import dev.tandem.server.ops.cache.CacheConfig;
 import dev.tandem.server.ops.gate.AuthConfig;
 import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.limits.LimitsConfig;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.metrics.MetricsConfig;
 import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.RoutingConfig;
 
 /**
- * The whole configuration: one record per section of the YAML file, with their defaults in
- * {@code tandem-defaults.yaml}.
+ * The whole configuration: one record per section of the YAML file. Every default is in
+ * {@code tandem-defaults.yaml} and nowhere else: {@link ConfigLoader} reads it under the user's file,
+ * so every section here is complete. {@link #toBuilder()} changes a copy.
  */
 public record TandemConfig(
         ServerSettings server,
@@ -29,37 +31,107 @@ public record TandemConfig(
         LoggingConfig logging) {
 
     public TandemConfig {
-        Check.that(server != null, "the server section is missing");
-        Check.that(engine != null, "the engine section is missing");
-        routing = routing == null ? RoutingConfig.defaults() : routing;
-        remotes = remotes == null ? RemotesConfig.defaults() : remotes;
-        auth = auth == null ? AuthConfig.DEFAULTS : auth;
-        limits = limits == null ? LimitsConfig.DEFAULTS : limits;
-        ledger = ledger == null ? LedgerConfig.DEFAULTS : ledger;
-        metrics = metrics == null ? MetricsConfig.DEFAULTS : metrics;
-        redaction = redaction == null ? RedactionConfig.DEFAULTS : redaction;
-        cache = cache == null ? CacheConfig.DEFAULTS : cache;
-        logging = logging == null ? LoggingConfig.DEFAULTS : logging;
+        Assert.notNull(server, "the server section");
+        Assert.notNull(engine, "the engine section");
+        Assert.notNull(routing, "the routing section");
+        Assert.notNull(remotes, "the remotes section");
+        Assert.notNull(auth, "the auth section");
+        Assert.notNull(limits, "the limits section");
+        Assert.notNull(ledger, "the ledger section");
+        Assert.notNull(metrics, "the metrics section");
+        Assert.notNull(redaction, "the redaction section");
+        Assert.notNull(cache, "the cache section");
+        Assert.notNull(logging, "the logging section");
     }
 
-    public TandemConfig(ServerSettings server, EngineSettings engine) {
-        this(server, engine, null, null, null, null, null, null, null, null, null);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public TandemConfig withServer(ServerSettings v) {
-        return new TandemConfig(v, engine, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging);
-    }
+    public static final class Builder {
+        private ServerSettings server;
+        private EngineSettings engine;
+        private RoutingConfig routing;
+        private RemotesConfig remotes;
+        private AuthConfig auth;
+        private LimitsConfig limits;
+        private LedgerConfig ledger;
+        private MetricsConfig metrics;
+        private RedactionConfig redaction;
+        private CacheConfig cache;
+        private LoggingConfig logging;
 
-    public TandemConfig withEngine(EngineSettings v) {
-        return new TandemConfig(server, v, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging);
-    }
+        private Builder(TandemConfig c) {
+            server = c.server;
+            engine = c.engine;
+            routing = c.routing;
+            remotes = c.remotes;
+            auth = c.auth;
+            limits = c.limits;
+            ledger = c.ledger;
+            metrics = c.metrics;
+            redaction = c.redaction;
+            cache = c.cache;
+            logging = c.logging;
+        }
 
-    public TandemConfig withRouting(RoutingConfig v) {
-        return new TandemConfig(server, engine, v, remotes, auth, limits, ledger, metrics, redaction, cache, logging);
-    }
+        public Builder withServer(ServerSettings v) {
+            server = v;
+            return this;
+        }
 
-    /** The sections the operations package reads. */
-    public Ops.Sections ops() {
-        return new Ops.Sections(auth, limits, ledger, metrics, redaction, cache, logging);
+        public Builder withEngine(EngineSettings v) {
+            engine = v;
+            return this;
+        }
+
+        public Builder withRouting(RoutingConfig v) {
+            routing = v;
+            return this;
+        }
+
+        public Builder withRemotes(RemotesConfig v) {
+            remotes = v;
+            return this;
+        }
+
+        public Builder withAuth(AuthConfig v) {
+            auth = v;
+            return this;
+        }
+
+        public Builder withLimits(LimitsConfig v) {
+            limits = v;
+            return this;
+        }
+
+        public Builder withLedger(LedgerConfig v) {
+            ledger = v;
+            return this;
+        }
+
+        public Builder withMetrics(MetricsConfig v) {
+            metrics = v;
+            return this;
+        }
+
+        public Builder withRedaction(RedactionConfig v) {
+            redaction = v;
+            return this;
+        }
+
+        public Builder withCache(CacheConfig v) {
+            cache = v;
+            return this;
+        }
+
+        public Builder withLogging(LoggingConfig v) {
+            logging = v;
+            return this;
+        }
+
+        public TandemConfig build() {
+            return new TandemConfig(server, engine, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging);
+        }
     }
 }

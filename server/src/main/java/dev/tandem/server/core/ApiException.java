@@ -9,6 +9,7 @@ import java.util.Objects;
  */
 public class ApiException extends RuntimeException {
     private final ErrorKind kind;
+    private final ErrorCode code;
     private final String param;
     private final Duration retryAfter;
 
@@ -17,8 +18,14 @@ public class ApiException extends RuntimeException {
     }
 
     public ApiException(ErrorKind kind, String message, String param, Duration retryAfter, Throwable cause) {
+        this(kind, null, message, param, retryAfter, cause);
+    }
+
+    /** @param code what exactly went wrong, or null when the kind says it all */
+    public ApiException(ErrorKind kind, ErrorCode code, String message, String param, Duration retryAfter, Throwable cause) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.code = code;
         this.param = param;
         this.retryAfter = retryAfter;
     }
@@ -29,6 +36,11 @@ public class ApiException extends RuntimeException {
 
     public ErrorKind kind() {
         return kind;
+    }
+
+    /** What exactly went wrong, or null. */
+    public ErrorCode code() {
+        return code;
     }
 
     /** The request field at fault, or null. */

@@ -4,12 +4,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Something that answers inference requests: the local engine, or a remote API. Implementations
- * never see a dialect.
+ * Something that answers inference requests: the local engine, or a remote API; and everything
+ * that wraps one (the gate, the router, the cache). Implementations never see a dialect.
  */
 public interface Backend {
 
-    /** "local", "anthropic", "openai". */
+    /** "local", or the name of a remote upstream ("anthropic", "openai", ...). */
     String name();
 
     /** Why this backend cannot serve the request (tools, images, context too long), or empty. */
@@ -21,6 +21,19 @@ public interface Backend {
      * saturated); once it returns, failures arrive as {@link InferenceEvent.Failed}.
      */
     Call start(InferenceRequest request, Consumer<InferenceEvent> sink);
+
+    /**
+     * The request's prompt as token ids, as the model that would serve it counts them (tokenize,
+     * count_tokens). A backend without a tokenizer of its own refuses.
+     */
+    default PromptTokens tokenize(InferenceRequest request) {
+        throw ApiException.invalid(null, "The " + name() + " backend does not tokenize.");
+    }
+
+    /** The request's prompt, given as token ids, as text. A backend without a tokenizer of its own refuses. */
+    default String detokenize(InferenceRequest request) {
+        throw ApiException.invalid(null, "The " + name() + " backend does not detokenize.");
+    }
 
     /** A running request; cancel when the client goes away. */
     interface Call {

@@ -5,17 +5,36 @@ import java.util.Objects;
 
 /**
  * What a backend emits, in order: one {@link Started}, then text and tool calls, then exactly one
- * {@link Finished} or {@link Failed}.
+ * {@link Finished} or {@link Failed} (the terminal event, {@link #isTerminal()}).
  */
 public sealed interface InferenceEvent {
 
+    /** Finished or Failed: nothing follows. */
+    default boolean isTerminal() {
+        return this instanceof Finished || this instanceof Failed;
+    }
+
+    /** A text or tool-call delta: what the client sees as the answer. */
+    default boolean isContent() {
+        return this instanceof TextDelta || this instanceof ToolCallDelta;
+    }
+
     /**
-     * The backend accepted the request; {@code inputTokens} as counted by it (or by Tandem). Backends
-     * leave {@code route} null; the router stamps its reason ("primary", "saturated", "local-error",
-     * "policy", "capability") before the edge sees the event and writes response headers from it.
+     * The backend accepted the request; {@code inputTokens} as counted by it (or by Tandem). A backend
+     * says {@link RouteReason#PRIMARY}; the router (or the cache) stamps its own reason before the edge
+     * sees the event and writes response headers from it.
      */
-    record Started(String backend, String model, int inputTokens, String route) implements InferenceEvent {
-        public Started withRoute(String v) {
+    record Started(String backend, String model, int inputTokens, RouteReason route) implements InferenceEvent {
+        public Started {
+            Objects.requireNonNull(route, "route");
+        }
+
+        /** As a backend says it: route primary. */
+        public Started(String backend, String model, int inputTokens) {
+            this(backend, model, inputTokens, RouteReason.PRIMARY);
+        }
+
+        public Started withRoute(RouteReason v) {
             return new Started(backend, model, inputTokens, v);
         }
     }

@@ -1,8 +1,13 @@
 package dev.tandem.server.core;
 
+import dev.tandem.models.SamplingParams;
+
 /**
- * Sampling as the caller asked; a null field means "the backend's default". Ranges are validated at
- * the dialect edge.
+ * Sampling as the caller asked; a null field means "the backend's default". Built with
+ * {@link #builder()}. The ranges are checked here, once, by the engine's own rules
+ * ({@link SamplingParams}): a value out of range is the caller's 400, naming the field. (What a
+ * dialect allows beyond that, such as OpenAI's temperature up to 2 and Anthropic's up to 1, its edge
+ * checks.)
  */
 public record Sampling(
         Double temperature,
@@ -16,10 +21,146 @@ public record Sampling(
         boolean ignoreEos,
         int minTokens) {
 
-    public static final Sampling DEFAULTS = new Sampling(null, null, null, null, null, null, null, null, false, 0);
+    /** Nothing asked: every backend default. */
+    public static final Sampling DEFAULTS = builder().build();
+
+    public Sampling {
+        try {
+            params(SamplingParams.GREEDY, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+        } catch (IllegalArgumentException outOfRange) {
+            // the engine's message names the field first: "top_p must be in (0, 1]"
+            String field = outOfRange.getMessage().split(" ", 2)[0];
+            throw ApiException.invalid(field, "'" + field + "'" + outOfRange.getMessage().substring(field.length()) + ".");
+        }
+    }
+
+    /** What the engine runs: these settings over {@code defaults} (what the caller left unset). */
+    public SamplingParams over(SamplingParams defaults) {
+        return params(defaults, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+    }
+
+    private static SamplingParams params(SamplingParams defaults, Double temperature, Double topP, Integer topK, Double minP,
+            Long seed, Double presencePenalty, Double frequencyPenalty, Double repetitionPenalty) {
+        SamplingParams.Builder b = defaults.toBuilder();
+        if (temperature != null) {
+            b.withTemperature(temperature);
+        }
+        if (topP != null) {
+            b.withTopP(topP);
+        }
+        if (topK != null) {
+            b.withTopK(topK);
+        }
+        if (minP != null) {
+            b.withMinP(minP);
+        }
+        if (seed != null) {
+            b.withSeed(seed);
+        }
+        if (presencePenalty != null) {
+            b.withPresencePenalty(presencePenalty);
+        }
+        if (frequencyPenalty != null) {
+            b.withFrequencyPenalty(frequencyPenalty);
+        }
+        if (repetitionPenalty != null) {
+            b.withRepetitionPenalty(repetitionPenalty);
+        }
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .withTemperature(temperature)
+                .withTopP(topP)
+                .withTopK(topK)
+                .withMinP(minP)
+                .withSeed(seed)
+                .withPresencePenalty(presencePenalty)
+                .withFrequencyPenalty(frequencyPenalty)
+                .withRepetitionPenalty(repetitionPenalty)
+                .withIgnoreEos(ignoreEos)
+                .withMinTokens(minTokens);
+    }
 
     /** Deterministic: greedy, or seeded. Such requests may be answered from the cache. */
     public boolean deterministic() {
         return (temperature != null && temperature == 0) || seed != null;
+    }
+
+    public static final class Builder {
+        private Double temperature;
+        private Double topP;
+        private Integer topK;
+        private Double minP;
+        private Long seed;
+        private Double presencePenalty;
+        private Double frequencyPenalty;
+        private Double repetitionPenalty;
+        private boolean ignoreEos;
+        private int minTokens;
+
+        private Builder() {}
+
+        public Builder withTemperature(Double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder withTopP(Double v) {
+            topP = v;
+            return this;
+        }
+
+        public Builder withTopK(Integer v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder withMinP(Double v) {
+            minP = v;
+            return this;
+        }
+
+        public Builder withSeed(Long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder withPresencePenalty(Double v) {
+            presencePenalty = v;
+            return this;
+        }
+
+        public Builder withFrequencyPenalty(Double v) {
+            frequencyPenalty = v;
+            return this;
+        }
+
+        public Builder withRepetitionPenalty(Double v) {
+            repetitionPenalty = v;
+            return this;
+        }
+
+        /** vLLM's ignore_eos: generate to max_tokens. */
+        public Builder withIgnoreEos(boolean v) {
+            ignoreEos = v;
+            return this;
+        }
+
+        /** vLLM's min_tokens: no stop before this many tokens. */
+        public Builder withMinTokens(int v) {
+            minTokens = v;
+            return this;
+        }
+
+        public Sampling build() {
+            return new Sampling(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
+                    ignoreEos, minTokens);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.server.local;
 
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineException;
 import dev.tandem.models.EngineSaturatedException;
@@ -13,10 +14,12 @@ import dev.tandem.models.StopRules;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
+import dev.tandem.server.core.PromptTokens;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
@@ -63,10 +66,27 @@ public final class LocalBackend implements Backend {
         return Optional.empty();
     }
 
-    /** Prompt tokens of a request as the local model counts them (count_tokens). */
-    public int countInputTokens(InferenceRequest request) {
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
         Engine engine = model.engine();
-        return LocalPrompts.tokenCount(LocalPrompts.prompt(request.input(), engine.promptFormat()), engine.tokenizer());
+        int[] ids = LocalPrompts.ids(LocalPrompts.prompt(request.input(), engine.promptFormat()), engine.tokenizer());
+        return new PromptTokens(ids, engine.model().contextLength());
+    }
+
+    /** Token ids outside the vocabulary are the caller's 400. */
+    @Override
+    public String detokenize(InferenceRequest request) {
+        Engine engine = model.engine();
+        if (!(request.input() instanceof Input.Completion c && c.prompt() instanceof Prompt.Tokens tokens)) {
+            throw ApiException.invalid("tokens", "'tokens' is required: an array of token ids.");
+        }
+        int vocab = engine.tokenizer().vocabSize();
+        for (int id : tokens.ids()) {
+            if (id < 0 || id >= vocab) {
+                throw ApiException.invalid("tokens", "Token id " + id + " is outside the vocabulary [0, " + vocab + ").");
+            }
+        }
+        return engine.tokenizer().decode(tokens.ids());
     }
 
     @Override
@@ -78,9 +98,9 @@ public final class LocalBackend implements Backend {
         }
         Engine engine = model.engine();
         Prompt prompt = LocalPrompts.prompt(request.input(), engine.promptFormat());
-        int promptTokens = LocalPrompts.tokenCount(prompt, engine.tokenizer());
-        int maxTokens = request.maxTokensDefaulted() ? defaultThatFits(request, engine, promptTokens) : request.maxTokens();
-        GenerationRequest generation = generationRequest(request, prompt, maxTokens);
+        int[] ids = LocalPrompts.ids(prompt, engine.tokenizer()); // the one tokenisation: the engine gets the ids
+        int maxTokens = fitted(request, ids.length);
+        GenerationRequest generation = generationRequest(request, Prompt.tokens(ids), maxTokens);
         LocalCall call = new LocalCall(sink);
         try {
             call.generation = engine.submit(generation, call);
@@ -94,38 +114,29 @@ public final class LocalBackend implements Backend {
         if (request.input() instanceof Input.Completion c && c.echo()) {
             call.echo(LocalPrompts.text(c.prompt(), engine.tokenizer()));
         }
-        call.started(new InferenceEvent.Started(NAME, engine.model().id(), promptTokens, null));
+        call.started(new InferenceEvent.Started(NAME, engine.model().id(), ids.length));
         return call;
     }
 
     /**
-     * A defaulted max_tokens lowered to the room the window leaves after the prompt, as vLLM does: a
-     * caller who set no limit gets a completion, not a refusal. (An explicit one that does not fit is
-     * refused by the engine, with the numbers.)
+     * The max_tokens to generate: the caller's, when it fits the window with the prompt; a default
+     * lowered to the room the prompt leaves, as vLLM does (a caller who set no limit gets a completion,
+     * not a refusal). What does not fit is refused as too long for the context window, which a router
+     * may take to a model with a larger one.
      */
-    private static int defaultThatFits(InferenceRequest request, Engine engine, int promptTokens) {
-        long window = Math.min(engine.model().contextLength(), engine.load().kvTokensTotal());
-        long room = window - promptTokens;
-        if (room < 1) {
-            String param = request.input() instanceof Input.Chat ? "messages" : "prompt";
-            throw ApiException.invalid(param, "The prompt has " + promptTokens + " tokens, which leaves no room in the local model's "
-                    + "context window of " + window + " tokens; shorten the prompt.");
+    private int fitted(InferenceRequest request, int promptTokens) {
+        ContextWindow.Fit fit = model.window().fit(promptTokens, request.maxTokens(), request.maxTokensDefaulted());
+        if (fit instanceof ContextWindow.Fit.TooLong tooLong) {
+            String param = tooLong.param().equals("prompt") && request.input() instanceof Input.Chat ? "messages" : tooLong.param();
+            throw new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, tooLong.message(), param, null, null);
         }
-        return (int) Math.min(request.maxTokens(), room);
+        return ((ContextWindow.Fit.Fits) fit).maxTokens();
     }
 
     private static GenerationRequest generationRequest(InferenceRequest request, Prompt prompt, int maxTokens) {
         try {
             Sampling s = request.sampling();
-            SamplingParams sampling = new SamplingParams(
-                    s.temperature() != null ? s.temperature() : DEFAULTS.temperature(),
-                    s.topK() != null ? s.topK() : DEFAULTS.topK(),
-                    s.topP() != null ? s.topP() : DEFAULTS.topP(),
-                    s.minP() != null ? s.minP() : DEFAULTS.minP(),
-                    s.seed(),
-                    s.repetitionPenalty() != null ? s.repetitionPenalty() : DEFAULTS.repetitionPenalty(),
-                    s.presencePenalty() != null ? s.presencePenalty() : DEFAULTS.presencePenalty(),
-                    s.frequencyPenalty() != null ? s.frequencyPenalty() : DEFAULTS.frequencyPenalty());
+            SamplingParams sampling = s.over(DEFAULTS);
             StopRules stop = new StopRules(request.stop(), Set.of(), s.ignoreEos(), s.minTokens());
             int topLogprobs = request.topLogprobs() == null ? -1 : request.topLogprobs();
             return GenerationRequest.builder(request.requestId(), prompt)

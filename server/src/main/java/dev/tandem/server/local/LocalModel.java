@@ -1,12 +1,12 @@
 package dev.tandem.server.local;
 
+import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
-import dev.tandem.server.api.ModelCard;
-import dev.tandem.server.api.Readiness;
-import dev.tandem.server.config.EngineSettings;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +38,7 @@ public final class LocalModel implements AutoCloseable {
     private final Function<EngineConfig, Engine> opener;
     private final Consumer<Path> demoGenerator;
     private final CompletableFuture<Engine> engine = new CompletableFuture<>();
+    private volatile ContextWindow window;
     private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
     private volatile boolean closed;
 
@@ -113,7 +114,17 @@ public final class LocalModel implements AutoCloseable {
         return engine.join();
     }
 
-    /** Blocks until loaded (tests, benchmarks). */
+    /** The loaded engine's context window (fixed once it is loaded). */
+    public ContextWindow window() {
+        ContextWindow w = window;
+        if (w == null) {
+            w = ContextWindow.of(engine());
+            window = w;
+        }
+        return w;
+    }
+
+    /** Blocks until the engine is loaded, for an embedder that must not start before it is. */
     public Engine awaitReady(Duration timeout) throws InterruptedException, TimeoutException, ExecutionException {
         return engine.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

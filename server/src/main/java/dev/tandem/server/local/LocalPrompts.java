@@ -48,12 +48,13 @@ public final class LocalPrompts {
         return format.infill(text.text(), completion.suffix());
     }
 
-    public static int tokenCount(Prompt prompt, Tokenizer tokenizer) {
+    /** The prompt's token ids: as given, or the text encoded. */
+    public static int[] ids(Prompt prompt, Tokenizer tokenizer) {
         if (prompt instanceof Prompt.Tokens tokens) {
-            return tokens.ids().length;
+            return tokens.ids();
         }
         Prompt.Text text = (Prompt.Text) prompt;
-        return tokenizer.encode(text.text(), text.addSpecialTokens()).length;
+        return tokenizer.encode(text.text(), text.addSpecialTokens());
     }
 
     /** The prompt as text, for {@code echo}. */

@@ -2,11 +2,13 @@ package dev.tandem.server.ops;
 
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.PromptTokens;
 import java.util.Optional;
 
 /**
  * A backend that wraps another (gate, observer, cache, redaction, error counting): it has the inner
- * backend's name and its say on what it cannot serve, and adds its work around {@link #start}.
+ * backend's name, its say on what it cannot serve and its tokenizer, and adds its work around
+ * {@link #start}.
  */
 public abstract class ForwardingBackend implements Backend {
     protected final Backend inner;
@@ -23,5 +25,15 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public Optional<String> cannotServe(InferenceRequest request) {
         return inner.cannotServe(request);
+    }
+
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        return inner.tokenize(request);
+    }
+
+    @Override
+    public String detokenize(InferenceRequest request) {
+        return inner.detokenize(request);
     }
 }

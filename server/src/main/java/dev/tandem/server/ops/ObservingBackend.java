@@ -4,6 +4,8 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.LogContext;
+import dev.tandem.server.core.RouteReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +44,8 @@ public final class ObservingBackend extends ForwardingBackend {
                 };
                 // the listeners (ledger, metrics) and what ends the request log with its id; the deltas
                 // before it log nothing, and an MDC write copies logback's map: not once per token
-                if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
-                    Outcomes.withRequestId(request.requestId(), pass);
+                if (event.isTerminal()) {
+                    LogContext.withRequestId(request.requestId(), pass);
                 } else {
                     pass.run();
                 }
@@ -64,8 +66,8 @@ public final class ObservingBackend extends ForwardingBackend {
         private final Instant time;
         private final long t0;
         private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile String backend = "none";
-        private volatile String route = "none";
+        private volatile String backend = RequestOutcome.NO_BACKEND;
+        private volatile RouteReason route;
         private volatile String servedModel;
         private volatile int promptTokens;
         private volatile int deltas;
@@ -81,9 +83,9 @@ public final class ObservingBackend extends ForwardingBackend {
             if (event instanceof InferenceEvent.Started s) {
                 backend = s.backend();
                 servedModel = s.model();
-                route = s.route() == null ? "primary" : s.route();
+                route = s.route();
                 promptTokens = s.inputTokens();
-            } else if (event instanceof InferenceEvent.TextDelta || event instanceof InferenceEvent.ToolCallDelta) {
+            } else if (event.isContent()) {
                 if (firstTokenNanos < 0) {
                     firstTokenNanos = System.nanoTime();
                 }
@@ -102,22 +104,18 @@ public final class ObservingBackend extends ForwardingBackend {
                 return;
             }
             long now = System.nanoTime();
-            RequestOutcome o = new RequestOutcome(
-                    time,
-                    request.requestId(),
-                    request.headers().getOrDefault(TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS),
-                    request.dialect().name().toLowerCase(java.util.Locale.ROOT),
-                    request.model(),
-                    servedModel == null ? request.model() : servedModel,
-                    backend,
-                    route,
-                    promptTokens,
-                    deltas,
-                    firstTokenNanos < 0 ? null : Duration.ofNanos(firstTokenNanos - t0),
-                    Duration.ofNanos(now - t0),
-                    status,
-                    error == null ? null : error.kind());
-            outcomes.publish(o);
+            outcomes.publish(RequestOutcome.builder(time, request.requestId())
+                    .withKeyId(request.caller().keyId())
+                    .withDialect(request.dialect().name().toLowerCase(java.util.Locale.ROOT))
+                    .withModel(request.model())
+                    .withServedModel(servedModel)
+                    .withBackend(backend)
+                    .withRoute(route)
+                    .withTokens(promptTokens, deltas)
+                    .withTimeToFirstToken(firstTokenNanos < 0 ? null : Duration.ofNanos(firstTokenNanos - t0))
+                    .withTotal(Duration.ofNanos(now - t0))
+                    .withStatus(status, error == null ? null : error.kind())
+                    .build());
         }
     }
 }

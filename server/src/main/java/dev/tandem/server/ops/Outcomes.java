@@ -1,9 +1,9 @@
 package dev.tandem.server.ops;
 
+import dev.tandem.server.core.LogContext;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /** Tells the outcome listeners (ledger, metrics) how a request ended; one failing listener stops none of the others. */
 public final class Outcomes {
@@ -17,7 +17,7 @@ public final class Outcomes {
 
     /** Runs each listener with the request's id in the MDC, so their log lines carry it. */
     public void publish(RequestOutcome o) {
-        withRequestId(o.requestId(), () -> {
+        LogContext.withRequestId(o.requestId(), () -> {
             for (OutcomeListener l : listeners) {
                 try {
                     l.onOutcome(o);
@@ -26,20 +26,5 @@ public final class Outcomes {
                 }
             }
         });
-    }
-
-    /** Runs {@code work} with {@code requestId} in the MDC (events may come on engine or HTTP-client threads). */
-    public static void withRequestId(String requestId, Runnable work) {
-        String previous = MDC.get(LogSetup.MDC_REQUEST_ID);
-        MDC.put(LogSetup.MDC_REQUEST_ID, requestId);
-        try {
-            work.run();
-        } finally {
-            if (previous == null) {
-                MDC.remove(LogSetup.MDC_REQUEST_ID);
-            } else {
-                MDC.put(LogSetup.MDC_REQUEST_ID, previous);
-            }
-        }
     }
 }

@@ -46,7 +46,7 @@ interface BodyReader {
 
             @Override
             public void end() {
-                onReply.accept(Json.parse(upstream, text.toString()));
+                onReply.accept(UpstreamJson.parse(upstream, text.toString()));
             }
         };
     }

@@ -1,6 +1,7 @@
 package dev.tandem.server.remote;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.InferenceRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,7 @@ public final class RemoteBackends implements AutoCloseable {
     /** Real upstreams from configuration; {@code promptCounter} may be null (see {@link PromptEstimate}). */
     public RemoteBackends(RemotesConfig config, ToIntFunction<InferenceRequest> promptCounter) {
         this.config = config;
-        this.factory = name -> name.equals("anthropic")
-                ? new AnthropicBackend(config.anthropic(), promptCounter)
-                : new OpenAiBackend(config.openai(), promptCounter);
+        this.factory = name -> new RemoteBackend(name, config.get(name), promptCounter);
     }
 
     public RemotesConfig config() {
@@ -33,7 +32,7 @@ public final class RemoteBackends implements AutoCloseable {
 
     /** The names of the enabled upstreams, in configuration order. Builds nothing. */
     public List<String> enabled() {
-        return List.of("anthropic", "openai").stream().filter(n -> config.get(n).active()).toList();
+        return config.upstreams().entrySet().stream().filter(e -> e.getValue().active()).map(Map.Entry::getKey).toList();
     }
 
     /** The enabled upstream {@code name}, built now if it was not yet. */
@@ -45,16 +44,11 @@ public final class RemoteBackends implements AutoCloseable {
         return Optional.of(built.computeIfAbsent(name, factory));
     }
 
-    /** Circuit-breaker state per upstream built so far ("closed", "open", "half-open"). */
-    public synchronized Map<String, String> circuitStates() {
-        Map<String, String> states = new LinkedHashMap<>();
+    /** Circuit-breaker state per upstream built so far (none in compliance mode: nothing is built). */
+    public synchronized Map<String, CircuitState> circuitStates() {
+        Map<String, CircuitState> states = new LinkedHashMap<>();
         built.forEach((name, backend) -> states.put(name, backend.circuitState()));
         return states;
-    }
-
-    /** How many upstream clients exist; zero in compliance mode. */
-    public synchronized int builtCount() {
-        return built.size();
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.tandem.server.remote;
 
+import dev.tandem.server.core.Assert;
 import java.time.Duration;
 
 /**
- * Failsafe settings of one upstream. Every field has a default; times in milliseconds.
+ * Failsafe settings of one upstream (defaults in {@code tandem-defaults.yaml}; {@link #toBuilder()}
+ * changes a copy); times in milliseconds.
  *
  * @param connectTimeoutMs TCP/TLS connect
  * @param firstByteTimeoutMs from sending the request to the response headers
@@ -21,55 +23,42 @@ import java.time.Duration;
  * @param maxConcurrent concurrent calls to this upstream (bulkhead); more fail over at once
  */
 public record Resilience(
-        Long connectTimeoutMs,
-        Long firstByteTimeoutMs,
-        Long idleTimeoutMs,
-        Long replyTimeoutMs,
-        Integer wholeReplyMaxTokens,
-        Integer maxAttempts,
-        Long maxRetryMs,
-        Long backoffMs,
-        Long backoffMaxMs,
-        Double jitter,
-        Integer circuitFailures,
-        Long circuitOpenMs,
-        Integer maxConcurrent) {
+        long connectTimeoutMs,
+        long firstByteTimeoutMs,
+        long idleTimeoutMs,
+        long replyTimeoutMs,
+        int wholeReplyMaxTokens,
+        int maxAttempts,
+        long maxRetryMs,
+        long backoffMs,
+        long backoffMaxMs,
+        double jitter,
+        int circuitFailures,
+        long circuitOpenMs,
+        int maxConcurrent) {
 
     public Resilience {
-        connectTimeoutMs = positive(connectTimeoutMs, 5_000L, "connectTimeoutMs");
-        firstByteTimeoutMs = positive(firstByteTimeoutMs, 60_000L, "firstByteTimeoutMs");
-        idleTimeoutMs = positive(idleTimeoutMs, 45_000L, "idleTimeoutMs");
-        replyTimeoutMs = positive(replyTimeoutMs, 600_000L, "replyTimeoutMs");
-        wholeReplyMaxTokens = positive(wholeReplyMaxTokens, 4096, "wholeReplyMaxTokens");
-        maxAttempts = positive(maxAttempts, 3, "maxAttempts");
-        maxRetryMs = positive(maxRetryMs, 30_000L, "maxRetryMs");
-        backoffMs = positive(backoffMs, 500L, "backoffMs");
-        backoffMaxMs = positive(backoffMaxMs, 8_000L, "backoffMaxMs");
-        jitter = jitter == null ? 0.2 : jitter;
-        circuitFailures = positive(circuitFailures, 5, "circuitFailures");
-        circuitOpenMs = positive(circuitOpenMs, 30_000L, "circuitOpenMs");
-        maxConcurrent = positive(maxConcurrent, 64, "maxConcurrent");
-        if (jitter < 0 || jitter >= 1) {
-            throw new IllegalArgumentException("jitter must be in [0, 1)");
-        }
+        positive(connectTimeoutMs, "connectTimeoutMs");
+        positive(firstByteTimeoutMs, "firstByteTimeoutMs");
+        positive(idleTimeoutMs, "idleTimeoutMs");
+        positive(replyTimeoutMs, "replyTimeoutMs");
+        positive(wholeReplyMaxTokens, "wholeReplyMaxTokens");
+        positive(maxAttempts, "maxAttempts");
+        positive(maxRetryMs, "maxRetryMs");
+        positive(backoffMs, "backoffMs");
+        positive(backoffMaxMs, "backoffMaxMs");
+        positive(circuitFailures, "circuitFailures");
+        positive(circuitOpenMs, "circuitOpenMs");
+        positive(maxConcurrent, "maxConcurrent");
+        Assert.isTrue(jitter >= 0 && jitter < 1, "resilience.jitter must be in [0, 1)");
     }
 
-    public static Resilience defaults() {
-        return new Resilience(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    private static void positive(long v, String name) {
+        Assert.isTrue(v >= 1, "resilience." + name + " must be >= 1");
     }
 
-    private static Long positive(Long v, long dflt, String name) {
-        if (v == null) {
-            return dflt;
-        }
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1");
-        }
-        return v;
-    }
-
-    private static Integer positive(Integer v, int dflt, String name) {
-        return v == null ? dflt : (int) (long) positive(v.longValue(), dflt, name);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     Duration connectTimeout() {
@@ -86,5 +75,91 @@ public record Resilience(
 
     Duration idleTimeout() {
         return Duration.ofMillis(idleTimeoutMs);
+    }
+
+    public static final class Builder {
+        private long connectTimeoutMs;
+        private long firstByteTimeoutMs;
+        private long idleTimeoutMs;
+        private long replyTimeoutMs;
+        private int wholeReplyMaxTokens;
+        private int maxAttempts;
+        private long maxRetryMs;
+        private long backoffMs;
+        private long backoffMaxMs;
+        private double jitter;
+        private int circuitFailures;
+        private long circuitOpenMs;
+        private int maxConcurrent;
+
+        private Builder(Resilience r) {
+            connectTimeoutMs = r.connectTimeoutMs;
+            firstByteTimeoutMs = r.firstByteTimeoutMs;
+            idleTimeoutMs = r.idleTimeoutMs;
+            replyTimeoutMs = r.replyTimeoutMs;
+            wholeReplyMaxTokens = r.wholeReplyMaxTokens;
+            maxAttempts = r.maxAttempts;
+            maxRetryMs = r.maxRetryMs;
+            backoffMs = r.backoffMs;
+            backoffMaxMs = r.backoffMaxMs;
+            jitter = r.jitter;
+            circuitFailures = r.circuitFailures;
+            circuitOpenMs = r.circuitOpenMs;
+            maxConcurrent = r.maxConcurrent;
+        }
+
+        /** @param connectMs TCP/TLS connect; @param firstByteMs request sent → response headers */
+        public Builder withConnectTimeouts(long connectMs, long firstByteMs) {
+            connectTimeoutMs = connectMs;
+            firstByteTimeoutMs = firstByteMs;
+            return this;
+        }
+
+        public Builder withIdleTimeoutMs(long v) {
+            idleTimeoutMs = v;
+            return this;
+        }
+
+        public Builder withReplyTimeoutMs(long v) {
+            replyTimeoutMs = v;
+            return this;
+        }
+
+        public Builder withWholeReplyMaxTokens(int v) {
+            wholeReplyMaxTokens = v;
+            return this;
+        }
+
+        /** @param attempts per request, first included; @param withinMs the whole retrying must fit in this */
+        public Builder withMaxAttempts(int attempts, long withinMs) {
+            maxAttempts = attempts;
+            maxRetryMs = withinMs;
+            return this;
+        }
+
+        /** Exponential backoff from {@code firstMs} up to {@code maxMs}, +- {@code jitterFraction} at random. */
+        public Builder withBackoff(long firstMs, long maxMs, double jitterFraction) {
+            backoffMs = firstMs;
+            backoffMaxMs = maxMs;
+            jitter = jitterFraction;
+            return this;
+        }
+
+        /** The circuit opens after {@code failures} in a row and stays open {@code openMs}. */
+        public Builder withCircuit(int failures, long openMs) {
+            circuitFailures = failures;
+            circuitOpenMs = openMs;
+            return this;
+        }
+
+        public Builder withMaxConcurrent(int v) {
+            maxConcurrent = v;
+            return this;
+        }
+
+        public Resilience build() {
+            return new Resilience(connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, replyTimeoutMs, wholeReplyMaxTokens,
+                    maxAttempts, maxRetryMs, backoffMs, backoffMaxMs, jitter, circuitFailures, circuitOpenMs, maxConcurrent);
+        }
     }
 }

@@ -26,7 +26,7 @@ record ToolChoice(String mode, String tool) {
                 default -> new ToolChoice("required", t);
             };
         }
-        JsonNode node = Json.object(t);
+        JsonNode node = UpstreamJson.object(t);
         String type = node.path("type").asText("auto");
         return switch (type) {
             case "function" -> new ToolChoice("required", node.path("function").path("name").asText(null));

@@ -3,13 +3,22 @@ package dev.tandem.server.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
-/** Upstream HTTP statuses, error bodies and error events mapped to {@link ApiException}s, in one place. */
+/**
+ * Upstream HTTP statuses, error bodies, error events and transport failures mapped to
+ * {@link UpstreamFailure}s and {@link ApiException}s, in one place.
+ */
 final class UpstreamErrors {
     private static final int MAX_MESSAGE = 500;
 
@@ -44,6 +53,51 @@ final class UpstreamErrors {
     /** Something went wrong on our side of the wire: reset, timeout, malformed reply. */
     static UpstreamFailure transport(String upstream, ErrorKind kind, String what) {
         return new UpstreamFailure(new ApiException(kind, upstream + " upstream: " + what), true);
+    }
+
+    /** A failure of the exchange itself: connect, headers timeout, a reset, or a failure the attempt already named. */
+    static UpstreamFailure fromTransport(String upstream, Throwable t, Duration headersTimeout) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof UpstreamFailure f) {
+            return f;
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return transport(upstream, ErrorKind.TIMEOUT, "connect timed out");
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return transport(upstream, ErrorKind.TIMEOUT, "no response within " + headersTimeout.toMillis() + " ms");
+        }
+        if (cause instanceof ConnectException) {
+            return transport(upstream, ErrorKind.UPSTREAM, "cannot connect");
+        }
+        if (cause instanceof IOException) {
+            return transport(upstream, ErrorKind.UPSTREAM, "connection lost (" + cause.getClass().getSimpleName() + ")");
+        }
+        return transport(upstream, ErrorKind.UPSTREAM, "request failed (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    /** How a whole call (all its attempts) failed, for the caller: the last attempt's failure, or what stopped it. */
+    static ApiException forCaller(String upstream, Throwable error, UpstreamPolicies policies) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof UpstreamFailure f) {
+            return f.error();
+        }
+        ApiException refusal = policies.refusal(cause);
+        if (refusal != null) {
+            return refusal;
+        }
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        return new ApiException(ErrorKind.UPSTREAM, upstream + " upstream: request failed (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     static ErrorKind kindOfStatus(int status) {
@@ -114,7 +168,7 @@ final class UpstreamErrors {
             return null;
         }
         try {
-            JsonNode root = Json.MAPPER.readTree(body);
+            JsonNode root = UpstreamJson.MAPPER.readTree(body);
             JsonNode error = root.get("error");
             return error != null && error.isObject() ? error : null;
         } catch (Exception notJson) {

@@ -3,6 +3,7 @@ package dev.tandem.server.routing;
 import dev.tandem.server.remote.RemoteConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Model names to routes, read top to bottom: local names, aliases, remote names; else unknown. */
@@ -17,7 +18,7 @@ final class RouteTable {
         record Chain() implements Route {}
 
         /** A remote model: that upstream only. */
-        record Remote(String backend) implements Route {}
+        record Remote(String upstream) implements Route {}
 
         record Unknown() implements Route {}
     }
@@ -45,10 +46,10 @@ final class RouteTable {
         if (aliases.contains(model)) {
             return new Route.Chain();
         }
-        for (String name : List.of("anthropic", "openai")) {
-            RemoteConfig c = remotes.get(name);
+        for (Map.Entry<String, RemoteConfig> upstream : remotes.upstreams().entrySet()) {
+            RemoteConfig c = upstream.getValue();
             if (c.serves(model) || model.equals(c.defaultModel())) {
-                return new Route.Remote(name);
+                return new Route.Remote(upstream.getKey());
             }
         }
         return new Route.Unknown();

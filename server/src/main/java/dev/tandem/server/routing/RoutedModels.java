@@ -1,7 +1,7 @@
 package dev.tandem.server.routing;
 
-import dev.tandem.server.api.ModelCard;
-import dev.tandem.server.api.ModelCatalog;
+import dev.tandem.server.core.ModelCard;
+import dev.tandem.server.core.ModelCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

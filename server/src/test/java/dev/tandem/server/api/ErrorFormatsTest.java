@@ -3,10 +3,11 @@ package dev.tandem.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.server.api.anthropic.AnthropicErrors;
-import dev.tandem.server.api.openai.OpenAiErrors;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.ops.gate.GateException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,16 +30,16 @@ class ErrorFormatsTest {
     void eachKindMapsToItsStatusAndType(ErrorKind kind, int openAiStatus, String openAiType, int anthropicStatus, String anthropicType) {
         ApiException error = new ApiException(kind, "what to fix", "max_tokens", null, null);
 
-        JsonNode openAi = Json.MAPPER.valueToTree(new OpenAiErrors().body(error));
-        JsonNode anthropic = Json.MAPPER.valueToTree(new AnthropicErrors().body(error));
+        JsonNode openAi = Json.MAPPER.valueToTree(ErrorFormat.OPENAI.body(error));
+        JsonNode anthropic = Json.MAPPER.valueToTree(ErrorFormat.ANTHROPIC.body(error));
 
-        assertThat(new OpenAiErrors().status(kind)).isEqualTo(openAiStatus);
+        assertThat(ErrorFormat.OPENAI.status(kind)).isEqualTo(openAiStatus);
         assertThat(openAi.at("/error/type").asText()).isEqualTo(openAiType);
         assertThat(openAi.at("/error/message").asText()).isEqualTo("what to fix");
         assertThat(openAi.at("/error/param").asText()).isEqualTo("max_tokens");
         assertThat(openAi.at("/error").has("code")).isTrue();
 
-        assertThat(new AnthropicErrors().status(kind)).isEqualTo(anthropicStatus);
+        assertThat(ErrorFormat.ANTHROPIC.status(kind)).isEqualTo(anthropicStatus);
         assertThat(anthropic.at("/type").asText()).isEqualTo("error");
         assertThat(anthropic.at("/error/type").asText()).isEqualTo(anthropicType);
         assertThat(anthropic.at("/error/message").asText()).isEqualTo("what to fix");
@@ -49,7 +50,19 @@ class ErrorFormatsTest {
     void streamErrorsAreFramedInEachDialect(ErrorKind kind) {
         ApiException error = new ApiException(kind, "gone wrong");
 
-        assertThat(new OpenAiErrors().streamError(error)).startsWith("data: {\"error\":").endsWith("\n\n");
-        assertThat(new AnthropicErrors().streamError(error)).startsWith("event: error\ndata: {\"type\":\"error\"").endsWith("\n\n");
+        assertThat(ErrorFormat.OPENAI.streamError(error)).startsWith("data: {\"error\":").endsWith("\n\n");
+        assertThat(ErrorFormat.ANTHROPIC.streamError(error)).startsWith("event: error\ndata: {\"type\":\"error\"").endsWith("\n\n");
+    }
+
+    @Test
+    void theGatesRefusalsKeepOpenAisTypeAndCodeAndComeInTheCallersDialect() {
+        GateException e = GateException.invalidKey();
+        assertThat(Json.write(ErrorFormat.OPENAI.body(e))).isEqualTo(
+                "{\"error\":{\"message\":\"Invalid API key.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+        assertThat(Json.write(ErrorFormat.ANTHROPIC.body(e))).isEqualTo(
+                "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"Invalid API key.\"}}");
+        assertThat(ErrorResponses.dialectOf("/v1/messages/count_tokens", null)).isEqualTo(Dialect.ANTHROPIC);
+        assertThat(ErrorResponses.dialectOf("/v1/chat/completions", null)).isEqualTo(Dialect.OPENAI);
+        assertThat(ErrorResponses.dialectOf("/v1/models", "2023-06-01")).isEqualTo(Dialect.ANTHROPIC);
     }
 }

@@ -88,7 +88,7 @@ public final class FakeLocalBackend implements Backend {
         started.add(request);
         Mode m = mode;
         CompletableFuture<Void> work = CompletableFuture.runAsync(() -> {
-            sink.accept(new InferenceEvent.Started("local", request.model(), 7, null));
+            sink.accept(new InferenceEvent.Started("local", request.model(), 7));
             if (m == Mode.FAIL_BEFORE_FIRST_TOKEN) {
                 sink.accept(new InferenceEvent.Failed(new ApiException(ErrorKind.INTERNAL, "local engine failed")));
                 return;

@@ -23,7 +23,7 @@ public final class RecordingSink implements Consumer<InferenceEvent> {
         if (event instanceof InferenceEvent.TextDelta) {
             texted.countDown();
         }
-        if (event instanceof InferenceEvent.Finished || event instanceof InferenceEvent.Failed) {
+        if (event.isTerminal()) {
             ended.countDown();
         }
     }
@@ -89,7 +89,7 @@ public final class RecordingSink implements Consumer<InferenceEvent> {
     /** Nanos at which the first text or tool-call delta arrived. */
     public long firstContentAtNanos() {
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i) instanceof InferenceEvent.TextDelta || events.get(i) instanceof InferenceEvent.ToolCallDelta) {
+            if (events.get(i).isContent()) {
                 return atNanos.get(i);
             }
         }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.redaction.RedactionAction;
+import dev.tandem.server.ops.redaction.RedactionConfig;
+import dev.tandem.server.ops.redaction.Redactor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +21,7 @@ class OpsConfigTest {
         assertThat(c.auth().openPaths()).contains("/health", "/metrics");
         assertThat(c.ledger().database()).isEqualTo("/tmp/x.db");
         assertThat(c.ledger().priceTable().cost("anthropic", "claude-sonnet-4-5", 1_000_000, 0)).isEqualTo(3.0);
-        assertThat(c.redaction().remoteAction()).isEqualTo("redact");
+        assertThat(c.redaction().remoteAction()).isEqualTo(RedactionAction.REDACT);
         assertThat(c.redaction().detectors()).contains("high_entropy", "private_key");
         assertThat(c.cache().perKey()).isTrue();
         assertThat(c.logging().format()).isEqualTo("text");
@@ -38,5 +41,13 @@ class OpsConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("remoteAction");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("logging.format", "xml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("logging.format");
+    }
+
+    @Test
+    void theShippedYamlListsEveryBuiltInDetectorAndTheLogSafetyNetAgreesWithIt() {
+        RedactionConfig r = ConfigLoader.defaultsOnly().redaction();
+        assertThat(r.detectors()).containsAll(Redactor.BUILT_IN.keySet()).contains("high_entropy");
+        assertThat(r.entropyThreshold()).isEqualTo(Redactor.SAFETY_NET_ENTROPY_THRESHOLD);
+        assertThat(r.entropyMinLength()).isEqualTo(Redactor.SAFETY_NET_ENTROPY_MIN_LENGTH);
     }
 }

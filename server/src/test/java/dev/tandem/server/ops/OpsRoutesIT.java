@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.server.Operations;
+import dev.tandem.server.api.ErrorResponses;
+import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
-import dev.tandem.server.ops.gate.AuthConfig;
-import dev.tandem.server.ops.ledger.LedgerConfig;
+import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.ops.metrics.PromText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,10 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The operator routes on a real Javalin server on loopback: the auth filter, the admin API, /metrics
  * and the gate's error shapes. Two stand-in inference endpoints call the guarded dispatcher the way
- * the dialect edge does (headers in, ApiException out).
+ * the dialect edge does (the auth filter's caller in, ApiException out).
  */
 class OpsRoutesIT {
     static final String MASTER = "master-" + System.nanoTime();
@@ -41,7 +41,7 @@ class OpsRoutesIT {
 
     @TempDir
     Path dir;
-    Ops ops;
+    Operations ops;
     Javalin app;
     HttpClient http = HttpClient.newHttpClient();
     String base;
@@ -49,12 +49,12 @@ class OpsRoutesIT {
 
     @BeforeEach
     void start() {
-        ops = Ops.open(new Ops.Sections(new AuthConfig(true, MASTER, null), null,
-                new LedgerConfig(dir.resolve("t.db").toString(), null, null), null, null, null, null), null, null);
+        ops = Operations.open(ConfigLoader.load(null, Map.of(), Map.of("auth.masterKey", MASTER,
+                "ledger.database", dir.resolve("t.db").toString())), null, null);
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);
-            config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.kind().status()).result(e.getMessage()));
+            config.routes.exception(ApiException.class, ErrorResponses::apiError); // the server's one error mapper
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.get("/v1/models", ctx -> ctx.result("{\"data\":[]}"));
             config.routes.post("/v1/chat/completions", ctx -> infer(ctx, guarded, Dialect.OPENAI));
@@ -70,15 +70,7 @@ class OpsRoutesIT {
     }
 
     static void infer(Context ctx, Backend backend, Dialect dialect) {
-        Map<String, String> headers = new HashMap<>();
-        Enumeration<String> names = ctx.req().getHeaderNames();
-        while (names.hasMoreElements()) {
-            String n = names.nextElement();
-            headers.put(n.toLowerCase(Locale.ROOT), ctx.req().getHeader(n));
-        }
-        InferenceRequest r = Requests.chat("tiny", ctx.body(), headers);
-        r = new InferenceRequest(r.requestId(), dialect, r.model(), r.input(), r.maxTokens(), r.sampling(), r.stop(),
-                r.topLogprobs(), r.stream(), r.tools(), r.toolChoice(), r.user(), r.headers());
+        InferenceRequest r = Requests.chat("tiny", ctx.body()).withDialect(dialect).withCaller(AuthFilter.callerOf(ctx)).build();
         StringBuilder text = new StringBuilder();
         List<InferenceEvent> events = new ArrayList<>();
         backend.start(r, events::add);

@@ -3,28 +3,34 @@ package dev.tandem.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.server.Operations;
+import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceRequest;
-import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.FakeLocalBackend;
-import dev.tandem.server.fakes.FakeUpstream;
 import dev.tandem.server.fakes.RecordingSink;
-import dev.tandem.server.ops.gate.AuthConfig;
+import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.ledger.PriceTable;
 import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
-import dev.tandem.server.ops.redaction.RedactionConfig;
+import dev.tandem.server.ops.redaction.RedactionAction;
 import dev.tandem.server.remote.RemoteBackends;
 import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
-import dev.tandem.server.routing.Policy;
 import dev.tandem.server.routing.Router;
 import dev.tandem.server.routing.RoutingConfig;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeUpstream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,7 +55,7 @@ class OpsRoutingTest {
     final FakeLocalBackend local = new FakeLocalBackend();
     final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     RemoteBackends remotes;
-    Ops ops;
+    Operations ops;
 
     @AfterEach
     void close() {
@@ -62,27 +68,32 @@ class OpsRoutingTest {
         anthropic.close();
     }
 
-    Backend server(String redactionAction) {
-        ops = Ops.open(new Ops.Sections(AuthConfig.DEFAULTS, null,
-                new LedgerConfig(dir.resolve("t.db").toString(), null, Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))),
-                null, new RedactionConfig(null, null, redactionAction, null, null, null), null,
-                new LoggingConfig("json", "debug")), local.loadSupplier(), () -> remotes.circuitStates());
+    Backend server(RedactionAction redactionAction) {
+        TandemConfig config = Defaults.CONFIG.toBuilder()
+                .withLedger(new LedgerConfig(dir.resolve("t.db").toString(), "NORMAL", Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))))
+                .withRedaction(Defaults.CONFIG.redaction().toBuilder().withRemoteAction(redactionAction).build())
+                .withLogging(new LoggingConfig("json", "debug"))
+                .build();
+        ops = Operations.open(config, local.loadSupplier(), () -> remotes.circuitStates());
         // capture every log line from here on, through the same redacting encoder
         LogSetup.configure(new LoggingConfig("json", "debug"), ops.redactor(), logs);
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), List.of(CLAUDE), CLAUDE, null, fast), null), null);
-        Router router = new Router(new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, null, List.of("anthropic"), null),
-                local, List.of(LOCAL), local.loadSupplier(), remotes, ops.routerHooks(local));
+        Resilience fast = Upstreams.fast().toBuilder().withMaxAttempts(2, 3_000).withBackoff(10, 50, 0.2).build();
+        RemoteConfig claude = Upstreams.anthropic(anthropic, fast).toBuilder().withModels(List.of(CLAUDE), CLAUDE).build();
+        remotes = new RemoteBackends(Upstreams.remotes(Map.entry("anthropic", claude),
+                Map.entry("openai", Defaults.CONFIG.remotes().get("openai"))), null);
+        RoutingConfig routing = new RoutingConfig(Policy.PREFER_LOCAL, 1_000L, Defaults.CONFIG.routing().aliases(), List.of("anthropic"),
+                Defaults.CONFIG.routing().localModelOverflow());
+        Router router = new Router(routing, local, List.of(LOCAL), local.loadSupplier(), remotes, ops.routerHooks(local));
         return ops.guardDispatcher(router);
     }
 
-    String key(String policy) {
-        return ops.keys().create(new KeySpec("k", policy, List.of(), null, null, null, null)).secret();
+    String key(Policy policy) {
+        return ops.keys().create(KeySpec.builder("k").withPolicy(policy).build()).secret();
     }
 
-    static InferenceRequest ask(String model, String text, String secret) {
-        return Requests.chat(model, text, Map.of("authorization", "Bearer " + secret));
+    /** A request from the key with this secret, its caller found as the edge's auth filter finds it. */
+    InferenceRequest ask(String model, String text, String secret) {
+        return Requests.chat(model, text).withCaller(ops.keys().findBySecret(secret).orElseThrow().caller()).build();
     }
 
     String everythingSeenUpstream() {
@@ -93,7 +104,7 @@ class OpsRoutingTest {
 
     @Test
     void redactModeMasksPlantedSecretsBeforeTheUpstreamAndInLogs() {
-        Backend server = server("redact");
+        Backend server = server(RedactionAction.REDACT);
         String secret = key(null);
         Map<String, String> planted = PlantedSecrets.fresh();
         LoggerFactory.getLogger("test").info("client pasted {}", PlantedSecrets.document(planted));
@@ -120,7 +131,7 @@ class OpsRoutingTest {
 
     @Test
     void keepLocalModeServesASecretBearingPromptLocallyWithoutAnyConnection() {
-        Backend server = server("keep-local");
+        Backend server = server(RedactionAction.KEEP_LOCAL);
         String secret = key(null);
         local.load(FakeLocalBackend.busy(java.time.Duration.ofSeconds(30))); // saturated: would overflow to Claude
 
@@ -139,7 +150,7 @@ class OpsRoutingTest {
 
     @Test
     void refuseModeAnswers400AndNothingLeaves() {
-        Backend server = server("refuse");
+        Backend server = server(RedactionAction.REFUSE);
         String secret = key(null);
         assertThatThrownBy(() -> server.start(ask(CLAUDE, PlantedSecrets.document(PlantedSecrets.fresh()), secret), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
@@ -148,21 +159,23 @@ class OpsRoutingTest {
 
     @Test
     void aLocalOnlyKeyNeverReachesTheUpstreamEvenWhenItAsksForIt() {
-        Backend server = server("redact");
-        String secret = key("local-only");
+        Backend server = server(RedactionAction.REDACT);
+        String secret = key(Policy.LOCAL_ONLY);
         local.load(FakeLocalBackend.queueFull());
         assertThatThrownBy(() -> server.start(ask(CLAUDE, "hi", secret), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // and a client cannot widen it with its own header
-        InferenceRequest spoofed = Requests.withHeader(ask(CLAUDE, "hi", secret), "x-tandem-key-policy", "remote-only");
+        InferenceRequest asked = ask(CLAUDE, "hi", secret);
+        InferenceRequest spoofed = asked.toBuilder()
+                .withCaller(new Caller(asked.caller().keyId(), Policy.REMOTE_ONLY, asked.caller().limits())).build();
         assertThatThrownBy(() -> server.start(spoofed, new RecordingSink())).isInstanceOf(ApiException.class);
         assertThat(anthropic.connections()).isZero();
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
     }
 
     @Test
     void hiddenUpstreamFailuresAndBreakerStatesShowInMetrics() {
-        Backend server = server("redact");
+        Backend server = server(RedactionAction.REDACT);
         String secret = key(null);
         local.load(FakeLocalBackend.queueFull());
         anthropic.enqueue(new FakeUpstream.Status(400, "invalid_request_error", "bad", Map.of()));

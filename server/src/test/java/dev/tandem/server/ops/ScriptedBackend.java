@@ -4,6 +4,8 @@ import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.PromptTokens;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +42,7 @@ public final class ScriptedBackend implements Backend {
 
     public static List<InferenceEvent> answer(String backend, String model, String text, int inputTokens) {
         List<InferenceEvent> events = new java.util.ArrayList<>();
-        events.add(new InferenceEvent.Started(backend, model, inputTokens, "primary"));
+        events.add(new InferenceEvent.Started(backend, model, inputTokens));
         for (char c : text.toCharArray()) {
             events.add(new InferenceEvent.TextDelta(String.valueOf(c), null));
         }
@@ -81,12 +83,19 @@ public final class ScriptedBackend implements Backend {
         }
         List<InferenceEvent> events = script.apply(request);
         for (InferenceEvent e : events) {
-            boolean terminal = e instanceof InferenceEvent.Finished || e instanceof InferenceEvent.Failed;
-            if (holdOpen && terminal) {
+            if (holdOpen && e.isTerminal()) {
                 break;
             }
             sink.accept(e);
         }
         return cancels::incrementAndGet;
+    }
+
+    /** One token per character of the request's text, in a window of 1,024. */
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        received.add(request);
+        String text = request.input() instanceof Input.Chat chat ? chat.messages().get(0).text() : "";
+        return new PromptTokens(text.chars().toArray(), 1024);
     }
 }

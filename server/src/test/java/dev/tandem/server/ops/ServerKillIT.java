@@ -64,7 +64,7 @@ class ServerKillIT {
         Path config = writeConfig(db);
         String secret;
         try (SqliteKeyStore keys = new SqliteKeyStore(db)) {
-            secret = keys.create(KeySpec.named("load")).secret();
+            secret = keys.create(KeySpec.builder("load").build()).secret();
         }
         Server server = startServer(config);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

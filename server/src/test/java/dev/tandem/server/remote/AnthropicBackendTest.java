@@ -13,20 +13,20 @@ import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.ToolCall;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AnthropicBackendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FakeAnthropic fake = new FakeAnthropic();
-    private final AnthropicBackend backend = new AnthropicBackend(Upstreams.anthropic(fake, Upstreams.fast()));
+    private final RemoteBackend backend = new RemoteBackend("anthropic", Upstreams.anthropic(fake, Upstreams.fast()), null);
 
     @AfterEach
     void close() {
@@ -40,7 +40,7 @@ class AnthropicBackendTest {
         fake.keepAlive(true);
         for (int i = 0; i < 5; i++) {
             RecordingSink sink = new RecordingSink();
-            backend.start(Requests.chat("claude-sonnet-4-5", "hello " + i), sink);
+            backend.start(Requests.streamedChat("claude-sonnet-4-5", "hello " + i).build(), sink);
             sink.awaitEnd();
             assertThat(sink.finished()).isNotNull();
         }
@@ -56,7 +56,7 @@ class AnthropicBackendTest {
         // Given an upstream answering 3 chunks, 21 prompt tokens, 9 output tokens in total
         fake.answerByDefault(Answer.text("Hel", "lo", "!").withUsage(21, 9));
         // When a request for an Anthropic model is served
-        InferenceRequest request = Requests.chat("claude-sonnet-4-5", "Say hello");
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "Say hello").build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -85,9 +85,12 @@ class AnthropicBackendTest {
         Input.Chat chat = new Input.Chat("You are terse.", List.of(
                 Message.text(Role.SYSTEM, "Answer in digits."),
                 Message.text(Role.USER, "2+2?")));
-        InferenceRequest request = new InferenceRequest("r1", dev.tandem.server.core.Dialect.OPENAI, "auto", chat, 16,
-                new Sampling(1.5, 0.9, 40, null, 7L, null, null, null, false, 0), List.of("###"), null, false,
-                List.of(), null, "user-42", Map.of());
+        InferenceRequest request = InferenceRequest.builder("r1", dev.tandem.server.core.Dialect.OPENAI, "auto", chat)
+                .withMaxTokens(16)
+                .withSampling(Sampling.builder().withTemperature(1.5).withTopP(0.9).withTopK(40).withSeed(7L).build())
+                .withStop(List.of("###"))
+                .withUser("user-42")
+                .build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -110,7 +113,7 @@ class AnthropicBackendTest {
         // Given an upstream that calls a tool with arguments streamed in three parts
         fake.answerByDefault(Answer.text("Let me check.").withToolCalls(
                 new ToolCall("toolu_01A", "get_weather", List.of("{\"city\":", " \"Paris\"", "}"))).withUsage(50, 20));
-        InferenceRequest request = Requests.withTools(Requests.chat("claude-sonnet-4-5", "Weather in Paris?"));
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "Weather in Paris?").withTools(Requests.WEATHER_TOOL, "required").build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -138,7 +141,7 @@ class AnthropicBackendTest {
                 new Message(Role.TOOL, List.of(new Content.ToolResult("call_1", List.of(new Content.Text("18C, sunny")), false))),
                 Message.text(Role.USER, "And in F?"),
                 new Message(Role.USER, List.of(new Content.Image("image/png", "iVBORw0KGgo=", null)))));
-        InferenceRequest request = Requests.withTools(Requests.chat("claude-sonnet-4-5", chat, Map.of()));
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", chat).withTools(Requests.WEATHER_TOOL, "required").build();
         backend.start(request, new RecordingSink()).getClass();
         awaitRequests(1);
         JsonNode messages = JSON.readTree(fake.lastRequest().body()).path("messages");
@@ -161,7 +164,7 @@ class AnthropicBackendTest {
                 new Content.Text("What is this?"),
                 new Content.Image(null, null, "data:image/jpeg;base64,/9j/4AAQ"),
                 new Content.Image(null, null, "https://example.com/cat.png")))));
-        backend.start(Requests.chat("claude-sonnet-4-5", chat, Map.of()), new RecordingSink());
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", chat).build(), new RecordingSink());
         awaitRequests(1);
         JsonNode content = JSON.readTree(fake.lastRequest().body()).path("messages").get(0).path("content");
         assertThat(content.get(1).path("source").path("data").asText()).isEqualTo("/9j/4AAQ");
@@ -171,11 +174,10 @@ class AnthropicBackendTest {
 
     @Test
     void legacyCompletionsAndLogprobsAreNotServedRemotely() {
-        InferenceRequest completion = new InferenceRequest("r", dev.tandem.server.core.Dialect.OPENAI, "claude-sonnet-4-5",
-                new Input.Completion(dev.tandem.models.Prompt.text("def f("), null, false), 8, Sampling.DEFAULTS,
-                List.of(), null, false, List.of(), null, null, Map.of());
+        InferenceRequest completion = InferenceRequest.builder("r", dev.tandem.server.core.Dialect.OPENAI, "claude-sonnet-4-5",
+                new Input.Completion(dev.tandem.models.Prompt.text("def f("), null, false)).withMaxTokens(8).build();
         assertThat(backend.cannotServe(completion)).isPresent();
-        assertThat(backend.cannotServe(Requests.chat("claude-sonnet-4-5", "hi"))).isEmpty();
+        assertThat(backend.cannotServe(Requests.streamedChat("claude-sonnet-4-5", "hi").build())).isEmpty();
         assertThat(fake.connections()).isZero();
     }
 

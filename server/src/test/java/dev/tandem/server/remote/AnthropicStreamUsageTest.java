@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.fakes.Defaults;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /** Usage read from a Messages stream: never lost, never double counted, whatever the upstream leaves out. */
 class AnthropicStreamUsageTest {
     private final List<InferenceEvent> events = new ArrayList<>();
-    private final AnthropicBackend.Stream stream = new AnthropicBackend.Stream(events::add, new KeyScrubber("sk-test"), 17);
+    private final AnthropicWire.Stream stream = new AnthropicWire.Stream(
+            Upstream.of("anthropic", Defaults.CONFIG.remotes().get("anthropic").toBuilder().withApiKey("sk-test").build()),
+            events::add, 17);
 
     private void feed(String type, String data) {
         stream.onEvent(new SseReader.Event(type, data));

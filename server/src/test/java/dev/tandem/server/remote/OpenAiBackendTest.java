@@ -13,20 +13,20 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.ToolCall;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class OpenAiBackendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FakeOpenAi fake = new FakeOpenAi();
-    private final OpenAiBackend backend = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()));
+    private final RemoteBackend backend = new RemoteBackend("openai", Upstreams.openai(fake, Upstreams.fast()), null);
 
     @AfterEach
     void close() {
@@ -40,7 +40,7 @@ class OpenAiBackendTest {
         fake.keepAlive(true);
         for (int i = 0; i < 5; i++) {
             RecordingSink sink = new RecordingSink();
-            backend.start(Requests.chat("gpt-4o", "hello " + i), sink);
+            backend.start(Requests.streamedChat("gpt-4o", "hello " + i).build(), sink);
             sink.awaitEnd();
             assertThat(sink.finished()).isNotNull();
         }
@@ -55,7 +55,7 @@ class OpenAiBackendTest {
     void streamsTextWithEstimatedStartAndRealUsageFromTheUsageChunk() throws Exception {
         // Given an upstream that reports 33 prompt and 3 completion tokens only in its final usage chunk
         fake.answerByDefault(Answer.text("Bon", "jour", "!").withUsage(33, 3));
-        InferenceRequest request = Requests.chat("gpt-4o", "Say hello in French, please, in one word.");
+        InferenceRequest request = Requests.streamedChat("gpt-4o", "Say hello in French, please, in one word.").build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -79,22 +79,22 @@ class OpenAiBackendTest {
 
     @Test
     void finishReasonsTranslate() {
-        assertThat(OpenAiBackend.stopReason("stop", null)).isEqualTo(StopReason.END_TURN);
-        assertThat(OpenAiBackend.stopReason("stop", "###")).isEqualTo(StopReason.STOP_SEQUENCE);
-        assertThat(OpenAiBackend.stopReason("length", null)).isEqualTo(StopReason.MAX_TOKENS);
-        assertThat(OpenAiBackend.stopReason("tool_calls", null)).isEqualTo(StopReason.TOOL_USE);
-        assertThat(OpenAiBackend.stopReason("content_filter", null)).isEqualTo(StopReason.REFUSAL);
-        assertThat(AnthropicBackend.stopReason("end_turn")).isEqualTo(StopReason.END_TURN);
-        assertThat(AnthropicBackend.stopReason("max_tokens")).isEqualTo(StopReason.MAX_TOKENS);
-        assertThat(AnthropicBackend.stopReason("tool_use")).isEqualTo(StopReason.TOOL_USE);
-        assertThat(AnthropicBackend.stopReason("refusal")).isEqualTo(StopReason.REFUSAL);
+        assertThat(OpenAiWire.stopReason("stop", null)).isEqualTo(StopReason.END_TURN);
+        assertThat(OpenAiWire.stopReason("stop", "###")).isEqualTo(StopReason.STOP_SEQUENCE);
+        assertThat(OpenAiWire.stopReason("length", null)).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(OpenAiWire.stopReason("tool_calls", null)).isEqualTo(StopReason.TOOL_USE);
+        assertThat(OpenAiWire.stopReason("content_filter", null)).isEqualTo(StopReason.REFUSAL);
+        assertThat(AnthropicWire.stopReason("end_turn")).isEqualTo(StopReason.END_TURN);
+        assertThat(AnthropicWire.stopReason("max_tokens")).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(AnthropicWire.stopReason("tool_use")).isEqualTo(StopReason.TOOL_USE);
+        assertThat(AnthropicWire.stopReason("refusal")).isEqualTo(StopReason.REFUSAL);
     }
 
     @Test
     void lengthFinishBecomesMaxTokens() {
         fake.answerByDefault(Answer.text("a", "b").withStop("length", null).withUsage(5, 2));
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.chat("gpt-4o", "count"), sink);
+        backend.start(Requests.streamedChat("gpt-4o", "count").build(), sink);
         assertThat(sink.awaitEnd().finished().reason()).isEqualTo(StopReason.MAX_TOKENS);
     }
 
@@ -104,7 +104,7 @@ class OpenAiBackendTest {
                 new ToolCall("call_A", "get_weather", List.of("{\"city\":", "\"Paris\"}")),
                 new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(60, 30));
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?")), sink);
+        backend.start(Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build(), sink);
         sink.awaitEnd();
         List<InferenceEvent.ToolCallDelta> deltas = sink.toolCallDeltas();
         assertThat(deltas.stream().filter(d -> d.id() != null).map(InferenceEvent.ToolCallDelta::id)).containsExactly("call_A", "call_B");
@@ -130,7 +130,7 @@ class OpenAiBackendTest {
                         new Content.ToolResult("toolu_01", List.of(new Content.Text("18C")), false),
                         new Content.Text("Is that warm?"),
                         new Content.Image("image/png", "iVBORw0KGgo=", null)))));
-        backend.start(Requests.chat("gpt-4o", chat, Map.of()), new RecordingSink()).getClass();
+        backend.start(Requests.streamedChat("gpt-4o", chat).build(), new RecordingSink()).getClass();
         for (int i = 0; i < 6_000 && fake.requests() < 1; i++) {
             Thread.sleep(10);
         }
@@ -154,9 +154,9 @@ class OpenAiBackendTest {
     void wrongKeyGivesAuthenticationErrorWithoutTheKey() {
         // Given a backend configured with a wrong key the upstream echoes back (masked) in its 401
         String wrongKey = "sk-proj-WRONGwrongWRONG9876543210";
-        try (OpenAiBackend wrong = new OpenAiBackend(Upstreams.openai(fake, Upstreams.fast()).withApiKey(wrongKey))) {
+        try (RemoteBackend wrong = new RemoteBackend("openai", Upstreams.openai(fake, Upstreams.fast()).toBuilder().withApiKey(wrongKey).build(), null)) {
             RecordingSink sink = new RecordingSink();
-            wrong.start(Requests.chat("gpt-4o", "hi"), sink);
+            wrong.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
             var error = sink.awaitEnd().failed().error();
             // Then: not retried, authentication kind, upstream's message kept, no trace of either key
             assertThat(error.kind()).isEqualTo(ErrorKind.AUTHENTICATION);

@@ -3,20 +3,22 @@ package dev.tandem.server.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.ErrorEvent;
-import dev.tandem.server.fakes.FakeUpstream.MalformedJson;
-import dev.tandem.server.fakes.FakeUpstream.ResetMidStream;
-import dev.tandem.server.fakes.FakeUpstream.SlowFirstByte;
-import dev.tandem.server.fakes.FakeUpstream.StallMidStream;
-import dev.tandem.server.fakes.FakeUpstream.Status;
-import dev.tandem.server.fakes.FakeUpstream.Trickle;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.ErrorEvent;
+import dev.tandem.testkit.FakeUpstream.MalformedJson;
+import dev.tandem.testkit.FakeUpstream.ResetMidStream;
+import dev.tandem.testkit.FakeUpstream.SlowFirstByte;
+import dev.tandem.testkit.FakeUpstream.StallMidStream;
+import dev.tandem.testkit.FakeUpstream.Status;
+import dev.tandem.testkit.FakeUpstream.Trickle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,19 +41,19 @@ class RemoteResilienceTest {
         openai.close();
     }
 
-    private AnthropicBackend claude(Resilience r) {
-        AnthropicBackend b = new AnthropicBackend(Upstreams.anthropic(anthropic, r));
+    private RemoteBackend claude(Resilience r) {
+        RemoteBackend b = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, r), null);
         backends.add(b);
         return b;
     }
 
-    private AnthropicBackend claude() {
+    private RemoteBackend claude() {
         return claude(Upstreams.fast());
     }
 
     private static RecordingSink run(Backend backend) {
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.chat("claude-sonnet-4-5", "count to three"), sink);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "count to three").build(), sink);
         return sink.awaitEnd();
     }
 
@@ -76,10 +78,10 @@ class RemoteResilienceTest {
     @Test
     void retryAfterMsFromOpenAiIsHonoured() {
         openai.answerByDefault(ANSWER).enqueue(new Status(429, "requests", "Rate limit reached for requests", Map.of("retry-after-ms", "300")));
-        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
-        gpt.start(Requests.chat("gpt-4o", "count"), sink);
+        gpt.start(Requests.streamedChat("gpt-4o", "count").build(), sink);
         assertThat(sink.awaitEnd().text()).isEqualTo("one two three");
         long gapMs = TimeUnit.NANOSECONDS.toMillis(openai.received().get(1).atNanos() - openai.received().get(0).atNanos());
         assertThat(gapMs).isGreaterThanOrEqualTo(300);
@@ -216,20 +218,28 @@ class RemoteResilienceTest {
 
     private static RecordingSink runUnstreamed(Backend backend) {
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "count to three")), sink);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "count to three").withStream(false).build(), sink);
         return sink.awaitEnd();
     }
 
     @Test
     void aWholeAnswerMayTakeLongerThanTheFirstByteTimeoutButNotThanTheReplyTimeout() {
         // Given an answer that is ready after 800 ms, a first-byte timeout of 300 ms and a reply timeout of 3 s
-        Resilience patient = new Resilience(1_000L, 300L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 8);
+        Resilience patient = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 300)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .build();
         anthropic.answerByDefault(ANSWER).enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         // Then a caller that waits for the whole answer gets it at the first attempt
         assertThat(runUnstreamed(claude(patient)).text()).isEqualTo("one two three");
         assertThat(anthropic.requests()).isEqualTo(1);
         // And with a reply timeout of 300 ms the attempt times out and the next one answers
-        Resilience hasty = new Resilience(1_000L, 3_000L, 400L, 300L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 8);
+        Resilience hasty = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(300)
+                .withCircuit(5, 300)
+                .build();
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink sink = runUnstreamed(claude(hasty));
         assertThat(sink.text()).isEqualTo("one two three");
@@ -241,7 +251,7 @@ class RemoteResilienceTest {
         // Given a body that stops halfway and goes silent (idle timeout 400 ms), one reset halfway, one that is not JSON
         anthropic.answerByDefault(ANSWER).enqueue(
                 new StallMidStream(0, Duration.ofSeconds(3), ANSWER), new ResetMidStream(0, ANSWER), new MalformedJson(0, ANSWER));
-        Resilience fourAttempts = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 4, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
+        Resilience fourAttempts = Upstreams.fast().toBuilder().withMaxAttempts(4, 5_000).build();
         RecordingSink sink = runUnstreamed(claude(fourAttempts));
         // Then the fourth attempt answers and the caller sees one clean answer
         assertThat(anthropic.requests()).isEqualTo(4);
@@ -276,10 +286,10 @@ class RemoteResilienceTest {
     @Test
     void aSpendLimitIsNotRetried() {
         openai.enqueue(new Status(429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.", Map.of()));
-        OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+        RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
         backends.add(gpt);
         RecordingSink sink = new RecordingSink();
-        gpt.start(Requests.chat("gpt-4o", "hi"), sink);
+        gpt.start(Requests.streamedChat("gpt-4o", "hi").build(), sink);
         assertThat(sink.awaitEnd().failed().error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
         assertThat(sink.failed().error().getMessage()).contains("exceeded your current quota");
         assertThat(openai.requests()).isEqualTo(1);
@@ -288,12 +298,12 @@ class RemoteResilienceTest {
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndAHalfOpenProbeClosesIt() throws Exception {
         // Given one attempt per call, a circuit that opens after 2 failures and probes after 300 ms
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 1, 5_000L, 20L, 200L, 0.2, 2, 300L, 8);
-        AnthropicBackend backend = claude(r);
+        Resilience r = Upstreams.fast().toBuilder().withMaxAttempts(1, 5_000).withCircuit(2, 300).build();
+        RemoteBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
         run(backend);
         run(backend);
-        assertThat(backend.circuitState()).isEqualTo("open");
+        assertThat(backend.circuitState()).isEqualTo(CircuitState.OPEN);
         // When a third call comes while open: it fails fast, without touching the upstream
         RecordingSink rejected = run(backend);
         assertThat(rejected.failed().error().kind()).isEqualTo(ErrorKind.OVERLOADED);
@@ -302,20 +312,25 @@ class RemoteResilienceTest {
         // Then after the delay a probe goes through and closes the circuit
         Thread.sleep(350);
         assertThat(run(backend).text()).isEqualTo("one two three");
-        for (int i = 0; i < 12_000 && !backend.circuitState().equals("closed"); i++) {
+        for (int i = 0; i < 12_000 && backend.circuitState() != CircuitState.CLOSED; i++) {
             Thread.sleep(5); // the breaker records the success just after Finished reached the sink
         }
-        assertThat(backend.circuitState()).isEqualTo("closed");
+        assertThat(backend.circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
     void theBulkheadBoundsConcurrentCalls() throws Exception {
         // Given at most one concurrent call, and one slow call in flight
-        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 1);
-        AnthropicBackend backend = claude(r);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(1)
+                .build();
+        RemoteBackend backend = claude(r);
         anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
         RecordingSink slow = new RecordingSink();
-        backend.start(Requests.chat("claude-sonnet-4-5", "slow"), slow);
+        backend.start(Requests.streamedChat("claude-sonnet-4-5", "slow").build(), slow);
         for (int i = 0; i < 12_000 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }
@@ -334,8 +349,13 @@ class RemoteResilienceTest {
         // Guards the bulkhead's bookkeeping: a slot is held for a call's life only, so more calls than
         // maxConcurrent, one after another, are all served.
         // Given at most two concurrent calls
-        Resilience r = new Resilience(1_000L, 3_000L, 400L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
-        AnthropicBackend backend = claude(r);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(2)
+                .build();
+        RemoteBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER);
         // When ten calls run one after another, each ending before the next starts
         for (int i = 0; i < 10; i++) {
@@ -352,13 +372,19 @@ class RemoteResilienceTest {
         // Guards the bulkhead's bookkeeping on cancellation: a call cancelled mid-stream (its client
         // went away) gives its slot back, so cancellations never use the upstream up.
         // Given at most two concurrent calls
-        Resilience r = new Resilience(1_000L, 3_000L, 2_000L, 3_000L, 4096, 3, 5_000L, 20L, 200L, 0.2, 5, 300L, 2);
-        AnthropicBackend backend = claude(r);
+        Resilience r = Upstreams.fast().toBuilder()
+                .withConnectTimeouts(1_000, 3_000)
+                .withIdleTimeoutMs(2_000)
+                .withReplyTimeoutMs(3_000)
+                .withCircuit(5, 300)
+                .withMaxConcurrent(2)
+                .build();
+        RemoteBackend backend = claude(r);
         // When five calls are cancelled mid-stream, one after another
         for (int i = 0; i < 5; i++) {
             anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
             RecordingSink sink = new RecordingSink();
-            Backend.Call call = backend.start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+            Backend.Call call = backend.start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
             sink.awaitText();
             call.cancel();
         }
@@ -373,7 +399,7 @@ class RemoteResilienceTest {
     void cancelStopsTheStream() throws Exception {
         anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = claude().start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        Backend.Call call = claude().start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
         sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
@@ -385,10 +411,10 @@ class RemoteResilienceTest {
     @Test
     void cancelDuringABackoffMeansNoFurtherAttempt() throws Exception {
         // Given a 503 whose retry would come after 300 ms
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 3, 5_000L, 300L, 300L, 0.0, 5, 500L, 8);
+        Resilience r = Upstreams.fast().toBuilder().withBackoff(300, 300, 0.0).build();
         anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = claude(r).start(Requests.chat("claude-sonnet-4-5", "count"), sink);
+        Backend.Call call = claude(r).start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
         for (int i = 0; i < 12_000 && anthropic.requests() < 1; i++) {
             Thread.sleep(5);
         }

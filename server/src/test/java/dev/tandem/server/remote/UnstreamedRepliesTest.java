@@ -8,13 +8,14 @@ import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.ToolCall;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +32,8 @@ class UnstreamedRepliesTest {
             new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(61, 29);
     private final FakeAnthropic anthropic = new FakeAnthropic();
     private final FakeOpenAi openai = new FakeOpenAi();
-    private final AnthropicBackend claude = new AnthropicBackend(Upstreams.anthropic(anthropic, Upstreams.fast()));
-    private final OpenAiBackend gpt = new OpenAiBackend(Upstreams.openai(openai, Upstreams.fast()));
+    private final RemoteBackend claude = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, Upstreams.fast()), null);
+    private final RemoteBackend gpt = new RemoteBackend("openai", Upstreams.openai(openai, Upstreams.fast()), null);
 
     @AfterEach
     void close() {
@@ -67,10 +68,10 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicAnswersTheSameWholeAsStreamed() throws Exception {
         anthropic.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.withTools(Requests.chat("claude-sonnet-4-5", "Paris and Rome?"));
+        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
         Seen asStream = Seen.of(run(claude, streamed));
         // When the same request comes from a caller that does not stream
-        RecordingSink sink = run(claude, Requests.unstreamed(streamed));
+        RecordingSink sink = run(claude, streamed.toBuilder().withStream(false).build());
         // Then the upstream was asked for one JSON answer
         assertThat(lastBody(anthropic).path("stream").asBoolean(true)).isFalse();
         assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "application/json");
@@ -87,10 +88,10 @@ class UnstreamedRepliesTest {
     @Test
     void aLongGenerationIsStreamedFromTheUpstreamAndGatheredAllTheSame() throws Exception {
         // Given whole replies only up to max_tokens 32, and a caller that does not stream asking for 64
-        Resilience r = new Resilience(1_000L, 1_000L, 400L, 1_000L, 32, 3, 5_000L, 20L, 200L, 0.2, 5, 500L, 8);
-        try (AnthropicBackend shortReplies = new AnthropicBackend(Upstreams.anthropic(anthropic, r))) {
+        Resilience r = Upstreams.fast().toBuilder().withWholeReplyMaxTokens(32).build();
+        try (RemoteBackend shortReplies = new RemoteBackend("anthropic", Upstreams.anthropic(anthropic, r), null)) {
             anthropic.answerByDefault(Answer.text("one ", "two ", "three").withUsage(10, 3));
-            RecordingSink sink = run(shortReplies, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "count")));
+            RecordingSink sink = run(shortReplies, Requests.streamedChat("claude-sonnet-4-5", "count").withStream(false).build());
             // Then the upstream streamed it (a long generation is timed out by its silences, not its length)
             assertThat(lastBody(anthropic).path("stream").asBoolean()).isTrue();
             assertThat(anthropic.lastRequest().headers()).containsEntry("accept", "text/event-stream");
@@ -102,7 +103,7 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicStopSequenceComesThrough() {
         anthropic.answerByDefault(Answer.text("a, b, c").withStop("stop_sequence", "###").withUsage(40, 6));
-        RecordingSink sink = run(claude, Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "list")));
+        RecordingSink sink = run(claude, Requests.streamedChat("claude-sonnet-4-5", "list").withStream(false).build());
         assertThat(sink.text()).isEqualTo("a, b, c");
         assertThat(sink.finished().reason()).isEqualTo(StopReason.STOP_SEQUENCE);
         assertThat(sink.finished().stopSequence()).isEqualTo("###");
@@ -111,21 +112,21 @@ class UnstreamedRepliesTest {
 
     @Test
     void anthropicReplyUsageCountsCachedPromptTokensOrElseTheCountedPrompt() throws Exception {
-        InferenceRequest request = Requests.unstreamed(Requests.chat("claude-sonnet-4-5", "hi"));
+        WireFormat wire = new AnthropicWire(Upstream.of("anthropic", Upstreams.anthropic(anthropic, Upstreams.fast())));
         // Given a reply whose prompt was 10 fresh, 5 cache-written and 100 cache-read tokens
         List<InferenceEvent> cached = new ArrayList<>();
-        claude.translateReply(JSON.readTree("""
+        wire.translateReply(JSON.readTree("""
                 {"type":"message","model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
                  "usage":{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":3}}
-                """), request, 17, cached::add);
+                """), "claude-sonnet-4-5", 17, cached::add);
         // Then all 115 are the prompt, as in a stream's message_start
         assertThat(((InferenceEvent.Started) cached.get(0)).inputTokens()).isEqualTo(115);
         assertThat(((InferenceEvent.Finished) cached.get(cached.size() - 1)).usage()).isEqualTo(new TokenUsage(115, 3));
         // And a proxy's reply with neither usage nor type gets the counted prompt (17), not 0
         List<InferenceEvent> bare = new ArrayList<>();
-        claude.translateReply(JSON.readTree("""
+        wire.translateReply(JSON.readTree("""
                 {"model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn"}
-                """), request, 17, bare::add);
+                """), "claude-sonnet-4-5", 17, bare::add);
         assertThat(((InferenceEvent.Started) bare.get(0)).inputTokens()).isEqualTo(17);
         assertThat(((InferenceEvent.TextDelta) bare.get(1)).text()).isEqualTo("hi");
         assertThat(((InferenceEvent.Finished) bare.get(2)).usage()).isEqualTo(new TokenUsage(17, 0));
@@ -134,9 +135,9 @@ class UnstreamedRepliesTest {
     @Test
     void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
         openai.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.withTools(Requests.chat("gpt-4o", "Paris and Rome?"));
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
         RecordingSink streamSink = run(gpt, streamed);
-        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // The body asks for no stream, and so carries no stream_options (the API refuses them without a stream)
         JsonNode body = lastBody(openai);
         assertThat(body.path("stream").asBoolean(true)).isFalse();
@@ -154,9 +155,9 @@ class UnstreamedRepliesTest {
     void anOpenAiCompatibleHostWithoutUsageIsCountedAsItsStreamWouldBe() {
         // Given a host that reports no usage, streamed or not
         openai.sendsUsage(false).answerByDefault(Answer.text("twelve chars", " and eight").withUsage(99, 99));
-        InferenceRequest streamed = Requests.chat("gpt-4o", "count the characters");
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "count the characters").build();
         RecordingSink streamSink = run(gpt, streamed);
-        RecordingSink sink = run(gpt, Requests.unstreamed(streamed));
+        RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // Then both count the prompt as Tandem estimates it and the output at ~4 characters a token
         TokenUsage estimate = new TokenUsage(PromptEstimate.tokens(streamed), ("twelve chars and eight".length() + 3) / 4);
         assertThat(streamSink.finished().usage()).isEqualTo(estimate);
@@ -167,7 +168,7 @@ class UnstreamedRepliesTest {
     @Test
     void openAiLengthFinishIsMaxTokens() {
         openai.answerByDefault(Answer.text("abcdefgh").withStop("length", null).withUsage(9, 4));
-        RecordingSink sink = run(gpt, Requests.unstreamed(Requests.chat("gpt-4o", "go")));
+        RecordingSink sink = run(gpt, Requests.streamedChat("gpt-4o", "go").withStream(false).build());
         assertThat(sink.text()).isEqualTo("abcdefgh");
         assertThat(sink.finished().reason()).isEqualTo(StopReason.MAX_TOKENS);
         assertThat(sink.finished().usage()).isEqualTo(new TokenUsage(9, 4));

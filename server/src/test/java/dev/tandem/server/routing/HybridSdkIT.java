@@ -17,8 +17,8 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.Status;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Status;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -149,7 +149,7 @@ class HybridSdkIT extends HybridServerSetup {
     void openAiSdkToolCallsAnsweredByClaude() throws Exception {
         // Given Claude answers with a tool_use whose input streams in parts
         anthropic.answerByDefault(Answer.text("Checking.").withToolCalls(
-                new dev.tandem.server.fakes.FakeUpstream.ToolCall("toolu_01XYZ", "get_weather", List.of("{\"city\":", " \"Paris\"}")))
+                new dev.tandem.testkit.FakeUpstream.ToolCall("toolu_01XYZ", "get_weather", List.of("{\"city\":", " \"Paris\"}")))
                 .withUsage(80, 25));
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("claude-sonnet-4-5").maxCompletionTokens(100)
                 .addUserMessage("Weather in Paris?")
@@ -211,7 +211,7 @@ class HybridSdkIT extends HybridServerSetup {
     @Test
     void anthropicSdkToolUseAnsweredByOpenAi() throws Exception {
         openai.answerByDefault(Answer.text().withToolCalls(
-                new dev.tandem.server.fakes.FakeUpstream.ToolCall("call_abc", "get_weather", List.of("{\"ci", "ty\":\"Rome\"}")))
+                new dev.tandem.testkit.FakeUpstream.ToolCall("call_abc", "get_weather", List.of("{\"ci", "ty\":\"Rome\"}")))
                 .withUsage(70, 15));
         MessageCreateParams params = MessageCreateParams.builder().model("gpt-4o").maxTokens(100).addUserMessage("Weather in Rome?")
                 .addTool(com.anthropic.models.messages.Tool.builder().name("get_weather")

@@ -8,7 +8,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Answer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -89,7 +89,7 @@ class HybridServerIT extends HybridServerSetup {
     void aToolFirstAnswerStreamsItsToolUseBlockAtIndexZeroWithoutAnEmptyTextBlock() {
         // Given Claude answering with a tool call and no text (as it does under tool_choice any)
         anthropic.answerByDefault(Answer.text().withToolCalls(
-                new dev.tandem.server.fakes.FakeUpstream.ToolCall("toolu_1", "get_weather", java.util.List.of("{\"city\":", "\"Oslo\"}")))
+                new dev.tandem.testkit.FakeUpstream.ToolCall("toolu_1", "get_weather", java.util.List.of("{\"city\":", "\"Oslo\"}")))
                 .withUsage(20, 7));
         String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,\"stream\":true,"
                 + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"any\"},"

@@ -2,8 +2,8 @@ package dev.tandem.server.routing;
 
 import dev.tandem.models.Engines;
 import dev.tandem.server.TestServer;
-import dev.tandem.server.fakes.FakeAnthropic;
-import dev.tandem.server.fakes.FakeOpenAi;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -5,24 +5,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
-import dev.tandem.server.fakes.FakeAnthropic;
+import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.FakeLocalBackend;
-import dev.tandem.server.fakes.FakeOpenAi;
-import dev.tandem.server.fakes.FakeUpstream.Answer;
-import dev.tandem.server.fakes.FakeUpstream.Status;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
+import dev.tandem.server.fakes.Upstreams;
 import dev.tandem.server.remote.RemoteBackends;
-import dev.tandem.server.remote.RemoteConfig;
-import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.remote.Resilience;
+import dev.tandem.testkit.FakeAnthropic;
+import dev.tandem.testkit.FakeOpenAi;
+import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +58,11 @@ class RouterTest {
     }
 
     private Router router(Policy policy, Router.Hooks hooks) {
-        Resilience fast = new Resilience(1_000L, 1_000L, 400L, 1_000L, 4096, 2, 3_000L, 10L, 50L, 0.2, 5, 500L, 8);
-        remotes = new RemoteBackends(new RemotesConfig(
-                new RemoteConfig(null, anthropic.baseUrl(), anthropic.apiKey(), null, null, null, fast),
-                new RemoteConfig(null, openai.baseUrl(), openai.apiKey(), null, null, null, fast)), null);
-        RoutingConfig config = new RoutingConfig(policy, 1_000L, null, null, null);
+        Resilience fast = Upstreams.fast().toBuilder().withMaxAttempts(2, 3_000).withBackoff(10, 50, 0.2).build();
+        remotes = new RemoteBackends(Upstreams.remotes(Map.entry("anthropic", Upstreams.anthropic(anthropic, fast)),
+                Map.entry("openai", Upstreams.openai(openai, fast))), null);
+        RoutingConfig defaults = Defaults.CONFIG.routing();
+        RoutingConfig config = new RoutingConfig(policy, 1_000L, defaults.aliases(), defaults.fallbacks(), defaults.localModelOverflow());
         return new Router(config, local, List.of(LOCAL), local.loadSupplier(), remotes, hooks);
     }
 
@@ -68,8 +72,16 @@ class RouterTest {
         return sink.awaitEnd();
     }
 
-    private static InferenceRequest chat(String model, Map<String, String> headers) {
-        return Requests.chat(model, "hello").withHeaders(headers);
+    private static InferenceRequest chat(String model) {
+        return chat(model, null, null);
+    }
+
+    /** A request from a key with {@code keyPolicy} that asks for {@code requestPolicy} itself (null: none). */
+    private static InferenceRequest chat(String model, Policy keyPolicy, Policy requestPolicy) {
+        return Requests.streamedChat(model, "hello")
+                .withCaller(new Caller("key_test", keyPolicy, Caller.Limits.NONE))
+                .withPolicy(requestPolicy)
+                .build();
     }
 
     private int upstreamConnections() {
@@ -79,11 +91,11 @@ class RouterTest {
     @Test
     void anIdleEngineServesLocallyAndNoRemoteIsEvenBuilt() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().backend()).isEqualTo("local");
         assertThat(sink.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(sink.text()).isEqualTo("local answer");
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
         assertThat(upstreamConnections()).isZero();
     }
 
@@ -92,14 +104,14 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL);
         // Given a full queue: the next request goes to the first fallback, marked saturated
         local.load(FakeLocalBackend.queueFull());
-        RecordingSink overflow = run(router, chat("auto", Map.of()));
+        RecordingSink overflow = run(router, chat("auto"));
         assertThat(overflow.started().backend()).isEqualTo("anthropic");
         assertThat(overflow.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(overflow.text()).isEqualTo(anthropic.defaultAnswer().fullText());
         assertThat(anthropic.requests()).isEqualTo(1);
         // When the engine drains, the next request is local again
         local.load(FakeLocalBackend.idle());
-        RecordingSink back = run(router, chat("auto", Map.of()));
+        RecordingSink back = run(router, chat("auto"));
         assertThat(back.started().backend()).isEqualTo("local");
         assertThat(back.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(anthropic.requests()).isEqualTo(1);
@@ -109,7 +121,7 @@ class RouterTest {
     void aLongEstimatedWaitCountsAsSaturated() {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.busy(Duration.ofSeconds(5)));
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(local.startedRequests()).isEmpty();
@@ -123,7 +135,7 @@ class RouterTest {
             anthropic.enqueue(new Status(503, "api_error", "unavailable", Map.of()));
             openai.enqueue(new Status(503, "server_error", "unavailable", Map.of()));
         }
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         assertThat(sink.started().backend()).isEqualTo("local");
         assertThat(sink.text()).isEqualTo("local answer");
         assertThat(anthropic.requests()).isEqualTo(2);
@@ -137,7 +149,7 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.queueFull());
         anthropic.enqueue(new Status(529, "overloaded_error", "Overloaded", Map.of()), new Status(529, "overloaded_error", "Overloaded", Map.of()));
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         assertThat(sink.started().backend()).isEqualTo("openai");
         assertThat(sink.started().route()).isEqualTo(RouteReason.SATURATED);
         assertThat(sink.text()).isEqualTo(openai.defaultAnswer().fullText());
@@ -147,7 +159,7 @@ class RouterTest {
     void aLocalFailureBeforeTheFirstTokenFallsBackAsLocalError() {
         Router router = router(Policy.PREFER_LOCAL);
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.LOCAL_ERROR);
         assertThat(sink.events()).noneMatch(InferenceEvent.Failed.class::isInstance);
@@ -157,7 +169,7 @@ class RouterTest {
     void aLocalFailureAfterTheFirstTokenIsNeverFallenBackFrom() {
         Router router = router(Policy.PREFER_LOCAL);
         local.mode(FakeLocalBackend.Mode.FAIL_AFTER_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of()));
+        RecordingSink sink = run(router, chat(LOCAL));
         assertThat(sink.text()).isEqualTo("local ");
         assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INTERNAL);
         assertThat(upstreamConnections()).isZero();
@@ -166,7 +178,7 @@ class RouterTest {
     @Test
     void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        InferenceRequest request = Requests.withTools(chat(LOCAL, Map.of()));
+        InferenceRequest request = Requests.streamedChat(LOCAL, "hello").withTools(Requests.WEATHER_TOOL, "required").build();
         RecordingSink sink = run(router, request);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
@@ -177,8 +189,8 @@ class RouterTest {
     @Test
     void imagesUnderLocalOnlyGetAClear400AndNoConnection() {
         Router router = router(Policy.LOCAL_ONLY);
-        InferenceRequest request = Requests.chat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
-                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null))))), Map.of());
+        InferenceRequest request = Requests.streamedChat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
+                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null)))))).build();
         assertThatThrownBy(() -> router.start(request, new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
@@ -193,24 +205,24 @@ class RouterTest {
         Router router = router(Policy.LOCAL_ONLY);
         local.load(FakeLocalBackend.queueFull());
         // When asked for the local model: a saturation error with Retry-After, not a remote answer
-        assertThatThrownBy(() -> router.start(chat(LOCAL, Map.of()), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat(LOCAL), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
                     assertThat(e.retryAfter()).isNotNull();
                 });
         // When asked for remote models explicitly, even with a header asking for remote-only: refused
         for (String model : List.of("claude-sonnet-4-5", "gpt-4o")) {
-            assertThatThrownBy(() -> router.start(chat(model, Map.of()), new RecordingSink()))
+            assertThatThrownBy(() -> router.start(chat(model), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         }
-        assertThatThrownBy(() -> router.start(chat("auto", Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat("auto", null, Policy.REMOTE_ONLY), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         // And tools (which only a remote could serve) are refused too
-        assertThatThrownBy(() -> router.start(Requests.withTools(chat("auto", Map.of())), new RecordingSink())).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> router.start(Requests.streamedChat("auto", "hello").withTools(Requests.WEATHER_TOOL, "required").build(), new RecordingSink())).isInstanceOf(ApiException.class);
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
         assertThat(router.circuitStates()).isEmpty();
     }
 
@@ -218,38 +230,31 @@ class RouterTest {
     void aRequestOrKeyNarrowedToLocalOnlyStaysLocalWhenSaturated() {
         Router router = router(Policy.PREFER_LOCAL);
         local.load(FakeLocalBackend.queueFull());
-        for (Map<String, String> headers : List.of(Map.of(Router.REQUEST_POLICY_HEADER, "local-only"),
-                Map.of(Router.KEY_POLICY_HEADER, "local-only"))) {
-            assertThatThrownBy(() -> router.start(chat("auto", headers), new RecordingSink()))
+        for (Policy[] keyAndRequest : List.of(new Policy[] {null, Policy.LOCAL_ONLY}, new Policy[] {Policy.LOCAL_ONLY, null})) {
+            assertThatThrownBy(() -> router.start(chat("auto", keyAndRequest[0], keyAndRequest[1]), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED));
-            assertThatThrownBy(() -> router.start(chat("claude-sonnet-4-5", headers), new RecordingSink()))
+            assertThatThrownBy(() -> router.start(chat("claude-sonnet-4-5", keyAndRequest[0], keyAndRequest[1]), new RecordingSink()))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
         }
         assertThat(upstreamConnections()).isZero();
-        assertThat(remotes.builtCount()).isZero();
+        assertThat(remotes.circuitStates()).as("no upstream client built").isEmpty();
     }
 
     @Test
     void policiesNarrowButNeverWiden() {
         Router router = router(Policy.PREFER_LOCAL);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of()))).isEqualTo(Policy.PREFER_LOCAL);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")))).isEqualTo(Policy.REMOTE_ONLY);
-        assertThat(router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
-                Router.REQUEST_POLICY_HEADER, "prefer-local")))).isEqualTo(Policy.LOCAL_ONLY);
-        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.KEY_POLICY_HEADER, "local-only",
-                Router.REQUEST_POLICY_HEADER, "remote-only"))))
+        assertThat(router.effectivePolicy(chat(LOCAL))).isEqualTo(Policy.PREFER_LOCAL);
+        assertThat(router.effectivePolicy(chat(LOCAL, null, Policy.REMOTE_ONLY))).isEqualTo(Policy.REMOTE_ONLY);
+        assertThat(router.effectivePolicy(chat(LOCAL, Policy.LOCAL_ONLY, Policy.PREFER_LOCAL))).isEqualTo(Policy.LOCAL_ONLY);
+        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Policy.LOCAL_ONLY, Policy.REMOTE_ONLY)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
-        assertThatThrownBy(() -> router.effectivePolicy(chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "cloud-please"))))
-                .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-                    assertThat(e.param()).isEqualTo(Router.REQUEST_POLICY_HEADER);
-                });
+        // an unknown policy never gets this far: the edge refuses the header (EdgeHeadersIT)
     }
 
     @Test
     void remoteOnlySendsLocalAndAliasModelsToRemoteAsPolicy() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink sink = run(router, chat(LOCAL, Map.of(Router.REQUEST_POLICY_HEADER, "remote-only")));
+        RecordingSink sink = run(router, chat(LOCAL, null, Policy.REMOTE_ONLY));
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.POLICY);
         assertThat(local.startedRequests()).isEmpty();
@@ -258,14 +263,14 @@ class RouterTest {
     @Test
     void remoteModelNamesGoToTheirBackendAsPrimary() {
         Router router = router(Policy.PREFER_LOCAL);
-        RecordingSink gpt = run(router, chat("gpt-4o-mini", Map.of()));
+        RecordingSink gpt = run(router, chat("gpt-4o-mini"));
         assertThat(gpt.started().backend()).isEqualTo("openai");
         assertThat(gpt.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(openai.lastRequest().body()).contains("\"model\":\"gpt-4o-mini\"");
-        RecordingSink claude = run(router, chat("claude-haiku-4-5", Map.of()));
+        RecordingSink claude = run(router, chat("claude-haiku-4-5"));
         assertThat(claude.started().backend()).isEqualTo("anthropic");
         assertThat(local.startedRequests()).isEmpty();
-        assertThat(router.circuitStates()).containsEntry("anthropic", "closed").containsEntry("openai", "closed");
+        assertThat(router.circuitStates()).containsEntry("anthropic", CircuitState.CLOSED).containsEntry("openai", CircuitState.CLOSED);
     }
 
     @Test
@@ -276,7 +281,7 @@ class RouterTest {
         assertThat(router.knows("auto")).isTrue();
         assertThat(router.knows(LOCAL)).isTrue();
         assertThat(router.knownModels(List.of(LOCAL))).containsExactly(LOCAL, "auto", "default", "claude-sonnet-4-5", "gpt-4o");
-        assertThatThrownBy(() -> router.start(chat("llama-9000", Map.of()), new RecordingSink()))
+        assertThatThrownBy(() -> router.start(chat("llama-9000"), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
                     assertThat(e.getMessage()).contains("llama-9000");
@@ -287,7 +292,7 @@ class RouterTest {
     void aNonRetriableRemoteErrorComesBackWithoutFallback() {
         Router router = router(Policy.PREFER_LOCAL);
         anthropic.enqueue(new Status(400, "invalid_request_error", "max_tokens: 999999 > 64000, the maximum allowed", Map.of()));
-        RecordingSink sink = run(router, chat("claude-sonnet-4-5", Map.of()));
+        RecordingSink sink = run(router, chat("claude-sonnet-4-5"));
         assertThat(sink.events()).hasSize(1);
         assertThat(sink.failed().error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(sink.failed().error().getMessage()).contains("max_tokens: 999999").doesNotContain(anthropic.apiKey());
@@ -296,8 +301,10 @@ class RouterTest {
 
     @Test
     void aServerThatIsRemoteOnlyNeedsARemote() {
-        RoutingConfig config = new RoutingConfig(Policy.REMOTE_ONLY, null, null, null, null);
-        RemoteBackends none = new RemoteBackends(RemotesConfig.defaults(), null);
+        RoutingConfig defaults = Defaults.CONFIG.routing();
+        RoutingConfig config = new RoutingConfig(Policy.REMOTE_ONLY, defaults.maxLocalWaitMs(), defaults.aliases(),
+                defaults.fallbacks(), defaults.localModelOverflow());
+        RemoteBackends none = new RemoteBackends(Defaults.CONFIG.remotes(), null); // no key: nothing enabled
         assertThatThrownBy(() -> new Router(config, local, List.of(LOCAL), local.loadSupplier(), none))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -322,7 +329,7 @@ class RouterTest {
         Router router = router(Policy.PREFER_LOCAL, hooks);
         // When local fails before its first token
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
-        RecordingSink sink = run(router, chat("auto", Map.of()));
+        RecordingSink sink = run(router, chat("auto"));
         // Then anthropic is skipped, openai serves, and the hidden local failure was reported
         assertThat(sink.started().backend()).isEqualTo("openai");
         assertThat(anthropic.connections()).isZero();
@@ -336,7 +343,7 @@ class RouterTest {
         for (int i = 0; i < 24; i++) {
             local.load(i % 2 == 0 ? FakeLocalBackend.idle() : FakeLocalBackend.queueFull());
             RecordingSink sink = new RecordingSink();
-            router.start(chat("auto", Map.of()), sink);
+            router.start(chat("auto"), sink);
             sinks.add(sink);
         }
         for (int i = 0; i < sinks.size(); i++) {
@@ -354,10 +361,10 @@ class RouterTest {
     @Test
     void cancellingARoutedRemoteCallStopsItsStream() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        anthropic.enqueue(new dev.tandem.server.fakes.FakeUpstream.Trickle(Duration.ofMillis(100),
+        anthropic.enqueue(new dev.tandem.testkit.FakeUpstream.Trickle(Duration.ofMillis(100),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = router.start(chat("claude-sonnet-4-5", Map.of()), sink);
+        Backend.Call call = router.start(chat("claude-sonnet-4-5"), sink);
         sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
@@ -396,7 +403,7 @@ class RouterTest {
         };
         local.mode(FakeLocalBackend.Mode.FAIL_BEFORE_FIRST_TOKEN);
         Router router = router(Policy.PREFER_LOCAL, new Router.Hooks(remote -> slowRemote, null));
-        Backend.Call call = router.start(chat("auto", Map.of()), new RecordingSink());
+        Backend.Call call = router.start(chat("auto"), new RecordingSink());
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
         // When the client goes away while the fallback is being started
         call.cancel();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.core.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,9 +18,9 @@ class RoutingSectionsLoadTest {
     void defaultsPreferLocalWithNoRemoteEnabled() {
         TandemConfig config = ConfigLoader.load(null, Map.of(), Map.of());
         assertThat(config.routing().policy()).isEqualTo(Policy.PREFER_LOCAL);
-        assertThat(config.remotes().anthropic().active()).isFalse();
-        assertThat(config.remotes().openai().active()).isFalse();
-        assertThat(config.remotes().anthropic().resilience().maxAttempts()).isEqualTo(3);
+        assertThat(config.remotes().get("anthropic").active()).isFalse();
+        assertThat(config.remotes().get("openai").active()).isFalse();
+        assertThat(config.remotes().get("anthropic").resilience().maxAttempts()).isEqualTo(3);
     }
 
     @Test
@@ -35,11 +36,11 @@ class RoutingSectionsLoadTest {
                 """);
         TandemConfig config = ConfigLoader.load(file, Map.of("ANTHROPIC_API_KEY", "sk-ant-from-env-123456"), Map.of());
         assertThat(config.routing().policy()).isEqualTo(Policy.LOCAL_ONLY);
-        assertThat(config.remotes().anthropic().apiKey()).isEqualTo("sk-ant-from-env-123456");
-        assertThat(config.remotes().anthropic().active()).isTrue();
-        assertThat(config.remotes().openai().baseUrl()).isEqualTo("http://gpu-box:8000");
-        assertThat(config.remotes().openai().resilience().maxAttempts()).isEqualTo(1);
-        assertThat(config.remotes().openai().resilience().idleTimeoutMs()).isEqualTo(45_000);
+        assertThat(config.remotes().get("anthropic").apiKey()).isEqualTo("sk-ant-from-env-123456");
+        assertThat(config.remotes().get("anthropic").active()).isTrue();
+        assertThat(config.remotes().get("openai").baseUrl()).isEqualTo("http://gpu-box:8000");
+        assertThat(config.remotes().get("openai").resilience().maxAttempts()).isEqualTo(1);
+        assertThat(config.remotes().get("openai").resilience().idleTimeoutMs()).isEqualTo(45_000);
         assertThat(ConfigLoader.describeMasked(config)).doesNotContain("sk-ant-from-env-123456").contains("local-only");
     }
 }

@@ -1,56 +1,61 @@
 package dev.tandem.server.api.anthropic;
 
-import dev.tandem.server.api.CallGroup;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.api.Completed;
-import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Endpoint;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.RequestIds;
-import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
 import dev.tandem.server.api.Streaming;
 import dev.tandem.server.api.ToolCalls;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /v1/messages}. */
-public final class Messages {
-    private static final AnthropicErrors ERRORS = new AnthropicErrors();
-    private final Edge edge;
+/** {@code POST /v1/messages}: one internal request. */
+public final class Messages implements Endpoint<MessagesWire.Request> {
 
-    public Messages(Edge edge) {
-        this.edge = edge;
+    @Override
+    public Class<MessagesWire.Request> wireType() {
+        return MessagesWire.Request.class;
     }
 
-    public void handle(Context ctx) {
-        MessagesWire.Request wire = edge.bodies().parse(ctx, MessagesWire.Request.class);
-        InferenceRequest request = MessagesRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
-        edge.models().require(wire.model());
-        String id = "msg_" + RequestIds.generate("").substring(0, 24);
-        if (request.stream()) {
-            try (CallGroup group = CallGroup.start(edge.backend(), List.of(request))) {
-                Streaming.run(ctx, group, new Stream(id, wire.model()), ERRORS, edge.pingMs());
-            }
-        } else {
-            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), List.of(request)),
-                    all -> respond(ctx, id, wire.model(), all.get(0)));
+    @Override
+    public ErrorFormat errors() {
+        return ErrorFormat.ANTHROPIC;
+    }
+
+    @Override
+    public Exchange prepare(MessagesWire.Request wire, Origin origin) {
+        InferenceRequest request = MessagesRequests.toInference(wire, origin);
+        return new MessageExchange(wire.model(), request, "msg_" + RequestIds.generate("").substring(0, 24));
+    }
+
+    private record MessageExchange(String model, InferenceRequest request, String id) implements Exchange {
+        @Override
+        public List<InferenceRequest> requests() {
+            return List.of(request);
         }
-    }
 
-    private static void respond(Context ctx, String id, String model, Completed done) {
-        ResponseHeaders.apply(ctx, done.started());
-        InferenceEvent.Finished f = done.finished();
-        ctx.contentType("application/json").result(Json.write(new MessagesWire.Message(id, "message", "assistant",
-                model, blocks(done), stopReason(f.reason()),
-                f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0))));
+        @Override
+        public Streaming.Format streamFormat() {
+            return new Stream(id, model);
+        }
+
+        @Override
+        public Object body(List<Completed> all) {
+            Completed done = all.get(0);
+            InferenceEvent.Finished f = done.finished();
+            return new MessagesWire.Message(id, "message", "assistant", model, blocks(done), stopReason(f.reason()),
+                    f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0));
+        }
     }
 
     /** The text (unless empty beside tool calls), then one tool_use block per call. */

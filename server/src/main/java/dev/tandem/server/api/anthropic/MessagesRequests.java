@@ -2,8 +2,8 @@ package dev.tandem.server.api.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
-import dev.tandem.server.api.SamplingChecks;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
@@ -15,28 +15,31 @@ import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** A Messages request, checked and turned into the internal request. */
 final class MessagesRequests {
     private MessagesRequests() {}
 
-    static InferenceRequest toInference(MessagesWire.Request r, String requestId, Map<String, String> headers) {
+    static InferenceRequest toInference(MessagesWire.Request r, Origin origin) {
         Params.requiredText(r.model(), "model");
         Input.Chat chat = chat(r.system(), r.messages());
         int maxTokens = Params.maxTokens(r.maxTokens(), "max_tokens");
-        Params.range(r.temperature(), 0, 1, "temperature");
-        SamplingChecks.topP(r.topP());
-        Params.range(r.topK(), 0, Integer.MAX_VALUE, "top_k");
-        Sampling sampling = new Sampling(r.temperature(), r.topP(), r.topK(), null, null, null, null, null, false, 0);
+        Params.range(r.temperature(), 0, 1, "temperature"); // Anthropic's range; the rest is Sampling's to check
+        Sampling sampling = Sampling.builder().withTemperature(r.temperature()).withTopP(r.topP()).withTopK(r.topK()).build();
         List<String> stop = Params.stopSequences(r.stopSequences(), "stop_sequences");
         if (r.stopSequences() != null && r.stopSequences().isTextual()) {
             throw ApiException.invalid("stop_sequences", "'stop_sequences' must be an array of strings.");
         }
         String user = r.metadata() == null ? null : r.metadata().userId();
         String toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? null : Json.write(r.toolChoice());
-        return new InferenceRequest(requestId, Dialect.ANTHROPIC, r.model(), chat, maxTokens, sampling, stop, null,
-                Boolean.TRUE.equals(r.stream()), tools(r.tools()), toolChoice, user, headers);
+        return origin.request(Dialect.ANTHROPIC, r.model(), chat)
+                .withMaxTokens(maxTokens)
+                .withSampling(sampling)
+                .withStop(stop)
+                .withStream(Boolean.TRUE.equals(r.stream()))
+                .withTools(tools(r.tools()), toolChoice)
+                .withUser(user)
+                .build();
     }
 
     static Input.Chat chat(JsonNode system, List<MessagesWire.MessageIn> messages) {

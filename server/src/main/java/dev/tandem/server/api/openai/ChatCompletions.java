@@ -1,65 +1,71 @@
 package dev.tandem.server.api.openai;
 
-import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
-import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Endpoint;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.RequestIds;
-import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
 import dev.tandem.server.api.Streaming;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.TokenUsage;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code POST /v1/chat/completions}. */
-public final class ChatCompletions {
-    private static final OpenAiErrors ERRORS = new OpenAiErrors();
-    private final Edge edge;
+/** {@code POST /v1/chat/completions}: one internal request per choice. */
+public final class ChatCompletions implements Endpoint<ChatWire.Request> {
+    private final int defaultMaxTokens;
 
-    public ChatCompletions(Edge edge) {
-        this.edge = edge;
+    /** @param defaultMaxTokens max_tokens when the client sends none */
+    public ChatCompletions(int defaultMaxTokens) {
+        this.defaultMaxTokens = defaultMaxTokens;
     }
 
-    public void handle(Context ctx) {
-        ChatWire.Request wire = edge.bodies().parse(ctx, ChatWire.Request.class);
-        List<InferenceRequest> requests = ChatRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx), edge.defaultMaxTokens());
-        edge.models().require(wire.model());
-        String id = "chatcmpl-" + RequestIds.generate("").substring(0, 20);
-        long created = System.currentTimeMillis() / 1000;
-        boolean logprobs = requests.get(0).topLogprobs() != null;
-        if (Boolean.TRUE.equals(wire.stream())) {
-            try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
-                Streaming.run(ctx, group, new Stream(id, created, wire.model(), requests.size(), logprobs, wire.streamOptions()),
-                        ERRORS, edge.pingMs());
+    @Override
+    public Class<ChatWire.Request> wireType() {
+        return ChatWire.Request.class;
+    }
+
+    @Override
+    public ErrorFormat errors() {
+        return ErrorFormat.OPENAI;
+    }
+
+    @Override
+    public Exchange prepare(ChatWire.Request wire, Origin origin) {
+        List<InferenceRequest> requests = ChatRequests.toInference(wire, origin, defaultMaxTokens);
+        return new ChatExchange(wire, requests, "chatcmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000);
+    }
+
+    private record ChatExchange(ChatWire.Request wire, List<InferenceRequest> requests, String id, long created) implements Exchange {
+        boolean logprobs() {
+            return requests.get(0).topLogprobs() != null;
+        }
+
+        @Override
+        public Streaming.Format streamFormat() {
+            return new Stream(id, created, wire.model(), requests.size(), logprobs(), wire.streamOptions());
+        }
+
+        @Override
+        public Object body(List<Completed> done) {
+            List<ChatWire.Choice> choices = new ArrayList<>();
+            List<TokenUsage> usage = new ArrayList<>();
+            for (int i = 0; i < done.size(); i++) {
+                Completed c = done.get(i);
+                List<ChatWire.ToolCallOut> calls = c.toolCalls().stream().map(t -> new ChatWire.ToolCallOut(t.id(), "function",
+                        new ChatWire.FunctionCall(t.name(), t.argumentsJson()))).toList();
+                String content = c.text().isEmpty() && !calls.isEmpty() ? null : c.text();
+                choices.add(new ChatWire.Choice(i, new ChatWire.AssistantMessage("assistant", content, null, calls),
+                        logprobs() ? new ChatWire.Logprobs(c.logprobs().stream().map(OpenAiLogprobs::chat).toList(), null) : null,
+                        OpenAiStop.finishReason(c.finished().reason())));
+                usage.add(c.finished().usage());
             }
-        } else {
-            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests),
-                    done -> respond(ctx, id, created, wire.model(), logprobs, done));
+            return new ChatWire.Completion(id, "chat.completion", created, wire.model(), choices, OpenAiUsage.of(usage, done.size()), null);
         }
-    }
-
-    private static void respond(Context ctx, String id, long created, String model, boolean logprobs, List<Completed> done) {
-        ResponseHeaders.apply(ctx, done.get(0).started());
-        List<ChatWire.Choice> choices = new ArrayList<>();
-        List<TokenUsage> usage = new ArrayList<>();
-        for (int i = 0; i < done.size(); i++) {
-            Completed c = done.get(i);
-            List<ChatWire.ToolCallOut> calls = c.toolCalls().stream().map(t -> new ChatWire.ToolCallOut(t.id(), "function",
-                    new ChatWire.FunctionCall(t.name(), t.argumentsJson()))).toList();
-            String content = c.text().isEmpty() && !calls.isEmpty() ? null : c.text();
-            choices.add(new ChatWire.Choice(i, new ChatWire.AssistantMessage("assistant", content, null, calls),
-                    logprobs ? new ChatWire.Logprobs(c.logprobs().stream().map(OpenAiLogprobs::chat).toList(), null) : null,
-                    OpenAiStop.finishReason(c.finished().reason())));
-            usage.add(c.finished().usage());
-        }
-        ctx.contentType("application/json").result(Json.write(new ChatWire.Completion(id, "chat.completion", created,
-                model, choices, OpenAiUsage.of(usage, done.size()), null)));
     }
 
     /** chat.completion.chunk frames: role first, content deltas, finish_reason, usage, [DONE]. */

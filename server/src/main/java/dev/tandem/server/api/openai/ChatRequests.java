@@ -2,6 +2,7 @@ package dev.tandem.server.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.api.SamplingChecks;
 import dev.tandem.server.core.ApiException;
@@ -15,7 +16,6 @@ import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** A Chat Completions request, checked and turned into one internal request per choice. */
 final class ChatRequests {
@@ -23,7 +23,7 @@ final class ChatRequests {
 
     private ChatRequests() {}
 
-    static List<InferenceRequest> toInference(ChatWire.Request r, String requestId, Map<String, String> headers, int defaultMaxTokens) {
+    static List<InferenceRequest> toInference(ChatWire.Request r, Origin origin, int defaultMaxTokens) {
         Params.requiredText(r.model(), "model");
         Input.Chat chat = chat(Params.required(r.messages(), "messages"));
         Integer asked = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
@@ -43,9 +43,15 @@ final class ChatRequests {
 
         List<InferenceRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new InferenceRequest(n == 1 ? requestId : requestId + "-" + i, Dialect.OPENAI, r.model(), chat,
-                    maxTokens, sampling, stop, topLogprobs, Boolean.TRUE.equals(r.stream()), tools, toolChoice,
-                    r.user(), headers, asked == null));
+            out.add(origin.request(i, n, Dialect.OPENAI, r.model(), chat)
+                    .withMaxTokens(maxTokens, asked == null)
+                    .withSampling(sampling)
+                    .withStop(stop)
+                    .withTopLogprobs(topLogprobs)
+                    .withStream(Boolean.TRUE.equals(r.stream()))
+                    .withTools(tools, toolChoice)
+                    .withUser(r.user())
+                    .build());
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.tandem.server.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Prompt;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.api.SamplingChecks;
 import dev.tandem.server.core.ApiException;
@@ -11,7 +12,6 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Sampling;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** A legacy Completions request, checked and turned into one internal request per prompt × n (prompt-major). */
 final class CompletionRequests {
@@ -21,7 +21,7 @@ final class CompletionRequests {
 
     private CompletionRequests() {}
 
-    static List<InferenceRequest> toInference(CompletionWire.Request r, String requestId, Map<String, String> headers) {
+    static List<InferenceRequest> toInference(CompletionWire.Request r, Origin origin) {
         Params.requiredText(r.model(), "model");
         List<Prompt> prompts = prompts(r.prompt());
         int maxTokens = Params.maxTokens(r.maxTokens() == null ? DEFAULT_MAX_TOKENS : r.maxTokens(), "max_tokens");
@@ -52,10 +52,14 @@ final class CompletionRequests {
         for (int p = 0; p < prompts.size(); p++) {
             Input.Completion input = new Input.Completion(prompts.get(p), r.suffix(), echo);
             for (int i = 0; i < n; i++) {
-                int index = p * n + i;
-                String id = prompts.size() * n == 1 ? requestId : requestId + "-" + index;
-                out.add(new InferenceRequest(id, Dialect.OPENAI, r.model(), input, maxTokens, sampling, stop, logprobs,
-                        Boolean.TRUE.equals(r.stream()), List.of(), null, r.user(), headers, r.maxTokens() == null));
+                out.add(origin.request(p * n + i, prompts.size() * n, Dialect.OPENAI, r.model(), input)
+                        .withMaxTokens(maxTokens, r.maxTokens() == null)
+                        .withSampling(sampling)
+                        .withStop(stop)
+                        .withTopLogprobs(logprobs)
+                        .withStream(Boolean.TRUE.equals(r.stream()))
+                        .withUser(r.user())
+                        .build());
             }
         }
         return out;

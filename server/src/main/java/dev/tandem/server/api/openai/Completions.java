@@ -2,69 +2,79 @@ package dev.tandem.server.api.openai;
 
 import dev.tandem.models.GenerationEvent.TokenLogprob;
 import dev.tandem.models.GenerationEvent.TopLogprob;
-import dev.tandem.server.api.CallGroup;
 import dev.tandem.server.api.Completed;
-import dev.tandem.server.api.Edge;
+import dev.tandem.server.api.Endpoint;
+import dev.tandem.server.api.ErrorFormat;
 import dev.tandem.server.api.Json;
-import dev.tandem.server.api.Params;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.RequestIds;
-import dev.tandem.server.api.ResponseHeaders;
 import dev.tandem.server.api.Sse;
 import dev.tandem.server.api.Streaming;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.TokenUsage;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /v1/completions}: the legacy endpoint, with vLLM's extensions. */
-public final class Completions {
-    private static final OpenAiErrors ERRORS = new OpenAiErrors();
-    private final Edge edge;
+/** {@code POST /v1/completions}: the legacy endpoint, with vLLM's extensions; one internal request per prompt × n. */
+public final class Completions implements Endpoint<CompletionWire.Request> {
 
-    public Completions(Edge edge) {
-        this.edge = edge;
+    @Override
+    public Class<CompletionWire.Request> wireType() {
+        return CompletionWire.Request.class;
     }
 
-    public void handle(Context ctx) {
-        CompletionWire.Request wire = edge.bodies().parse(ctx, CompletionWire.Request.class);
-        List<InferenceRequest> requests = CompletionRequests.toInference(wire, RequestIds.of(ctx), Params.headers(ctx));
-        edge.models().require(wire.model());
-        int n = wire.n() == null ? 1 : wire.n();
-        boolean asIds = Boolean.TRUE.equals(wire.returnTokensAsTokenIds());
-        Shape shape = new Shape("cmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000,
-                wire.model(), n, requests.get(0).topLogprobs() != null, asIds);
-        if (Boolean.TRUE.equals(wire.stream())) {
-            try (CallGroup group = CallGroup.start(edge.backend(), requests)) {
-                Streaming.run(ctx, group, new Stream(shape, requests.size(), wire.streamOptions()), ERRORS, edge.pingMs());
-            }
-        } else {
-            Completed.respondWhenDone(ctx, Completed.gather(edge.backend(), requests), done -> respond(ctx, shape, done));
-        }
+    @Override
+    public ErrorFormat errors() {
+        return ErrorFormat.OPENAI;
     }
 
-    private record Shape(String id, long created, String model, int n, boolean logprobs, boolean tokenIds) {}
+    @Override
+    public Exchange prepare(CompletionWire.Request wire, Origin origin) {
+        List<InferenceRequest> requests = CompletionRequests.toInference(wire, origin);
+        return new Shape(wire, requests, "cmpl-" + RequestIds.generate("").substring(0, 20), System.currentTimeMillis() / 1000);
+    }
 
-    private static void respond(Context ctx, Shape shape, List<Completed> done) {
-        ResponseHeaders.apply(ctx, done.get(0).started());
-        List<CompletionWire.Choice> choices = new ArrayList<>();
-        List<TokenUsage> usage = new ArrayList<>();
-        for (int i = 0; i < done.size(); i++) {
-            Completed c = done.get(i);
-            LegacyLogprobs lp = shape.logprobs() ? new LegacyLogprobs(shape.tokenIds()) : null;
-            if (lp != null) {
-                c.logprobs().forEach(lp::add);
-            }
-            choices.add(new CompletionWire.Choice(c.text(), i, lp == null ? null : lp.toWire(),
-                    OpenAiStop.finishReason(c.finished().reason())));
-            usage.add(c.finished().usage());
+    /** One request's completions: what every chunk and the whole answer repeat. */
+    private record Shape(CompletionWire.Request wire, List<InferenceRequest> requests, String id, long created) implements Exchange {
+        /** Choices per prompt. */
+        int n() {
+            return wire.n() == null ? 1 : wire.n();
         }
-        ctx.contentType("application/json").result(Json.write(new CompletionWire.Completion(shape.id(), "text_completion",
-                shape.created(), shape.model(), choices, OpenAiUsage.of(usage, shape.n()), null)));
+
+        boolean logprobs() {
+            return requests.get(0).topLogprobs() != null;
+        }
+
+        /** vLLM's return_tokens_as_token_ids. */
+        boolean tokenIds() {
+            return Boolean.TRUE.equals(wire.returnTokensAsTokenIds());
+        }
+
+        @Override
+        public Streaming.Format streamFormat() {
+            return new Stream(this, requests.size(), wire.streamOptions());
+        }
+
+        @Override
+        public Object body(List<Completed> done) {
+            List<CompletionWire.Choice> choices = new ArrayList<>();
+            List<TokenUsage> usage = new ArrayList<>();
+            for (int i = 0; i < done.size(); i++) {
+                Completed c = done.get(i);
+                LegacyLogprobs lp = logprobs() ? new LegacyLogprobs(tokenIds()) : null;
+                if (lp != null) {
+                    c.logprobs().forEach(lp::add);
+                }
+                choices.add(new CompletionWire.Choice(c.text(), i, lp == null ? null : lp.toWire(),
+                        OpenAiStop.finishReason(c.finished().reason())));
+                usage.add(c.finished().usage());
+            }
+            return new CompletionWire.Completion(id, "text_completion", created, model(), choices, OpenAiUsage.of(usage, n()), null);
+        }
     }
 
     /** Accumulates the legacy logprobs of one choice; text offsets count characters of the text so far. */

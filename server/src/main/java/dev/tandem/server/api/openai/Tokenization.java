@@ -1,23 +1,26 @@
 package dev.tandem.server.api.openai;
 
-import dev.tandem.models.Engine;
 import dev.tandem.models.Prompt;
-import dev.tandem.server.api.Edge;
 import dev.tandem.server.api.Json;
+import dev.tandem.server.api.ServePath;
 import dev.tandem.server.core.ApiException;
-import dev.tandem.server.local.LocalPrompts;
+import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.PromptTokens;
 import io.javalin.http.Context;
 import java.util.List;
-import java.util.function.Supplier;
 
-/** vLLM's {@code POST /tokenize} and {@code POST /detokenize}, on the local model's tokenizer. */
+/**
+ * vLLM's {@code POST /tokenize} and {@code POST /detokenize}, on the serving model's tokenizer,
+ * through the same gate as a generation (the key's model list and request limits apply). Without a
+ * {@code model}, the server's first (its local) model.
+ */
 public final class Tokenization {
-    private final Edge edge;
-    private final Supplier<Engine> engine;
+    private final ServePath edge;
 
-    public Tokenization(Edge edge, Supplier<Engine> engine) {
+    public Tokenization(ServePath edge) {
         this.edge = edge;
-        this.engine = engine;
     }
 
     record TokenizeRequest(String model, String prompt, List<ChatWire.MessageIn> messages, Boolean addSpecialTokens) {}
@@ -30,41 +33,27 @@ public final class Tokenization {
 
     public void tokenize(Context ctx) {
         TokenizeRequest r = edge.bodies().parse(ctx, TokenizeRequest.class);
-        checkModel(r.model());
         if ((r.prompt() == null) == (r.messages() == null)) {
             throw ApiException.invalid("prompt", "Send exactly one of 'prompt' (a string) or 'messages'.");
         }
-        Engine e = engine.get();
-        int[] ids;
-        if (r.prompt() != null) {
-            ids = e.tokenizer().encode(r.prompt(), r.addSpecialTokens() == null || r.addSpecialTokens());
-        } else {
-            Prompt prompt = LocalPrompts.prompt(ChatRequests.chat(r.messages()), e.promptFormat());
-            ids = prompt instanceof Prompt.Tokens t ? t.ids()
-                    : e.tokenizer().encode(((Prompt.Text) prompt).text(), ((Prompt.Text) prompt).addSpecialTokens());
-        }
-        ctx.contentType("application/json").result(Json.write(new TokenizeResponse(ids.length, e.model().contextLength(), ids)));
+        Input input = r.prompt() != null
+                ? new Input.Completion(new Prompt.Text(r.prompt(), r.addSpecialTokens() == null || r.addSpecialTokens()), null, false)
+                : ChatRequests.chat(r.messages());
+        PromptTokens tokens = edge.backend().tokenize(request(ctx, r.model(), input));
+        ctx.contentType("application/json").result(Json.write(new TokenizeResponse(tokens.count(), tokens.contextLength(), tokens.ids())));
     }
 
     public void detokenize(Context ctx) {
         DetokenizeRequest r = edge.bodies().parse(ctx, DetokenizeRequest.class);
-        checkModel(r.model());
         if (r.tokens() == null) {
             throw ApiException.invalid("tokens", "'tokens' is required: an array of token ids.");
         }
-        Engine e = engine.get();
-        int vocab = e.tokenizer().vocabSize();
-        for (int id : r.tokens()) {
-            if (id < 0 || id >= vocab) {
-                throw ApiException.invalid("tokens", "Token id " + id + " is outside the vocabulary [0, " + vocab + ").");
-            }
-        }
-        ctx.contentType("application/json").result(Json.write(new DetokenizeResponse(e.tokenizer().decode(r.tokens()))));
+        String text = edge.backend().detokenize(request(ctx, r.model(), new Input.Completion(Prompt.tokens(r.tokens()), null, false)));
+        ctx.contentType("application/json").result(Json.write(new DetokenizeResponse(text)));
     }
 
-    private void checkModel(String model) {
-        if (model != null) {
-            edge.models().require(model);
-        }
+    private InferenceRequest request(Context ctx, String model, Input input) {
+        String id = model != null ? edge.models().require(model).id() : edge.models().models().get(0).id();
+        return edge.origin(ctx).request(Dialect.OPENAI, id, input).build();
     }
 }

@@ -4,14 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.server.core.Backend;
-import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
-import dev.tandem.server.routing.RouteReason;
+import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.ops.ForwardingBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -27,9 +26,6 @@ import java.util.function.Consumer;
  * answer would be replayed to every later caller that local would serve.
  */
 public final class CachingBackend extends ForwardingBackend {
-    public static final String CACHE_ROUTE = "cache";
-    /** Routes that say a passing state of the local engine, not the request, chose the backend. */
-    private static final Set<String> TRANSIENT_ROUTES = Set.of(RouteReason.SATURATED, RouteReason.LOCAL_ERROR);
 
     private final boolean perKey;
     private final Cache<CacheKey, List<InferenceEvent>> answers;
@@ -69,7 +65,7 @@ public final class CachingBackend extends ForwardingBackend {
         Call call = inner.start(request, event -> {
             synchronized (recorded) {
                 recorded.add(event);
-                if (event instanceof InferenceEvent.Started s && TRANSIENT_ROUTES.contains(s.route())) {
+                if (event instanceof InferenceEvent.Started s && s.route().isTransient()) {
                     keep.set(false);
                 }
                 if (event instanceof InferenceEvent.Finished && keep.get()) {
@@ -87,14 +83,8 @@ public final class CachingBackend extends ForwardingBackend {
     /** Replays on the caller's thread: all events are out before start returns, nothing to cancel. */
     private static Call replay(List<InferenceEvent> events, Consumer<InferenceEvent> sink) {
         for (InferenceEvent e : events) {
-            sink.accept(e instanceof InferenceEvent.Started s ? s.withRoute(CACHE_ROUTE) : e);
+            sink.accept(e instanceof InferenceEvent.Started s ? s.withRoute(RouteReason.CACHE) : e);
         }
         return () -> {};
-    }
-
-    /** Entries held now (for tests and an admin view). */
-    public long size() {
-        answers.cleanUp();
-        return answers.estimatedSize();
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.server.ops.gate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
@@ -52,8 +53,14 @@ public final class AdminApi {
         }
         CreatedKey created;
         try {
-            created = keys.create(new KeySpec(body.name(), body.policy(), body.allowedModels(), body.rpm(), body.tpm(),
-                    body.maxConcurrent(), body.budgetUsd()));
+            created = keys.create(KeySpec.builder(body.name())
+                    .withPolicy(body.policy() == null ? null : Policy.parse(body.policy()))
+                    .withAllowedModels(body.allowedModels())
+                    .withRpm(body.rpm())
+                    .withTpm(body.tpm())
+                    .withMaxConcurrent(body.maxConcurrent())
+                    .withBudgetUsd(body.budgetUsd())
+                    .build());
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(null, e.getMessage());
         }
@@ -116,12 +123,12 @@ public final class AdminApi {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", k.id());
         m.put("name", k.name());
-        m.put("policy", k.policy());
-        m.put("allowedModels", k.allowedModels());
-        m.put("rpm", k.rpm());
-        m.put("tpm", k.tpm());
-        m.put("maxConcurrent", k.maxConcurrent());
-        m.put("budgetUsd", k.budgetUsd());
+        m.put("policy", k.policy() == null ? null : k.policy().wireName());
+        m.put("allowedModels", k.limits().allowedModels());
+        m.put("rpm", k.limits().rpm());
+        m.put("tpm", k.limits().tpm());
+        m.put("maxConcurrent", k.limits().maxConcurrent());
+        m.put("budgetUsd", k.limits().budgetUsd());
         m.put("created", k.created().toString());
         m.put("revoked", k.revoked() == null ? null : k.revoked().toString());
         return m;

@@ -1,23 +1,22 @@
 package dev.tandem.server.ops.gate;
 
+import dev.tandem.server.core.Assert;
 import java.util.List;
 
 /**
- * The {@code auth:} section.
+ * The {@code auth:} section (defaults in {@code tandem-defaults.yaml}).
  *
- * @param enabled API keys required (default true; switching it off takes an explicit line and is
- *     logged as a warning at start)
+ * @param enabled API keys required (switching it off takes an explicit line and is logged as a
+ *     warning at start)
  * @param masterKey guards /admin and /v1/usage, usually {@code ${TANDEM_MASTER_KEY}}; admin routes
- *     answer 401 while it is unset
+ *     answer 401 while it is unset (blank)
  * @param openPaths paths served without a key (exact match)
  */
-public record AuthConfig(Boolean enabled, String masterKey, List<String> openPaths) {
-    public static final AuthConfig DEFAULTS = new AuthConfig(null, null, null);
+public record AuthConfig(boolean enabled, String masterKey, List<String> openPaths) {
 
     public AuthConfig {
-        enabled = enabled == null ? Boolean.TRUE : enabled;
         masterKey = masterKey == null || masterKey.isBlank() ? null : masterKey;
-        openPaths = openPaths == null ? List.of("/health", "/ready", "/metrics") : List.copyOf(openPaths);
+        openPaths = List.copyOf(Assert.notNull(openPaths, "auth.openPaths"));
     }
 
     @Override

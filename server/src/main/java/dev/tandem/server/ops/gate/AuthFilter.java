@@ -1,23 +1,21 @@
 package dev.tandem.server.ops.gate;
 
-import dev.tandem.server.api.Params;
-import dev.tandem.server.ops.TandemHeaders;
-import dev.tandem.server.ops.keys.ApiKey;
+import dev.tandem.server.core.Caller;
 import io.javalin.http.Context;
 
 /**
  * A before-handler: every path but the open ones (/health, /ready, /metrics by default) and the
- * admin ones (which check the master key themselves) needs a valid key. The key's id and routing
- * policy travel on as derived headers (the edge drops client-sent {@code x-tandem-key-*} and every
- * credential); {@link GateBackend} applies the key's model list, limits and budget.
+ * admin ones (which check the master key themselves) needs a valid key. The caller it finds travels
+ * on with the request ({@link #callerOf}, read by the dialect edges into the internal request);
+ * {@link GateBackend} applies the key's model list, limits and budget.
  */
 public final class AuthFilter {
-    private final Authenticator auth;
-    private final Runnable onRejected;
+    private static final String CALLER = "tandem.caller";
 
-    public AuthFilter(Authenticator auth, Runnable onRejected) {
+    private final Authenticator auth;
+
+    public AuthFilter(Authenticator auth) {
         this.auth = auth;
-        this.onRejected = onRejected;
     }
 
     public void handle(Context ctx) {
@@ -25,21 +23,13 @@ public final class AuthFilter {
         if (auth.isOpen(path) || isAdmin(path) || "OPTIONS".equals(ctx.method().name())) {
             return;
         }
-        if (!auth.enabled()) {
-            Params.deriveHeader(ctx, TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS);
-            return;
-        }
-        ApiKey key;
-        try {
-            key = auth.authenticate(Authenticator.credentials(ctx::header)).orElseThrow();
-        } catch (GateException e) {
-            onRejected.run();
-            throw e;
-        }
-        Params.deriveHeader(ctx, TandemHeaders.KEY_ID, key.id());
-        if (key.policy() != null) {
-            Params.deriveHeader(ctx, TandemHeaders.KEY_POLICY, key.policy());
-        }
+        ctx.attribute(CALLER, auth.authenticate(Authenticator.credentials(ctx::header)));
+    }
+
+    /** The caller this filter found for the request; anonymous where it did not run. */
+    public static Caller callerOf(Context ctx) {
+        Caller caller = ctx.attribute(CALLER);
+        return caller == null ? Caller.ANONYMOUS : caller;
     }
 
     static boolean isAdmin(String path) {

@@ -1,5 +1,6 @@
 package dev.tandem.server.ops.gate;
 
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.keys.KeyStore;
 import dev.tandem.server.ops.keys.Secrets;
@@ -17,10 +18,13 @@ public final class Authenticator {
 
     private final KeyStore keys;
     private final AuthConfig config;
+    private final Runnable onRejected;
 
-    public Authenticator(KeyStore keys, AuthConfig config) {
+    /** @param onRejected told of each caller turned away (a missing, unknown or revoked key) */
+    public Authenticator(KeyStore keys, AuthConfig config, Runnable onRejected) {
         this.keys = keys;
         this.config = config;
+        this.onRejected = onRejected;
         if (!config.enabled()) {
             log.warn("API key authentication is OFF (auth.enabled: false): anyone who can reach this port may use it");
         }
@@ -35,33 +39,51 @@ public final class Authenticator {
     }
 
     /**
-     * The caller's key, or empty when auth is off.
+     * Who presents these credentials: the caller of their key, or {@link Caller#ANONYMOUS} when auth is off.
      *
-     * @param headers lower-case names
+     * @param credentials lower-case header names ({@link #credentials})
      * @throws GateException 401 when the key is missing, unknown or revoked
      */
-    public Optional<ApiKey> authenticate(Map<String, String> headers) {
+    public Caller authenticate(Map<String, String> credentials) {
         if (!config.enabled()) {
-            return Optional.empty();
+            return Caller.ANONYMOUS;
         }
-        String secret = presentedKey(headers).orElseThrow(GateException::missingKey);
-        ApiKey key = keys.findBySecret(secret).orElseThrow(GateException::invalidKey);
-        if (key.isRevoked()) {
-            throw GateException.revokedKey();
+        Optional<String> secret = presentedKey(credentials);
+        if (secret.isEmpty()) {
+            throw rejected(GateException.missingKey());
         }
-        return Optional.of(key);
+        return live(keys.findBySecret(secret.get()));
     }
 
     /**
-     * The key the auth filter already identified (its id derived into the request), re-read so a
-     * revocation since then counts.
+     * The caller as the key store says now: {@code claimed} (set by the auth filter) re-read by its
+     * key id, so that a revocation or a change of limits since then counts.
+     *
+     * @throws GateException 401 when auth is on and there is no caller, or the key is unknown or revoked
      */
-    public ApiKey byDerivedId(String id) {
-        ApiKey key = keys.findById(id).orElseThrow(GateException::invalidKey);
-        if (key.isRevoked()) {
-            throw GateException.revokedKey();
+    public Caller current(Caller claimed) {
+        if (!config.enabled()) {
+            return Caller.ANONYMOUS;
         }
-        return key;
+        if (claimed.anonymous()) {
+            throw rejected(GateException.missingKey());
+        }
+        return live(keys.findById(claimed.keyId()));
+    }
+
+    private Caller live(Optional<ApiKey> found) {
+        if (found.isEmpty()) {
+            throw rejected(GateException.invalidKey());
+        }
+        if (found.get().isRevoked()) {
+            throw rejected(GateException.revokedKey());
+        }
+        return found.get().caller();
+    }
+
+    private GateException rejected(GateException e) {
+        onRejected.run();
+        return e;
     }
 
     /** True when the headers carry the configured master key. */

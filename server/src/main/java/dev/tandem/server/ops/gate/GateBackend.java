@@ -1,36 +1,35 @@
 package dev.tandem.server.ops.gate;
 
+import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.core.PromptTokens;
 import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.Outcomes;
 import dev.tandem.server.ops.RequestOutcome;
-import dev.tandem.server.ops.TandemHeaders;
-import dev.tandem.server.ops.keys.ApiKey;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import dev.tandem.server.core.ApiException;
-import dev.tandem.server.core.ErrorKind;
-import dev.tandem.server.routing.Policy;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The gate in front of the dispatcher: who is calling, may they use this model, are they within
- * their limits and budget. It strips any credentials, and stamps the key's id and routing policy
- * (replacing whatever was there) for the ledger, the cache and the router.
+ * their limits and budget. The request goes on with its caller as the key store says now (a
+ * revoked key stops here), for the ledger, the cache and the router. Token counting (tokenize,
+ * count_tokens) passes the same gate: the key, its model list and its request limits; it spends no
+ * budget and writes no ledger row.
  *
- * <p>Refusals of a known key are reported to the outcome listeners (ledger, metrics) like any other
- * failed request; a 401 has no key to charge and only counts in metrics.
+ * <p>Refusals of a generation by a known key are reported to the outcome listeners (ledger,
+ * metrics) like any other failed request; a 401 has no key to charge and only counts in metrics.
  */
 public final class GateBackend extends ForwardingBackend {
     private final Authenticator auth;
@@ -42,7 +41,8 @@ public final class GateBackend extends ForwardingBackend {
     private final Clock clock;
 
     /**
-     * @param onRejected told the reason of each refusal: "auth", "model", "rpm", "tpm", "concurrency", "budget"
+     * @param onRejected told the reason of each refusal past authentication: "model", "rpm", "tpm",
+     *     "concurrency", "budget" (the authenticator tells of its own)
      */
     public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
             List<OutcomeListener> listeners, Consumer<String> onRejected) {
@@ -58,41 +58,24 @@ public final class GateBackend extends ForwardingBackend {
 
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
-        Optional<ApiKey> key;
-        try {
-            key = caller(request.headers());
-        } catch (GateException e) {
-            onRejected.accept("auth");
-            throw e;
-        }
-        InferenceRequest stamped = stamp(request, key);
-        if (key.isEmpty()) {
-            return inner.start(stamped, sink);
-        }
-        ApiKey k = key.get();
-        if (!k.allows(request.model())) {
-            throw refuse(stamped, "model", GateException.modelNotAllowed(request.model()));
-        }
-        if (!limitsEnabled) {
-            return inner.start(stamped, sink);
+        Caller caller = admitted(request, true);
+        if (caller.anonymous() || !limitsEnabled) {
+            return inner.start(as(request, caller), sink); // auth is off, or limits are
         }
         // The budget caps remote spend; local answers cost nothing, so a spent key keeps the local model.
-        boolean budgetSpent = k.budgetUsd() != null && ledger.spentUsd(k.id()) >= k.budgetUsd();
+        Double budget = caller.limits().budgetUsd();
+        boolean budgetSpent = budget != null && ledger.spentUsd(caller.keyId()) >= budget;
         if (budgetSpent) {
-            if (k.policy() != null && !Policy.parse(k.policy()).allowsLocal()) {
-                throw refuse(stamped, "budget", GateException.budgetExhausted());
+            if (caller.policy() != null && !caller.policy().allowsLocal()) {
+                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
             }
-            stamped = withKeyPolicy(stamped, Policy.LOCAL_ONLY);
+            caller = caller.narrowedTo(Policy.LOCAL_ONLY);
         }
-        RateLimits.Admission admission = limits.admit(k);
-        if (admission instanceof RateLimits.Admission.Refused r) {
-            throw refuse(stamped, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()));
-        }
-        RateLimits.Permit permit = ((RateLimits.Admission.Admitted) admission).permit();
+        RateLimits.Permit permit = permit(request, caller, true);
         AtomicInteger tokens = new AtomicInteger();
         Call call;
         try {
-            call = inner.start(stamped, event -> {
+            call = inner.start(as(request, caller), event -> {
                 if (event instanceof InferenceEvent.Started s) {
                     tokens.set(s.inputTokens());
                 } else if (event instanceof InferenceEvent.TextDelta) {
@@ -108,7 +91,7 @@ public final class GateBackend extends ForwardingBackend {
             permit.release(0);
             if (budgetSpent && e.kind() == ErrorKind.PERMISSION) {
                 // only a remote could serve it, and the budget for remotes is spent
-                throw refuse(stamped, "budget", GateException.budgetExhausted());
+                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
             }
             throw e;
         } catch (RuntimeException e) {
@@ -121,51 +104,62 @@ public final class GateBackend extends ForwardingBackend {
         };
     }
 
-    /**
-     * Who calls: credentials in the headers when there are any (an embedder without the HTTP edge);
-     * else the key the auth filter derived (the edge never passes credentials, nor a client-sent
-     * {@code x-tandem-key-*}).
-     */
-    private Optional<ApiKey> caller(Map<String, String> headers) {
-        if (!auth.enabled()) {
-            return Optional.empty();
-        }
-        if (Authenticator.presentedKey(headers).isPresent()) {
-            return auth.authenticate(headers);
-        }
-        String derived = headers.get(TandemHeaders.KEY_ID);
-        if (derived != null && !derived.equals(TandemHeaders.ANONYMOUS)) {
-            return Optional.of(auth.byDerivedId(derived));
-        }
-        return auth.authenticate(headers);
+    @Override
+    public PromptTokens tokenize(InferenceRequest request) {
+        return counted(request, inner::tokenize);
     }
 
-    private GateException refuse(InferenceRequest stamped, String reason, GateException e) {
+    @Override
+    public String detokenize(InferenceRequest request) {
+        return counted(request, inner::detokenize);
+    }
+
+    /** Token counting: the key, its model list and its request limits, as for a generation; no budget, no ledger row. */
+    private <T> T counted(InferenceRequest request, Function<InferenceRequest, T> work) {
+        Caller caller = admitted(request, false);
+        if (caller.anonymous() || !limitsEnabled) {
+            return work.apply(as(request, caller));
+        }
+        RateLimits.Permit permit = permit(request, caller, false);
+        try {
+            return work.apply(as(request, caller));
+        } finally {
+            permit.release(0);
+        }
+    }
+
+    /** The caller as the key store says now, if it may use the model asked for. */
+    private Caller admitted(InferenceRequest request, boolean ledgered) {
+        Caller caller = auth.current(request.caller());
+        if (!caller.anonymous() && !caller.limits().allows(request.model())) {
+            throw refuse(request, caller, "model", GateException.modelNotAllowed(request.model()), ledgered);
+        }
+        return caller;
+    }
+
+    private RateLimits.Permit permit(InferenceRequest request, Caller caller, boolean ledgered) {
+        RateLimits.Admission admission = limits.admit(caller);
+        if (admission instanceof RateLimits.Admission.Refused r) {
+            throw refuse(request, caller, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()), ledgered);
+        }
+        return ((RateLimits.Admission.Admitted) admission).permit();
+    }
+
+    private static InferenceRequest as(InferenceRequest request, Caller caller) {
+        return request.toBuilder().withCaller(caller).build();
+    }
+
+    /** Counts the refusal and, for a generation, reports it as the request's outcome. */
+    private GateException refuse(InferenceRequest request, Caller caller, String reason, GateException e, boolean ledgered) {
         onRejected.accept(reason);
-        RequestOutcome o = new RequestOutcome(clock.instant(), stamped.requestId(),
-                stamped.headers().get(TandemHeaders.KEY_ID), stamped.dialect().name().toLowerCase(Locale.ROOT),
-                stamped.model(), stamped.model(), "none", "none", 0, 0, null, Duration.ZERO,
-                RequestOutcome.Status.ERROR, e.kind());
-        outcomes.publish(o);
+        if (ledgered) {
+            outcomes.publish(RequestOutcome.builder(clock.instant(), request.requestId())
+                    .withKeyId(caller.keyId())
+                    .withDialect(request.dialect().name().toLowerCase(Locale.ROOT))
+                    .withModel(request.model())
+                    .withStatus(RequestOutcome.Status.ERROR, e.kind())
+                    .build());
+        }
         return e;
-    }
-
-    /** {@code r} with the key's routing policy replaced by {@code policy} (a narrowing: see the caller). */
-    private static InferenceRequest withKeyPolicy(InferenceRequest r, Policy policy) {
-        Map<String, String> h = new HashMap<>(r.headers());
-        h.put(TandemHeaders.KEY_POLICY, policy.wireName());
-        return r.withHeaders(h);
-    }
-
-    /** The request as the rest of the server sees it: no credentials, the gate's own headers. */
-    static InferenceRequest stamp(InferenceRequest r, Optional<ApiKey> key) {
-        Map<String, String> h = new HashMap<>(r.headers());
-        h.remove("authorization");
-        h.remove("x-api-key");
-        h.remove(TandemHeaders.KEY_ID);
-        h.remove(TandemHeaders.KEY_POLICY);
-        h.put(TandemHeaders.KEY_ID, key.map(ApiKey::id).orElse(TandemHeaders.ANONYMOUS));
-        key.map(ApiKey::policy).ifPresent(p -> h.put(TandemHeaders.KEY_POLICY, p));
-        return r.withHeaders(h);
     }
 }

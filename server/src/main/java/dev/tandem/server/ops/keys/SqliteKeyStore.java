@@ -1,5 +1,7 @@
 package dev.tandem.server.ops.keys;
 
+import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.Policy;
 import dev.tandem.server.ops.Sqlite;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,23 +50,23 @@ public final class SqliteKeyStore implements KeyStore {
 
     @Override
     public synchronized CreatedKey create(KeySpec spec) {
-        ApiKey key = new ApiKey(Secrets.newId(), spec.name(), spec.policy(), spec.allowedModels(), spec.rpm(),
-                spec.tpm(), spec.maxConcurrent(), spec.budgetUsd(), Instant.ofEpochMilli(clock.millis()), null);
+        ApiKey key = new ApiKey(Secrets.newId(), spec, Instant.ofEpochMilli(clock.millis()), null);
+        Caller.Limits limits = spec.limits();
         String secret = Secrets.newSecret();
         try (PreparedStatement p = db.prepareStatement(
                 "INSERT INTO api_keys (secret_sha256, " + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
             p.setString(1, Secrets.hash(secret));
             p.setString(2, key.id());
             p.setString(3, key.name());
-            p.setString(4, key.policy());
-            p.setString(5, String.join(",", key.allowedModels()));
-            setInt(p, 6, key.rpm());
-            setInt(p, 7, key.tpm());
-            setInt(p, 8, key.maxConcurrent());
-            if (key.budgetUsd() == null) {
+            p.setString(4, spec.policy() == null ? null : spec.policy().wireName());
+            p.setString(5, String.join(",", limits.allowedModels()));
+            setInt(p, 6, limits.rpm());
+            setInt(p, 7, limits.tpm());
+            setInt(p, 8, limits.maxConcurrent());
+            if (limits.budgetUsd() == null) {
                 p.setNull(9, Types.REAL);
             } else {
-                p.setDouble(9, key.budgetUsd());
+                p.setDouble(9, limits.budgetUsd());
             }
             p.setLong(10, key.created().toEpochMilli());
             p.setNull(11, Types.INTEGER);
@@ -135,16 +137,14 @@ public final class SqliteKeyStore implements KeyStore {
         String models = r.getString("allowed_models");
         long revoked = r.getLong("revoked_ms");
         boolean notRevoked = r.wasNull();
-        return new ApiKey(
-                r.getString("id"),
-                r.getString("name"),
-                r.getString("policy"),
+        String policy = r.getString("policy");
+        KeySpec spec = new KeySpec(r.getString("name"), policy == null ? null : Policy.parse(policy), new Caller.Limits(
                 models.isEmpty() ? List.of() : Arrays.asList(models.split(",")),
                 getInt(r, "rpm"),
                 getInt(r, "tpm"),
                 getInt(r, "max_concurrent"),
-                getDouble(r, "budget_usd"),
-                Instant.ofEpochMilli(r.getLong("created_ms")),
+                getDouble(r, "budget_usd")));
+        return new ApiKey(r.getString("id"), spec, Instant.ofEpochMilli(r.getLong("created_ms")),
                 notRevoked ? null : Instant.ofEpochMilli(revoked));
     }
 

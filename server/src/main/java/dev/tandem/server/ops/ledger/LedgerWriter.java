@@ -16,19 +16,15 @@ public final class LedgerWriter implements OutcomeListener {
     @Override
     public void onOutcome(RequestOutcome o) {
         double cost = o.cached() ? 0 : prices.cost(o.backend(), o.servedModel(), o.promptTokens(), o.completionTokens());
-        ledger.record(new UsageRecord(
-                o.time(),
-                o.requestId(),
-                o.keyId(),
-                o.dialect(),
-                o.model(),
-                o.backend(),
-                o.route(),
-                o.promptTokens(),
-                o.completionTokens(),
-                o.timeToFirstToken() == null ? null : o.timeToFirstToken().toMillis(),
-                o.total().toMillis(),
-                o.statusLabel(),
-                cost));
+        ledger.record(UsageRecord.builder(o.time(), o.requestId())
+                .withKeyId(o.keyId())
+                .withDialect(o.dialect())
+                .withModel(o.model())
+                .withBackend(o.backend(), o.routeLabel())
+                .withTokens(o.promptTokens(), o.completionTokens())
+                .withTimes(o.timeToFirstToken() == null ? null : o.timeToFirstToken().toMillis(), o.total().toMillis())
+                .withStatus(o.statusLabel())
+                .withCostUsd(cost)
+                .build());
     }
 }

@@ -11,9 +11,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 
 /**
  * The ledger in SQLite. Each row is its own transaction (autocommit), so a row is durable the moment
@@ -105,9 +105,12 @@ public final class SqliteUsageLedger implements UsageLedger {
             try (ResultSet r = p.executeQuery()) {
                 List<UsageTotal> out = new ArrayList<>();
                 while (r.next()) {
-                    out.add(new UsageTotal(LocalDate.parse(r.getString("day")), r.getString("key_id"),
-                            r.getString("model"), r.getString("backend"), r.getLong("n"), r.getLong("pt"),
-                            r.getLong("ct"), r.getDouble("cost")));
+                    out.add(UsageTotal.builder(LocalDate.parse(r.getString("day")), r.getString("key_id"), r.getString("model"),
+                                    r.getString("backend"))
+                            .withRequests(r.getLong("n"))
+                            .withTokens(r.getLong("pt"), r.getLong("ct"))
+                            .withCostUsd(r.getDouble("cost"))
+                            .build());
                 }
                 return out;
             }
@@ -144,11 +147,16 @@ public final class SqliteUsageLedger implements UsageLedger {
                 while (r.next()) {
                     long ttft = r.getLong("ttft_ms");
                     Long ttftOrNull = r.wasNull() ? null : ttft;
-                    out.add(new UsageRecord(Instant.ofEpochMilli(r.getLong("time_ms")), r.getString("request_id"),
-                            r.getString("key_id"), r.getString("dialect"), r.getString("model"),
-                            r.getString("backend"), r.getString("route"), r.getInt("prompt_tokens"),
-                            r.getInt("completion_tokens"), ttftOrNull, r.getLong("total_ms"),
-                            r.getString("status"), r.getDouble("cost_usd")));
+                    out.add(UsageRecord.builder(Instant.ofEpochMilli(r.getLong("time_ms")), r.getString("request_id"))
+                            .withKeyId(r.getString("key_id"))
+                            .withDialect(r.getString("dialect"))
+                            .withModel(r.getString("model"))
+                            .withBackend(r.getString("backend"), r.getString("route"))
+                            .withTokens(r.getInt("prompt_tokens"), r.getInt("completion_tokens"))
+                            .withTimes(ttftOrNull, r.getLong("total_ms"))
+                            .withStatus(r.getString("status"))
+                            .withCostUsd(r.getDouble("cost_usd"))
+                            .build());
                 }
                 return out;
             }

@@ -15,7 +15,7 @@ public interface UsageLedger extends AutoCloseable {
     /** Everything the key has spent so far, in USD. */
     double spentUsd(String keyId);
 
-    /** Rows in time order (for tests and exports); {@code limit} newest-last. */
+    /** The rows themselves with {@code from <= time < to} (nulls: open), oldest first, at most {@code limit}: an export. */
     List<UsageRecord> rows(Instant from, Instant to, int limit);
 
     @Override

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One request as the ledger keeps it.
+ * One request as the ledger keeps it; built with {@link #builder(Instant, String)}.
  *
  * @param keyId the API key's id, or "anonymous" when auth is off
  * @param backend who served it ("local", "anthropic", "openai"), or "none" when nothing started
@@ -36,5 +36,81 @@ public record UsageRecord(
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** The row of request {@code requestId} at {@code time}; route and backend "none", status "ok", nothing counted unless set. */
+    public static Builder builder(Instant time, String requestId) {
+        return new Builder(time, requestId);
+    }
+
+    public static final class Builder {
+        private final Instant time;
+        private final String requestId;
+        private String keyId;
+        private String dialect;
+        private String model;
+        private String backend = "none";
+        private String route = "none";
+        private int promptTokens;
+        private int completionTokens;
+        private Long timeToFirstTokenMs;
+        private long totalMs;
+        private String status = "ok";
+        private double costUsd;
+
+        private Builder(Instant time, String requestId) {
+            this.time = time;
+            this.requestId = requestId;
+        }
+
+        public Builder withKeyId(String v) {
+            keyId = v;
+            return this;
+        }
+
+        public Builder withDialect(String v) {
+            dialect = v;
+            return this;
+        }
+
+        public Builder withModel(String v) {
+            model = v;
+            return this;
+        }
+
+        /** Who served it and why (the route's wire name). */
+        public Builder withBackend(String backendName, String routeName) {
+            backend = backendName;
+            route = routeName;
+            return this;
+        }
+
+        public Builder withTokens(int prompt, int completion) {
+            promptTokens = prompt;
+            completionTokens = completion;
+            return this;
+        }
+
+        /** @param firstTokenMs null when no token came */
+        public Builder withTimes(Long firstTokenMs, long total) {
+            timeToFirstTokenMs = firstTokenMs;
+            totalMs = total;
+            return this;
+        }
+
+        public Builder withStatus(String v) {
+            status = v;
+            return this;
+        }
+
+        public Builder withCostUsd(double v) {
+            costUsd = v;
+            return this;
+        }
+
+        public UsageRecord build() {
+            return new UsageRecord(time, requestId, keyId, dialect, model, backend, route, promptTokens, completionTokens,
+                    timeToFirstTokenMs, totalMs, status, costUsd);
+        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.tandem.server.ops.limits;
 
-import dev.tandem.server.ops.keys.ApiKey;
+import dev.tandem.server.core.Caller;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -45,8 +45,9 @@ public final class RateLimits {
         record Refused(LimitExceeded why) implements Admission {}
     }
 
-    public Admission admit(ApiKey key) {
-        KeyLimits l = byKey.compute(key.id(), (id, old) -> old != null && old.sameLimits(key) ? old : new KeyLimits(key, clock));
+    public Admission admit(Caller caller) {
+        Caller.Limits limits = caller.limits();
+        KeyLimits l = byKey.compute(caller.keyId(), (id, old) -> old != null && old.sameLimits(limits) ? old : new KeyLimits(limits, clock));
         if (l.concurrent != null && !l.concurrent.tryAcquire()) {
             return refused("concurrency", Duration.ofSeconds(1));
         }
@@ -89,7 +90,7 @@ public final class RateLimits {
         final Bucket tpm;
         final Semaphore concurrent;
 
-        KeyLimits(ApiKey key, TimeMeter clock) {
+        KeyLimits(Caller.Limits key, TimeMeter clock) {
             rpmLimit = key.rpm();
             tpmLimit = key.tpm();
             concurrentLimit = key.maxConcurrent();
@@ -98,7 +99,7 @@ public final class RateLimits {
             concurrent = concurrentLimit == null ? null : new Semaphore(concurrentLimit);
         }
 
-        boolean sameLimits(ApiKey key) {
+        boolean sameLimits(Caller.Limits key) {
             return Objects.equals(rpmLimit, key.rpm()) && Objects.equals(tpmLimit, key.tpm())
                     && Objects.equals(concurrentLimit, key.maxConcurrent());
         }

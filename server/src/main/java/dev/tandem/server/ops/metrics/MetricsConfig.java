@@ -1,16 +1,15 @@
 package dev.tandem.server.ops.metrics;
 
+import dev.tandem.server.core.Assert;
+
 /**
  * The {@code metrics:} section.
  *
- * @param enabled serve /metrics (default true)
- * @param path where (default /metrics)
+ * @param enabled serve the metrics
+ * @param path where
  */
-public record MetricsConfig(Boolean enabled, String path) {
-    public static final MetricsConfig DEFAULTS = new MetricsConfig(null, null);
-
+public record MetricsConfig(boolean enabled, String path) {
     public MetricsConfig {
-        enabled = enabled == null ? Boolean.TRUE : enabled;
-        path = path == null ? "/metrics" : path;
+        Assert.notNull(path, "metrics.path");
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.server.ops.metrics;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.RequestOutcome;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -12,9 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -22,9 +21,6 @@ import java.util.function.Supplier;
  * request outcomes; engine and circuit-breaker series are read from suppliers at scrape time.
  */
 public final class TandemMetrics implements OutcomeListener {
-    /** Routes that mean "not the first choice". */
-    private static final Set<String> FALLBACK_ROUTES = Set.of("saturated", "local-error", "capability");
-    private static final List<String> BREAKER_STATES = List.of("closed", "open", "half_open");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
@@ -41,9 +37,9 @@ public final class TandemMetrics implements OutcomeListener {
 
     /**
      * @param engineLoad the local engine's load, or null without a local engine
-     * @param breakerStates upstream name → "closed" | "open" | "half-open" (or "half_open"), or null without remotes
+     * @param breakerStates upstream name → its circuit state, or null without remotes
      */
-    public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<Map<String, String>> breakerStates) {
+    public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
         requests = Counter.builder().name("tandem_requests").help("Requests by inbound dialect, backend, route and status")
                 .labelNames("dialect", "backend", "route", "status").register(registry);
         latency = Histogram.builder().name("tandem_request_duration_seconds").help("Time from start to the last event")
@@ -77,8 +73,8 @@ public final class TandemMetrics implements OutcomeListener {
             GaugeWithCallback.builder().name("tandem_circuit_breaker_state")
                     .help("1 for each upstream's current circuit-breaker state").labelNames("upstream", "state")
                     .callback(cb -> breakerStates.get().forEach((upstream, state) -> {
-                        for (String s : BREAKER_STATES) {
-                            cb.call(s.equalsIgnoreCase(state.replace('-', '_')) ? 1 : 0, upstream, s);
+                        for (CircuitState s : CircuitState.values()) {
+                            cb.call(s == state ? 1 : 0, upstream, s.label());
                         }
                     }))
                     .register(registry);
@@ -121,7 +117,7 @@ public final class TandemMetrics implements OutcomeListener {
 
     @Override
     public void onOutcome(RequestOutcome o) {
-        requests.labelValues(o.dialect(), o.backend(), o.route(), o.statusLabel()).inc();
+        requests.labelValues(o.dialect(), o.backend(), o.routeLabel(), o.statusLabel()).inc();
         if (o.backend().equals("none")) {
             return;
         }
@@ -135,8 +131,8 @@ public final class TandemMetrics implements OutcomeListener {
                 timePerOutputToken.labelValues(o.backend()).observe(Math.max(0, rest) / (o.completionTokens() - 1));
             }
         }
-        if (FALLBACK_ROUTES.contains(o.route())) {
-            fallbacks.labelValues(o.route()).inc();
+        if (o.route() != null && o.route().isFallback()) {
+            fallbacks.labelValues(o.routeLabel()).inc();
         }
     }
 
@@ -174,10 +170,6 @@ public final class TandemMetrics implements OutcomeListener {
 
     public static String contentType() {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
-    }
-
-    public PrometheusRegistry registry() {
-        return registry;
     }
 
     private static double seconds(java.time.Duration d) {

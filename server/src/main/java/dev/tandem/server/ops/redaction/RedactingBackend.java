@@ -1,14 +1,14 @@
 package dev.tandem.server.ops.redaction;
 
+import dev.tandem.models.Prompt;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
-import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
-import dev.tandem.models.Prompt;
+import dev.tandem.server.ops.ForwardingBackend;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,15 +24,12 @@ import java.util.function.UnaryOperator;
  */
 public final class RedactingBackend extends ForwardingBackend {
     private final Redactor redactor;
-    private final String action;
+    private final RedactionAction action;
     private final Backend local;
 
     /** @param local the local backend for "keep-local", or null when there is none */
-    public RedactingBackend(Backend remote, Redactor redactor, String action, Backend local) {
+    public RedactingBackend(Backend remote, Redactor redactor, RedactionAction action, Backend local) {
         super(remote);
-        if (!RedactionConfig.ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("unknown redaction action " + action);
-        }
         this.redactor = redactor;
         this.action = action;
         this.local = local;
@@ -40,7 +37,7 @@ public final class RedactingBackend extends ForwardingBackend {
 
     @Override
     public Optional<String> cannotServe(InferenceRequest request) {
-        if (action.equals("keep-local")) {
+        if (action == RedactionAction.KEEP_LOCAL) {
             Set<String> found = secretsIn(request);
             if (!found.isEmpty()) {
                 return Optional.of("the prompt holds secrets (" + String.join(", ", found) + ") and policy keeps it local");
@@ -56,14 +53,14 @@ public final class RedactingBackend extends ForwardingBackend {
             return inner.start(request, sink);
         }
         return switch (action) {
-            case "redact" -> inner.start(request.withInput(map(request.input(), redactor::redact)), sink);
-            case "keep-local" -> {
+            case REDACT -> inner.start(request.toBuilder().withInput(map(request.input(), redactor::redact)).build(), sink);
+            case KEEP_LOCAL -> {
                 if (local == null) {
                     throw refusal(found);
                 }
                 yield local.start(request, sink);
             }
-            default -> throw refusal(found);
+            case REFUSE -> throw refusal(found);
         };
     }
 

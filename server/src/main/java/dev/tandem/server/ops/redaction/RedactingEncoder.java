@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * builds encoders from its XML without our configuration.
  */
 public final class RedactingEncoder extends EncoderBase<ILoggingEvent> {
-    private static volatile Redactor redactor = Redactor.defaults();
+    private static volatile Redactor redactor = Redactor.safetyNet();
 
     private Encoder<ILoggingEvent> encoder;
 

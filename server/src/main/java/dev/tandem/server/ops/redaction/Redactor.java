@@ -32,9 +32,16 @@ public final class Redactor {
         this.entropyMinLength = entropyMinLength;
     }
 
-    /** Every built-in detector and the entropy check at its defaults. */
-    public static Redactor defaults() {
-        return fromConfig(RedactionConfig.DEFAULTS);
+    /** The entropy check's thresholds in {@link #safetyNet()}: the shipped defaults (a test keeps them equal). */
+    public static final double SAFETY_NET_ENTROPY_THRESHOLD = 4.0;
+    public static final int SAFETY_NET_ENTROPY_MIN_LENGTH = 32;
+
+    /**
+     * What masks log lines before the configuration is read (the shipped logback.xml) and where it
+     * never is (the CLI): every built-in detector, and the entropy check at the shipped thresholds.
+     */
+    public static Redactor safetyNet() {
+        return new Redactor(List.copyOf(BUILT_IN.values()), true, SAFETY_NET_ENTROPY_THRESHOLD, SAFETY_NET_ENTROPY_MIN_LENGTH);
     }
 
     public static Redactor fromConfig(RedactionConfig c) {

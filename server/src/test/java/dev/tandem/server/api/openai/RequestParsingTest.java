@@ -5,26 +5,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.models.Prompt;
 import dev.tandem.server.api.Json;
+import dev.tandem.server.api.Origin;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** OpenAI requests at the edge: what becomes of good ones, and which field a bad one names. */
 class RequestParsingTest {
+    private static final Origin ORIGIN = new Origin("req", Caller.ANONYMOUS, null);
 
     private static List<InferenceRequest> chat(String json) {
-        return ChatRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), ChatWire.Request.class), "req", Map.of(), 512);
+        return ChatRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), ChatWire.Request.class), ORIGIN, 512);
     }
 
     private static List<InferenceRequest> completion(String json) {
-        return CompletionRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), CompletionWire.Request.class), "req", Map.of());
+        return CompletionRequests.toInference(Json.parse(json.getBytes(StandardCharsets.UTF_8), CompletionWire.Request.class), ORIGIN);
     }
 
     @Test

@@ -3,12 +3,15 @@ package dev.tandem.server.ops.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.core.Sampling;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.ops.TandemHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +33,10 @@ class CachingBackendTest {
     }
 
     static InferenceRequest greedy(String text, String keyId) {
-        return Requests.greedy(Requests.withHeader(Requests.chat("m", text), TandemHeaders.KEY_ID, keyId));
+        return Requests.chat("m", text)
+                .withSampling(Sampling.builder().withTemperature(0.0).build())
+                .withCaller(new Caller(keyId, null, Caller.Limits.NONE))
+                .build();
     }
 
     static List<InferenceEvent> run(CachingBackend b, InferenceRequest r) {
@@ -41,12 +47,12 @@ class CachingBackendTest {
 
     @Test
     void aHitReplaysTheOriginalEventsMarkedAsCache() {
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        CachingBackend b = cache(Defaults.CONFIG.cache());
         List<InferenceEvent> first = run(b, greedy("hi", "key_a"));
         List<InferenceEvent> second = run(b, greedy("hi", "key_a"));
 
         assertThat(upstream.received).hasSize(1);
-        assertThat(((InferenceEvent.Started) second.get(0)).route()).isEqualTo("cache");
+        assertThat(((InferenceEvent.Started) second.get(0)).route()).isEqualTo(RouteReason.CACHE);
         assertThat(second.subList(1, second.size())).isEqualTo(first.subList(1, first.size()));
         assertThat(hits.get()).isEqualTo(1);
         assertThat(misses.get()).isEqualTo(1);
@@ -54,13 +60,13 @@ class CachingBackendTest {
 
     @Test
     void answersNeverCrossKeysUnlessShared() {
-        CachingBackend isolated = cache(CacheConfig.DEFAULTS);
+        CachingBackend isolated = cache(Defaults.CONFIG.cache());
         run(isolated, greedy("hi", "key_a"));
         List<InferenceEvent> other = run(isolated, greedy("hi", "key_b"));
         assertThat(upstream.received).hasSize(2);
-        assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo("cache");
+        assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo(RouteReason.CACHE);
 
-        CachingBackend shared = cache(new CacheConfig(true, null, null, false));
+        CachingBackend shared = cache(new CacheConfig(true, Defaults.CONFIG.cache().ttlSeconds(), Defaults.CONFIG.cache().maxEntries(), false));
         run(shared, greedy("yo", "key_a"));
         run(shared, greedy("yo", "key_b"));
         assertThat(upstream.received).hasSize(3);
@@ -68,9 +74,9 @@ class CachingBackendTest {
 
     @Test
     void sampledRequestsAndDifferentPromptsAreNotCached() {
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
-        run(b, Requests.chat("m", "hi"));
-        run(b, Requests.chat("m", "hi"));
+        CachingBackend b = cache(Defaults.CONFIG.cache());
+        run(b, Requests.chat("m", "hi").build());
+        run(b, Requests.chat("m", "hi").build());
         run(b, greedy("a", "k"));
         run(b, greedy("b", "k"));
         assertThat(upstream.received).hasSize(4);
@@ -80,30 +86,30 @@ class CachingBackendTest {
     @Test
     void failedAndCancelledAnswersAreNotKept() {
         ScriptedBackend failing = ScriptedBackend.scripted("openai", r -> List.of(
-                new InferenceEvent.Started("openai", "g", 1, "primary"),
+                new InferenceEvent.Started("openai", "g", 1),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "boom"))));
-        CachingBackend b = new CachingBackend(failing, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(failing, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
         run(b, greedy("x", "k"));
         run(b, greedy("x", "k"));
         assertThat(failing.received).hasSize(2);
 
         ScriptedBackend open = ScriptedBackend.holdingOpen("local", r -> ScriptedBackend.answer("local", "m", "abc", 1));
-        CachingBackend c = new CachingBackend(open, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend c = new CachingBackend(open, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
         c.start(greedy("y", "k"), e -> {}).cancel();
         // the engine finishing after the cancel must not store the partial answer
         open.lastSink.accept(new InferenceEvent.Finished(dev.tandem.server.core.StopReason.END_TURN,
                 new dev.tandem.server.core.TokenUsage(1, 3), null));
-        assertThat(c.size()).isZero();
+        // so the same request reaches the backend again
+        c.start(greedy("y", "k"), e -> {}).cancel();
+        assertThat(open.received).hasSize(2);
     }
 
     @Test
     void aDefaultedMaxTokensIsNotTheSameRequestAsAnExplicitOne() {
         // a defaulted max_tokens may be lowered to fit the window; the same number sent explicitly is refused
-        CachingBackend b = cache(CacheConfig.DEFAULTS);
+        CachingBackend b = cache(Defaults.CONFIG.cache());
         InferenceRequest explicit = greedy("hi", "k");
-        InferenceRequest defaulted = new InferenceRequest(explicit.requestId(), explicit.dialect(), explicit.model(),
-                explicit.input(), explicit.maxTokens(), explicit.sampling(), explicit.stop(), explicit.topLogprobs(),
-                explicit.stream(), explicit.tools(), explicit.toolChoice(), explicit.user(), explicit.headers(), true);
+        InferenceRequest defaulted = explicit.toBuilder().withMaxTokens(explicit.maxTokens(), true).build();
         run(b, defaulted);
         run(b, explicit);
         assertThat(upstream.received).hasSize(2);
@@ -111,7 +117,7 @@ class CachingBackendTest {
 
     @Test
     void entriesExpireAfterTheTtl() {
-        CachingBackend b = cache(new CacheConfig(true, 60L, null, null));
+        CachingBackend b = cache(new CacheConfig(true, 60L, Defaults.CONFIG.cache().maxEntries(), true));
         run(b, greedy("hi", "k"));
         nanos.addAndGet(Duration.ofSeconds(61).toNanos());
         run(b, greedy("hi", "k"));
@@ -123,9 +129,9 @@ class CachingBackendTest {
         // Given a dispatcher that, at a saturated moment, lets a remote serve, and then local again
         AtomicInteger call = new AtomicInteger();
         ScriptedBackend router = ScriptedBackend.scripted("router", r -> call.incrementAndGet() == 1
-                ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), "saturated")
+                ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), RouteReason.SATURATED)
                 : ScriptedBackend.answer("local", "m", "local-" + call.get(), 4));
-        CachingBackend b = new CachingBackend(router, CacheConfig.DEFAULTS, hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(router, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
 
         // When the same deterministic request comes once while saturated and then twice normally
         run(b, greedy("hi", "k"));
@@ -134,13 +140,13 @@ class CachingBackendTest {
 
         // Then the remote's answer was not replayed: local served, and its own answer is the one kept
         assertThat(((InferenceEvent.Started) normal.get(0)).backend()).isEqualTo("local");
-        assertThat(((InferenceEvent.Started) normal.get(0)).route()).isEqualTo("primary");
-        assertThat(((InferenceEvent.Started) again.get(0)).route()).isEqualTo("cache");
+        assertThat(((InferenceEvent.Started) normal.get(0)).route()).isEqualTo(RouteReason.PRIMARY);
+        assertThat(((InferenceEvent.Started) again.get(0)).route()).isEqualTo(RouteReason.CACHE);
         assertThat(again.subList(1, again.size())).isEqualTo(normal.subList(1, normal.size()));
         assertThat(router.received).hasSize(2);
     }
 
-    private static List<InferenceEvent> withRoute(List<InferenceEvent> events, String route) {
+    private static List<InferenceEvent> withRoute(List<InferenceEvent> events, RouteReason route) {
         List<InferenceEvent> out = new ArrayList<>(events);
         out.set(0, ((InferenceEvent.Started) events.get(0)).withRoute(route));
         return out;

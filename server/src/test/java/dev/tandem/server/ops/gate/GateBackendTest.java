@@ -3,14 +3,18 @@ package dev.tandem.server.ops.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.server.api.ErrorFormat;
+import dev.tandem.server.api.Json;
 import dev.tandem.server.core.ApiException;
-import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Policy;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ObservingBackend;
-import dev.tandem.server.ops.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.ops.TandemHeaders;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
@@ -50,23 +54,30 @@ class GateBackendTest {
         ledger.close();
     }
 
+    Authenticator auth;
+
     GateBackend gate(AuthConfig config) {
         LedgerWriter writer = new LedgerWriter(ledger, prices);
         ObservingBackend observed = new ObservingBackend(upstream, List.of(writer));
-        return new GateBackend(observed, new Authenticator(keys, config), new RateLimits(), ledger, true,
-                List.of(writer), rejections::add);
+        auth = new Authenticator(keys, config, () -> rejections.add("auth"));
+        return new GateBackend(observed, auth, new RateLimits(), ledger, true, List.of(writer), rejections::add);
     }
 
-    static InferenceRequest withKey(String header, String value) {
-        return Requests.chat("claude-x", "hi", Map.of(header, value));
+    /** A request from whoever presents this credential header, as the edge's auth filter finds them. */
+    InferenceRequest withKey(String header, String value) {
+        return from(auth.authenticate(Map.of(header, value)));
+    }
+
+    static InferenceRequest from(Caller caller) {
+        return Requests.chat("claude-x", "hi").withCaller(caller).build();
     }
 
     @Test
     void missingWrongAndRevokedKeysAreRefusedWith401() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(KeySpec.named("a"));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").build());
 
-        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi"), e -> {}))
+        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi").build(), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.AUTHENTICATION));
         assertThatThrownBy(() -> gate.start(withKey("authorization", "Bearer tdm-nope"), e -> {}))
                 .isInstanceOf(GateException.class).hasMessage("Invalid API key.");
@@ -82,69 +93,70 @@ class GateBackendTest {
     }
 
     @Test
-    void credentialsAndSpoofedPolicyNeverGoPastTheGate() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", "local-only", List.of(), null, null, null, null));
-        gate.start(Requests.chat("claude-x", "hi", Map.of("authorization", "Bearer " + k.secret(),
-                TandemHeaders.KEY_POLICY, "remote-only", TandemHeaders.KEY_ID, "key_someone_else")), e -> {});
+    void aSpoofedPolicyNeverGoesPastTheGate() {
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.LOCAL_ONLY).build());
+        // a caller claiming the key's id with a wider policy
+        gate.start(from(new Caller(k.key().id(), Policy.REMOTE_ONLY, Caller.Limits.NONE)), e -> {});
 
-        Map<String, String> seen = upstream.received.get(0).headers();
-        assertThat(seen).doesNotContainKey("authorization");
-        assertThat(seen).containsEntry(TandemHeaders.KEY_POLICY, "local-only");
-        assertThat(seen).containsEntry(TandemHeaders.KEY_ID, k.key().id());
+        Caller seen = upstream.received.get(0).caller();
+        assertThat(seen.policy()).isEqualTo(Policy.LOCAL_ONLY);
+        assertThat(seen.keyId()).isEqualTo(k.key().id());
     }
 
     @Test
-    void behindTheEdgeTheKeyIdDerivedByTheAuthFilterIsReReadSoARevocationCounts() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", "local-only", List.of(), null, null, null, null));
-        gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, k.key().id())), e -> {});
-        assertThat(upstream.received.get(0).headers()).containsEntry(TandemHeaders.KEY_POLICY, "local-only");
+    void behindTheEdgeTheCallerFoundByTheAuthFilterIsReReadSoARevocationCounts() {
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.LOCAL_ONLY).build());
+        Caller found = auth.authenticate(Map.of("x-api-key", k.secret()));
+        gate.start(from(found), e -> {});
+        assertThat(upstream.received.get(0).caller().policy()).isEqualTo(Policy.LOCAL_ONLY);
 
         keys.revoke(k.key().id());
-        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, k.key().id())), e -> {}))
+        assertThatThrownBy(() -> gate.start(from(found), e -> {}))
                 .hasMessageContaining("revoked");
-        assertThatThrownBy(() -> gate.start(Requests.chat("claude-x", "hi", Map.of(TandemHeaders.KEY_ID, "key_unknown")), e -> {}))
+        assertThatThrownBy(() -> gate.start(from(new Caller("key_unknown", null, Caller.Limits.NONE)), e -> {}))
                 .isInstanceOf(GateException.class);
     }
 
     @Test
     void keyWithoutPolicyCannotSmuggleOne() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(KeySpec.named("a"));
-        gate.start(Requests.chat("claude-x", "hi", Map.of("x-api-key", k.secret(), TandemHeaders.KEY_POLICY, "remote-only")), e -> {});
-        assertThat(upstream.received.get(0).headers()).doesNotContainKey(TandemHeaders.KEY_POLICY);
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").build());
+        gate.start(from(new Caller(k.key().id(), Policy.REMOTE_ONLY, Caller.Limits.NONE)), e -> {});
+        assertThat(upstream.received.get(0).caller().policy()).isNull();
     }
 
     @Test
     void authOffLetsAnonymousCallersThrough() {
-        GateBackend gate = gate(new AuthConfig(false, null, null));
-        gate.start(Requests.chat("claude-x", "hi"), e -> {});
-        assertThat(upstream.received.get(0).headers()).containsEntry(TandemHeaders.KEY_ID, TandemHeaders.ANONYMOUS);
+        GateBackend gate = gate(new AuthConfig(false, null, Defaults.CONFIG.auth().openPaths()));
+        gate.start(Requests.chat("claude-x", "hi").build(), e -> {});
+        assertThat(upstream.received.get(0).caller()).isEqualTo(Caller.ANONYMOUS);
     }
 
     @Test
     void modelsOutsideTheKeysListAreForbidden() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", null, List.of("codellama"), null, null, null, null));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withAllowedModels(List.of("codellama")).build());
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION);
-                    assertThat(GateErrors.body(Dialect.ANTHROPIC, e)).contains("\"permission_error\"");
+                    assertThat(body(ErrorFormat.ANTHROPIC, e)).contains("\"permission_error\"");
                 });
         assertThat(upstream.received).isEmpty();
     }
 
     @Test
     void rateLimitRefusalCarriesRetryAfterAndIsLedgered() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", null, List.of(), 1, null, null, null));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withRpm(1).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
                     assertThat(e.retryAfter().toSeconds()).isBetween(1L, 60L);
-                    assertThat(e.openAiCode()).isEqualTo("rate_limit_exceeded");
+                    assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+                    assertThat(body(ErrorFormat.OPENAI, e)).contains("\"code\":\"rate_limit_exceeded\"");
                 });
         assertThat(rejections).containsExactly("rpm");
         assertThat(ledger.rows(null, null, 10)).extracting(UsageRecord::status).containsExactly("ok", "rate_limited");
@@ -153,16 +165,16 @@ class GateBackendTest {
     @Test
     void aSpentBudgetNarrowsTheKeyToTheLocalModel() {
         // Given a key with a $2 budget and a price of $1 per input token, spent by two remote answers
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", null, List.of(), null, null, null, 2.0));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withBudgetUsd(2.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         // When a third request comes
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         // Then it goes on, but may only be served locally (local answers cost nothing)
         assertThat(upstream.received).hasSize(3);
-        assertThat(upstream.received.get(1).headers()).doesNotContainKey(TandemHeaders.KEY_POLICY);
-        assertThat(upstream.received.get(2).headers()).containsEntry(TandemHeaders.KEY_POLICY, "local-only");
+        assertThat(upstream.received.get(1).caller().policy()).isNull();
+        assertThat(upstream.received.get(2).caller().policy()).isEqualTo(Policy.LOCAL_ONLY);
         assertThat(rejections).isEmpty();
     }
 
@@ -170,40 +182,40 @@ class GateBackendTest {
     void aSpentBudgetRefusesWhatOnlyARemoteCouldServe() {
         // Given a dispatcher that, like the router, refuses a remote model under local-only
         upstream = ScriptedBackend.scripted("anthropic", r -> {
-            if ("local-only".equals(r.headers().get(TandemHeaders.KEY_POLICY))) {
+            if (r.caller().policy() == Policy.LOCAL_ONLY) {
                 throw new ApiException(ErrorKind.PERMISSION, "claude-x is remote; the policy is local-only");
             }
             return ScriptedBackend.answer("anthropic", "claude-x", "hi", 1);
         });
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", null, List.of(), null, null, null, 2.0));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withBudgetUsd(2.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         // Then the third request, which only Claude could serve, finds the budget spent
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                 .isInstanceOfSatisfying(GateException.class, e -> {
                     assertThat(e.kind().status()).isEqualTo(429);
-                    assertThat(e.openAiType()).isEqualTo("insufficient_quota");
-                    assertThat(GateErrors.body(Dialect.OPENAI, e)).contains("\"code\":\"insufficient_quota\"");
+                    assertThat(body(ErrorFormat.OPENAI, e)).contains("\"type\":\"insufficient_quota\"")
+                            .contains("\"code\":\"insufficient_quota\"");
                 });
         assertThat(rejections).containsExactly("budget");
     }
 
     @Test
     void aSpentBudgetOfARemoteOnlyKeyRefusesAtOnce() {
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", "remote-only", List.of(), null, null, null, 1.0));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withPolicy(Policy.REMOTE_ONLY).withBudgetUsd(1.0).build());
         gate.start(withKey("x-api-key", k.secret()), e -> {});
         assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
-                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.openAiType()).isEqualTo("insufficient_quota"));
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_QUOTA));
         assertThat(upstream.received).hasSize(1);
     }
 
     @Test
     void concurrencySlotIsFreedWhenTheBackendRefusesAtStart() {
         upstream = ScriptedBackend.refusing("local", new ApiException(ErrorKind.OVERLOADED, "full"));
-        GateBackend gate = gate(AuthConfig.DEFAULTS);
-        CreatedKey k = keys.create(new KeySpec("a", null, List.of(), null, null, 1, null));
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey k = keys.create(KeySpec.builder("a").withMaxConcurrent(1).build());
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED));
@@ -211,13 +223,26 @@ class GateBackendTest {
     }
 
     @Test
-    void errorBodiesFollowEachDialect() {
-        GateException e = GateException.invalidKey();
-        assertThat(GateErrors.body(Dialect.OPENAI, e)).isEqualTo(
-                "{\"error\":{\"message\":\"Invalid API key.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
-        assertThat(GateErrors.body(Dialect.ANTHROPIC, e)).isEqualTo(
-                "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"Invalid API key.\"}}");
-        assertThat(GateErrors.dialectOf("/v1/messages/count_tokens")).isEqualTo(Dialect.ANTHROPIC);
-        assertThat(GateErrors.dialectOf("/v1/chat/completions")).isEqualTo(Dialect.OPENAI);
+    void tokenCountingPassesTheSameGateButSpendsNoBudgetAndWritesNoLedgerRow() {
+        GateBackend gate = gate(Defaults.CONFIG.auth());
+        CreatedKey elsewhere = keys.create(KeySpec.builder("a").withAllowedModels(List.of("codellama")).build());
+        CreatedKey once = keys.create(KeySpec.builder("b").withRpm(1).build());
+
+        assertThatThrownBy(() -> gate.tokenize(Requests.chat("claude-x", "hi").build()))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.AUTHENTICATION));
+        assertThatThrownBy(() -> gate.tokenize(withKey("x-api-key", elsewhere.secret())))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
+        assertThat(gate.tokenize(withKey("x-api-key", once.secret())).count()).isEqualTo(2);
+        assertThatThrownBy(() -> gate.tokenize(withKey("x-api-key", once.secret())))
+                .isInstanceOfSatisfying(GateException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED));
+
+        assertThat(rejections).containsExactly("auth", "model", "rpm");
+        assertThat(upstream.received).hasSize(1);
+        assertThat(ledger.rows(null, null, 10)).isEmpty();
+    }
+
+    /** The refusal as a client of that dialect reads it, from the server's one error mapper. */
+    static String body(ErrorFormat format, ApiException e) {
+        return Json.write(format.body(e));
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.server.ops.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.server.core.Policy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ class SqliteKeyStoreTest {
         String secret;
         String hash;
         try (KeyStore store = new SqliteKeyStore(db)) {
-            CreatedKey created = store.create(new KeySpec("ci", "local-only", List.of("codellama"), 60, 1000, 2, 5.0));
+            CreatedKey created = store.create(KeySpec.builder("ci").withPolicy(Policy.LOCAL_ONLY).withAllowedModels(List.of("codellama"))
+                    .withRpm(60).withTpm(1000).withMaxConcurrent(2).withBudgetUsd(5.0).build());
             secret = created.secret();
             hash = Secrets.hash(secret);
             assertThat(secret).startsWith("tdm-").hasSize(4 + 43);
@@ -44,17 +46,19 @@ class SqliteKeyStoreTest {
         String secret;
         String id;
         try (KeyStore store = new SqliteKeyStore(db)) {
-            CreatedKey created = store.create(new KeySpec("team-a", "prefer-local", List.of("a", "b"), 10, null, null, null));
+            CreatedKey created = store.create(KeySpec.builder("team-a").withPolicy(Policy.PREFER_LOCAL)
+                    .withAllowedModels(List.of("a", "b")).withRpm(10).build());
             secret = created.secret();
             id = created.key().id();
-            store.create(KeySpec.named("team-b"));
+            store.create(KeySpec.builder("team-b").build());
         }
         try (KeyStore store = new SqliteKeyStore(db)) {
             ApiKey found = store.findBySecret(secret).orElseThrow();
             assertThat(found.id()).isEqualTo(id);
-            assertThat(found.allowedModels()).containsExactly("a", "b");
-            assertThat(found.rpm()).isEqualTo(10);
-            assertThat(found.tpm()).isNull();
+            assertThat(found.limits().allowedModels()).containsExactly("a", "b");
+            assertThat(found.policy()).isEqualTo(Policy.PREFER_LOCAL);
+            assertThat(found.limits().rpm()).isEqualTo(10);
+            assertThat(found.limits().tpm()).isNull();
             assertThat(found.isRevoked()).isFalse();
             assertThat(store.findBySecret(secret + "x")).isEmpty();
             assertThat(store.list()).extracting(ApiKey::name).containsExactly("team-a", "team-b");
@@ -70,9 +74,9 @@ class SqliteKeyStoreTest {
     @Test
     void badSpecsAreRefused() {
         try (KeyStore store = new SqliteKeyStore(dir.resolve("t.db"))) {
-            assertThatThrownBy(() -> store.create(new KeySpec("x", "anywhere", null, null, null, null, null)))
+            assertThatThrownBy(() -> store.create(KeySpec.builder("x").withPolicy(Policy.parse("anywhere")).build()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("policy");
-            assertThatThrownBy(() -> store.create(new KeySpec("x", null, null, 0, null, null, null)))
+            assertThatThrownBy(() -> store.create(KeySpec.builder("x").withRpm(0).build()))
                     .hasMessageContaining("rpm");
         }
     }

@@ -14,8 +14,16 @@ public final class LedgerChildProcess {
             String thread = Thread.currentThread().getName();
             for (int i = 0; ; i++) {
                 String id = thread + "-" + i;
-                ledger.record(new UsageRecord(Instant.now(), id, "key_child", "openai", "m", "local", "primary",
-                        i, i, 1L, 2L, "ok", 0.0));
+                ledger.record(UsageRecord.builder(Instant.now(), id)
+                        .withKeyId("key_child")
+                        .withDialect("openai")
+                        .withModel("m")
+                        .withBackend("local", "primary")
+                        .withTokens(i, i)
+                        .withTimes(1L, 2L)
+                        .withStatus("ok")
+                        .withCostUsd(0.0)
+                        .build());
                 synchronized (System.out) {
                     System.out.println("committed " + id);
                     System.out.flush();

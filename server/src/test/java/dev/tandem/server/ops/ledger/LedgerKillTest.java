@@ -57,8 +57,16 @@ class LedgerKillTest {
                     .map(UsageRecord::requestId).collect(Collectors.toSet());
             assertThat(stored).containsAll(committed);
             // and it keeps working after the restart
-            ledger.record(new UsageRecord(Instant.now(), "after", "k", "openai", "m", "local", "primary",
-                    1, 1, null, 1, "ok", 0));
+            ledger.record(UsageRecord.builder(Instant.now(), "after")
+                    .withKeyId("k")
+                    .withDialect("openai")
+                    .withModel("m")
+                    .withBackend("local", "primary")
+                    .withTokens(1, 1)
+                    .withTimes(null, 1)
+                    .withStatus("ok")
+                    .withCostUsd(0)
+                    .build());
             assertThat(ledger.rows(null, null, Integer.MAX_VALUE)).hasSize(stored.size() + 1);
         }
     }

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ObservingBackend;
-import dev.tandem.server.ops.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
-import dev.tandem.server.ops.TandemHeaders;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -43,15 +44,15 @@ class LedgerWriterTest {
         return new ObservingBackend(inner, List.of(new LedgerWriter(ledger, prices)));
     }
 
-    private static Map<String, String> key(String id) {
-        return Map.of(TandemHeaders.KEY_ID, id);
+    private static Caller key(String id) {
+        return new Caller(id, null, Caller.Limits.NONE);
     }
 
     @Test
     void localRequestWritesOneFreeRowWithTokensAndTimes() {
         List<InferenceEvent> seen = new ArrayList<>();
         observed(ScriptedBackend.answering("local", "codellama", "hello", 7))
-                .start(Requests.chat("codellama", "hi", key("key_a")), seen::add);
+                .start(Requests.chat("codellama", "hi").withCaller(key("key_a")).build(), seen::add);
 
         List<UsageRecord> rows = ledger.rows(null, null, 10);
         assertThat(rows).hasSize(1);
@@ -73,7 +74,7 @@ class LedgerWriterTest {
     void remoteRequestIsPricedByTheServedModel() {
         // Given the caller asked for "auto" and Claude served it
         observed(ScriptedBackend.answering("anthropic", "claude-x", "ok", 1_000_000))
-                .start(Requests.chat("auto", "hi", key("key_r")), e -> {});
+                .start(Requests.chat("auto", "hi").withCaller(key("key_r")).build(), e -> {});
         UsageRecord r = ledger.rows(null, null, 10).get(0);
         // Then cost = 1M input * $3/M + 2 output * $15/M
         assertThat(r.model()).isEqualTo("auto");
@@ -86,9 +87,9 @@ class LedgerWriterTest {
     void cacheHitIsRecordedFree() {
         observed(ScriptedBackend.scripted("anthropic", req -> {
             List<InferenceEvent> ev = new ArrayList<>(ScriptedBackend.answer("anthropic", "claude-x", "ok", 10));
-            ev.set(0, ((InferenceEvent.Started) ev.get(0)).withRoute("cache"));
+            ev.set(0, ((InferenceEvent.Started) ev.get(0)).withRoute(RouteReason.CACHE));
             return ev;
-        })).start(Requests.chat("claude-x", "hi", key("key_c")), e -> {});
+        })).start(Requests.chat("claude-x", "hi").withCaller(key("key_c")).build(), e -> {});
         UsageRecord r = ledger.rows(null, null, 10).get(0);
         assertThat(r.route()).isEqualTo("cache");
         assertThat(r.costUsd()).isZero();
@@ -99,13 +100,13 @@ class LedgerWriterTest {
     void failureBeforeStartAndMidStreamEachWriteOneRow() {
         ApiException saturated = new ApiException(ErrorKind.OVERLOADED, "queue full");
         assertThatThrownBy(() -> observed(ScriptedBackend.refusing("local", saturated))
-                .start(Requests.chat("m", "hi", key("key_f")), e -> {})).isSameAs(saturated);
+                .start(Requests.chat("m", "hi").withCaller(key("key_f")).build(), e -> {})).isSameAs(saturated);
 
         observed(ScriptedBackend.scripted("openai", req -> List.of(
-                new InferenceEvent.Started("openai", "gpt-x", 4, "saturated"),
+                new InferenceEvent.Started("openai", "gpt-x", 4, RouteReason.SATURATED),
                 new InferenceEvent.TextDelta("a", null),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))))
-                .start(Requests.chat("m", "hi", key("key_f")), e -> {});
+                .start(Requests.chat("m", "hi").withCaller(key("key_f")).build(), e -> {});
 
         List<UsageRecord> rows = ledger.rows(null, null, 10);
         assertThat(rows).extracting(UsageRecord::status).containsExactly("overloaded", "upstream");
@@ -121,7 +122,7 @@ class LedgerWriterTest {
     void cancelledRequestWritesOneRowEvenIfTheBackendFinishesLater() {
         ScriptedBackend inner = ScriptedBackend.holdingOpen("local",
                 req -> ScriptedBackend.answer("local", "m", "abc", 3));
-        Backend.Call call = observed(inner).start(Requests.chat("m", "hi", key("key_x")), e -> {});
+        Backend.Call call = observed(inner).start(Requests.chat("m", "hi").withCaller(key("key_x")).build(), e -> {});
         call.cancel();
         call.cancel();
         // a late terminal event from the engine is not a second row
@@ -145,15 +146,36 @@ class LedgerWriterTest {
         ledger.record(row(day2, "k1", "m", "local", 7, 8, 0));
 
         assertThat(ledger.totals(null, null)).containsExactly(
-                new UsageTotal(LocalDate.of(2026, 1, 1), "k1", "m", "local", 2, 4, 6, 0),
-                new UsageTotal(LocalDate.of(2026, 1, 1), "k2", "c", "anthropic", 1, 5, 6, 0.5),
-                new UsageTotal(LocalDate.of(2026, 1, 2), "k1", "m", "local", 1, 7, 8, 0));
+                UsageTotal.builder(LocalDate.of(2026, 1, 1), "k1", "m", "local")
+                        .withRequests(2)
+                        .withTokens(4, 6)
+                        .withCostUsd(0)
+                        .build(),
+                UsageTotal.builder(LocalDate.of(2026, 1, 1), "k2", "c", "anthropic")
+                        .withRequests(1)
+                        .withTokens(5, 6)
+                        .withCostUsd(0.5)
+                        .build(),
+                UsageTotal.builder(LocalDate.of(2026, 1, 2), "k1", "m", "local")
+                        .withRequests(1)
+                        .withTokens(7, 8)
+                        .withCostUsd(0)
+                        .build());
         assertThat(ledger.totals(day2, null)).hasSize(1);
         assertThat(ledger.totals(null, day2)).hasSize(2);
         assertThat(ledger.spentUsd("k2")).isEqualTo(0.5);
     }
 
     private static UsageRecord row(Instant t, String key, String model, String backend, int in, int out, double cost) {
-        return new UsageRecord(t, "r", key, "openai", model, backend, "primary", in, out, 1L, 2L, "ok", cost);
+        return UsageRecord.builder(t, "r")
+                .withKeyId(key)
+                .withDialect("openai")
+                .withModel(model)
+                .withBackend(backend, "primary")
+                .withTokens(in, out)
+                .withTimes(1L, 2L)
+                .withStatus("ok")
+                .withCostUsd(cost)
+                .build();
     }
 }

@@ -2,10 +2,9 @@ package dev.tandem.server.ops.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.server.ops.keys.ApiKey;
+import dev.tandem.server.core.Caller;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -30,15 +29,15 @@ class RateLimitsTest {
         }
     }
 
-    static ApiKey key(Integer rpm, Integer tpm, Integer concurrent) {
-        return new ApiKey("key_1", "t", null, List.of(), rpm, tpm, concurrent, null, Instant.EPOCH, null);
+    static Caller key(Integer rpm, Integer tpm, Integer concurrent) {
+        return new Caller("key_1", null, new Caller.Limits(List.of(), rpm, tpm, concurrent, null));
     }
 
     @Test
     void requestsPerMinuteRefuseWithRetryAfterThenRecover() {
         ManualTime time = new ManualTime();
         RateLimits limits = new RateLimits(time);
-        ApiKey k = key(2, null, null);
+        Caller k = key(2, null, null);
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
 
@@ -57,7 +56,7 @@ class RateLimitsTest {
     void tokensAreChargedAfterTheFactAndADebtRefusesUntilRefilled() {
         ManualTime time = new ManualTime();
         RateLimits limits = new RateLimits(time);
-        ApiKey k = key(null, 600, null);
+        Caller k = key(null, 600, null);
         // a request that used 1200 tokens puts the key 600 tokens into debt
         ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(1200);
 
@@ -74,7 +73,7 @@ class RateLimitsTest {
     @Test
     void concurrentRequestsAreBoundedAndReleasedOnce() {
         RateLimits limits = new RateLimits(new ManualTime());
-        ApiKey k = key(null, null, 1);
+        Caller k = key(null, null, 1);
         RateLimits.Permit p = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
         p.release(0);
@@ -87,7 +86,7 @@ class RateLimitsTest {
     @Test
     void refusedByRpmDoesNotLeakAConcurrencySlot() {
         RateLimits limits = new RateLimits(new ManualTime());
-        ApiKey k = key(1, null, 1);
+        Caller k = key(1, null, 1);
         ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(0);
         assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");
         assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");

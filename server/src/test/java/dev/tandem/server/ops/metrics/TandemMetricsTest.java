@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.models.EngineLoad;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ObservingBackend;
-import dev.tandem.server.ops.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import java.time.Duration;
 import java.util.List;
@@ -24,17 +26,17 @@ class TandemMetricsTest {
         PromText before = PromText.parse(metrics.scrape());
 
         new ObservingBackend(ScriptedBackend.answering("local", "m", "abcd", 5), List.of(metrics))
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         new ObservingBackend(ScriptedBackend.scripted("openai", r -> List.of(
-                new InferenceEvent.Started("openai", "gpt", 3, "saturated"),
+                new InferenceEvent.Started("openai", "gpt", 3, RouteReason.SATURATED),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), List.of(metrics))
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         new UpstreamErrorCounting(ScriptedBackend.scripted("openai", r -> List.of(
-                new InferenceEvent.Started("openai", "gpt", 3, null),
+                new InferenceEvent.Started("openai", "gpt", 3),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "reset")))), metrics)
-                .start(Requests.chat("m", "hi"), e -> {});
+                .start(Requests.chat("m", "hi").build(), e -> {});
         assertThatThrownBy(() -> new UpstreamErrorCounting(ScriptedBackend.refusing("openai",
-                new ApiException(ErrorKind.OVERLOADED, "529")), metrics).start(Requests.chat("m", "hi"), e -> {}))
+                new ApiException(ErrorKind.OVERLOADED, "529")), metrics).start(Requests.chat("m", "hi").build(), e -> {}))
                 .isInstanceOf(ApiException.class);
         metrics.gateRejected("rpm");
         metrics.gateRejected("auth");
@@ -64,11 +66,11 @@ class TandemMetricsTest {
     @Test
     void engineAndBreakerGaugesAreReadAtScrapeTime() {
         AtomicReference<EngineLoad> load = new AtomicReference<>(new EngineLoad(0, 0, 8, 32, 1000, 1000, Duration.ZERO, 0));
-        AtomicReference<Map<String, String>> breakers = new AtomicReference<>(Map.of("anthropic", "closed"));
+        AtomicReference<Map<String, CircuitState>> breakers = new AtomicReference<>(Map.of("anthropic", CircuitState.CLOSED));
         TandemMetrics metrics = new TandemMetrics(load::get, breakers::get);
 
         load.set(new EngineLoad(3, 5, 8, 32, 1000, 250, Duration.ofMillis(40), 3));
-        breakers.set(Map.of("anthropic", "open", "openai", "half-open"));
+        breakers.set(Map.of("anthropic", CircuitState.OPEN, "openai", CircuitState.HALF_OPEN));
         PromText p = PromText.parse(metrics.scrape());
 
         assertThat(p.value("tandem_engine_queue_depth")).isEqualTo(5);

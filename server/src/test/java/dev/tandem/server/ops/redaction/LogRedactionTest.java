@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.server.ops.LogSetup;
-import dev.tandem.server.ops.LoggingConfig;
+import dev.tandem.server.core.LogContext;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.logging.LoggingConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -20,17 +22,17 @@ class LogRedactionTest {
 
     @AfterEach
     void restore() {
-        LogSetup.configure(LoggingConfig.DEFAULTS, Redactor.defaults());
+        LogSetup.configure(Defaults.CONFIG.logging(), Redactor.fromConfig(Defaults.CONFIG.redaction()));
         MDC.clear();
     }
 
     @Test
     void textLinesCarryTheRequestIdAndNoSecret() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LogSetup.configure(LoggingConfig.DEFAULTS, Redactor.defaults(), out);
+        LogSetup.configure(Defaults.CONFIG.logging(), Redactor.fromConfig(Defaults.CONFIG.redaction()), out);
         Map<String, String> secrets = PlantedSecrets.fresh();
 
-        MDC.put(LogSetup.MDC_REQUEST_ID, "req-42");
+        MDC.put(LogContext.REQUEST_ID, "req-42");
         log.info("upstream said {}", PlantedSecrets.document(secrets));
         log.warn("failed", new IllegalStateException("bad key " + secrets.get("openai_key")));
 
@@ -51,7 +53,7 @@ class LogRedactionTest {
             ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
             joran.setContext(ctx);
             joran.doConfigure(getClass().getResource("/logback.xml"));
-            MDC.put(LogSetup.MDC_REQUEST_ID, "req-xml");
+            MDC.put(LogContext.REQUEST_ID, "req-xml");
             log.warn("leaked {}", PlantedSecrets.document(secrets));
         } finally {
             System.setErr(err);
@@ -64,10 +66,10 @@ class LogRedactionTest {
     @Test
     void jsonLinesAreOneObjectEachWithMdcAndNoSecret() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LogSetup.configure(new LoggingConfig("json", "info"), Redactor.defaults(), out);
+        LogSetup.configure(new LoggingConfig("json", "info"), Redactor.fromConfig(Defaults.CONFIG.redaction()), out);
         Map<String, String> secrets = PlantedSecrets.fresh();
 
-        MDC.put(LogSetup.MDC_REQUEST_ID, "req-7");
+        MDC.put(LogContext.REQUEST_ID, "req-7");
         log.info("key {} and pem {}", secrets.get("anthropic_key"), secrets.get("private_key"));
 
         String text = out.toString(StandardCharsets.UTF_8).trim();

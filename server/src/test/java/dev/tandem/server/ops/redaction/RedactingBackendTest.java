@@ -8,7 +8,8 @@ import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
-import dev.tandem.server.ops.Requests;
+import dev.tandem.server.fakes.Defaults;
+import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ScriptedBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ class RedactingBackendTest {
     final ScriptedBackend remote = ScriptedBackend.answering("anthropic", "claude", "ok", 3);
     final ScriptedBackend local = ScriptedBackend.answering("local", "codellama", "ok", 3);
     final Map<String, String> secrets = PlantedSecrets.fresh();
-    final InferenceRequest leaky = Requests.chat("claude", PlantedSecrets.document(secrets));
+    final InferenceRequest leaky = Requests.chat("claude", PlantedSecrets.document(secrets)).build();
 
     static String everything(InferenceRequest r) {
         Input.Chat chat = (Input.Chat) r.input();
@@ -31,7 +32,7 @@ class RedactingBackendTest {
     @Test
     void redactModeSendsAMaskedPromptAndNoSecret() {
         List<InferenceEvent> events = new ArrayList<>();
-        new RedactingBackend(remote, Redactor.defaults(), "redact", local).start(leaky, events::add);
+        new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REDACT, local).start(leaky, events::add);
 
         String sent = everything(remote.received.get(0));
         secrets.values().forEach(s -> assertThat(sent).doesNotContain(s));
@@ -41,9 +42,9 @@ class RedactingBackendTest {
 
     @Test
     void keepLocalModeTellsTheRouterAndServesLocally() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), "keep-local", local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.KEEP_LOCAL, local);
         assertThat(b.cannotServe(leaky)).get().asString().contains("secrets");
-        assertThat(b.cannotServe(Requests.chat("claude", "hello"))).isEmpty();
+        assertThat(b.cannotServe(Requests.chat("claude", "hello").build())).isEmpty();
 
         b.start(leaky, e -> {});
         assertThat(remote.received).isEmpty();
@@ -52,7 +53,7 @@ class RedactingBackendTest {
 
     @Test
     void refuseModeAnswers400WithoutEchoingTheSecret() {
-        RedactingBackend b = new RedactingBackend(remote, Redactor.defaults(), "refuse", local);
+        RedactingBackend b = new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REFUSE, local);
         assertThatThrownBy(() -> b.start(leaky, e -> {}))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
@@ -63,8 +64,8 @@ class RedactingBackendTest {
 
     @Test
     void cleanPromptsPassUntouched() {
-        InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.");
-        new RedactingBackend(remote, Redactor.defaults(), "refuse", local).start(clean, e -> {});
+        InferenceRequest clean = Requests.chat("claude", "Write a haiku about spring.").build();
+        new RedactingBackend(remote, Redactor.fromConfig(Defaults.CONFIG.redaction()), RedactionAction.REFUSE, local).start(clean, e -> {});
         assertThat(remote.received.get(0)).isSameAs(clean);
     }
 }

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.tandem.server.fakes.Defaults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
-    final Redactor redactor = Redactor.defaults();
+    final Redactor redactor = Redactor.fromConfig(Defaults.CONFIG.redaction());
 
     @Test
     void everyPlantedSecretIsMaskedAndNamed() {
@@ -124,13 +125,15 @@ class RedactorTest {
 
     @Test
     void customDetectorsAndASubsetCanBeConfigured() {
-        Redactor r = Redactor.fromConfig(new RedactionConfig(List.of("openai_key"), Map.of("employee_id", "EMP-\\d{6}"),
-                null, null, null, null));
+        Redactor r = Redactor.fromConfig(Defaults.CONFIG.redaction().toBuilder()
+                .withDetectors(List.of("openai_key"))
+                .withCustom(Map.of("employee_id", "EMP-\\d{6}"))
+                .build());
         assertThat(r.redact("id EMP-123456 key AKIAABCDEFGHIJKLMNOP"))
                 .isEqualTo("id [REDACTED:employee_id] key AKIAABCDEFGHIJKLMNOP");
-        assertThatThrownBy(() -> Redactor.fromConfig(new RedactionConfig(List.of("nope"), null, null, null, null, null)))
+        assertThatThrownBy(() -> Redactor.fromConfig(Defaults.CONFIG.redaction().toBuilder().withDetectors(List.of("nope")).build()))
                 .hasMessageContaining("unknown redaction detector");
-        assertThatThrownBy(() -> new RedactionConfig(null, null, "shout", null, null, null))
+        assertThatThrownBy(() -> RedactionAction.parse("shout"))
                 .hasMessageContaining("remoteAction");
     }
 

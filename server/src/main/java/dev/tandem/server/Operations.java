@@ -1,0 +1,142 @@
+package dev.tandem.server;
+
+import dev.tandem.models.EngineLoad;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.CircuitState;
+import dev.tandem.server.ops.ObservingBackend;
+import dev.tandem.server.ops.OutcomeListener;
+import dev.tandem.server.ops.cache.CachingBackend;
+import dev.tandem.server.ops.gate.AdminApi;
+import dev.tandem.server.ops.gate.AuthFilter;
+import dev.tandem.server.ops.gate.Authenticator;
+import dev.tandem.server.ops.gate.GateBackend;
+import dev.tandem.server.ops.keys.KeyStore;
+import dev.tandem.server.ops.keys.SqliteKeyStore;
+import dev.tandem.server.ops.ledger.LedgerWriter;
+import dev.tandem.server.ops.ledger.SqliteUsageLedger;
+import dev.tandem.server.ops.ledger.UsageLedger;
+import dev.tandem.server.ops.limits.RateLimits;
+import dev.tandem.server.ops.logging.LogSetup;
+import dev.tandem.server.ops.metrics.TandemMetrics;
+import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
+import dev.tandem.server.ops.redaction.RedactingBackend;
+import dev.tandem.server.ops.redaction.Redactor;
+import dev.tandem.server.routing.Router;
+import io.javalin.config.RoutesConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Everything an operator needs, built from the configuration, for the server's assembly to plug in:
+ *
+ * <pre>
+ *   Operations ops = Operations.open(config, engineLoad, breakerStates);
+ *   router  = new Router(routing, local, names, load, remotes, ops.routerHooks(local));
+ *   backend = ops.guardDispatcher(router);         // the one backend the edge talks to
+ *   ops.addRoutes(config.routes);                  // auth filter, /admin, /v1/usage, /metrics
+ * </pre>
+ *
+ * The dispatcher chain, outermost first: gate (auth, model, budget, limits) → observer (ledger,
+ * metrics) → cache → router.
+ */
+public final class Operations implements AutoCloseable {
+
+    private final TandemConfig config;
+    private final KeyStore keys;
+    private final UsageLedger ledger;
+    private final TandemMetrics metrics;
+    private final Authenticator auth;
+    private final RateLimits limits = new RateLimits();
+    private final Redactor redactor;
+    private final List<OutcomeListener> listeners;
+
+    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, TandemMetrics metrics) {
+        this.config = config;
+        this.keys = keys;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.redactor = Redactor.fromConfig(config.redaction());
+        this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
+        this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
+    }
+
+    /**
+     * Sets up logging (text or JSON, secrets masked when configured) and opens the SQLite file; reads
+     * the auth, limits, ledger, metrics, redaction, cache and logging sections.
+     *
+     * @param engineLoad the local engine's load, or null when there is no local engine
+     * @param breakerStates upstream → circuit state, or null
+     */
+    public static Operations open(TandemConfig config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
+        Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
+        LogSetup.configure(config.logging(), logRedactor);
+        Path db = Path.of(config.ledger().database());
+        KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
+        UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
+        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
+    }
+
+    /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
+    public Backend guardDispatcher(Backend dispatcher) {
+        Backend b = dispatcher;
+        if (config.cache().enabled()) {
+            b = new CachingBackend(b, config.cache(), metrics::cacheHit, metrics::cacheMiss);
+        }
+        b = new ObservingBackend(b, listeners);
+        return new GateBackend(b, auth, limits, ledger, config.limits().enabled(), listeners, metrics::gateRejected);
+    }
+
+    /**
+     * Wraps one remote backend: prompts with secrets are masked, kept local or refused (outer), and
+     * the upstream's own failures are counted by kind (inner, so a redaction refusal is not one).
+     */
+    public Backend guardRemote(Backend remote, Backend local) {
+        return new RedactingBackend(new UpstreamErrorCounting(remote, metrics), redactor,
+                config.redaction().remoteAction(), local);
+    }
+
+    /** The router's plug-in: {@link #guardRemote} around each remote backend as it is built. */
+    public Router.Hooks routerHooks(Backend local) {
+        return new Router.Hooks(remote -> guardRemote(remote, local), null);
+    }
+
+    /** The auth filter, admin routes and /metrics. */
+    public void addRoutes(RoutesConfig routes) {
+        AuthFilter filter = new AuthFilter(auth);
+        AdminApi admin = new AdminApi(keys, ledger, auth);
+        routes.before(filter::handle);
+        routes.post("/admin/keys", admin::createKey);
+        routes.get("/admin/keys", admin::listKeys);
+        routes.delete("/admin/keys/{id}", admin::revokeKey);
+        routes.get("/v1/usage", admin::usage);
+        if (config.metrics().enabled()) {
+            routes.get(config.metrics().path(), ctx -> ctx.contentType(TandemMetrics.contentType()).result(metrics.scrape()));
+        }
+    }
+
+    public TandemMetrics metrics() {
+        return metrics;
+    }
+
+    public KeyStore keys() {
+        return keys;
+    }
+
+    public UsageLedger ledger() {
+        return ledger;
+    }
+
+    public Redactor redactor() {
+        return redactor;
+    }
+
+    @Override
+    public void close() {
+        ledger.close();
+        keys.close();
+    }
+}

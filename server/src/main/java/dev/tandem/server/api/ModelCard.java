@@ -1,4 +1,0 @@
-package dev.tandem.server.api;
-
-/** One model clients may ask for. {@code contextLength} null when unknown. */
-public record ModelCard(String id, String ownedBy, long createdEpochSeconds, Integer contextLength) {}

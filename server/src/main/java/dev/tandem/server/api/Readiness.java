@@ -1,4 +1,0 @@
-package dev.tandem.server.api;
-
-/** Whether the server can answer: {@code status} is loading, ready or failed; {@code detail} says more. */
-public record Readiness(boolean ready, String status, String detail) {}

@@ -1,0 +1,348 @@
+package dev.tandem.server.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.core.Content;
+import dev.tandem.server.core.ErrorKind;
+import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.Input;
+import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Role;
+import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.StopReason;
+import dev.tandem.server.core.TokenUsage;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Claude's Messages API ({@code POST /v1/messages}, SSE): the wire format {@code anthropic}. */
+final class AnthropicWire implements WireFormat {
+    static final String API_VERSION = "2023-06-01";
+
+    private final Upstream upstream;
+
+    AnthropicWire(Upstream upstream) {
+        this.upstream = upstream;
+    }
+
+    @Override
+    public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
+        HttpRequest.Builder b = upstream.post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
+        upstream.apiKey().ifPresent(key -> b.header("x-api-key", key));
+        return b;
+    }
+
+    @Override
+    public StreamTranslator translator(String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        return new Stream(upstream, out, estimatedInputTokens);
+    }
+
+    // The request body, as typed wire records (snake_case, unset fields left out)
+
+    record MessagesBody(String model, int maxTokens, boolean stream, List<Turn> messages, String system, Double temperature,
+            Double topP, Integer topK, List<String> stopSequences, List<ToolDef> tools, Choice toolChoice, Metadata metadata) {}
+
+    record Turn(String role, List<Block> content) {}
+
+    /** A content block; each says its own {@code type}. */
+    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock {
+        String type();
+    }
+
+    record TextBlock(String type, String text) implements Block {
+        TextBlock(String text) {
+            this("text", text);
+        }
+    }
+
+    record ImageBlock(String type, Source source) implements Block {
+        ImageBlock(Source source) {
+            this("image", source);
+        }
+    }
+
+    /** {@code base64} with media type and data, or {@code url}. */
+    record Source(String type, String mediaType, String data, String url) {}
+
+    record ToolUseBlock(String type, String id, String name, JsonNode input) implements Block {
+        ToolUseBlock(String id, String name, JsonNode input) {
+            this("tool_use", id, name, input);
+        }
+    }
+
+    /** {@code isError} is left out unless true. */
+    record ToolResultBlock(String type, String toolUseId, List<Block> content, Boolean isError) implements Block {
+        ToolResultBlock(String toolUseId, List<Block> content, boolean isError) {
+            this("tool_result", toolUseId, content, isError ? Boolean.TRUE : null);
+        }
+    }
+
+    record ToolDef(String name, String description, JsonNode inputSchema) {}
+
+    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name. */
+    record Choice(String type, String name) {}
+
+    record Metadata(String userId) {}
+
+    /** The Messages API body: system text on top, one turn per role in turn, tool results first in a turn. */
+    static MessagesBody body(InferenceRequest r, String model, boolean stream) {
+        Input.Chat chat = (Input.Chat) r.input();
+        List<String> system = new ArrayList<>();
+        if (chat.system() != null && !chat.system().isEmpty()) {
+            system.add(chat.system());
+        }
+        List<String> roles = new ArrayList<>();
+        List<List<Block>> contents = new ArrayList<>();
+        for (Message m : chat.messages()) {
+            if (m.role() == Role.SYSTEM) {
+                system.add(m.text());
+                continue;
+            }
+            String role = m.role() == Role.ASSISTANT ? "assistant" : "user"; // tool results ride in a user turn
+            List<Block> blocks = blocks(m.content());
+            if (blocks.isEmpty()) {
+                continue;
+            }
+            if (!roles.isEmpty() && roles.get(roles.size() - 1).equals(role)) {
+                contents.get(contents.size() - 1).addAll(blocks); // one turn per role, as the API wants
+            } else {
+                roles.add(role);
+                contents.add(new ArrayList<>(blocks));
+            }
+        }
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; i < roles.size(); i++) {
+            turns.add(new Turn(roles.get(i), toolResultsFirst(contents.get(i))));
+        }
+        Sampling s = r.sampling();
+        return new MessagesBody(model, r.maxTokens(), stream, turns,
+                system.isEmpty() ? null : String.join("\n\n", system),
+                s.temperature() == null ? null : Math.min(1.0, s.temperature()), // Anthropic's range is [0, 1]
+                s.topP(), s.topK(),
+                r.stop().isEmpty() ? null : r.stop(),
+                r.tools().isEmpty() ? null : r.tools().stream()
+                        .map(t -> new ToolDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson()))).toList(),
+                choice(ToolChoice.parse(r.toolChoice())),
+                r.user() == null ? null : new Metadata(r.user()));
+    }
+
+    private static Choice choice(ToolChoice choice) {
+        if (choice == null) {
+            return null;
+        }
+        if (choice.tool() != null) {
+            return new Choice("tool", choice.tool());
+        }
+        return new Choice(choice.mode().equals("required") ? "any" : choice.mode(), null);
+    }
+
+    private static List<Block> blocks(List<Content> content) {
+        List<Block> out = new ArrayList<>();
+        for (Content c : content) {
+            Block block = block(c);
+            if (block != null) {
+                out.add(block);
+            }
+        }
+        return out;
+    }
+
+    private static Block block(Content c) {
+        if (c instanceof Content.Text t) {
+            return t.text().isEmpty() ? null : new TextBlock(t.text()); // the API refuses empty text blocks
+        }
+        if (c instanceof Content.Image img) {
+            UpstreamJson.DataUrl inline = img.data() != null ? new UpstreamJson.DataUrl(img.mediaType(), img.data())
+                    : UpstreamJson.DataUrl.parse(img.url());
+            return new ImageBlock(inline != null ? new Source("base64", inline.mediaType(), inline.data(), null)
+                    : new Source("url", null, null, img.url()));
+        }
+        if (c instanceof Content.ToolUse u) {
+            return new ToolUseBlock(u.id(), u.name(), UpstreamJson.object(u.argumentsJson()));
+        }
+        Content.ToolResult r = (Content.ToolResult) c;
+        return new ToolResultBlock(r.toolUseId(), blocks(r.content()), r.isError());
+    }
+
+    private static List<Block> toolResultsFirst(List<Block> content) {
+        List<Block> out = new ArrayList<>(content.stream().filter(ToolResultBlock.class::isInstance).toList());
+        content.stream().filter(b -> !(b instanceof ToolResultBlock)).forEach(out::add);
+        return out;
+    }
+
+    @Override
+    public void translateReply(JsonNode reply, String model, int estimatedInputTokens, Consumer<InferenceEvent> out) {
+        if ("error".equals(reply.path("type").asText())) {
+            throw UpstreamErrors.fromStreamError(upstream.name(), reply, upstream.scrubber());
+        }
+        if (!reply.path("content").isArray()) {
+            throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "reply without content");
+        }
+        JsonNode usage = reply.path("usage");
+        int input = usage.hasNonNull("input_tokens")
+                ? usage.get("input_tokens").asInt() + usage.path("cache_creation_input_tokens").asInt() + usage.path("cache_read_input_tokens").asInt()
+                : estimatedInputTokens;
+        out.accept(new InferenceEvent.Started(upstream.name(), reply.path("model").asText(model), input));
+        int toolIndex = 0;
+        for (JsonNode block : reply.path("content")) {
+            switch (block.path("type").asText()) {
+                case "text" -> {
+                    if (!block.path("text").asText().isEmpty()) {
+                        out.accept(new InferenceEvent.TextDelta(block.path("text").asText(), null));
+                    }
+                }
+                case "tool_use" -> out.accept(new InferenceEvent.ToolCallDelta(toolIndex++, block.path("id").asText(),
+                        block.path("name").asText(), block.path("input").isObject() ? block.get("input").toString() : "{}"));
+                default -> { } // thinking blocks are not passed on, as in a stream
+            }
+        }
+        StopReason reason = stopReason(reply.path("stop_reason").asText(null));
+        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt()),
+                reason == StopReason.STOP_SEQUENCE ? reply.path("stop_sequence").asText(null) : null));
+    }
+
+    static StopReason stopReason(String wire) {
+        if (wire == null) {
+            return StopReason.END_TURN;
+        }
+        return switch (wire) {
+            case "stop_sequence" -> StopReason.STOP_SEQUENCE;
+            case "max_tokens", "model_context_window_exceeded" -> StopReason.MAX_TOKENS;
+            case "tool_use" -> StopReason.TOOL_USE;
+            case "refusal" -> StopReason.REFUSAL;
+            default -> StopReason.END_TURN; // end_turn, pause_turn
+        };
+    }
+
+    /**
+     * The Messages stream: message_start carries the input tokens, message_delta the cumulative
+     * output tokens (replacing, never adding to, message_start's figure).
+     */
+    static final class Stream implements StreamTranslator {
+        private final Upstream upstream;
+        private final Consumer<InferenceEvent> out;
+        private final Map<Integer, Integer> toolIndexOfBlock = new HashMap<>();
+        private final int estimatedInput;
+        private Integer freshInput;
+        private int cacheCreation;
+        private int cacheRead;
+        private int outputTokens;
+        private String stopReason;
+        private String stopSequence;
+        private boolean started;
+        private boolean finished;
+
+        /** @param estimatedInput the counted prompt, for an upstream (a proxy) that does not say */
+        Stream(Upstream upstream, Consumer<InferenceEvent> out, int estimatedInput) {
+            this.upstream = upstream;
+            this.out = out;
+            this.estimatedInput = estimatedInput;
+        }
+
+        /** Reads the prompt figures present in {@code usage}; an absent one keeps what an earlier event said. */
+        private void inputUsage(JsonNode usage) {
+            if (usage.hasNonNull("input_tokens")) {
+                freshInput = usage.get("input_tokens").asInt();
+            }
+            if (usage.hasNonNull("cache_creation_input_tokens")) {
+                cacheCreation = usage.get("cache_creation_input_tokens").asInt();
+            }
+            if (usage.hasNonNull("cache_read_input_tokens")) {
+                cacheRead = usage.get("cache_read_input_tokens").asInt();
+            }
+        }
+
+        private int inputTokens() {
+            return freshInput == null ? estimatedInput : freshInput + cacheCreation + cacheRead;
+        }
+
+        @Override
+        public void onEvent(SseReader.Event event) {
+            JsonNode data = UpstreamJson.parse(upstream.name(), event.data());
+            String type = event.event() != null ? event.event() : data.path("type").asText();
+            switch (type) {
+                case "message_start" -> {
+                    JsonNode message = data.path("message");
+                    JsonNode usage = message.path("usage");
+                    inputUsage(usage);
+                    outputTokens = usage.path("output_tokens").asInt();
+                    started = true;
+                    out.accept(new InferenceEvent.Started(upstream.name(), message.path("model").asText(null), inputTokens()));
+                }
+                case "content_block_start" -> {
+                    requireStarted();
+                    JsonNode block = data.path("content_block");
+                    String blockType = block.path("type").asText();
+                    if ("tool_use".equals(blockType)) {
+                        int toolIndex = toolIndexOfBlock.size();
+                        toolIndexOfBlock.put(data.path("index").asInt(), toolIndex);
+                        JsonNode input = block.path("input");
+                        String args = input.isObject() && input.size() > 0 ? input.toString() : "";
+                        out.accept(new InferenceEvent.ToolCallDelta(toolIndex, block.path("id").asText(), block.path("name").asText(), args));
+                    } else if ("text".equals(blockType) && !block.path("text").asText().isEmpty()) {
+                        out.accept(new InferenceEvent.TextDelta(block.path("text").asText(), null));
+                    }
+                }
+                case "content_block_delta" -> {
+                    requireStarted();
+                    JsonNode delta = data.path("delta");
+                    switch (delta.path("type").asText()) {
+                        case "text_delta" -> {
+                            String text = delta.path("text").asText();
+                            if (!text.isEmpty()) {
+                                out.accept(new InferenceEvent.TextDelta(text, null));
+                            }
+                        }
+                        case "input_json_delta" -> {
+                            Integer toolIndex = toolIndexOfBlock.get(data.path("index").asInt());
+                            String part = delta.path("partial_json").asText();
+                            if (toolIndex != null && !part.isEmpty()) {
+                                out.accept(new InferenceEvent.ToolCallDelta(toolIndex, null, null, part));
+                            }
+                        }
+                        default -> { } // thinking and signature deltas are not passed on
+                    }
+                }
+                case "message_delta" -> {
+                    JsonNode delta = data.path("delta");
+                    if (delta.hasNonNull("stop_reason")) {
+                        stopReason = delta.get("stop_reason").asText();
+                    }
+                    if (delta.hasNonNull("stop_sequence")) {
+                        stopSequence = delta.get("stop_sequence").asText();
+                    }
+                    JsonNode usage = data.path("usage");
+                    if (usage.hasNonNull("output_tokens")) {
+                        outputTokens = usage.get("output_tokens").asInt(); // cumulative
+                    }
+                    inputUsage(usage);
+                }
+                case "message_stop" -> {
+                    requireStarted();
+                    finished = true;
+                    StopReason reason = stopReason(stopReason);
+                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens),
+                            reason == StopReason.STOP_SEQUENCE ? stopSequence : null));
+                }
+                case "error" -> throw UpstreamErrors.fromStreamError(upstream.name(), data, upstream.scrubber());
+                default -> { } // ping, content_block_stop, and events added later
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            if (!finished) {
+                throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "stream ended before message_stop");
+            }
+        }
+
+        private void requireStarted() {
+            if (!started) {
+                throw UpstreamErrors.transport(upstream.name(), ErrorKind.UPSTREAM, "stream did not begin with message_start");
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Loopback fakes of the Anthropic and OpenAI upstreams, speaking the real wire formats over real
+ * sockets (so a reset is a TCP RST and a stall a silent connection): for the server's tests and the
+ * benchmarks' gateway tools. Depends on the JDK and Jackson only.
+ */
+package dev.tandem.testkit;

@@ -258,6 +258,7 @@ class LocalEngineTest {
         });
         await(atThird);
         assertThat(engine.load().kvTokensFree()).isLessThan(total);
+        assertThat(engine.kvStats().blocks().used()).isPositive();
         // When it is cancelled
         g.cancel();
         cancelled.countDown();
@@ -266,6 +267,8 @@ class LocalEngineTest {
         assertThat(r.count()).isEqualTo(3);
         awaitIdle(engine);
         assertThat(engine.load().kvTokensFree()).isEqualTo(total);
+        assertThat(engine.kvStats().blocks().used()).isZero();
+        assertThat((long) engine.kvStats().blocks().total() * engine.kvStats().blocks().size()).isEqualTo(total);
         assertThat(engine.load().running()).isZero();
     }
 

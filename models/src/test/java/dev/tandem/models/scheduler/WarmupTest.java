@@ -115,7 +115,10 @@ class WarmupTest {
             assertThat(warmup.get(8)).containsExactly(40);
             // and left nothing behind: every block free, nothing cached or counted, no step counted
             assertThat(engine.load().kvTokensFree()).isEqualTo(engine.load().kvTokensTotal());
-            assertThat(engine.kvStats()).isEqualTo(KvStats.NONE);
+            KvStats.Blocks blocks = engine.kvStats().blocks();
+            assertThat(blocks.used()).isZero();
+            assertThat((long) blocks.free() * blocks.size()).isEqualTo(engine.load().kvTokensTotal());
+            assertThat(engine.kvStats().counters()).isEqualTo(KvStats.NONE);
             assertThat(engine.steps()).isZero();
         }
         assertThat(step.closed).isTrue();

@@ -205,7 +205,7 @@ public final class LocalBackend implements Backend {
         }
 
         private static InferenceEvent finished(GenerationEvent.Finished f) {
-            TokenUsage usage = new TokenUsage(f.usage().promptTokens(), f.usage().completionTokens());
+            TokenUsage usage = new TokenUsage(f.usage().promptTokens(), f.usage().completionTokens(), f.usage().cachedPromptTokens());
             return switch (f.reason()) {
                 case STOP -> f.stopString() != null
                         ? new InferenceEvent.Finished(StopReason.STOP_SEQUENCE, usage, f.stopString())

@@ -8,6 +8,8 @@ import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.StopRules;
+import dev.tandem.models.step.ComputeDtype;
+import dev.tandem.models.step.DtypeChoice;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -49,6 +51,12 @@ public final class EngineRuns {
                 .withPrefixCaching(false)
                 .withPrefillChunk(1024)
                 .withThreads(threads);
+    }
+
+    /** A dtype name; auto: the one the engine picks on this CPU (bfloat16 with AVX512_BF16 or AMX, else float32). */
+    public static ComputeDtype dtype(String name) {
+        ComputeDtype named = ComputeDtype.parse(name);
+        return named != null ? named : DtypeChoice.choose(name, DtypeChoice.Hardware.thisCpu()).dtype();
     }
 
     public static int[] promptIds(int length, int vocab, long seed) {

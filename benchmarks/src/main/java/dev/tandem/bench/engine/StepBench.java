@@ -43,7 +43,7 @@ public final class StepBench {
         Args args = new Args(argv);
         Path checkpoint = args.has("checkpoint") ? Path.of(args.get("checkpoint", ".")) : Checkpoints.get(args.get("shape", Checkpoints.SHAPE_110M));
         int threads = args.getInt("threads", 1);
-        List<ComputeDtype> dtypes = args.list("dtypes", "float32,bfloat16").stream().map(ComputeDtype::parse).toList();
+        List<ComputeDtype> dtypes = args.list("dtypes", "float32,bfloat16").stream().map(EngineRuns::dtype).distinct().toList();
         List<Integer> batches = ints(args.list("batches", "1,4,8,16"));
         List<Integer> prefills = ints(args.list("prefill", "128,16384"));
         int steps = args.getInt("steps", 32);

@@ -10,7 +10,6 @@ import dev.tandem.bench.report.Markdown;
 import dev.tandem.models.Engine;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.step.ComputeDtype;
-import dev.tandem.models.step.DtypeChoice;
 import dev.tandem.models.step.TorchStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ public final class ThroughputTool {
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
         String shapeName = args.get("shape", Checkpoints.SHAPE_110M);
-        List<ComputeDtype> dtypes = args.list("dtypes", "auto,float32").stream().map(ThroughputTool::dtype).distinct().toList();
+        List<ComputeDtype> dtypes = args.list("dtypes", "auto,float32").stream().map(EngineRuns::dtype).distinct().toList();
         List<Integer> batches = args.list("batches", "1,4,8,16").stream().map(Integer::parseInt).toList();
         List<Integer> threadCounts = args.list("threads", "1,2").stream().map(Integer::parseInt).toList();
         int tokens = args.getInt("tokens", 64);
@@ -136,12 +135,6 @@ public final class ThroughputTool {
             }
         }
         return out;
-    }
-
-    /** A dtype name; auto: the one the engine picks on this CPU (bfloat16 with AVX512_BF16 or AMX, else float32). */
-    static ComputeDtype dtype(String name) {
-        ComputeDtype named = ComputeDtype.parse(name);
-        return named != null ? named : DtypeChoice.choose(name, DtypeChoice.Hardware.thisCpu()).dtype();
     }
 
     private static double median(double[] runs) {

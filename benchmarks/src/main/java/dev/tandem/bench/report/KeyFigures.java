@@ -34,6 +34,17 @@ public final class KeyFigures {
                             ms(prefix.path("coldFirstTokenMs").asDouble())),
                     "≤ 15%", verdict(ratio <= 0.15)));
         }
+        JsonNode large = Figures.read(dir, "large-model");
+        if (large != null) {
+            double decode = large.path("decodeTokensPerSecond1").asDouble();
+            double bound = large.path("boundTokensPerSecond").asDouble();
+            rows.add(List.of(String.format("7B-class checkpoint (%.1f GB, %s): load, RSS peak / steady",
+                            large.path("checkpointGB").asDouble(), large.path("dtype").asText()),
+                    String.format("%.0f s, %.1f / %.1f GB", large.path("loadSeconds").asDouble(), large.path("rssPeakGB").asDouble(),
+                            large.path("rssSteadyGB").asDouble()), "fits this machine's memory", "–"));
+            rows.add(List.of(String.format("7B-class batch-1 decode, step alone, %d thread(s)", large.path("threads").asInt()),
+                    String.format("%.2f tok/s = %.0f%% of the bound (%.2f tok/s)", decode, 100 * decode / bound, bound), "–", "–"));
+        }
         JsonNode gw = Figures.read(dir, "gateway");
         if (gw != null) {
             double rate = gw.path("rate").asDouble();

@@ -30,6 +30,9 @@ class KeyFiguresTest {
         // a cached 1,024-token prompt's first token in 12% of the cold one's time
         Figures.write(dir, "prefix-cache", Map.of("shape", "110m", "dtype", "bfloat16", "promptTokens", 1024, "cachedTokens", 960,
                 "coldFirstTokenMs", 1000.0, "cachedFirstTokenMs", 120.0, "ratio", 0.12));
+        // a 7B-class checkpoint decoding at 1.2 of a 1.9 tok/s bound
+        Figures.write(dir, "large-model", Map.of("checkpointGB", 13.5, "dtype", "bfloat16", "threads", 2, "loadSeconds", 41.0,
+                "rssPeakGB", 14.1, "rssSteadyGB", 13.9, "decodeTokensPerSecond1", 1.2, "boundTokensPerSecond", 1.9));
         // and a gateway adding 0.4 ms at P50 but 6 ms at P99
         Figures.write(dir, "gateway", Map.of("rate", 200.0, "jsonAddedP50", 0.4, "jsonAddedP95", 2.0, "jsonAddedP99", 6.0,
                 "jsonSustainedRps", 199.5, "jsonErrors", 0));
@@ -46,6 +49,8 @@ class KeyFiguresTest {
         assertThat(md).contains("step alone, bfloat16, 1 thread(s) | 80.0 tok/s = 67% of the bound | ≥ 50% of the bound | met");
         assertThat(md).contains("Prefill of 16384 tokens vs 128, step alone, bfloat16, 1 thread(s) | 45% (900 vs 2000 tok/s) | ≥ 40% | met");
         assertThat(md).contains("1024-token prompt with 960 cached vs cold (110m, bfloat16) | 12.0% (120.00 ms vs 1000.00 ms) | ≤ 15% | met");
+        assertThat(md).contains("7B-class checkpoint (13.5 GB, bfloat16): load, RSS peak / steady | 41 s, 14.1 / 13.9 GB");
+        assertThat(md).contains("7B-class batch-1 decode, step alone, 2 thread(s) | 1.20 tok/s = 63% of the bound (1.90 tok/s)");
         assertThat(md).contains("0.40 ms / 2.00 ms / 6.00 ms | P50 < 1 ms, P99 < 5 ms | not met");
         assertThat(md).contains("199.5 req/s, 0 errors | 200 req/s, 0 errors | met");
         assertThat(md).contains("| Soak errors | 0 of 400 | 0 | met |").contains("900 → 1000 → 1050 MiB | flat | met");

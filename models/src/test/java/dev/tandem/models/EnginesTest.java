@@ -75,19 +75,28 @@ class EnginesTest {
     @Test
     void theKvPoolIsSizedAtStartAndSaidInOneLine() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        List<String> lines = linesLoggedWhile(() -> {
+            try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(3).withKvMemoryFraction(0.2).build())) {
+                // Free memory is plentiful for the tiny model: the pool holds what 3 sequences of 512 tokens can use
+                assertThat(engine.load().kvTokensTotal()).isEqualTo(3L * 512);
+            }
+        });
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("KV cache: 96 blocks of 16 tokens = 1,536 tokens, ")
+                .contains(" GiB (0.20 of ").contains("free on cpu after the weights, capped at what 3 running"));
+    }
+
+    /** What Engines logged while {@code run} ran. */
+    private static List<String> linesLoggedWhile(Runnable run) {
         Logger logger = (Logger) LoggerFactory.getLogger(Engines.class);
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         logger.addAppender(lines);
-        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(3).withKvMemoryFraction(0.2).build())) {
-            // Free memory is plentiful for the tiny model: the pool holds what 3 sequences of 512 tokens can use
-            assertThat(engine.load().kvTokensTotal()).isEqualTo(3L * 512);
-            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
-                    .anySatisfy(line -> assertThat(line).startsWith("KV cache: 96 blocks of 16 tokens = 1,536 tokens, ")
-                            .contains(" GiB (0.20 of ").contains("free on cpu after the weights, capped at what 3 running"));
+        try {
+            run.run();
         } finally {
             logger.detachAppender(lines);
         }
+        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Test
@@ -144,17 +153,12 @@ class EnginesTest {
     @Test
     void theComputeDtypeAndItsReasonAreSaidInOneLineAndFloat32CanBeAsked() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
-        Logger logger = (Logger) LoggerFactory.getLogger(Engines.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        logger.addAppender(lines);
-        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withComputeDtype("float32").withMaxRunning(1).build())) {
-            assertThat(engine.model().dtype()).isEqualTo("float32");
-            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
-                    .anySatisfy(line -> assertThat(line).startsWith("compute dtype float32 on cpu (set by engine.dtype on a CPU"));
-        } finally {
-            logger.detachAppender(lines);
-        }
+        List<String> lines = linesLoggedWhile(() -> {
+            try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withComputeDtype("float32").withMaxRunning(1).build())) {
+                assertThat(engine.model().dtype()).isEqualTo("float32");
+            }
+        });
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("compute dtype float32 on cpu (set by engine.dtype on a CPU"));
     }
 
     private long checkpointParameters() {

@@ -95,13 +95,7 @@ public final class LargeModelRun {
         StringBuilder sb = new StringBuilder("### 7B-class checkpoint on this machine\n\n| figure | value |\n|---|---|\n");
         figures.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         System.out.println(sb);
-        if (args.has("out")) {
-            Path out = Path.of(args.get("out", "."));
-            String name = args.get("name", "large-model");
-            Files.createDirectories(out);
-            Files.writeString(out.resolve(name + ".md"), sb.toString());
-            Figures.write(out, name, numbers);
-        }
+        Figures.writeIfAsked(args, "large-model", sb.toString(), numbers);
     }
 
     private static String describe(Map<String, Long> now, Map<String, Long> before) {

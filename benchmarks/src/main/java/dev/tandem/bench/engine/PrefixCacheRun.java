@@ -8,7 +8,6 @@ import dev.tandem.models.EngineConfig;
 import dev.tandem.models.Engines;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationEvent;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -84,22 +83,16 @@ public final class PrefixCacheRun {
         double warmMs = median(warm);
         String report = report(shapeName, dtypeUsed, threads, chunk, prompt, cached, cold, warm);
         System.out.println(report);
-        if (args.has("out")) {
-            Path out = Path.of(args.get("out", "."));
-            String name = args.get("name", "prefix-cache");
-            Files.createDirectories(out);
-            Files.writeString(out.resolve(name + ".md"), report);
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("shape", shapeName);
-            f.put("dtype", dtypeUsed);
-            f.put("threads", threads);
-            f.put("promptTokens", prompt);
-            f.put("cachedTokens", cached);
-            f.put("coldFirstTokenMs", coldMs);
-            f.put("cachedFirstTokenMs", warmMs);
-            f.put("ratio", warmMs / coldMs);
-            Figures.write(out, name, f);
-        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("shape", shapeName);
+        f.put("dtype", dtypeUsed);
+        f.put("threads", threads);
+        f.put("promptTokens", prompt);
+        f.put("cachedTokens", cached);
+        f.put("coldFirstTokenMs", coldMs);
+        f.put("cachedFirstTokenMs", warmMs);
+        f.put("ratio", warmMs / coldMs);
+        Figures.writeIfAsked(args, "prefix-cache", report, f);
     }
 
     static String report(String shape, String dtype, int threads, int chunk, int prompt, int cached, double[] cold, double[] warm) {

@@ -10,7 +10,6 @@ import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.models.step.ModelStep;
 import dev.tandem.models.step.TorchStep;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,13 +107,7 @@ public final class StepBench {
         }
         String report = report(shape, threads, bandwidth, chunk, rows);
         System.out.println(report);
-        if (args.has("out")) {
-            Path out = Path.of(args.get("out", "."));
-            String name = args.get("name", "step");
-            Files.createDirectories(out);
-            Files.writeString(out.resolve(name + ".md"), report);
-            Figures.write(out, name, figures(shape, threads, bandwidth, rows));
-        }
+        Figures.writeIfAsked(args, "step", report, figures(shape, threads, bandwidth, rows));
     }
 
     /** The rows as figures for the headline table: each with its dtype's batch-1 bound. */

@@ -11,7 +11,6 @@ import dev.tandem.models.Engine;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.models.step.TorchStep;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,12 +102,7 @@ public final class ThroughputTool {
         }
         String report = report(shapeName, shape, bandwidth, rows, tokens, repeats);
         System.out.println(report);
-        if (args.has("out")) {
-            Path out = Path.of(args.get("out", "."));
-            Files.createDirectories(out);
-            Files.writeString(out.resolve(args.get("name", "throughput") + ".md"), report);
-            Figures.write(out, args.get("name", "throughput"), figures(shapeName, shape, bandwidth, rows));
-        }
+        Figures.writeIfAsked(args, "throughput", report, figures(shapeName, shape, bandwidth, rows));
     }
 
     /**

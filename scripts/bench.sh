@@ -118,7 +118,9 @@ if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
   fi
   for t in 1 2; do
     log "the step alone, $TP_SHAPE shape, threads=$t"
-    tool dev.tandem.bench.engine.StepBench --shape $TP_SHAPE --threads $t --dtypes bfloat16,float32 "${SB[@]}" --out "$RESULTS" \
+    # the long prompt at 1 thread only (minutes per dtype on this class of machine)
+    tool dev.tandem.bench.engine.StepBench --shape $TP_SHAPE --threads $t --dtypes bfloat16,float32 "${SB[@]}" \
+      $([[ $t == 2 && $MODE != full ]] && echo --prefill 128) --out "$RESULTS" \
       --name step-t$t > "$RESULTS/raw/step-t$t.log" 2>&1 || log "step t=$t failed: see raw/step-t$t.log"
     [[ -f $RESULTS/step-t$t.md ]] && section "$RESULTS/step-t$t.md"
   done

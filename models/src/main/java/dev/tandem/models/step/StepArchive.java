@@ -36,22 +36,28 @@ final class StepArchive {
      */
     record Settings(LlamaConfig config, int blockSize, ComputeDtype dtype, String device) {
         /**
-         * float32 products are fastest as matmul over [in, out] weights, 16-bit ones as linear over
-         * [out, in] (measured through DJL on this project's CPUs: shared/PERF.md).
+         * On the CPU the products run as oneDNN's linear over weights packed once into its blocked
+         * layout (in every dtype; 0.5-0.85x the time of plain weights, measured: step.py's pack);
+         * elsewhere as linear over [out, in].
          */
-        boolean matmulInOut() {
-            return dtype == ComputeDtype.FLOAT32;
+        boolean onednnProducts() {
+            return device.equals("cpu");
         }
     }
 
     /** The archive's bytes for {@code settings}. */
     static byte[] write(Settings settings) {
+        return write(settings, program());
+    }
+
+    /** The archive's bytes for {@code settings} around {@code programText} (step.py or a variant of it). */
+    static byte[] write(Settings settings, byte[] programText) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             stored(zip, NAME + "/version", VERSION.getBytes(StandardCharsets.US_ASCII));
             stored(zip, NAME + "/data.pkl", moduleObject(settings));
             stored(zip, NAME + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // ()
-            stored(zip, NAME + "/code/__torch__.py", program());
+            stored(zip, NAME + "/code/__torch__.py", programText);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the step archive", e);
         }
@@ -96,7 +102,7 @@ final class StepArchive {
         attributes.put("rms_norm_eps", s.config().rmsNormEps());
         attributes.put("dtype", s.dtype().torchCode());
         attributes.put("device", s.device());
-        attributes.put("matmul_in_out", s.matmulInOut());
+        attributes.put("onednn_products", s.onednnProducts());
         Pickle p = new Pickle();
         p.op(0x80).op(2);                                     // PROTO 2
         p.op('c').ascii("__torch__\nStep\n");                 // GLOBAL the class

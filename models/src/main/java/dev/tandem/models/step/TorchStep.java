@@ -74,6 +74,12 @@ public final class TorchStep implements ModelStep {
      * (reporting to {@code progress}, may be null). The KV pool comes later: {@link #allocateKv}.
      */
     public static TorchStep load(Checkpoint checkpoint, Device device, ComputeDtype dtype, int blockSize, LoadProgress progress) {
+        return load(checkpoint, device, dtype, blockSize, progress, StepArchive.program());
+    }
+
+    /** {@link #load} with another program text: a variant of {@code step.py} measured against it. */
+    static TorchStep load(Checkpoint checkpoint, Device device, ComputeDtype dtype, int blockSize, LoadProgress progress,
+            byte[] programText) {
         Objects.requireNonNull(dtype, "dtype");
         if (blockSize < 1) {
             throw new IllegalArgumentException("blockSize must be >= 1");
@@ -81,7 +87,7 @@ public final class TorchStep implements ModelStep {
         LlamaConfig c = checkpoint.config();
         PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {
-            PtSymbolBlock program = loadProgram(manager, new StepArchive.Settings(c, blockSize, dtype, torchDevice(device)));
+            PtSymbolBlock program = loadProgram(manager, new StepArchive.Settings(c, blockSize, dtype, torchDevice(device)), programText);
             WeightLoader loader = new WeightLoader(checkpoint, program, manager, progress);
             IValue model = loader.model(c);
             try {
@@ -108,9 +114,9 @@ public final class TorchStep implements ModelStep {
     }
 
     /** Writes the archive for {@code settings} and has PyTorch compile it. */
-    private static PtSymbolBlock loadProgram(PtNDManager manager, StepArchive.Settings settings) {
+    private static PtSymbolBlock loadProgram(PtNDManager manager, StepArchive.Settings settings, byte[] programText) {
         try {
-            return JniUtils.loadModule(manager, new ByteArrayInputStream(StepArchive.write(settings)), false, false);
+            return JniUtils.loadModule(manager, new ByteArrayInputStream(StepArchive.write(settings, programText)), false, false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the step program", e);
         }

@@ -21,7 +21,7 @@ class Step(Module):
   rms_norm_eps : float
   dtype : int
   device : str
-  matmul_in_out : bool
+  onednn_products : bool
   def forward(self: __torch__.Step,
     layers: List[List[Tensor]],
     model: List[Tensor],
@@ -126,11 +126,27 @@ class Step(Module):
     return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
 
   def project(self: __torch__.Step, x: Tensor, weight: Tensor) -> Tensor:
-    # x W^T: float32 weights are stored [in, out] for matmul, 16-bit ones [out, in] for linear
-    # (the faster form of each on the CPUs measured, see shared/PERF.md)
-    if self.matmul_in_out:
-      return torch.matmul(x, weight)
+    # x W^T, W [out, in] as loaded, or in oneDNN's blocked layout (see pack)
+    if ops.prim.is_mkldnn(weight):
+      return ops.mkldnn._linear_pointwise(x, weight, None, "none", annotate(List[Optional[number]], []), None)
     return torch.linear(x, weight)
+
+  def pack(self: __torch__.Step, weight: Tensor) -> Tensor:
+    # A product's weight [out, in], put once into the blocked layout oneDNN's kernels read (on the CPU).
+    # A plain weight is reordered on every call: packed, a bfloat16 decode step took 0.6x the time, a
+    # float32 one 0.85x, and float32 batch-16 steps and prefill 0.5x (benchmarks/results/step-perf.md).
+    # Kept only where it gives linear's answer on a probe: PyTorch 2.7's oneDNN gets float32 weights wrong
+    # whose row count is not a multiple of 64 (a 32,016-token head, the tests' small shapes)
+    if not self.onednn_products:
+      return weight
+    packed = ops.mkldnn._reorder_linear_weight(weight, None)
+    inputs = torch.size(weight, 1)
+    probe = torch.to(torch.cos(torch.reshape(torch.arange(4 * inputs, dtype=6), [4, inputs])), ops.prim.dtype(weight))
+    want = torch.linear(probe, weight)                                          # [4, out]
+    error = torch.max(torch.abs(torch.sub(self.project(probe, packed), want)))
+    if torch.le(torch.item(error), torch.mul(torch.item(torch.max(torch.abs(want))), 0.01)):
+      return packed
+    return weight
 
   def decode_mask(self: __torch__.Step, position_ids: Tensor, decode_count: int, width: int) -> Tensor:
     # Decode token i may see its sequence's positions 0..positions[i] of the width * block_size gathered
@@ -187,29 +203,26 @@ class Step(Module):
     out = torch.permute(torch.view(out, [self.num_kv_heads, group, n, self.head_dim]), [2, 0, 1, 3])   # [n, K, G, d]
     return torch.reshape(out, [n, self.num_heads * self.head_dim])              # [n, H d]
 
-  def load_weight(self: __torch__.Step, raw: Tensor, stored: int, transpose: bool) -> Tensor:
+  def load_weight(self: __torch__.Step, raw: Tensor, stored: int) -> Tensor:
     # A checkpoint tensor in the compute dtype on the device, as a copy (raw may alias the mapped file);
     # bfloat16 bytes arrive in a float16 carrier (DJL's arrays have no bfloat16) and are reinterpreted
     w = raw
     if torch.ne(ops.prim.dtype(raw), stored):
       w = torch.set_(torch.empty([0], dtype=stored, device=ops.prim.device(raw)), raw, 0, torch.size(raw), torch.stride(raw))
-    if transpose:
-      return torch.to(torch.contiguous(torch.t(w)), torch.device(self.device), self.dtype)
     return torch.to(w, torch.device(self.device), self.dtype, False, True)
 
   def load_layer(self: __torch__.Step, tensors: List[Tensor], stored: int) -> List[Tensor]:
     # tensors: input_layernorm, q, k, v, o, post_attention_layernorm, gate, up, down (HF [out, in])
-    t = self.matmul_in_out
     qkv = torch.cat([tensors[1], tensors[2], tensors[3]], 0)                    # [(H + 2K) d, hidden]
     gate_up = torch.cat([tensors[6], tensors[7]], 0)                            # [2 ffn, hidden]
-    return [self.load_weight(tensors[0], stored, False), self.load_weight(qkv, stored, t),
-            self.load_weight(tensors[4], stored, t), self.load_weight(tensors[5], stored, False),
-            self.load_weight(gate_up, stored, t), self.load_weight(tensors[8], stored, t)]
+    return [self.load_weight(tensors[0], stored), self.pack(self.load_weight(qkv, stored)),
+            self.pack(self.load_weight(tensors[4], stored)), self.load_weight(tensors[5], stored),
+            self.pack(self.load_weight(gate_up, stored)), self.pack(self.load_weight(tensors[8], stored))]
 
   def load_model(self: __torch__.Step, embed: Tensor, norm: Tensor, head: Tensor, inv_freq: Tensor, stored: int) -> List[Tensor]:
     # embed_tokens, norm, lm_head (the embeddings again when tied), inv_freq stays float32
-    return [self.load_weight(embed, stored, False), self.load_weight(norm, stored, False),
-            self.load_weight(head, stored, self.matmul_in_out),
+    return [self.load_weight(embed, stored), self.load_weight(norm, stored),
+            self.pack(self.load_weight(head, stored)),
             torch.to(inv_freq, torch.device(self.device), 6, False, True)]
 
   def allocate_kv(self: __torch__.Step, blocks: int) -> Tensor:

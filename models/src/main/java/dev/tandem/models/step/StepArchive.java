@@ -37,11 +37,12 @@ final class StepArchive {
     record Settings(LlamaConfig config, int blockSize, ComputeDtype dtype, String device) {
         /**
          * On the CPU the products run as oneDNN's linear over weights packed once into its blocked
-         * layout (in every dtype; 0.5-0.85x the time of plain weights, measured: step.py's pack);
-         * elsewhere as linear over [out, in].
+         * layout (float32 and bfloat16; 0.5-0.85x the time of plain weights, measured: step.py's pack);
+         * elsewhere as linear over [out, in]. Not float16: oneDNN packs it only on CPUs with AVX512_FP16
+         * or AVX-NE-CONVERT (and refuses elsewhere), and a CPU never serves float16 anyway (DtypeChoice).
          */
         boolean onednnProducts() {
-            return device.equals("cpu");
+            return device.equals("cpu") && dtype != ComputeDtype.FLOAT16;
         }
     }
 

@@ -112,6 +112,36 @@ class TranslatedToolsAndFormatsIT extends HybridServerSetup {
     }
 
     @Test
+    void cacheBreakpointsReachClaudeOnTheBlocksToolsAndSystemTextTheCallerSetThemOn() {
+        anthropic.answerByDefault(Answer.text("ok").withUsage(20, 1));
+        String ephemeral = "{\"type\":\"ephemeral\"}";
+        String hour = "{\"type\":\"ephemeral\",\"ttl\":\"1h\"}";
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":20,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"You are terse.\"},{\"type\":\"text\",\"text\":\"Tools: one.\",\"cache_control\":" + hour + "}],"
+                + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + SCHEMA + ",\"cache_control\":" + ephemeral + "}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Weather?\"}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Oslo\"}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"-3C\","
+                + "\"cache_control\":" + ephemeral + "},{\"type\":\"text\",\"text\":\"And?\",\"cache_control\":" + ephemeral + "}]}]}";
+        HttpResponse<String> r = messages(body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode sent = json(anthropic.lastRequest().body());
+        assertThat(sent.at("/system/0/text").asText()).isEqualTo("You are terse.\nTools: one.");
+        assertThat(sent.at("/system/0/cache_control")).isEqualTo(json(hour));
+        assertThat(sent.at("/tools/0/cache_control")).isEqualTo(json(ephemeral));
+        assertThat(sent.at("/messages/0/content/0").has("cache_control")).as("none set there").isFalse();
+        assertThat(sent.at("/messages/1/content/0").has("cache_control")).isFalse();
+        assertThat(sent.at("/messages/2/content/0/type").asText()).isEqualTo("tool_result");
+        assertThat(sent.at("/messages/2/content/0/cache_control")).isEqualTo(json(ephemeral));
+        assertThat(sent.at("/messages/2/content/1/cache_control")).isEqualTo(json(ephemeral));
+        // OpenAI caches prefixes without breakpoints: none reach it, and the request is served
+        openai.answerByDefault(Answer.text("ok"));
+        HttpResponse<String> toOpenAi = messages(body.replace("claude-sonnet-4-5", "gpt-4o"));
+        assertThat(toOpenAi.statusCode()).as(toOpenAi.body()).isEqualTo(200);
+        assertThat(openai.lastRequest().body()).doesNotContain("cache_control");
+    }
+
+    @Test
     void toolChoicesKeepTheirMeaningAcrossDialects() {
         anthropic.answerByDefault(Answer.text().withToolCalls(new ToolCall("toolu_1", "get_weather", List.of("{\"city\":\"Oslo\"}"))));
         String tools = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":" + SCHEMA + ",\"strict\":true}}]";

@@ -7,6 +7,7 @@ import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.CacheBreakpoint;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
@@ -134,6 +135,7 @@ final class MessagesRequests {
         }
         List<Message> turns = new ArrayList<>();
         List<String> systemTexts = new ArrayList<>();
+        CacheBreakpoint systemCache = cacheOfLast(system);
         String top = systemText(system, "system");
         if (top != null) {
             systemTexts.add(top);
@@ -153,6 +155,8 @@ final class MessagesRequests {
                     if (text != null && !text.isEmpty()) {
                         systemTexts.add(text);
                     }
+                    CacheBreakpoint turnCache = cacheOfLast(m.content());
+                    systemCache = turnCache != null ? turnCache : systemCache;
                 }
                 default -> throw ApiException.invalid(field + ".role",
                         "'" + field + ".role' must be 'user', 'assistant' or 'system'; got '" + role + "'.");
@@ -161,7 +165,28 @@ final class MessagesRequests {
         if (turns.isEmpty()) {
             throw ApiException.invalid("messages", "'messages' must hold at least one user or assistant message.");
         }
-        return new Input.Chat(systemTexts.isEmpty() ? null : String.join("\n\n", systemTexts), turns);
+        return new Input.Chat(systemTexts.isEmpty() ? null : String.join("\n\n", systemTexts), turns, systemCache);
+    }
+
+    /**
+     * The caching breakpoint of the last system block that has one (the system text is sent on as one
+     * block: a breakpoint in it marks its end), or null.
+     */
+    private static CacheBreakpoint cacheOfLast(JsonNode blocks) {
+        CacheBreakpoint last = null;
+        if (blocks != null && blocks.isArray()) {
+            for (JsonNode b : blocks) {
+                CacheBreakpoint cache = cache(b);
+                last = cache != null ? cache : last;
+            }
+        }
+        return last;
+    }
+
+    /** A block's (or a tool's) {@code cache_control}, kept for an Anthropic upstream; null when absent. */
+    private static CacheBreakpoint cache(JsonNode node) {
+        JsonNode c = node == null ? null : node.get("cache_control");
+        return c != null && c.isObject() ? new CacheBreakpoint(Json.write(c)) : null;
     }
 
     /** System text ({@code field}): a string or an array of text blocks, joined; null when absent. */
@@ -193,8 +218,14 @@ final class MessagesRequests {
         return Params.content(content, field, i -> field + "." + i, "content blocks", MessagesRequests::block);
     }
 
-    /** The block as content; null for one that has no meaning past the edge. */
+    /** The block as content, with its caching breakpoint; null for one that has no meaning past the edge. */
     private static Content block(JsonNode block, String blockField) {
+        Content content = content(block, blockField);
+        CacheBreakpoint cache = cache(block);
+        return content == null || cache == null ? content : content.withCache(cache);
+    }
+
+    private static Content content(JsonNode block, String blockField) {
         String type = block.path("type").asText("");
         return switch (type) {
             case "text" -> Params.textItem(block, blockField);
@@ -246,7 +277,7 @@ final class MessagesRequests {
                 throw ApiException.invalid(field + ".input_schema", "'" + field + ".input_schema' must be a JSON schema object.");
             }
             out.add(new ToolSpec(tool.get("name").asText(), tool.path("description").isTextual() ? tool.get("description").asText() : null,
-                    Json.write(schema), tool.path("strict").asBoolean(false)));
+                    Json.write(schema), tool.path("strict").asBoolean(false), cache(tool)));
         }
         return out;
     }

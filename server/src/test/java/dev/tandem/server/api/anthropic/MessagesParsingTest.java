@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
+import dev.tandem.server.core.CacheBreakpoint;
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
@@ -39,6 +40,7 @@ class MessagesParsingTest {
         assertThat(chat.system()).isEqualTo("billing\nYou are Claude Code.\n\nAgents: general-purpose");
         assertThat(chat.messages()).extracting(m -> m.role()).containsExactly(Role.USER, Role.ASSISTANT);
         assertThat(chat.messages().get(1).content()).containsExactly(new Content.Text("ok"));
+        assertThat(chat.systemCache()).as("kept for Claude").isEqualTo(new CacheBreakpoint("{\"type\":\"ephemeral\"}"));
     }
 
     @Test

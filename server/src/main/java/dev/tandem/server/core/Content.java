@@ -40,6 +40,31 @@ public sealed interface Content {
         }
     }
 
+    /**
+     * A thinking block of an earlier answer, sent back as it came: {@code text} with its
+     * {@code signature}, or a redacted block's {@code redacted} data. Only Claude reads it (it checks the
+     * signature, and wants the block before the tool calls of the turn it continues); the local model
+     * and OpenAI leave it out, as they leave out their own reasoning.
+     */
+    record Thinking(String text, String signature, String redacted) implements Content {
+        public Thinking {
+            if ((text == null) == (redacted == null)) {
+                throw new IllegalArgumentException("either text or redacted");
+            }
+        }
+
+        /** Thinking blocks cannot carry a caching breakpoint. */
+        @Override
+        public CacheBreakpoint cache() {
+            return null;
+        }
+
+        @Override
+        public Thinking withCache(CacheBreakpoint v) {
+            return this;
+        }
+    }
+
     /** The assistant asking for a tool; {@code argumentsJson} is a JSON object as text. */
     record ToolUse(String id, String name, String argumentsJson, CacheBreakpoint cache) implements Content {
         public ToolUse {

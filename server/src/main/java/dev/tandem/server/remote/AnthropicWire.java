@@ -90,7 +90,7 @@ final class AnthropicWire implements WireFormat {
     record Turn(String role, List<Block> content) {}
 
     /** A content block; each says its own {@code type}, and carries the caller's {@code cache_control} (left out when none). */
-    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock {
+    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock, ThinkingBlock, RedactedThinkingBlock {
         String type();
     }
 
@@ -119,6 +119,19 @@ final class AnthropicWire implements WireFormat {
     record ToolResultBlock(String type, String toolUseId, List<Block> content, Boolean isError, JsonNode cacheControl) implements Block {
         ToolResultBlock(String toolUseId, List<Block> content, boolean isError, JsonNode cacheControl) {
             this("tool_result", toolUseId, content, isError ? Boolean.TRUE : null, cacheControl);
+        }
+    }
+
+    /** An earlier answer's thinking, as Claude wrote it (it checks the signature). */
+    record ThinkingBlock(String type, String thinking, String signature) implements Block {
+        ThinkingBlock(String thinking, String signature) {
+            this("thinking", thinking, signature);
+        }
+    }
+
+    record RedactedThinkingBlock(String type, String data) implements Block {
+        RedactedThinkingBlock(String data) {
+            this("redacted_thinking", data);
         }
     }
 
@@ -222,6 +235,9 @@ final class AnthropicWire implements WireFormat {
             return new ImageBlock(inline != null ? new Source("base64", inline.mediaType(), inline.data(), null)
                     : new Source("url", null, null, img.url()), cacheControl(img.cache()));
         }
+        if (c instanceof Content.Thinking t) {
+            return t.redacted() != null ? new RedactedThinkingBlock(t.redacted()) : new ThinkingBlock(t.text(), t.signature());
+        }
         if (c instanceof Content.ToolUse u) {
             return new ToolUseBlock(u.id(), u.name(), UpstreamJson.object(u.argumentsJson()), cacheControl(u.cache()));
         }
@@ -263,7 +279,14 @@ final class AnthropicWire implements WireFormat {
                 }
                 case "tool_use" -> out.accept(new InferenceEvent.ToolCallDelta(toolIndex++, block.path("id").asText(),
                         block.path("name").asText(), block.path("input").isObject() ? block.get("input").toString() : "{}"));
-                default -> { } // thinking blocks are not passed on, as in a stream
+                case "thinking" -> {
+                    out.accept(InferenceEvent.ThinkingDelta.text(block.path("thinking").asText()));
+                    if (block.hasNonNull("signature")) {
+                        out.accept(InferenceEvent.ThinkingDelta.signature(block.get("signature").asText()));
+                    }
+                }
+                case "redacted_thinking" -> out.accept(InferenceEvent.ThinkingDelta.redacted(block.path("data").asText()));
+                default -> { } // server tool blocks and blocks added later
             }
         }
         StopReason reason = stopReason(reply.path("stop_reason").asText(null));
@@ -351,6 +374,11 @@ final class AnthropicWire implements WireFormat {
                         out.accept(new InferenceEvent.ToolCallDelta(toolIndex, block.path("id").asText(), block.path("name").asText(), args));
                     } else if ("text".equals(blockType) && !block.path("text").asText().isEmpty()) {
                         out.accept(new InferenceEvent.TextDelta(block.path("text").asText(), null));
+                    } else if ("thinking".equals(blockType)) {
+                        // a thinking block opens empty; its text and signature follow as deltas
+                        out.accept(InferenceEvent.ThinkingDelta.text(block.path("thinking").asText("")));
+                    } else if ("redacted_thinking".equals(blockType)) {
+                        out.accept(InferenceEvent.ThinkingDelta.redacted(block.path("data").asText()));
                     }
                 }
                 case "content_block_delta" -> {
@@ -370,7 +398,9 @@ final class AnthropicWire implements WireFormat {
                                 out.accept(new InferenceEvent.ToolCallDelta(toolIndex, null, null, part));
                             }
                         }
-                        default -> { } // thinking and signature deltas are not passed on
+                        case "thinking_delta" -> out.accept(InferenceEvent.ThinkingDelta.text(delta.path("thinking").asText()));
+                        case "signature_delta" -> out.accept(InferenceEvent.ThinkingDelta.signature(delta.path("signature").asText()));
+                        default -> { } // citations and deltas added later
                     }
                 }
                 case "message_delta" -> {

@@ -211,8 +211,8 @@ final class MessagesRequests {
     }
 
     /**
-     * String content, or an array of blocks: text, image, tool_use, tool_result; thinking blocks a client
-     * sends back (Tandem's answers never hold one; a model of another server's may have) are left out.
+     * String content, or an array of blocks: text, image, tool_use, tool_result, and the thinking blocks
+     * of Claude's earlier answers, which go back to Claude unchanged (and nowhere else).
      */
     private static List<Content> blocks(JsonNode content, String field) {
         return Params.content(content, field, i -> field + "." + i, "content blocks", MessagesRequests::block);
@@ -250,9 +250,20 @@ final class MessagesRequests {
                 List<Content> result = inner.isMissingNode() || inner.isNull() ? List.of() : blocks(inner, blockField + ".content");
                 yield new Content.ToolResult(block.get("tool_use_id").asText(), result, block.path("is_error").asBoolean(false));
             }
-            case "thinking", "redacted_thinking" -> null;
-            default -> throw ApiException.invalid(blockField + ".type",
-                    "'" + blockField + ".type' must be one of text, image, tool_use, tool_result, thinking; got '" + type + "'.");
+            case "thinking" -> {
+                if (!block.path("thinking").isTextual()) {
+                    throw ApiException.invalid(blockField + ".thinking", "'" + blockField + ".thinking' must be a string.");
+                }
+                yield new Content.Thinking(block.get("thinking").asText(), block.path("signature").asText(null), null);
+            }
+            case "redacted_thinking" -> {
+                if (!block.path("data").isTextual()) {
+                    throw ApiException.invalid(blockField + ".data", "'" + blockField + ".data' must be a string.");
+                }
+                yield new Content.Thinking(null, null, block.get("data").asText());
+            }
+            default -> throw ApiException.invalid(blockField + ".type", "'" + blockField
+                    + ".type' must be one of text, image, tool_use, tool_result, thinking, redacted_thinking; got '" + type + "'.");
         };
     }
 

@@ -102,6 +102,9 @@ public final class RedactingBackend extends ForwardingBackend {
                 out.add(new Content.ToolUse(u.id(), u.name(), f.apply(u.argumentsJson()), u.cache()));
             } else if (block instanceof Content.ToolResult r) {
                 out.add(new Content.ToolResult(r.toolUseId(), mapContent(r.content(), f), r.isError(), r.cache()));
+            } else if (block instanceof Content.Thinking t && t.text() != null) {
+                // redacted like any text; Claude then refuses the block's signature, rather than a secret leaving
+                out.add(new Content.Thinking(f.apply(t.text()), t.signature(), null));
             } else {
                 out.add(block);
             }

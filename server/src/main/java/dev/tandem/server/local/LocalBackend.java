@@ -248,7 +248,7 @@ public final class LocalBackend implements Backend {
         }
 
         private InferenceEvent finished(GenerationEvent.Finished f) {
-            TokenUsage usage = new TokenUsage(f.usage().promptTokens(), f.usage().completionTokens());
+            TokenUsage usage = new TokenUsage(f.usage().promptTokens(), f.usage().completionTokens(), f.usage().cachedPromptTokens());
             return switch (f.reason()) {
                 case STOP -> f.stopString() != null
                         ? new InferenceEvent.Finished(answer.finish(StopReason.STOP_SEQUENCE, sink), usage, f.stopString())

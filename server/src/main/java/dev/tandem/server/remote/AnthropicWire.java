@@ -290,7 +290,8 @@ final class AnthropicWire implements WireFormat {
             }
         }
         StopReason reason = stopReason(reply.path("stop_reason").asText(null));
-        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt()),
+        int cacheRead = usage.hasNonNull("input_tokens") ? Math.min(input, usage.path("cache_read_input_tokens").asInt()) : 0;
+        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt(), cacheRead),
                 reason == StopReason.STOP_SEQUENCE ? reply.path("stop_sequence").asText(null) : null));
     }
 
@@ -421,7 +422,8 @@ final class AnthropicWire implements WireFormat {
                     requireStarted();
                     finished = true;
                     StopReason reason = stopReason(stopReason);
-                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens),
+                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens,
+                            freshInput == null ? 0 : Math.min(inputTokens(), cacheRead)),
                             reason == StopReason.STOP_SEQUENCE ? stopSequence : null));
                 }
                 case "error" -> throw UpstreamErrors.fromStreamError(upstream.name(), data, upstream.scrubber());

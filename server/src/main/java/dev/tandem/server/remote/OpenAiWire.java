@@ -229,9 +229,14 @@ final class OpenAiWire implements WireFormat {
         }
         String matchedStop = choice.path("stop_reason").isTextual() ? choice.get("stop_reason").asText() : null; // vLLM
         StopReason reason = stopReason(choice.path("finish_reason").asText(null), matchedStop);
-        TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt())
+        TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt(), cachedTokens(u, input))
                 : new TokenUsage(estimatedInputTokens, estimatedTokens(outputChars));
         out.accept(new InferenceEvent.Finished(reason, usage, reason == StopReason.STOP_SEQUENCE ? matchedStop : null));
+    }
+
+    /** usage.prompt_tokens_details.cached_tokens (0 when the host does not say), never more than the prompt. */
+    private static int cachedTokens(JsonNode usage, int promptTokens) {
+        return Math.min(promptTokens, Math.max(0, usage.path("prompt_tokens_details").path("cached_tokens").asInt(0)));
     }
 
     /** Output tokens of a host that does not say: about four characters a token. */
@@ -310,7 +315,8 @@ final class OpenAiWire implements WireFormat {
             }
             JsonNode u = chunk.path("usage");
             if (u.isObject()) {
-                usage = new TokenUsage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt());
+                int prompt = u.path("prompt_tokens").asInt();
+                usage = new TokenUsage(prompt, u.path("completion_tokens").asInt(), cachedTokens(u, prompt));
             }
         }
 

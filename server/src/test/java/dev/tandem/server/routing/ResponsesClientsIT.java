@@ -178,7 +178,7 @@ class ResponsesClientsIT extends HybridServerSetup {
     void theAiSdksToolLoopWithAnItemReferenceToTheStoredCall() throws Exception {
         // Given Claude calls getWeather in step 1 of the AI SDK's loop (store defaults to true)
         anthropic.enqueue(new FakeUpstream.Reply(new Answer(List.of(), List.of(new ToolCall("call_X2PAkDJInno9VVnNkDrfhboW", "getWeather",
-                List.of("{\"location\":\"Rome\",", "\"date\":\"2026-08-21\"}"))), "tool_use", null, 300, 40)));
+                List.of("{\"location\":\"Rome\",", "\"date\":\"2026-08-21\"}"))), "tool_use", null, 300, 40, null)));
         ObjectNode step1 = fixture("ai-sdk-responses.json", "claude-sonnet-4-5");
         ArrayNode firstInput = (ArrayNode) step1.path("input");
         firstInput.remove(3); // step 1 is the system and user messages alone

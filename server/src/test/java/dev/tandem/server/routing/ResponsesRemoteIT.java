@@ -85,7 +85,7 @@ class ResponsesRemoteIT extends HybridServerSetup {
     void aFunctionCallRoundTripThroughOpenAiChatCompletions() throws Exception {
         // Given OpenAI answers with a call, then with text
         openai.enqueue(new FakeUpstream.Reply(new Answer(List.of(), List.of(new ToolCall("call_X2PAkDJInno9VVnNkDrfhboW",
-                "get_weather", List.of("{\"city\":", "\"Rome\"}"))), null, null, 57, 18)));
+                "get_weather", List.of("{\"city\":", "\"Rome\"}"))), null, null, 57, 18, null)));
         // When the SDK asks with a function tool
         Response first = sdk.responses().create(weatherQuestion("gpt-4o").build());
 

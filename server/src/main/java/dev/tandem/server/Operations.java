@@ -11,10 +11,9 @@ import dev.tandem.server.ops.gate.AdminApi;
 import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.ops.gate.Authenticator;
 import dev.tandem.server.ops.gate.GateBackend;
+import dev.tandem.server.core.Readiness;
 import dev.tandem.server.ops.keys.KeyStore;
-import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.LedgerWriter;
-import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import dev.tandem.server.ops.logging.LogSetup;
@@ -22,10 +21,9 @@ import dev.tandem.server.ops.metrics.TandemMetrics;
 import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
 import dev.tandem.server.ops.redaction.RedactingBackend;
 import dev.tandem.server.ops.redaction.Redactor;
+import dev.tandem.server.ops.store.Stores;
 import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -46,18 +44,21 @@ import java.util.function.Supplier;
 public final class Operations implements AutoCloseable {
 
     private final TandemConfig config;
+    private final Stores stores;
     private final KeyStore keys;
     private final UsageLedger ledger;
     private final TandemMetrics metrics;
     private final Authenticator auth;
-    private final RateLimits limits = new RateLimits();
+    private final RateLimits limits;
     private final Redactor redactor;
     private final List<OutcomeListener> listeners;
 
-    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, TandemMetrics metrics) {
+    private Operations(TandemConfig config, Stores stores, TandemMetrics metrics) {
         this.config = config;
-        this.keys = keys;
-        this.ledger = ledger;
+        this.stores = stores;
+        this.keys = stores.keys();
+        this.ledger = stores.ledger();
+        this.limits = stores.limits();
         this.metrics = metrics;
         this.redactor = Redactor.fromConfig(config.redaction());
         this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
@@ -65,8 +66,9 @@ public final class Operations implements AutoCloseable {
     }
 
     /**
-     * Sets up logging (text or JSON, secrets masked when configured) and opens the SQLite file; reads
-     * the auth, limits, ledger, metrics, redaction, cache and logging sections.
+     * Sets up logging (text or JSON, secrets masked when configured) and opens the stores (the SQLite
+     * file, or the shared PostgreSQL database: {@code store.kind}); reads the auth, limits, store,
+     * ledger, metrics, redaction, cache and logging sections.
      *
      * @param engineLoad the local engine's load, or null when there is no local engine
      * @param breakerStates upstream → circuit state, or null
@@ -74,10 +76,8 @@ public final class Operations implements AutoCloseable {
     public static Operations open(TandemConfig config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
         Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
         LogSetup.configure(config.logging(), logRedactor);
-        Path db = Path.of(config.ledger().database());
-        KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
-        UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
-        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
+        TandemMetrics metrics = new TandemMetrics(engineLoad, breakerStates);
+        return new Operations(config, Stores.open(config.store(), config.ledger(), metrics), metrics);
     }
 
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
@@ -134,9 +134,13 @@ public final class Operations implements AutoCloseable {
         return redactor;
     }
 
+    /** Whether the store of keys, limits and the ledger answers (for /ready). */
+    public Readiness storeReadiness() {
+        return stores.readiness();
+    }
+
     @Override
     public void close() {
-        ledger.close();
-        keys.close();
+        stores.close();
     }
 }

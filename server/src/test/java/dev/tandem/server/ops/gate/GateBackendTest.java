@@ -22,7 +22,7 @@ import dev.tandem.server.ops.ledger.LedgerWriter;
 import dev.tandem.server.ops.ledger.PriceTable;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageRecord;
-import dev.tandem.server.ops.limits.RateLimits;
+import dev.tandem.server.ops.limits.InMemoryRateLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +60,7 @@ class GateBackendTest {
         LedgerWriter writer = new LedgerWriter(ledger, prices);
         ObservingBackend observed = new ObservingBackend(upstream, List.of(writer));
         auth = new Authenticator(keys, config, () -> rejections.add("auth"));
-        return new GateBackend(observed, auth, new RateLimits(), ledger, true, List.of(writer), rejections::add);
+        return new GateBackend(observed, auth, new InMemoryRateLimits(), ledger, true, List.of(writer), rejections::add);
     }
 
     /** A request from whoever presents this credential header, as the edge's auth filter finds them. */

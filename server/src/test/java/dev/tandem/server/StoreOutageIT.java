@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Engines;
+import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.TestPostgres;
 import dev.tandem.server.ops.PostgresSettings;
 import dev.tandem.server.ops.ledger.UsageRecord;
@@ -93,13 +94,13 @@ class StoreOutageIT {
             t.start();
             clients.add(t);
         }
-        awaitCondition(() -> answered.get(0).size() >= 20, "20 answers before the outage");
+        Await.until(() -> answered.get(0).size() >= 20, "20 answers before the outage");
 
         // When the store stops at once, as a crash would stop it
         Set<String> committedBefore = Set.copyOf(answered.get(0)); // answered, so their rows were committed
         pg.stop();
         phase.set(1);
-        awaitCondition(() -> refusedWhileAway.size() >= 6, "refusals while the store is away");
+        Await.until(() -> refusedWhileAway.size() >= 6, "refusals while the store is away");
 
         // Then requests that started meanwhile were refused with 503 in their dialect, none served unchecked
         assertThat(answered.get(1)).as("answered while the store was away").isEmpty();
@@ -123,7 +124,7 @@ class StoreOutageIT {
         pg.restart();
         phase.set(2);
         // Then the replica serves again by itself
-        awaitCondition(() -> answered.get(2).size() >= 10, "answers after the store came back");
+        Await.until(() -> answered.get(2).size() >= 10, "answers after the store came back");
         done.set(true);
         for (Thread t : clients) {
             t.join(30_000);
@@ -133,13 +134,5 @@ class StoreOutageIT {
         Map<String, UsageRecord> rows = server.tandem().ops().ledger().rows(null, null, Integer.MAX_VALUE).stream()
                 .collect(Collectors.toMap(UsageRecord::requestId, r -> r, (a, b) -> a));
         assertThat(rows.keySet()).containsAll(committedBefore).containsAll(answered.get(2));
-    }
-
-    private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 }

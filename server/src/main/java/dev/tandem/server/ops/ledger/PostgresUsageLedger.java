@@ -4,7 +4,6 @@ import dev.tandem.server.ops.StoreCalls;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,7 +12,7 @@ import java.util.List;
  * budget holds across them (a request is checked against everything committed before it).
  */
 public final class PostgresUsageLedger implements UsageLedger {
-    private static final String TOTALS = UsageRows.totals(
+    private static final String TOTALS = UsageRows.totalsQuery(
             "to_char(to_timestamp(time_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", " COLLATE \"C\"");
     private static final String ADD_SPEND = "INSERT INTO key_spend (key_id, spent_usd) VALUES (?, ?)"
             + " ON CONFLICT (key_id) DO UPDATE SET spent_usd = key_spend.spent_usd + EXCLUDED.spent_usd";
@@ -48,11 +47,7 @@ public final class PostgresUsageLedger implements UsageLedger {
             try (PreparedStatement p = c.prepareStatement(TOTALS)) {
                 UsageRows.bindRange(p, from, to);
                 try (ResultSet r = p.executeQuery()) {
-                    List<UsageTotal> out = new ArrayList<>();
-                    while (r.next()) {
-                        out.add(UsageRows.readTotal(r));
-                    }
-                    return out;
+                    return UsageRows.totals(r);
                 }
             }
         });
@@ -77,11 +72,7 @@ public final class PostgresUsageLedger implements UsageLedger {
                 UsageRows.bindRange(p, from, to);
                 p.setInt(3, limit);
                 try (ResultSet r = p.executeQuery()) {
-                    List<UsageRecord> out = new ArrayList<>();
-                    while (r.next()) {
-                        out.add(UsageRows.readRecord(r));
-                    }
-                    return out;
+                    return UsageRows.records(r);
                 }
             }
         });

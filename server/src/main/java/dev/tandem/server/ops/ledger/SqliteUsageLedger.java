@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.Map;
  * {@link #record} returns; spend per key is summed once from the table and then kept in memory.
  */
 public final class SqliteUsageLedger implements UsageLedger {
-    private static final String TOTALS = UsageRows.totals("date(time_ms / 1000, 'unixepoch')", "");
+    private static final String TOTALS = UsageRows.totalsQuery("date(time_ms / 1000, 'unixepoch')", "");
 
     private final Connection db;
     /** Compiled once: preparing the INSERT for every row cost more than executing it. */
@@ -79,11 +78,7 @@ public final class SqliteUsageLedger implements UsageLedger {
         try (PreparedStatement p = db.prepareStatement(TOTALS)) {
             UsageRows.bindRange(p, from, to);
             try (ResultSet r = p.executeQuery()) {
-                List<UsageTotal> out = new ArrayList<>();
-                while (r.next()) {
-                    out.add(UsageRows.readTotal(r));
-                }
-                return out;
+                return UsageRows.totals(r);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);
@@ -113,11 +108,7 @@ public final class SqliteUsageLedger implements UsageLedger {
             UsageRows.bindRange(p, from, to);
             p.setInt(3, limit);
             try (ResultSet r = p.executeQuery()) {
-                List<UsageRecord> out = new ArrayList<>();
-                while (r.next()) {
-                    out.add(UsageRows.readRecord(r));
-                }
-                return out;
+                return UsageRows.records(r);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A ledger row as a row of {@code usage}, and a total as a row of its grouping: the same in SQLite and PostgreSQL. */
 final class UsageRows {
@@ -23,7 +25,7 @@ final class UsageRows {
      * writes a row's UTC day ({@code yyyy-MM-dd}) from {@code time_ms}, and how it orders text as
      * plain bytes (so both stores list the same order).
      */
-    static String totals(String dayOfTimeMs, String byteOrder) {
+    static String totalsQuery(String dayOfTimeMs, String byteOrder) {
         return "SELECT " + dayOfTimeMs + " AS day, key_id, model, backend, COUNT(*) AS n,"
                 + " SUM(prompt_tokens) AS pt, SUM(completion_tokens) AS ct, SUM(cost_usd) AS cost"
                 + " FROM usage WHERE time_ms >= ? AND time_ms < ?"
@@ -57,7 +59,25 @@ final class UsageRows {
         p.setLong(2, to == null ? Long.MAX_VALUE : to.toEpochMilli());
     }
 
-    static UsageRecord readRecord(ResultSet r) throws SQLException {
+    /** Every row of a {@link #ROWS} query. */
+    static List<UsageRecord> records(ResultSet r) throws SQLException {
+        List<UsageRecord> out = new ArrayList<>();
+        while (r.next()) {
+            out.add(readRecord(r));
+        }
+        return out;
+    }
+
+    /** Every row of a {@link #totalsQuery} query. */
+    static List<UsageTotal> totals(ResultSet r) throws SQLException {
+        List<UsageTotal> out = new ArrayList<>();
+        while (r.next()) {
+            out.add(readTotal(r));
+        }
+        return out;
+    }
+
+    private static UsageRecord readRecord(ResultSet r) throws SQLException {
         long ttft = r.getLong("ttft_ms");
         Long ttftOrNull = r.wasNull() ? null : ttft;
         return UsageRecord.builder(Instant.ofEpochMilli(r.getLong("time_ms")), r.getString("request_id"))
@@ -72,7 +92,7 @@ final class UsageRows {
                 .build();
     }
 
-    static UsageTotal readTotal(ResultSet r) throws SQLException {
+    private static UsageTotal readTotal(ResultSet r) throws SQLException {
         return UsageTotal.builder(LocalDate.parse(r.getString("day")), r.getString("key_id"), r.getString("model"),
                         r.getString("backend"))
                 .withRequests(r.getLong("n"))

@@ -40,6 +40,7 @@ mkdir -p "$WORK"
 
 PIDS=()
 stop_all() {
+  trap - EXIT INT TERM
   log "stopping"
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

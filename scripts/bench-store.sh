@@ -36,7 +36,9 @@ RESULTS=${OUT:-$ROOT/benchmarks/results/store-$(date -u +%Y-%m-%dT%H%MZ)}
 mkdir -p "$RESULTS/raw"
 JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
 export OPT_OUT_TRACKING=true
-JVM=(java -Dai.djl.offline=true -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -Dlogback.configurationFile=bench-logback.xml)
+CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
+JVM=(java -Dai.djl.offline=true -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -Dlogback.configurationFile=bench-logback.xml
+     -Dtandem.bench.checkpoints="$CKPTS")
 log() { printf '[bench-store %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 if [[ $BUILD == 1 ]]; then
   log "building (mvn ${MVN_FLAGS:--o} -pl benchmarks -am package -DskipTests)"
@@ -48,11 +50,14 @@ PIDS=()
 cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_ready() { local i; for ((i = 0; i < $2 * 4; i++)); do curl -sf -o /dev/null "$1/ready" && return 0; sleep 0.25; done; return 1; }
+wait_ready() { # URL SECONDS PID
+  local i; for ((i = 0; i < $2 * 4; i++)); do
+    curl -sf -o /dev/null "$1/ready" && return 0; kill -0 "$3" 2>/dev/null || return 1; sleep 0.25
+  done; return 1
+}
 MASTER=bench-master-$$
 
 tool dev.tandem.bench.engine.Checkpoints tiny >/dev/null
-CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
 tool dev.tandem.bench.gateway.FakeUpstreams --ports-file "$RESULTS/raw/fakes.properties" --max-minutes 120 > "$RESULTS/raw/fakes.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 240); do [[ -s $RESULTS/raw/fakes.properties ]] && break; sleep 0.25; done
@@ -65,7 +70,7 @@ for _ in $(seq 1 600); do grep -q "postgres listening" "$RESULTS/raw/postgres.ou
 PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres
 
 SERVER_PIDS=()
-start_server() { # NAME STORE -> prints the URL
+start_server() { # NAME STORE -> sets URL
   local name=$1 store=$2 port; port=$(free_port)
   cat > "$RESULTS/raw/$name.yaml" <<YAML
 server: {host: 127.0.0.1, port: $port, dataDir: "$RESULTS/raw/$name-data"}
@@ -81,8 +86,8 @@ remotes:
 YAML
   "${JVM[@]}" -Xmx1g -cp "$JAR" dev.tandem.server.Main --config "$RESULTS/raw/$name.yaml" > "$RESULTS/raw/$name.log" 2>&1 &
   SERVER_PIDS+=("$!"); PIDS+=("$!")
-  wait_ready "http://127.0.0.1:$port" 180 || { log "server $name did not become ready: see raw/$name.log"; exit 1; }
-  echo "http://127.0.0.1:$port"
+  URL=http://127.0.0.1:$port
+  wait_ready "$URL" 180 "${SERVER_PIDS[-1]}" || { log "server $name did not become ready: see raw/$name.log"; tail -5 "$RESULTS/raw/$name.log" >&2; exit 1; }
 }
 stop_servers() { local p; for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; SERVER_PIDS=(); }
 make_key() { # URL -> the secret of a key with every limit, set high enough never to refuse
@@ -94,7 +99,7 @@ make_key() { # URL -> the secret of a key with every limit, set high enough neve
 for r in $(seq 1 "$REPEATS"); do
   for store in sqlite postgres; do
     name=$store-$r
-    url=$(start_server "$name" "$store")
+    start_server "$name" "$store"; url=$URL
     key=$(make_key "$url")
     log "run $r, $store: gateway overhead at $RATE req/s"
     tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$url" --api-key "$key" \
@@ -110,7 +115,7 @@ if command -v haproxy >/dev/null; then
   for n in 1 "$REPLICAS"; do
     servers=""
     for i in $(seq 1 "$n"); do
-      url=$(start_server "replicas$n-$i" postgres)
+      start_server "replicas$n-$i" postgres; url=$URL
       servers+="    server r$i ${url#http://}"$'\n'
     done
     key=$(make_key "$url")   # made through one replica, used through all: the key store is shared

@@ -26,13 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three Tandem servers (each with its own pool, engine and port) on one real PostgreSQL, as replicas
  * behind a load balancer: a key made on one works on all, per-key limits and the spend budget hold
- * across them as on one server, a revocation reaches every replica within {@code store.keyCacheMs},
- * and the ledger holds exactly what was answered.
+ * across them as on one server, a revocation counts at once on every replica (though each remembers
+ * which key a secret is for {@code store.keyCacheMs}), and the ledger holds exactly what was answered.
  */
 class MultiReplicaIT {
     static final String MASTER = "master-replicas-" + System.nanoTime();
     static final String CLAUDE = "claude-sonnet-4-5";
-    static final long KEY_CACHE_MS = 500;
+    /** Longer than the test: a revocation must not wait for the cache. */
+    static final long KEY_CACHE_MS = 600_000;
     @TempDir
     static Path dir;
     static FakeAnthropic anthropic;
@@ -174,8 +175,8 @@ class MultiReplicaIT {
     }
 
     @Test
-    void aKeyRevokedOnOneReplicaIsRefusedByAllWithinTheKeyCacheTime() throws Exception {
-        // Given a key every replica has just looked up (so each has it cached)
+    void aKeyRevokedOnOneReplicaIsRefusedByAllAtOnceThoughTheyRememberItsSecret() {
+        // Given a key every replica has just served (so each remembers its secret, for longer than this test)
         String key = createKey(replica(2), "{\"name\":\"to-revoke\"}");
         String id = idOf(replica(2), "to-revoke");
         for (int i = 0; i < 3; i++) {
@@ -184,22 +185,13 @@ class MultiReplicaIT {
         // When it is revoked through replica 1
         assertThat(replica(1).send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(replica(1).baseUrl() + "/admin/keys/" + id))
                 .header("x-api-key", MASTER).DELETE().build()).statusCode()).isEqualTo(200);
-        // Then replica 1 refuses it at once, and the others once their cache entry is older than the bound
-        assertThat(chat(replica(1), key, TestServer.MODEL, "after-revoke-1").statusCode()).isEqualTo(401);
-        for (int i : new int[] {0, 2}) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int status;
-            do {
-                Thread.sleep(KEY_CACHE_MS / 5);
-                status = chat(replica(i), key, TestServer.MODEL, "after-revoke-" + i + "-" + System.nanoTime()).statusCode();
-            } while (status != 401 && System.nanoTime() < deadline);
-            assertThat(status).as("replica %d after the revocation", i).isEqualTo(401);
-        }
-        // and none of them serves it again
+        // Then every replica refuses it from the next request on: the gate re-reads the key by id
         for (int i = 0; i < 3; i++) {
-            HttpResponse<String> r = chat(replica(i), key, TestServer.MODEL, "long-after-" + i);
-            assertThat(r.statusCode()).isEqualTo(401);
+            HttpResponse<String> r = chat(replica(i), key, TestServer.MODEL, "after-revoke-" + i);
+            assertThat(r.statusCode()).as("replica %d: %s", i, r.body()).isEqualTo(401);
             assertThat(r.body()).contains("revoked");
+            HttpResponse<String> tokens = replica(i).post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}", "authorization", "Bearer " + key);
+            assertThat(tokens.statusCode()).isEqualTo(401);
         }
     }
 

@@ -68,6 +68,9 @@ class StoreOutageIT {
                 "authorization", "Bearer " + MASTER);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String key = TestServer.json(created.body()).get("key").asText();
+        HttpResponse<String> createdPlain = server.post("/admin/keys", "{\"name\":\"no-limits\"}", "authorization", "Bearer " + MASTER);
+        String plain = TestServer.json(createdPlain.body()).get("key").asText();
+        assertThat(ask(server, plain, false, "plain-before").statusCode()).isEqualTo(200);
 
         // Given two clients sending requests without pause, one per dialect; each answer is kept with
         // the phase its request started in (0: store up, 1: store away, 2: store back)
@@ -115,6 +118,9 @@ class StoreOutageIT {
             assertThat(error.toString()).contains("shared store is unavailable");
             assertThat(r.headers().firstValue("retry-after")).isPresent();
         }
+        // and so is a key without limits or budget (its key is re-read, and nothing could be ledgered)
+        HttpResponse<String> plainWhileAway = ask(server, plain, false, "plain-while-away");
+        assertThat(plainWhileAway.statusCode()).as(plainWhileAway.body()).isEqualTo(503);
         // and /ready takes the replica out of rotation
         HttpResponse<String> ready = server.get("/ready");
         assertThat(ready.statusCode()).isEqualTo(503);

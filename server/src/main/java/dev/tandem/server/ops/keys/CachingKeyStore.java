@@ -8,18 +8,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Key lookups remembered for a short time, so that a request does not ask the shared store who its
- * key is (twice: the auth filter by secret, the gate by id). The bound on staleness is the TTL: a key
- * revoked or changed through another replica (or the CLI) is seen here at most {@code ttl} later.
- * Changes made through this store (the admin API of this replica) are seen at once. Unknown secrets
- * are remembered too (a key created later has a new, unguessable secret, so none is ever hidden).
+ * Lookups by secret remembered for a short time: the auth filter finds who is calling without asking
+ * the shared store each time. Lookups by id are never cached: the gate re-reads the caller's key by id
+ * on every generation and token count, so a revoked key (or changed limits) counts at once on every
+ * replica, and a store that cannot be reached refuses the request (fail closed) whatever the key.
+ * What the auth filter alone guards (listing models) sees a revocation made elsewhere within the TTL.
+ * Unknown secrets are remembered too (a key created later has a new, unguessable secret, so none is
+ * ever hidden).
  */
 public final class CachingKeyStore implements KeyStore {
     private static final int MAX_ENTRIES = 100_000;
 
     private final KeyStore inner;
     private final Cache<String, Optional<ApiKey>> bySecretHash;
-    private final Cache<String, Optional<ApiKey>> byId;
 
     public CachingKeyStore(KeyStore inner, Duration ttl) {
         this(inner, ttl, Ticker.systemTicker());
@@ -29,14 +30,12 @@ public final class CachingKeyStore implements KeyStore {
     public CachingKeyStore(KeyStore inner, Duration ttl, Ticker ticker) {
         this.inner = inner;
         this.bySecretHash = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(MAX_ENTRIES).ticker(ticker).build();
-        this.byId = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(MAX_ENTRIES).ticker(ticker).build();
     }
 
     @Override
     public CreatedKey create(KeySpec spec) {
         CreatedKey created = inner.create(spec);
         bySecretHash.invalidate(Secrets.hash(created.secret()));
-        byId.invalidate(created.key().id());
         return created;
     }
 
@@ -48,7 +47,7 @@ public final class CachingKeyStore implements KeyStore {
 
     @Override
     public Optional<ApiKey> findById(String id) {
-        return byId.get(id, inner::findById);
+        return inner.findById(id);
     }
 
     @Override
@@ -59,7 +58,6 @@ public final class CachingKeyStore implements KeyStore {
     @Override
     public boolean revoke(String id) {
         boolean revoked = inner.revoke(id);
-        byId.invalidate(id);
         // the secret's hash is not known here: drop every cached lookup by secret of this key
         bySecretHash.asMap().values().removeIf(k -> k.isPresent() && k.get().id().equals(id));
         return revoked;

@@ -8,8 +8,8 @@ import java.time.Duration;
  * The {@code store:} section (defaults in {@code tandem-defaults.yaml}).
  *
  * @param kind sqlite (the default, one machine) or postgres (replicas sharing one database)
- * @param keyCacheMs how long a replica trusts a key lookup: a key revoked elsewhere is refused by every
- *     replica within this; 0 asks the store on every request
+ * @param keyCacheMs how long a replica remembers which key a secret belongs to (the gate re-reads the
+ *     key by id on every request, so a revocation counts at once everywhere); 0: no cache
  * @param postgres how to reach PostgreSQL (read only when {@code kind} is postgres)
  */
 public record StoreConfig(StoreKind kind, long keyCacheMs, PostgresSettings postgres) {

@@ -1,6 +1,7 @@
 package dev.tandem.server.ops.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.server.core.Caller;
@@ -8,6 +9,7 @@ import dev.tandem.server.fakes.TestPostgres;
 import dev.tandem.server.ops.Postgres;
 import dev.tandem.server.ops.StoreCalls;
 import dev.tandem.server.ops.StoreObserver;
+import dev.tandem.server.ops.StoreUnavailableException;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The limits contract on a real PostgreSQL server, and what sharing it across replicas adds. */
 class PostgresRateLimitsTest extends RateLimitsContract {
@@ -113,5 +116,22 @@ class PostgresRateLimitsTest extends RateLimitsContract {
             got = survivor.admit(k);
         }
         assertThat(got).isInstanceOf(RateLimits.Admission.Admitted.class);
+    }
+
+    @Test
+    void aStoreThatCannotBeReachedRefusesEveryLimitWith503() throws Exception {
+        // Given limits whose database does not answer (nothing listens on the port)
+        PGSimpleDataSource nowhere = new PGSimpleDataSource();
+        nowhere.setURL("jdbc:postgresql://127.0.0.1:1/none");
+        nowhere.setConnectTimeout(2);
+        PostgresRateLimits away = new PostgresRateLimits(new StoreCalls(nowhere, StoreObserver.NONE), TimeMeter.SYSTEM_MILLISECONDS,
+                Duration.ofSeconds(30), "away");
+        opened.add(away);
+        // Then each limit, whichever library asks the store, refuses: never admits unchecked
+        for (Caller k : List.of(key(10, null, null), key(null, 1000, null), key(null, null, 2))) {
+            assertThatThrownBy(() -> away.admit(k))
+                    .isInstanceOfSatisfying(StoreUnavailableException.class,
+                            e -> assertThat(e.kind().status()).isEqualTo(503));
+        }
     }
 }

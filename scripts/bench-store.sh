@@ -103,7 +103,8 @@ for r in $(seq 1 "$REPEATS"); do
     name=$store-$r
     start_server "$name" "$store"; url=$URL
     key=$(make_key "$url")
-    log "run $r, $store: gateway overhead at $RATE req/s"
+    log "run $r, $store: gateway overhead at $RATE req/s (load $(cut -d" " -f1-3 /proc/loadavg))"
+    cut -d" " -f1-3 /proc/loadavg > "$RESULTS/raw/$name.load"
     run_tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$url" --api-key "$key" \
       --model gpt-4o --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --out "$RESULTS/$name" > "$RESULTS/raw/$name-gateway.log" 2>&1 \
       || log "gateway $name failed: see raw/$name-gateway.log"
@@ -140,7 +141,7 @@ CFG
     haproxy -f "$RESULTS/raw/haproxy-$n.cfg" > "$RESULTS/raw/haproxy-$n.log" 2>&1 &
     HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
     sleep 1
-    log "$n replica(s) behind HAProxy: ramp $RAMP"
+    log "$n replica(s) behind HAProxy: ramp $RAMP (load $(cut -d" " -f1-3 /proc/loadavg))"
     run_tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "http://127.0.0.1:$lb_port" \
       --api-key "$key" --model gpt-4o --rate 50 --duration "$DURATION" --warmup "$WARMUP" --ramp "$RAMP" --out "$RESULTS/replicas-$n" \
       > "$RESULTS/raw/replicas-$n.log" 2>&1 || log "ramp with $n replica(s) failed: see raw/replicas-$n.log"
@@ -152,33 +153,5 @@ else
 fi
 
 # ---------------------------------------------------------------- summary
-python3 - "$RESULTS" "$REPEATS" "$RATE" <<'PY' > "$RESULTS/summary.md"
-import json, os, statistics, sys
-res, repeats, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-print(f"# Shared store: added latency at {rate} req/s, SQLite vs PostgreSQL\n")
-print(f"- Load average when the summary was written: {open('/proc/loadavg').read().split()[:3]} (a shared machine: noisy)\n")
-print("| run | store | added P50 ms (json) | added P99 ms (json) | added P50 ms (stream) | added P99 ms (stream) | errors |")
-print("|---|---|---|---|---|---|---|")
-med = {}
-for r in range(1, repeats + 1):
-    for store in ("sqlite", "postgres"):
-        f = os.path.join(res, f"{store}-{r}", "gateway.json")
-        if not os.path.exists(f):
-            print(f"| {r} | {store} | failed | | | | |"); continue
-        g = json.load(open(f))
-        for k in ("jsonAddedP50", "jsonAddedP99", "streamAddedP50", "streamAddedP99"):
-            med.setdefault((store, k), []).append(g[k])
-        print(f"| {r} | {store} | {g['jsonAddedP50']:.2f} | {g['jsonAddedP99']:.2f} | {g['streamAddedP50']:.2f} | {g['streamAddedP99']:.2f} | {g['jsonErrors']} / {g['streamErrors']} |")
-for store in ("sqlite", "postgres"):
-    vals = [statistics.median(med.get((store, k), [float('nan')])) for k in ("jsonAddedP50", "jsonAddedP99", "streamAddedP50", "streamAddedP99")]
-    print(f"| median | {store} | " + " | ".join(f"{v:.2f}" for v in vals) + " | |")
-print("\nThe shared store's own cost is the PostgreSQL row minus the SQLite row (same machine, back to back).\n")
-for n in sorted(d for d in os.listdir(res) if d.startswith("replicas-")):
-    md = os.path.join(res, n, "gateway.md")
-    if os.path.exists(md):
-        text = open(md).read()
-        i = text.find("Ramp through Tandem")
-        print(f"## {n.replace('replicas-', '')} replica(s) on PostgreSQL behind HAProxy\n")
-        print(text[i:] if i >= 0 else text)
-PY
+python3 "$ROOT/scripts/bench_store_summary.py" "$RESULTS" "$REPEATS" "$RATE" > "$RESULTS/summary.md"
 cat "$RESULTS/summary.md"

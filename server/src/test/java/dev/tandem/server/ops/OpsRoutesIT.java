@@ -50,7 +50,7 @@ class OpsRoutesIT {
     @BeforeEach
     void start() {
         ops = Operations.open(ConfigLoader.load(null, Map.of(), Map.of("auth.masterKey", MASTER,
-                "ledger.database", dir.resolve("t.db").toString())), null, null);
+                "ledger.database", dir.resolve("t.db").toString())), null, null, null);
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);

@@ -2,7 +2,7 @@
 # What the shared store costs, and what several replicas sustain (issue 13), on loopback with the fake
 # upstream (figures measure the gateway path, not a model):
 #   scripts/bench-store.sh [--skip-build] [--rate 200] [--duration 20s] [--warmup 20s] [--repeats 3]
-#                          [--ramp 200,400,800] [--replicas 3] [--out DIR]
+#                          [--ramp 200,400,800] [--replicas 3] [--skip-replicas] [--out DIR]
 # 1. Added latency: GatewayOverhead at --rate (direct to the fake vs through Tandem, interleaved in one
 #    open loop) with a key that has every limit (rpm, tpm, maxConcurrent, budgetUsd), so each request
 #    passes the limits, the budget check and the ledger write: once with store.kind sqlite (limits in
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --repeats) REPEATS="$2"; shift ;;
     --ramp) RAMP="$2"; shift ;;
     --replicas) REPLICAS="$2"; shift ;;
+    --skip-replicas) REPLICAS=0 ;;
     --out) OUT="$2"; shift ;;
     -h|--help) sed -n '2,16p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -114,7 +115,9 @@ for r in $(seq 1 "$REPEATS"); do
 done
 
 # ---------------------------------------------------------------- 2. throughput: one and N replicas behind HAProxy
-if command -v haproxy >/dev/null; then
+if [[ $REPLICAS == 0 ]]; then
+  log "--skip-replicas: no throughput run"
+elif command -v haproxy >/dev/null; then
   for n in 1 "$REPLICAS"; do
     servers=""
     for i in $(seq 1 "$n"); do

@@ -13,10 +13,9 @@ import dev.tandem.server.ops.gate.AdminApi;
 import dev.tandem.server.ops.gate.AuthFilter;
 import dev.tandem.server.ops.gate.Authenticator;
 import dev.tandem.server.ops.gate.GateBackend;
+import dev.tandem.server.core.Readiness;
 import dev.tandem.server.ops.keys.KeyStore;
-import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.LedgerWriter;
-import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import dev.tandem.server.ops.logging.LogSetup;
@@ -25,11 +24,9 @@ import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
 import dev.tandem.server.ops.redaction.RedactingBackend;
 import dev.tandem.server.ops.redaction.RedactingResponseStore;
 import dev.tandem.server.ops.redaction.Redactor;
-import dev.tandem.server.ops.responses.SqliteResponseStore;
+import dev.tandem.server.ops.store.Stores;
 import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -50,29 +47,33 @@ import java.util.function.Supplier;
 public final class Operations implements AutoCloseable {
 
     private final TandemConfig config;
+    private final Stores stores;
     private final KeyStore keys;
     private final UsageLedger ledger;
     private final ResponseStore responses;
     private final TandemMetrics metrics;
     private final Authenticator auth;
-    private final RateLimits limits = new RateLimits();
+    private final RateLimits limits;
     private final Redactor redactor;
     private final List<OutcomeListener> listeners;
 
-    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, ResponseStore responses, TandemMetrics metrics) {
+    private Operations(TandemConfig config, Stores stores, TandemMetrics metrics) {
         this.config = config;
-        this.keys = keys;
-        this.ledger = ledger;
+        this.stores = stores;
+        this.keys = stores.keys();
+        this.ledger = stores.ledger();
+        this.limits = stores.limits();
         this.metrics = metrics;
         this.redactor = Redactor.fromConfig(config.redaction());
-        this.responses = new RedactingResponseStore(responses, redactor);
+        this.responses = new RedactingResponseStore(stores.responses(config.responses()), redactor);
         this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
         this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
     }
 
     /**
-     * Sets up logging (text or JSON, secrets masked when configured) and opens the SQLite file; reads
-     * the auth, limits, ledger, metrics, redaction, cache, logging and responses sections.
+     * Sets up logging (text or JSON, secrets masked when configured) and opens the stores (the SQLite
+     * file, or the shared PostgreSQL database: {@code store.kind}); reads the auth, limits, store,
+     * ledger, metrics, redaction, cache, logging and responses sections.
      *
      * @param engineLoad the local engine's load, or null when there is no local engine
      * @param engineKv the local engine's KV-cache figures, or null when there is no local engine
@@ -82,11 +83,8 @@ public final class Operations implements AutoCloseable {
             Supplier<Map<String, CircuitState>> breakerStates) {
         Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
         LogSetup.configure(config.logging(), logRedactor);
-        Path db = Path.of(config.ledger().database());
-        KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
-        UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
-        ResponseStore responses = new SqliteResponseStore(db, config.ledger().synchronous(), config.responses(), Clock.systemUTC());
-        return new Operations(config, keys, ledger, responses, new TandemMetrics(engineLoad, engineKv, breakerStates));
+        TandemMetrics metrics = new TandemMetrics(engineLoad, engineKv, breakerStates);
+        return new Operations(config, Stores.open(config.store(), config.ledger(), metrics), metrics);
     }
 
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
@@ -148,10 +146,14 @@ public final class Operations implements AutoCloseable {
         return responses;
     }
 
+    /** Whether the store of keys, limits and the ledger answers (for /ready). */
+    public Readiness storeReadiness() {
+        return stores.readiness();
+    }
+
     @Override
     public void close() {
         responses.close();
-        ledger.close();
-        keys.close();
+        stores.close();
     }
 }

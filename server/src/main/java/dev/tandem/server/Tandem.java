@@ -99,7 +99,7 @@ public final class Tandem implements AutoCloseable {
                 server.pingIntervalMs());
         Javalin app = Javalin.create(cfg -> {
             settings(cfg, server);
-            routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness), new Models(models));
+            routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness, ops::storeReadiness), new Models(models));
         });
         app.start(server.host(), server.port());
         // A non-streaming generation says nothing until it is done: let it take its time.

@@ -64,6 +64,7 @@ public enum ErrorFormat {
                 case OVERLOADED -> new String[] {"rate_limit_error", "engine_overloaded"};
                 case UPSTREAM -> new String[] {"server_error", "upstream_error"};
                 case TIMEOUT -> new String[] {"server_error", "timeout"};
+                case UNAVAILABLE -> new String[] {"server_error", "service_unavailable"};
                 case INTERNAL -> new String[] {"server_error", null};
             };
         }
@@ -102,7 +103,7 @@ public enum ErrorFormat {
                 case RATE_LIMITED -> "rate_limit_error";
                 case OVERLOADED -> "overloaded_error";
                 case TIMEOUT -> "timeout_error";
-                case UPSTREAM, INTERNAL -> "api_error";
+                case UPSTREAM, UNAVAILABLE, INTERNAL -> "api_error";
             };
         }
     };

@@ -6,11 +6,15 @@ import dev.tandem.server.core.Policy;
 import dev.tandem.server.ops.gate.AdminApiTimes;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
-import dev.tandem.server.ops.keys.SqliteKeyStore;
-import dev.tandem.server.ops.ledger.SqliteUsageLedger;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.StoreObserver;
+import dev.tandem.server.ops.keys.KeyStore;
+import dev.tandem.server.ops.ledger.LedgerConfig;
+import dev.tandem.server.ops.store.StoreConfig;
+import dev.tandem.server.ops.store.StoreKind;
+import dev.tandem.server.ops.store.Stores;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,8 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code tandem keys create|list|revoke} and {@code tandem usage}, working directly on the SQLite
- * file (safe while the server runs: WAL mode, short transactions).
+ * {@code tandem keys create|list|revoke} and {@code tandem usage}, working directly on the store the
+ * configuration names ({@code store.kind}): the SQLite file (safe while the server runs: WAL mode,
+ * short transactions) or the shared PostgreSQL database.
  */
 public final class OpsCli {
     static final String USAGE = """
@@ -29,9 +34,10 @@ public final class OpsCli {
               tandem keys list
               tandem keys revoke KEY_ID
               tandem usage [--from 2026-01-01] [--to 2026-02-01]
-            options: --db PATH       the database file
-                     --config FILE   take the database file from the configuration (ledger.database)
-                     default: $TANDEM_CONFIG's ledger.database, else $TANDEM_DB, else ./data/tandem.db
+            options: --db PATH       the SQLite database file
+                     --config FILE   take the store from the configuration (store.kind; ledger.database
+                                     for sqlite, store.postgres for postgres)
+                     default: $TANDEM_CONFIG's store, else $TANDEM_DB, else ./data/tandem.db
             """;
 
     private OpsCli() {}
@@ -49,68 +55,80 @@ public final class OpsCli {
         }
         try {
             Parsed p = Parsed.of(args);
-            Path db = database(p.options, env);
-            String command = String.join(" ", p.words.subList(0, Math.min(2, p.words.size())));
-            if (command.equals("keys create")) {
-                try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
-                    String name = p.options.get("name");
-                    if (name == null) {
-                        throw new IllegalArgumentException("--name is required");
-                    }
-                    CreatedKey k = keys.create(KeySpec.builder(name)
-                            .withPolicy(p.options.containsKey("policy") ? Policy.parse(p.options.get("policy")) : null)
-                            .withAllowedModels(p.options.containsKey("models")
-                                    ? Arrays.asList(p.options.get("models").split(",")) : List.of())
-                            .withRpm(integer(p, "rpm"))
-                            .withTpm(integer(p, "tpm"))
-                            .withMaxConcurrent(integer(p, "concurrency"))
-                            .withBudgetUsd(p.options.containsKey("budget") ? Double.valueOf(p.options.get("budget")) : null)
-                            .build());
-                    out.println("created " + k.key().id() + " (" + k.key().name() + ")");
-                    out.println("key: " + k.secret());
-                    out.println("Store it now: it is shown only once.");
-                }
-            } else if (command.equals("keys list")) {
-                try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
-                    out.print(CliTables.keys(keys.list()));
-                }
-            } else if (command.equals("keys revoke") && p.words.size() == 3) {
-                try (SqliteKeyStore keys = new SqliteKeyStore(db, "NORMAL", Clock.systemUTC())) {
-                    if (!keys.revoke(p.words.get(2))) {
-                        err.println("no key with id " + p.words.get(2));
-                        return 1;
-                    }
-                    out.println("revoked " + p.words.get(2));
-                }
-            } else if (p.words.size() == 1 && p.words.get(0).equals("usage")) {
-                try (SqliteUsageLedger ledger = new SqliteUsageLedger(db)) {
-                    out.print(CliTables.usage(ledger.totals(AdminApiTimes.parse(p.options.get("from"), "from"),
-                            AdminApiTimes.parse(p.options.get("to"), "to"))));
-                }
-            } else {
+            String command = String.join(" ", p.words);
+            boolean known = command.equals("keys create") || command.equals("keys list") || command.equals("usage")
+                    || (command.startsWith("keys revoke ") && p.words.size() == 3);
+            if (!known) {
                 err.print(USAGE);
                 return 2;
             }
-            return 0;
+            try (Stores stores = stores(p.options, env)) {
+                return run(p, stores, out, err);
+            }
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.print(USAGE);
             return 2;
+        } catch (IllegalStateException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
         }
     }
 
-    /** --db, else the configuration's ledger.database (--config or $TANDEM_CONFIG, over the defaults). */
-    private static Path database(Map<String, String> options, Map<String, String> env) {
-        if (options.containsKey("db")) {
-            return Path.of(options.get("db"));
+    private static int run(Parsed p, Stores stores, PrintStream out, PrintStream err) {
+        KeyStore keys = stores.keys();
+        switch (p.words.get(0) + " " + (p.words.size() > 1 ? p.words.get(1) : "")) {
+            case "keys create" -> {
+                String name = p.options.get("name");
+                if (name == null) {
+                    throw new IllegalArgumentException("--name is required");
+                }
+                CreatedKey k = keys.create(KeySpec.builder(name)
+                        .withPolicy(p.options.containsKey("policy") ? Policy.parse(p.options.get("policy")) : null)
+                        .withAllowedModels(p.options.containsKey("models")
+                                ? Arrays.asList(p.options.get("models").split(",")) : List.of())
+                        .withRpm(integer(p, "rpm"))
+                        .withTpm(integer(p, "tpm"))
+                        .withMaxConcurrent(integer(p, "concurrency"))
+                        .withBudgetUsd(p.options.containsKey("budget") ? Double.valueOf(p.options.get("budget")) : null)
+                        .build());
+                out.println("created " + k.key().id() + " (" + k.key().name() + ")");
+                out.println("key: " + k.secret());
+                out.println("Store it now: it is shown only once.");
+            }
+            case "keys list" -> out.print(CliTables.keys(keys.list()));
+            case "keys revoke" -> {
+                if (!keys.revoke(p.words.get(2))) {
+                    err.println("no key with id " + p.words.get(2));
+                    return 1;
+                }
+                out.println("revoked " + p.words.get(2));
+            }
+            default -> out.print(CliTables.usage(stores.ledger().totals(AdminApiTimes.parse(p.options.get("from"), "from"),
+                    AdminApiTimes.parse(p.options.get("to"), "to"))));
         }
+        return 0;
+    }
+
+    /**
+     * The configuration's store (--config or $TANDEM_CONFIG, over the defaults; $TANDEM_DB and the other
+     * variables substituted); --db names a SQLite file instead. Key lookups are not cached here.
+     */
+    private static Stores stores(Map<String, String> options, Map<String, String> env) {
         String file = options.getOrDefault("config", env.get("TANDEM_CONFIG"));
+        TandemConfig config;
         try {
-            return Path.of(ConfigLoader.load(file == null || file.isBlank() ? null : Path.of(file), env, Map.of())
-                    .ledger().database());
+            config = ConfigLoader.load(file == null || file.isBlank() || options.containsKey("db") ? null : Path.of(file), env, Map.of());
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        StoreConfig store = new StoreConfig(config.store().kind(), 0, config.store().postgres());
+        LedgerConfig ledger = config.ledger();
+        if (options.containsKey("db")) {
+            store = new StoreConfig(StoreKind.SQLITE, 0, config.store().postgres());
+            ledger = new LedgerConfig(options.get("db"), ledger.synchronous(), ledger.prices());
+        }
+        return Stores.open(store, ledger, StoreObserver.NONE);
     }
 
     private static Integer integer(Parsed p, String name) {

@@ -10,6 +10,7 @@ import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.metrics.MetricsConfig;
 import dev.tandem.server.ops.redaction.RedactionConfig;
 import dev.tandem.server.ops.responses.ResponsesConfig;
+import dev.tandem.server.ops.store.StoreConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.RoutingConfig;
 
@@ -25,6 +26,7 @@ public record TandemConfig(
         RemotesConfig remotes,
         AuthConfig auth,
         LimitsConfig limits,
+        StoreConfig store,
         LedgerConfig ledger,
         MetricsConfig metrics,
         RedactionConfig redaction,
@@ -39,6 +41,7 @@ public record TandemConfig(
         Assert.notNull(remotes, "the remotes section");
         Assert.notNull(auth, "the auth section");
         Assert.notNull(limits, "the limits section");
+        Assert.notNull(store, "the store section");
         Assert.notNull(ledger, "the ledger section");
         Assert.notNull(metrics, "the metrics section");
         Assert.notNull(redaction, "the redaction section");
@@ -58,6 +61,7 @@ public record TandemConfig(
         private RemotesConfig remotes;
         private AuthConfig auth;
         private LimitsConfig limits;
+        private StoreConfig store;
         private LedgerConfig ledger;
         private MetricsConfig metrics;
         private RedactionConfig redaction;
@@ -72,6 +76,7 @@ public record TandemConfig(
             remotes = c.remotes;
             auth = c.auth;
             limits = c.limits;
+            store = c.store;
             ledger = c.ledger;
             metrics = c.metrics;
             redaction = c.redaction;
@@ -110,6 +115,11 @@ public record TandemConfig(
             return this;
         }
 
+        public Builder withStore(StoreConfig v) {
+            store = v;
+            return this;
+        }
+
         public Builder withLedger(LedgerConfig v) {
             ledger = v;
             return this;
@@ -141,7 +151,7 @@ public record TandemConfig(
         }
 
         public TandemConfig build() {
-            return new TandemConfig(server, engine, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging, responses);
+            return new TandemConfig(server, engine, routing, remotes, auth, limits, store, ledger, metrics, redaction, cache, logging, responses);
         }
     }
 }

@@ -16,6 +16,11 @@ public enum ErrorKind {
     /** An upstream failed in a way that may pass (5xx, reset, malformed reply). */
     UPSTREAM(502, true),
     TIMEOUT(504, true),
+    /**
+     * Something the server must consult before it may answer is away (the shared store of keys, limits
+     * and budgets): the request is refused, never served unchecked. 503 in both dialects.
+     */
+    UNAVAILABLE(503, true),
     INTERNAL(500, false);
 
     private final int status;

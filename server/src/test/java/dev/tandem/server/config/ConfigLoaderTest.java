@@ -81,6 +81,23 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> ConfigLoader.load(write(dir, "store:\n  kind: mysql\n"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("store.kind must be sqlite or postgres");
+        assertThatThrownBy(() -> ConfigLoader.load(write(dir, "store:\n  postgres:\n    url: postgres://x/y\n"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("store.postgres.url");
+    }
+
+    @Test
+    void thePostgresStoreIsReadFromTheEnvironmentAndItsPasswordNeverLogged(@TempDir Path dir) throws IOException {
+        TandemConfig config = ConfigLoader.load(write(dir, "store:\n  kind: postgres\n"),
+                Map.of("TANDEM_PG_URL", "jdbc:postgresql://db:5432/tandem", "TANDEM_PG_PASSWORD", "pg-pass-42"), Map.of());
+        assertThat(config.store().kind()).isEqualTo(dev.tandem.server.ops.store.StoreKind.POSTGRES);
+        assertThat(config.store().postgres().url()).isEqualTo("jdbc:postgresql://db:5432/tandem");
+        assertThat(config.store().postgres().password()).isEqualTo("pg-pass-42");
+        assertThat(config.store().postgres().toString()).doesNotContain("pg-pass-42");
+        assertThat(ConfigLoader.describeMasked(config)).doesNotContain("pg-pass-42").contains("jdbc:postgresql://db:5432/tandem");
+        // and the default is one machine on SQLite
+        assertThat(ConfigLoader.defaultsOnly().store().kind()).isEqualTo(dev.tandem.server.ops.store.StoreKind.SQLITE);
     }
 
     @Test

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
-import dev.tandem.server.Main;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * passes its integrity check, and a restarted server still knows the key and the usage.
  */
 class ServerKillIT {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
     private static final String MASTER = "master-for-the-kill-test";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,7 +61,7 @@ class ServerKillIT {
         try (SqliteKeyStore keys = new SqliteKeyStore(db)) {
             secret = keys.create(KeySpec.builder("load").build()).secret();
         }
-        Server server = startServer(config);
+        ChildServer server = startServer(config);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();
@@ -79,7 +74,7 @@ class ServerKillIT {
                 for (int i = 0; !stop.get(); i++) {
                     String id = "c" + client + "-" + i;
                     try {
-                        HttpResponse<String> r = http.send(request(server.port(), client % 2 == 0, secret, id),
+                        HttpResponse<String> r = http.send(ChildServer.request(server.port(), client % 2 == 0, secret, id),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 200) {
                             answered.add(id);
@@ -124,9 +119,9 @@ class ServerKillIT {
         }
 
         // And a restarted server keeps serving the same key and reports the usage from before the kill
-        Server again = startServer(config);
+        ChildServer again = startServer(config);
         try {
-            HttpResponse<String> r = http.send(request(again.port(), false, secret, "after-restart"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(ChildServer.request(again.port(), false, secret, "after-restart"), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             HttpResponse<String> usage = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + again.port() + "/v1/usage"))
                     .header("authorization", "Bearer " + MASTER).build(), HttpResponse.BodyHandlers.ofString());
@@ -139,15 +134,6 @@ class ServerKillIT {
         } finally {
             again.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static HttpRequest request(int port, boolean anthropic, String secret, String id) {
-        String body = "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi " + id + "\"}]}";
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + (anthropic ? "/v1/messages" : "/v1/chat/completions")))
-                .header("content-type", "application/json").header("x-request-id", id)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10));
-        return anthropic ? b.header("x-api-key", secret).build() : b.header("authorization", "Bearer " + secret).build();
     }
 
     /** The operator's YAML: a generated tiny checkpoint, this test's database, no cache (every request runs the engine). */
@@ -166,58 +152,9 @@ class ServerKillIT {
         return config;
     }
 
-    /** A server process, the file its output goes to, and its port once it is ready. */
-    private record Server(Process process, Path out, int port) {}
-
-    private Server startServer(Path config) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path out = dir.resolve("server-" + System.nanoTime() + ".out");
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        started.add(p);
-        try {
-            int port = awaitPort(p, out);
-            awaitReady(port, p, out);
-            return new Server(p, out, port);
-        } catch (RuntimeException | InterruptedException e) {
-            p.destroyForcibly();
-            throw e;
-        }
-    }
-
-    private static int awaitPort(Process p, Path out) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(out, StandardCharsets.UTF_8));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            failIfDead(p, out);
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("server did not start: " + Files.readString(out));
-    }
-
-    private static void awaitReady(int port, Process p, Path out) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                return;
-            }
-            failIfDead(p, out);
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("the model did not load: " + Files.readString(out));
-    }
-
-    private static void failIfDead(Process p, Path out) throws Exception {
-        if (!p.isAlive()) {
-            throw new IllegalStateException("server process died: " + Files.readString(out));
-        }
+    private ChildServer startServer(Path config) throws Exception {
+        ChildServer server = ChildServer.start(config, dir);
+        started.add(server.process());
+        return server;
     }
 }

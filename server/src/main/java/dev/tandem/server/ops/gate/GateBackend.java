@@ -12,6 +12,7 @@ import dev.tandem.server.ops.ForwardingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.Outcomes;
 import dev.tandem.server.ops.RequestOutcome;
+import dev.tandem.server.ops.StoreUnavailableException;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import java.time.Clock;
@@ -42,7 +43,7 @@ public final class GateBackend extends ForwardingBackend {
 
     /**
      * @param onRejected told the reason of each refusal past authentication: "model", "rpm", "tpm",
-     *     "concurrency", "budget" (the authenticator tells of its own)
+     *     "concurrency", "budget", "store" (the authenticator tells of its own)
      */
     public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
             List<OutcomeListener> listeners, Consumer<String> onRejected) {
@@ -56,8 +57,16 @@ public final class GateBackend extends ForwardingBackend {
         this.clock = Clock.systemUTC();
     }
 
+    /**
+     * @throws dev.tandem.server.ops.StoreUnavailableException (503) when the key, limits or budget
+     *     cannot be checked because the shared store is away: fail closed
+     */
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
+        return storeChecked(() -> gated(request, sink));
+    }
+
+    private Call gated(InferenceRequest request, Consumer<InferenceEvent> sink) {
         Caller caller = admitted(request, true);
         if (caller.anonymous() || !limitsEnabled) {
             return inner.start(as(request, caller), sink); // auth is off, or limits are
@@ -106,12 +115,22 @@ public final class GateBackend extends ForwardingBackend {
 
     @Override
     public PromptTokens tokenize(InferenceRequest request) {
-        return counted(request, inner::tokenize);
+        return storeChecked(() -> counted(request, inner::tokenize));
     }
 
     @Override
     public String detokenize(InferenceRequest request) {
-        return counted(request, inner::detokenize);
+        return storeChecked(() -> counted(request, inner::detokenize));
+    }
+
+    /** Counts a refusal because the store is away (it cannot be ledgered: the ledger is in the store). */
+    private <T> T storeChecked(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (StoreUnavailableException e) {
+            onRejected.accept("store");
+            throw e;
+        }
     }
 
     /** Token counting: the key, its model list and its request limits, as for a generation; no budget, no ledger row. */

@@ -3,7 +3,7 @@ package dev.tandem.server.ops.keys;
 import java.util.List;
 import java.util.Optional;
 
-/** Where API keys live: SQLite now, PostgreSQL later. Secrets are kept only as hashes. */
+/** Where API keys live: SQLite (one machine) or PostgreSQL (replicas). Secrets are kept only as hashes. */
 public interface KeyStore extends AutoCloseable {
 
     CreatedKey create(KeySpec spec);

@@ -1,6 +1,7 @@
 /**
  * API keys: what a key is (its name, policy and limits), and where keys live
- * ({@link dev.tandem.server.ops.keys.KeyStore}; SQLite now), secrets kept only as hashes.
+ * ({@link dev.tandem.server.ops.keys.KeyStore}: SQLite, or PostgreSQL shared by replicas, behind a
+ * short-lived cache), secrets kept only as hashes.
  *
  * <p>May import: {@code core}, {@code ops}.
  */

@@ -3,7 +3,7 @@ package dev.tandem.server.ops.ledger;
 import java.time.Instant;
 import java.util.List;
 
-/** The usage and cost ledger: SQLite now, PostgreSQL later. */
+/** The usage and cost ledger: SQLite (one machine) or PostgreSQL (replicas). */
 public interface UsageLedger extends AutoCloseable {
 
     /** Commits the row before returning. */

@@ -1,6 +1,6 @@
 /**
- * The usage and cost ledger: one priced row per request ({@link dev.tandem.server.ops.ledger.UsageLedger};
- * SQLite now), written before the client sees the end of its answer.
+ * The usage and cost ledger: one priced row per request ({@link dev.tandem.server.ops.ledger.UsageLedger}:
+ * SQLite, or PostgreSQL shared by replicas), written before the client sees the end of its answer.
  *
  * <p>May import: {@code core}, {@code ops}.
  */

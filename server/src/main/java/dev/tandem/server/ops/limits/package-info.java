@@ -1,6 +1,7 @@
 /**
- * Per-key request, token and concurrency limits (Bucket4j buckets and semaphores, in memory now).
+ * Per-key request, token and concurrency limits: Bucket4j buckets and semaphores in memory for one
+ * replica, or Bucket4j buckets and expiring leases in PostgreSQL shared by several.
  *
- * <p>May import: {@code core}.
+ * <p>May import: {@code core}, {@code ops}.
  */
 package dev.tandem.server.ops.limits;

@@ -5,6 +5,7 @@ import dev.tandem.models.KvStats;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.RequestOutcome;
+import dev.tandem.server.ops.StoreObserver;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  * Every Tandem series, in one registry of the Prometheus Java client. Request series come from
  * request outcomes; engine and circuit-breaker series are read from suppliers at scrape time.
  */
-public final class TandemMetrics implements OutcomeListener {
+public final class TandemMetrics implements OutcomeListener, StoreObserver {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
@@ -36,6 +37,8 @@ public final class TandemMetrics implements OutcomeListener {
     private final Counter gateRejections;
     private final Counter rateLimitRejections;
     private final Counter cache;
+    private final Histogram storeLatency;
+    private final Counter storeErrors;
 
     /**
      * @param engineLoad the local engine's load, or null without a local engine
@@ -69,6 +72,12 @@ public final class TandemMetrics implements OutcomeListener {
                 .labelNames("limit").register(registry);
         cache = Counter.builder().name("tandem_cache_requests").help("Response cache lookups")
                 .labelNames("result").register(registry);
+        storeLatency = Histogram.builder().name("tandem_store_operation_seconds")
+                .help("Calls to the shared store (PostgreSQL) by operation: keys.*, ledger.*, limits.*, store.ping")
+                .labelNames("operation").classicOnly()
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10).register(registry);
+        storeErrors = Counter.builder().name("tandem_store_errors").help("Failed calls to the shared store by operation")
+                .labelNames("operation").register(registry);
         if (engineLoad != null) {
             registerEngine(engineLoad);
         }
@@ -174,10 +183,18 @@ public final class TandemMetrics implements OutcomeListener {
         upstreamErrors.labelValues(backend, type).inc();
     }
 
-    /** For the gate: "auth", "model", or a limit: "rpm", "tpm", "concurrency", "budget". */
+    @Override
+    public void observe(String operation, long nanos, boolean failed) {
+        storeLatency.labelValues(operation).observe(nanos / 1e9);
+        if (failed) {
+            storeErrors.labelValues(operation).inc();
+        }
+    }
+
+    /** For the gate: "auth", "model", "store" (the shared store is away), or a limit: "rpm", "tpm", "concurrency", "budget". */
     public void gateRejected(String reason) {
         gateRejections.labelValues(reason).inc();
-        if (!reason.equals("auth") && !reason.equals("model")) {
+        if (!reason.equals("auth") && !reason.equals("model") && !reason.equals("store")) {
             rateLimitRejections.labelValues(reason).inc();
         }
     }

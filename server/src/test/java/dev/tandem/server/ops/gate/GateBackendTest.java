@@ -15,6 +15,7 @@ import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.ScriptedBackend;
+import dev.tandem.server.ops.StoreUnavailableException;
 import dev.tandem.server.ops.keys.CreatedKey;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
@@ -22,6 +23,7 @@ import dev.tandem.server.ops.ledger.LedgerWriter;
 import dev.tandem.server.ops.ledger.PriceTable;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageRecord;
+import dev.tandem.server.ops.limits.InMemoryRateLimits;
 import dev.tandem.server.ops.limits.RateLimits;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +62,7 @@ class GateBackendTest {
         LedgerWriter writer = new LedgerWriter(ledger, prices);
         ObservingBackend observed = new ObservingBackend(upstream, List.of(writer));
         auth = new Authenticator(keys, config, () -> rejections.add("auth"));
-        return new GateBackend(observed, auth, new RateLimits(), ledger, true, List.of(writer), rejections::add);
+        return new GateBackend(observed, auth, new InMemoryRateLimits(), ledger, true, List.of(writer), rejections::add);
     }
 
     /** A request from whoever presents this credential header, as the edge's auth filter finds them. */
@@ -239,6 +241,31 @@ class GateBackendTest {
         assertThat(rejections).containsExactly("auth", "model", "rpm");
         assertThat(upstream.received).hasSize(1);
         assertThat(ledger.rows(null, null, 10)).isEmpty();
+    }
+
+    @Test
+    void limitsThatCannotBeCheckedRefuseWith503AndAreCounted() {
+        // Given limits whose shared store cannot be reached (as PostgresRateLimits throws then)
+        LedgerWriter writer = new LedgerWriter(ledger, prices);
+        auth = new Authenticator(keys, Defaults.CONFIG.auth(), () -> rejections.add("auth"));
+        RateLimits away = caller -> {
+            throw new StoreUnavailableException("limits.rpm", new java.sql.SQLTransientConnectionException("no connection"));
+        };
+        GateBackend gate = new GateBackend(new ObservingBackend(upstream, List.of(writer)), auth, away, ledger, true,
+                List.of(writer), rejections::add);
+        CreatedKey k = keys.create(KeySpec.builder("a").withRpm(10).build());
+
+        // Then the request is refused, never let through, with a 503 each dialect can read
+        assertThatThrownBy(() -> gate.start(withKey("x-api-key", k.secret()), e -> {}))
+                .isInstanceOfSatisfying(StoreUnavailableException.class, e -> {
+                    assertThat(e.kind().status()).isEqualTo(503);
+                    assertThat(e.retryAfter()).isNotNull();
+                    assertThat(body(ErrorFormat.OPENAI, e)).contains("\"code\":\"service_unavailable\"");
+                    assertThat(body(ErrorFormat.ANTHROPIC, e)).contains("\"type\":\"api_error\"");
+                });
+        assertThatThrownBy(() -> gate.tokenize(withKey("x-api-key", k.secret()))).isInstanceOf(StoreUnavailableException.class);
+        assertThat(upstream.received).isEmpty();
+        assertThat(rejections).containsExactly("store", "store");
     }
 
     /** The refusal as a client of that dialect reads it, from the server's one error mapper. */

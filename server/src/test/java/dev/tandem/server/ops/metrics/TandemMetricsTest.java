@@ -65,6 +65,21 @@ class TandemMetricsTest {
     }
 
     @Test
+    void storeCallsAreTimedAndTheirFailuresCounted() {
+        TandemMetrics metrics = new TandemMetrics(null, null, null);
+        metrics.observe("ledger.record", 2_000_000, false);
+        metrics.observe("ledger.record", 4_000_000, true);
+        metrics.gateRejected("store");
+        PromText after = PromText.parse(metrics.scrape());
+        assertThat(after.value("tandem_store_operation_seconds_count", "operation", "ledger.record")).isEqualTo(2);
+        assertThat(after.value("tandem_store_operation_seconds_sum", "operation", "ledger.record")).isCloseTo(0.006, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(after.value("tandem_store_errors_total", "operation", "ledger.record")).isEqualTo(1);
+        assertThat(after.value("tandem_gate_rejections_total", "reason", "store")).isEqualTo(1);
+        // the store being away is not a per-key limit
+        assertThat(after.samples.keySet()).noneMatch(k -> k.startsWith("tandem_rate_limit_rejections_total") && k.contains("store"));
+    }
+
+    @Test
     void engineAndBreakerGaugesAreReadAtScrapeTime() {
         AtomicReference<EngineLoad> load = new AtomicReference<>(new EngineLoad(0, 0, 8, 32, 1000, 1000, Duration.ZERO, 0));
         AtomicReference<KvStats> kv = new AtomicReference<>(KvStats.NONE);

@@ -24,15 +24,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LedgerWriterTest {
+/**
+ * What every ledger must do, written once and run on each store (SQLite, PostgreSQL): rows written
+ * through the {@link LedgerWriter} for every way a request ends, priced, grouped into totals, summed
+ * into a key's spend.
+ */
+abstract class UsageLedgerContract {
     @TempDir
     Path dir;
-    SqliteUsageLedger ledger;
+    UsageLedger ledger;
     PriceTable prices = new PriceTable(Map.of("claude-x", new PriceTable.Price(3.0, 15.0)));
+
+    /** A new, empty ledger in this store. */
+    abstract UsageLedger open(Path dir);
 
     @BeforeEach
     void open() {
-        ledger = new SqliteUsageLedger(dir.resolve("t.db"));
+        ledger = open(dir);
     }
 
     @AfterEach

@@ -9,10 +9,17 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RateLimitsTest {
-    /** A clock the test moves by hand. */
+/** What every limits store must do, written once and run on each (in memory, PostgreSQL), on a clock moved by hand. */
+abstract class RateLimitsContract {
+    /** New limits on {@code clock}, with nothing counted yet. */
+    abstract RateLimits limits(TimeMeter clock);
+
+    /**
+     * A clock the test moves by hand; it starts at the wall clock's now and counts as wall-clock
+     * based, as Bucket4j asks of the clock of buckets shared through a database.
+     */
     static final class ManualTime implements TimeMeter {
-        final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        final AtomicLong nanos = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
 
         void advance(Duration d) {
             nanos.addAndGet(d.toNanos());
@@ -25,7 +32,7 @@ class RateLimitsTest {
 
         @Override
         public boolean isWallClockBased() {
-            return false;
+            return true;
         }
     }
 
@@ -36,7 +43,7 @@ class RateLimitsTest {
     @Test
     void requestsPerMinuteRefuseWithRetryAfterThenRecover() {
         ManualTime time = new ManualTime();
-        RateLimits limits = new RateLimits(time);
+        RateLimits limits = limits(time);
         Caller k = key(2, null, null);
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
@@ -55,7 +62,7 @@ class RateLimitsTest {
     @Test
     void tokensAreChargedAfterTheFactAndADebtRefusesUntilRefilled() {
         ManualTime time = new ManualTime();
-        RateLimits limits = new RateLimits(time);
+        RateLimits limits = limits(time);
         Caller k = key(null, 600, null);
         // a request that used 1200 tokens puts the key 600 tokens into debt
         ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(1200);
@@ -72,7 +79,7 @@ class RateLimitsTest {
 
     @Test
     void concurrentRequestsAreBoundedAndReleasedOnce() {
-        RateLimits limits = new RateLimits(new ManualTime());
+        RateLimits limits = limits(new ManualTime());
         Caller k = key(null, null, 1);
         RateLimits.Permit p = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
         assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
@@ -85,7 +92,7 @@ class RateLimitsTest {
 
     @Test
     void refusedByRpmDoesNotLeakAConcurrencySlot() {
-        RateLimits limits = new RateLimits(new ManualTime());
+        RateLimits limits = limits(new ManualTime());
         Caller k = key(1, null, 1);
         ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(0);
         assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");

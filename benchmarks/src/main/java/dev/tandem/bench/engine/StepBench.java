@@ -175,11 +175,15 @@ public final class StepBench {
             table[b] = b;
         }
         int[] tokens = EngineRuns.promptIds(prompt, step.vocabSize(), 11);
+        long cpuStart = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int start = 0; start < prompt; start += chunk) {
             step.forward(List.of(new ModelStep.Chunk(Arrays.copyOfRange(tokens, start, Math.min(prompt, start + chunk)), start, table)));
         }
-        return (System.nanoTime() - t0) / 1e6;
+        double wallMs = (System.nanoTime() - t0) / 1e6;
+        System.out.printf(Locale.ROOT, "  prefill %d: %.1f ms wall, %.1f ms CPU of this thread%n", prompt, wallMs,
+                (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e6);
+        return wallMs;
     }
 
     static String report(ModelShape shape, int threads, double bandwidth, int chunk, List<Row> rows) {

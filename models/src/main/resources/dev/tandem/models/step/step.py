@@ -59,7 +59,7 @@ class Step(Module):
     for c in range(torch.len(chunk_lengths)):
       blocks = torch.floordiv(chunk_starts[c] + chunk_lengths[c] - 1, self.block_size) + 1
       chunk_blocks.append(torch.slice(all_chunk_blocks, 0, first, first + blocks))  # [blocks]
-      chunk_masks.append(self.chunk_mask(chunk_starts[c], chunk_lengths[c], dev))  # [G n, start + n]
+      chunk_masks.append(self.chunk_mask(chunk_lengths[c], dev))                 # [G n, n]
       first = first + blocks
 
     # Token embeddings
@@ -93,7 +93,7 @@ class Step(Module):
       for c in range(torch.len(chunk_lengths)):
         n = chunk_lengths[c]
         outputs.append(self.attend_chunk(torch.slice(q, 0, row, row + n), keys, values,
-                                         chunk_blocks[c], chunk_masks[c]))      # [n, H d]
+                                         chunk_blocks[c], chunk_starts[c], chunk_masks[c]))  # [n, H d]
         row = row + n
       attention = outputs[0]                                                    # [T, H d]
       if torch.gt(torch.len(outputs), 1):
@@ -156,12 +156,12 @@ class Step(Module):
     allowed = torch.le(torch.unsqueeze(visible, 0), own)                        # [D, L]
     return torch.view(self.additive(allowed), [decode_count, 1, 1, length])    # [D, 1, 1, L]
 
-  def chunk_mask(self: __torch__.Step, start: int, n: int, dev: Device) -> Tensor:
-    # Token i of a chunk at positions start..start+n-1 sees positions 0..start+i; one row per (head in group, token)
-    visible = torch.arange(start + n, dtype=4, device=dev)                      # [L]
-    own = torch.arange(start, start + n, dtype=4, device=dev)                   # [n]
-    allowed = torch.le(torch.unsqueeze(visible, 0), torch.unsqueeze(own, 1))   # [n, L]
-    return torch.repeat(self.additive(allowed), [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, L]
+  def chunk_mask(self: __torch__.Step, n: int, dev: Device) -> Tensor:
+    # Token i of a chunk sees all positions before the chunk and the chunk's tokens 0..i: the causal rule
+    # over the chunk's own n keys (the earlier ones need none); one row per (head in group, token)
+    own = torch.arange(n, dtype=4, device=dev)                                  # [n]
+    allowed = torch.le(torch.unsqueeze(own, 0), torch.unsqueeze(own, 1))       # [n, n]
+    return torch.repeat(self.additive(allowed), [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, n]
 
   def additive(self: __torch__.Step, allowed: Tensor) -> Tensor:
     # 0 where attention is allowed, -inf elsewhere, in the compute dtype: what attention adds to its scores
@@ -184,24 +184,40 @@ class Step(Module):
     out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [D, K, G, d]
     return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
 
-  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
-    # Grouped-query attention of one chunk's n tokens over its sequence's first L positions, causal.
-    # Long prompts are bound by this call on the CPU: PyTorch 2.7's kernel ran bfloat16 attention at about
-    # 50 GFLOP/s on this project's CPU, the products at about 400. Measured no better: the CPU flash kernel
-    # unmasked (own tokens causal, earlier ones all visible, merged by log-sum-exp), and 8x worse: HF's
-    # eager matmul-softmax-matmul in bfloat16.
+  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, start: int, own_mask: Tensor) -> Tensor:
+    # Grouped-query attention of one chunk's n tokens over its sequence's first L = start + n positions,
+    # causal, as HF's eager attention computes it: per KV head, scores = q k^T / sqrt(d) in the compute dtype,
+    # the causal mask added to the chunk's own keys only, softmax (in float32 inside), times v.
+    # On the CPU this took 0.3x the time of scaled_dot_product_attention's masked flash kernel for a
+    # 512-token chunk after 15,872 tokens, 0.8x at 512 tokens from 0, the same at 128: the kernel ran
+    # bfloat16 at ~50 GFLOP/s, the two products here at ~200 (benchmarks/results/step-perf.md).
     n = torch.size(q, 0)
-    length = torch.size(mask, 1)
+    length = start + n
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
     k = torch.slice(torch.reshape(self.gather(keys, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)    # [L, K, d]
     v = torch.slice(torch.reshape(self.gather(values, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)  # [L, K, d]
-    k = torch.unsqueeze(torch.transpose(k, 0, 1), 0)                            # [1, K, L, d]
-    v = torch.unsqueeze(torch.transpose(v, 0, 1), 0)                            # [1, K, L, d]
-    queries = torch.permute(torch.view(q, [n, self.num_kv_heads, group, self.head_dim]), [1, 2, 0, 3])  # [K, G, n, d]
-    queries = torch.reshape(queries, [1, self.num_kv_heads, group * n, self.head_dim])                 # [1, K, G n, d]
-    out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [1, K, G n, d]
-    out = torch.permute(torch.view(out, [self.num_kv_heads, group, n, self.head_dim]), [2, 0, 1, 3])   # [n, K, G, d]
-    return torch.reshape(out, [n, self.num_heads * self.head_dim])              # [n, H d]
+    scaled = torch.mul(q, torch.div(1.0, torch.sqrt(float(self.head_dim))))   # [n, H d]
+    queries = torch.permute(torch.view(scaled, [n, self.num_kv_heads, group, self.head_dim]), [1, 2, 0, 3])  # [K, G, n, d]
+    queries = torch.reshape(queries, [self.num_kv_heads, group * n, self.head_dim])                       # [K, G n, d]
+    # Query rows in blocks whose scores stay in the cache (2^20 scores, 2 MB in bfloat16): unblocked, a
+    # 16k-key chunk's [n, L] scores and their softmax were allocated and faulted in afresh for every head
+    # and ran no faster than the flash kernel; in blocks of 2^18 scores the products were too small
+    rows = group * n
+    block = max(16, min(rows, torch.floordiv(1048576, length)))
+    heads = annotate(List[Tensor], [])
+    for h in range(self.num_kv_heads):
+      qh = torch.select(queries, 0, h)                                          # [G n, d]
+      kh = torch.select(k, 1, h)                                                # [L, d]
+      vh = torch.select(v, 1, h)                                                # [L, d]
+      parts = annotate(List[Tensor], [])
+      for r in range(0, rows, block):
+        e = min(rows, r + block)
+        scores = torch.linear(torch.slice(qh, 0, r, e), kh)                     # [b, L]
+        torch.add_(torch.slice(scores, 1, start, length), torch.slice(own_mask, 0, r, e))
+        parts.append(torch.mm(torch.softmax(scores, -1), vh))                   # [b, d]
+      heads.append(torch.cat(parts, 0))
+    out = torch.view(torch.stack(heads, 0), [self.num_kv_heads, group, n, self.head_dim])  # [K, G, n, d]
+    return torch.reshape(torch.permute(out, [2, 0, 1, 3]), [n, self.num_heads * self.head_dim])  # [n, H d]
 
   def load_weight(self: __torch__.Step, raw: Tensor, stored: int) -> Tensor:
     # A checkpoint tensor in the compute dtype on the device, as a copy (raw may alias the mapped file);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -49,7 +50,7 @@ class TorchStepReferenceTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void float16ComputeStaysCloseToReference() {
         // float16 is the dtype of GPUs older than compute capability 8.0 (refused on a CPU by DtypeChoice, but the
         // program runs there): it rounds each step, so only a loose agreement is expected, but the maths must be the same
@@ -64,6 +65,32 @@ class TorchStepReferenceTest {
                     double scale = Arrays.stream(toDoubles(expected[p])).map(Math::abs).max().orElse(1);
                     assertClose(actual[p], expected[p], 0.05 * scale + 0.02, "position " + p);
                 }
+            }
+        }
+    }
+
+    @Test
+    void longChunksAttendInQueryBlocksAndAgreeWithTheReference() {
+        // A chunk's attention takes its query rows (G n of them per KV head) in blocks of 2^20 / L: with GQA
+        // 4:1, 700 tokens from 0 take 2 blocks, 599 more after them 3, the last one short
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withKvHeads(1).withMaxPositions(2048));
+        int[] tokens = new int[1300];
+        for (int t = 0; t < tokens.length; t++) {
+            tokens[t] = 1 + (t * 7919) % 511;
+        }
+        int[] table = new int[tokens.length / BLOCK + 1];
+        for (int b = 0; b < table.length; b++) {
+            table[b] = table.length - 1 - b; // scattered: the pool's blocks in reverse order
+        }
+        try (Checkpoint checkpoint = Checkpoint.open(dir);
+             TorchStep step = TorchStep.load(checkpoint, Device.cpu(), ComputeDtype.FLOAT32, BLOCK, null)) {
+            step.allocateKv(table.length);
+            float[][] expected = ReferenceLlama.load(checkpoint).logits(tokens);
+            // When the prompt goes in as two long chunks, then one decode
+            float[][] actual = stepwise(step, tokens, new int[] {700, 599}, table);
+            // Then the logits that end each chunk and the decode's match the reference's
+            for (int p : new int[] {699, 1298, 1299}) {
+                assertClose(actual[p], expected[p], 1e-4, "position " + p);
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.tandem.models.KvStats;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.CircuitState;
+import dev.tandem.server.core.ResponseStore;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.cache.CachingBackend;
@@ -22,7 +23,9 @@ import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.ops.metrics.TandemMetrics;
 import dev.tandem.server.ops.metrics.UpstreamErrorCounting;
 import dev.tandem.server.ops.redaction.RedactingBackend;
+import dev.tandem.server.ops.redaction.RedactingResponseStore;
 import dev.tandem.server.ops.redaction.Redactor;
+import dev.tandem.server.ops.responses.SqliteResponseStore;
 import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
 import java.nio.file.Path;
@@ -49,25 +52,27 @@ public final class Operations implements AutoCloseable {
     private final TandemConfig config;
     private final KeyStore keys;
     private final UsageLedger ledger;
+    private final ResponseStore responses;
     private final TandemMetrics metrics;
     private final Authenticator auth;
     private final RateLimits limits = new RateLimits();
     private final Redactor redactor;
     private final List<OutcomeListener> listeners;
 
-    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, TandemMetrics metrics) {
+    private Operations(TandemConfig config, KeyStore keys, UsageLedger ledger, ResponseStore responses, TandemMetrics metrics) {
         this.config = config;
         this.keys = keys;
         this.ledger = ledger;
         this.metrics = metrics;
         this.redactor = Redactor.fromConfig(config.redaction());
+        this.responses = new RedactingResponseStore(responses, redactor);
         this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
         this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
     }
 
     /**
      * Sets up logging (text or JSON, secrets masked when configured) and opens the SQLite file; reads
-     * the auth, limits, ledger, metrics, redaction, cache and logging sections.
+     * the auth, limits, ledger, metrics, redaction, cache, logging and responses sections.
      *
      * @param engineLoad the local engine's load, or null when there is no local engine
      * @param engineKv the local engine's KV-cache figures, or null when there is no local engine
@@ -80,7 +85,8 @@ public final class Operations implements AutoCloseable {
         Path db = Path.of(config.ledger().database());
         KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
         UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
-        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, engineKv, breakerStates));
+        ResponseStore responses = new SqliteResponseStore(db, config.ledger().synchronous(), config.responses(), Clock.systemUTC());
+        return new Operations(config, keys, ledger, responses, new TandemMetrics(engineLoad, engineKv, breakerStates));
     }
 
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
@@ -137,8 +143,14 @@ public final class Operations implements AutoCloseable {
         return redactor;
     }
 
+    /** The Responses API's stored responses; secrets in them masked. */
+    public ResponseStore responses() {
+        return responses;
+    }
+
     @Override
     public void close() {
+        responses.close();
         ledger.close();
         keys.close();
     }

@@ -17,6 +17,8 @@ import dev.tandem.server.api.anthropic.Messages;
 import dev.tandem.server.api.openai.ChatCompletions;
 import dev.tandem.server.api.openai.Completions;
 import dev.tandem.server.api.openai.Tokenization;
+import dev.tandem.server.api.responses.Responses;
+import dev.tandem.server.api.responses.StoredResponses;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.ServerSettings;
 import dev.tandem.server.config.TandemConfig;
@@ -124,6 +126,7 @@ public final class Tandem implements AutoCloseable {
     private static void routes(JavalinConfig cfg, ServePath edge, int defaultMaxTokens, Operations ops, Health health, Models models) {
         Tokenization tokens = new Tokenization(edge);
         CountTokens countTokens = new CountTokens(edge);
+        StoredResponses stored = new StoredResponses(ops.responses(), edge::origin);
 
         cfg.routes.before(RequestIds::assign);
         cfg.routes.after(RequestIds::release);
@@ -135,6 +138,10 @@ public final class Tandem implements AutoCloseable {
         cfg.routes.get("/v1/models/{id}", models::get);
         cfg.routes.post("/v1/chat/completions", edge.handler(new ChatCompletions(defaultMaxTokens)));
         cfg.routes.post("/v1/completions", edge.handler(new Completions()));
+        cfg.routes.post("/v1/responses", edge.handler(new Responses(defaultMaxTokens, stored)));
+        cfg.routes.get("/v1/responses/{id}", stored::get);
+        cfg.routes.delete("/v1/responses/{id}", stored::delete);
+        cfg.routes.get("/v1/responses/{id}/input_items", stored::inputItems);
         cfg.routes.post("/v1/messages", edge.handler(new Messages()));
         cfg.routes.post("/v1/messages/count_tokens", countTokens::handle);
         cfg.routes.post("/tokenize", tokens::tokenize);

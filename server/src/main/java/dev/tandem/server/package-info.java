@@ -7,7 +7,8 @@
  * <pre>
  * layer        packages                                  may import
  * assembly     dev.tandem.server, cli, config            everything below
- * parts        api (+ api.openai, api.anthropic)         core
+ * parts        api (+ api.openai, api.responses,         core
+ *                   api.anthropic)
  *              local                                     core, models
  *              remote                                    core
  *              routing                                   core, remote

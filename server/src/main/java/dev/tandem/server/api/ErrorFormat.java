@@ -49,7 +49,9 @@ public enum ErrorFormat {
                     case INSUFFICIENT_QUOTA -> {
                         return new String[] {"insufficient_quota", "insufficient_quota"};
                     }
-                    case CONTEXT_WINDOW -> { } // as its kind says
+                    case CONTEXT_WINDOW -> { // OpenAI's own code, which clients (Codex) read to stop retrying
+                        return new String[] {"invalid_request_error", "context_length_exceeded"};
+                    }
                 }
             }
             return switch (error.kind()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -63,6 +64,17 @@ public final class Json {
             throw ApiException.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage() + where + ".");
         } catch (IOException e) {
             throw ApiException.invalid(null, "The request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** A JSON tree, already parsed, as {@code type}; a 400 that names the field when it does not fit. */
+    public static <T> T convert(JsonNode tree, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (JsonMappingException e) {
+            throw mappingError(e);
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid(null, "The request body could not be read: " + e.getOriginalMessage());
         }
     }
 

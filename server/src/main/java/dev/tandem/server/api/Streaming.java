@@ -34,6 +34,11 @@ public final class Streaming {
 
         /** Every call has finished. */
         void end(Sse out) throws IOException;
+
+        /** A call failed after the stream began: the frame that ends the stream, in the dialect's error shape by default. */
+        default void failed(Sse out, ApiException error, ErrorFormat errors) throws IOException {
+            out.send(errors.streamError(error));
+        }
     }
 
     private Streaming() {}
@@ -63,7 +68,7 @@ public final class Streaming {
                     if (out == null) {
                         throw failed.error();
                     }
-                    out.send(errors.streamError(failed.error()));
+                    format.failed(out, failed.error(), errors);
                     out.flush();
                     return;
                 }
@@ -91,7 +96,7 @@ public final class Streaming {
             ApiException error = e instanceof ApiException api ? api
                     : new ApiException(ErrorKind.INTERNAL, "Internal error; the request id is " + RequestIds.of(ctx) + ".");
             try {
-                out.send(errors.streamError(error));
+                format.failed(out, error, errors);
                 out.flush();
             } catch (IOException ignored) {
                 // the client is gone as well

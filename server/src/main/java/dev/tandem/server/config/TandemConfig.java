@@ -9,6 +9,7 @@ import dev.tandem.server.ops.limits.LimitsConfig;
 import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.metrics.MetricsConfig;
 import dev.tandem.server.ops.redaction.RedactionConfig;
+import dev.tandem.server.ops.responses.ResponsesConfig;
 import dev.tandem.server.remote.RemotesConfig;
 import dev.tandem.server.routing.RoutingConfig;
 
@@ -28,7 +29,8 @@ public record TandemConfig(
         MetricsConfig metrics,
         RedactionConfig redaction,
         CacheConfig cache,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        ResponsesConfig responses) {
 
     public TandemConfig {
         Assert.notNull(server, "the server section");
@@ -42,6 +44,7 @@ public record TandemConfig(
         Assert.notNull(redaction, "the redaction section");
         Assert.notNull(cache, "the cache section");
         Assert.notNull(logging, "the logging section");
+        Assert.notNull(responses, "the responses section");
     }
 
     public Builder toBuilder() {
@@ -60,6 +63,7 @@ public record TandemConfig(
         private RedactionConfig redaction;
         private CacheConfig cache;
         private LoggingConfig logging;
+        private ResponsesConfig responses;
 
         private Builder(TandemConfig c) {
             server = c.server;
@@ -73,6 +77,7 @@ public record TandemConfig(
             redaction = c.redaction;
             cache = c.cache;
             logging = c.logging;
+            responses = c.responses;
         }
 
         public Builder withServer(ServerSettings v) {
@@ -130,8 +135,13 @@ public record TandemConfig(
             return this;
         }
 
+        public Builder withResponses(ResponsesConfig v) {
+            responses = v;
+            return this;
+        }
+
         public TandemConfig build() {
-            return new TandemConfig(server, engine, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging);
+            return new TandemConfig(server, engine, routing, remotes, auth, limits, ledger, metrics, redaction, cache, logging, responses);
         }
     }
 }

@@ -1,7 +1,7 @@
 /**
  * What every operational step shares: the decorator base ({@link dev.tandem.server.ops.ForwardingBackend}),
  * the observer that reports one outcome per request to its listeners (ledger, metrics), and the
- * SQLite connection the key store and the ledger use.
+ * SQLite connection the key store, the ledger and the response store use.
  *
  * <p>May import: {@code core}. Never its subpackages (they import this one).
  */

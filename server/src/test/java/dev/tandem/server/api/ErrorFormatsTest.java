@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Dialect;
+import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.ops.gate.GateException;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,17 @@ class ErrorFormatsTest {
 
         assertThat(ErrorFormat.OPENAI.streamError(error)).startsWith("data: {\"error\":").endsWith("\n\n");
         assertThat(ErrorFormat.ANTHROPIC.streamError(error)).startsWith("event: error\ndata: {\"type\":\"error\"").endsWith("\n\n");
+    }
+
+    @Test
+    void aPromptTooLongForTheWindowSaysSoInOpenAisCode() {
+        ApiException error = new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, "too long", "messages", null, null);
+
+        JsonNode openAi = Json.MAPPER.valueToTree(ErrorFormat.OPENAI.body(error));
+
+        assertThat(ErrorFormat.OPENAI.status(error.kind())).isEqualTo(400);
+        assertThat(openAi.at("/error/type").asText()).isEqualTo("invalid_request_error");
+        assertThat(openAi.at("/error/code").asText()).isEqualTo("context_length_exceeded");
     }
 
     @Test

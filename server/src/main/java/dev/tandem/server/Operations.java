@@ -1,6 +1,7 @@
 package dev.tandem.server;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.server.api.Bodies;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.CircuitState;
@@ -106,8 +107,8 @@ public final class Operations implements AutoCloseable {
 
     /** The auth filter, admin routes and /metrics. */
     public void addRoutes(RoutesConfig routes) {
-        AuthFilter filter = new AuthFilter(auth);
-        AdminApi admin = new AdminApi(keys, ledger, auth);
+        AuthFilter filter = new AuthFilter(auth, config.metrics().path(), config.metrics().open());
+        AdminApi admin = new AdminApi(keys, ledger, new Bodies(config.server().maxBodyBytes())::parseExact);
         routes.before(filter::handle);
         routes.post("/admin/keys", admin::createKey);
         routes.get("/admin/keys", admin::listKeys);

@@ -90,7 +90,8 @@ class OpsEndToEndIT {
         assertThat(TestServer.json(models.body()).at("/error/type").asText()).isEqualTo("authentication_error");
         assertThat(server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}").statusCode()).isEqualTo(401);
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
-        assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(server.get("/metrics", "authorization", "Bearer " + MASTER).statusCode()).isEqualTo(200);
         assertThat(server.get("/admin/keys").statusCode()).isEqualTo(401);
     }
 
@@ -257,10 +258,10 @@ class OpsEndToEndIT {
     @Test
     void metricsParseAndMoveWithTraffic() {
         String key = createKey("{\"name\":\"metrics\"}");
-        PromText before = PromText.parse(server.get("/metrics").body());
+        PromText before = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
         server.post("/v1/chat/completions", chat(false, "count me " + System.nanoTime()), "authorization", "Bearer " + key);
         server.post("/v1/chat/completions", chat(false, "no key"));
-        PromText after = PromText.parse(server.get("/metrics").body());
+        PromText after = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
 
         String[] ok = {"dialect", "openai", "backend", "local", "route", "primary", "status", "ok"};
         assertThat(after.value("tandem_requests_total", ok)).isEqualTo(before.value("tandem_requests_total", ok) + 1);

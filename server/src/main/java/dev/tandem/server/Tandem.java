@@ -33,6 +33,7 @@ import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
+import io.javalin.util.JavalinBindException;
 import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,7 +99,14 @@ public final class Tandem implements AutoCloseable {
             settings(cfg, server);
             routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness), new Models(models));
         });
-        app.start(server.host(), server.port());
+        try {
+            app.start(server.host(), server.port());
+        } catch (JavalinBindException e) {
+            app.stop();
+            local.close();
+            ops.close();
+            throw new CannotListen(server, e);
+        }
         // A non-streaming generation says nothing until it is done: let it take its time.
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof AbstractConnector c) {
@@ -108,6 +116,25 @@ public final class Tandem implements AutoCloseable {
         log.info("Tandem listening on http://{}:{} (model '{}')", server.host(), app.port(), local.modelId());
         local.loadInBackground();
         return new Tandem(app, local, remotes, ops);
+    }
+
+    /** The HTTP port cannot be had (another process holds it, or the address is not this machine's): one line says which. */
+    public static final class CannotListen extends RuntimeException {
+        CannotListen(ServerSettings server, JavalinBindException cause) {
+            super(message(server, cause), cause);
+        }
+
+        private static String message(ServerSettings server, Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            String hint = why.toLowerCase(java.util.Locale.ROOT).contains("in use")
+                    ? "another process (another Tandem?) holds the port: choose another with --port or server.port"
+                    : "is " + server.host() + " an address of this machine? (--host or server.host)";
+            return "cannot listen on " + server.host() + ":" + server.port() + ": " + why + "; " + hint;
+        }
     }
 
     private static void settings(JavalinConfig cfg, ServerSettings server) {

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
 
         // Then those change and every other key keeps its default
         assertThat(config.server().port()).isEqualTo(9090);
-        assertThat(config.server().host()).isEqualTo("0.0.0.0");
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
         assertThat(config.engine().maxWaiting()).isEqualTo(3);
         assertThat(config.engine().maxRunning()).isEqualTo(16);
     }

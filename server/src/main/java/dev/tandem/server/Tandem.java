@@ -8,6 +8,7 @@ import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
+import dev.tandem.server.api.JettyErrors;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
@@ -140,6 +141,9 @@ public final class Tandem implements AutoCloseable {
     private static void settings(JavalinConfig cfg, ServerSettings server) {
         cfg.startup.showJavalinBanner = false;
         cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false)); // ctx.json(...) writes the wire's snake_case
+        // what Jetty refuses before any route sees it is answered in JSON too, never an HTML page
+        cfg.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
+        cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
         cfg.http.maxRequestSize = server.maxBodyBytes();
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("tandem-http");

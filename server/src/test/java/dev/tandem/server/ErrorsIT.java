@@ -122,6 +122,31 @@ class ErrorsIT {
         anthropicError(server.post("/v1/messages/nothing", "{}"), 404, "not_found_error", "nothing");
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "GET, /v1/models/%00",
+        "GET, /v1/models/%ff%fe",
+        "DELETE, /admin/keys/%00",
+        "POST, /v1/chat/completions%00",
+        "PUT, /v1/models/%c0",
+    })
+    void requestsJettyRefusesBeforeAnyRouteGetJsonNeverAnHtmlPage(String method, String path) throws Exception {
+        HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+
+        JsonNode error = openAiError(r, 400, "percent-encodings");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(r.body()).doesNotContain("<html");
+    }
+
+    @Test
+    void anAnthropicCallerJettyRefusesGetsAnthropicsShape() throws Exception {
+        HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/v1/messages/%ff"))
+                .header("anthropic-version", "2023-06-01").GET().build());
+
+        anthropicError(r, 400, "invalid_request_error", "percent-encodings");
+    }
+
     @Test
     void requestIdsAreEchoedOrGenerated() {
         HttpResponse<String> given = server.get("/health", "x-request-id", "abc-123");
@@ -280,10 +305,17 @@ class ErrorsIT {
         for (String id : new String[] {"%00", "..%2F..%2Fetc", "%F0%9F%98%80", "x".repeat(2000), "tiny%20"}) {
             HttpResponse<String> openAi = server.get("/v1/models/" + id);
             assertThat(openAi.statusCode()).as(id + " -> " + openAi.body()).isBetween(400, 499);
+            assertThat(TestServer.json(openAi.body()).has("error")).as(id + " -> " + openAi.body()).isTrue();
             HttpResponse<String> anthropic = server.get("/v1/models/" + id, "anthropic-version", "2023-06-01");
             assertThat(anthropic.statusCode()).as(id + " -> " + anthropic.body()).isBetween(400, 499);
-            if (anthropic.body().startsWith("{")) {
-                assertThat(TestServer.json(anthropic.body()).path("type").asText()).isEqualTo("error");
+            JsonNode body = TestServer.json(anthropic.body());
+            // A request line Jetty cannot read at all (an encoded NUL) leaves neither path nor headers to
+            // tell the dialect by: OpenAI's shape then; every other is Anthropic's
+            if (!body.has("type")) {
+                assertThat(id).isEqualTo("%00");
+                assertThat(body.at("/error/type").asText()).isEqualTo("invalid_request_error");
+            } else {
+                assertThat(body.path("type").asText()).isEqualTo("error");
             }
         }
 

@@ -44,16 +44,21 @@ public final class ErrorResponses {
         write(ctx, error);
     }
 
-    /** Exception handler for Javalin's own (unknown route, wrong method, ...). */
-    public static void httpError(HttpResponseException error, Context ctx) {
-        ErrorKind kind = switch (error.getStatus()) {
+    /** The kind of failure an HTTP status says, for statuses others chose (Javalin's, Jetty's). */
+    public static ErrorKind kindOf(int status) {
+        return switch (status) {
             case 401 -> ErrorKind.AUTHENTICATION;
             case 403 -> ErrorKind.PERMISSION;
             case 404 -> ErrorKind.NOT_FOUND;
             case 413 -> ErrorKind.REQUEST_TOO_LARGE;
             case 429 -> ErrorKind.RATE_LIMITED;
-            default -> error.getStatus() < 500 ? ErrorKind.INVALID_REQUEST : ErrorKind.INTERNAL;
+            default -> status < 500 ? ErrorKind.INVALID_REQUEST : ErrorKind.INTERNAL;
         };
+    }
+
+    /** Exception handler for Javalin's own (unknown route, wrong method, ...). */
+    public static void httpError(HttpResponseException error, Context ctx) {
+        ErrorKind kind = kindOf(error.getStatus());
         String message = error.getStatus() == 404
                 ? "No such endpoint: " + ctx.method() + " " + ctx.path() + "."
                 : error.getMessage();

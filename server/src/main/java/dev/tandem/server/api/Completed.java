@@ -45,6 +45,15 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         return g;
     }
 
+    /**
+     * The model that answered, as its backend named it (the local model for an alias such as "auto",
+     * the upstream's own name for a remote), for the response's {@code model}; {@code asked} when the
+     * backend named none.
+     */
+    public static String answeringModel(List<Completed> done, String asked) {
+        return InferenceEvent.Started.answeringModel(done.get(0).started(), asked);
+    }
+
     /** The calls of one request being gathered: the answer to come, and how to give up on it. */
     public interface Gathered {
         /** Completes with every choice's answer, or with the first failure. */

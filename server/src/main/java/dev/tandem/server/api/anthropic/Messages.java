@@ -53,7 +53,7 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         public Object body(List<Completed> all) {
             Completed done = all.get(0);
             InferenceEvent.Finished f = done.finished();
-            return new MessagesWire.Message(id, "message", "assistant", model, blocks(done), stopReason(f.reason()),
+            return new MessagesWire.Message(id, "message", "assistant", Completed.answeringModel(all, model), blocks(done), stopReason(f.reason()),
                     f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0));
         }
     }
@@ -98,19 +98,20 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
      */
     private static final class Stream implements Streaming.Format {
         private final String id;
-        private final String model;
+        private final String asked;
 
         private final Map<Integer, Integer> toolBlocks = new HashMap<>();
         private int block = -1; // none open yet
         private boolean blockIsText;
 
-        Stream(String id, String model) {
+        Stream(String id, String asked) {
             this.id = id;
-            this.model = model;
+            this.asked = asked;
         }
 
         @Override
         public void begin(Sse out, InferenceEvent.Started first) throws IOException {
+            String model = InferenceEvent.Started.answeringModel(first, asked);
             out.event("message_start", Json.write(new MessagesWire.MessageStart("message_start", new MessagesWire.Message(id,
                     "message", "assistant", model, List.of(), null, null,
                     new MessagesWire.Usage(first.inputTokens(), 0, 0, 0)))));

@@ -66,6 +66,12 @@ public final class LocalBackend implements Backend {
         return Optional.empty();
     }
 
+    /** The engine's running slots and queue places: it refuses a submission beyond them. */
+    @Override
+    public int maxCallsAtOnce(InferenceRequest request) {
+        return model.maxInFlight();
+    }
+
     @Override
     public PromptTokens tokenize(InferenceRequest request) {
         Engine engine = model.engine();

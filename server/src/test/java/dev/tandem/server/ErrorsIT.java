@@ -324,6 +324,28 @@ class ErrorsIT {
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void anImageBlockIsCheckedTheSameByMessagesAndCountTokens() {
+        // Given image blocks that are not images: no source, a source of no known type, a part missing
+        String[][] blocks = {
+            {"{\"type\":\"image\"}", "messages.0.content.0.source"},
+            {"{\"type\":\"image\",\"source\":\"AAAA\"}", "messages.0.content.0.source"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}", "messages.0.content.0.source.type"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\"}}", "messages.0.content.0.source.data"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"data\":\"AAAA\"}}", "messages.0.content.0.source.media_type"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"url\"}}", "messages.0.content.0.source.url"},
+        };
+        for (String[] block : blocks) {
+            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":[" + block[0] + "]}]}";
+            // When it is sent for an answer, or to be counted
+            for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+                // Then both refuse it alike, naming the field
+                JsonNode error = anthropicError(server.post(path, body), 400, "invalid_request_error", block[1]);
+                assertThat(error.at("/error/message").asText()).as(path + " " + block[0]).contains("'" + block[1] + "'");
+            }
+        }
+    }
+
     /** Conversation shapes a chat template may dislike (roles out of turn, tool turns, images) are never a 500. */
     @Test
     void oddConversationsNeverGiveA500() {

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -79,6 +80,11 @@ public final class Operations implements AutoCloseable {
         KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
         UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
         return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
+    }
+
+    /** The kinds of secret the redaction detectors find in {@code text}: empty when it holds none (client request ids). */
+    public Set<String> secretsIn(String text) {
+        return redactor.scan(text);
     }
 
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */

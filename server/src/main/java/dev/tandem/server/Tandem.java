@@ -155,7 +155,7 @@ public final class Tandem implements AutoCloseable {
         Tokenization tokens = new Tokenization(edge);
         CountTokens countTokens = new CountTokens(edge);
 
-        cfg.routes.before(RequestIds::assign);
+        cfg.routes.before(RequestIds.assigner(ops::secretsIn)); // an id that holds a secret is replaced
         cfg.routes.after(RequestIds::release);
         ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 

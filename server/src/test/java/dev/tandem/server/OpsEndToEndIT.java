@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -152,6 +153,27 @@ class OpsEndToEndIT {
             requests += t.get("requests").asLong();
         }
         assertThat(requests).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRequestIdThatHoldsASecretIsReplacedBeforeItIsStoredEchoedOrLogged() {
+        String key = createKey("{\"name\":\"secret-ids\"}");
+        Map<String, String> planted = new LinkedHashMap<>(PlantedSecrets.fresh());
+        planted.keySet().removeAll(List.of("private_key", "password")); // not a header value; not a secret out of context
+        planted.forEach((type, secret) -> {
+            // When a client sends a secret as its request id
+            HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, "id " + type),
+                    "authorization", "Bearer " + key, "x-request-id", secret);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            // Then it gets a generated id instead, and the ledger row is stored under that one
+            String id = r.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(id).as(type).startsWith("req_").doesNotContain(secret);
+            assertThat(rowsOf(secret)).as(type).isEmpty();
+            assertThat(rowsOf(id)).as(type).hasSize(1);
+        });
+        // And no log line holds any of them
+        String text = logs.toString(StandardCharsets.UTF_8);
+        planted.forEach((type, secret) -> assertThat(text.contains(secret)).as("a %s request id in the logs", type).isFalse());
     }
 
     @Test

@@ -7,13 +7,15 @@
 # data/bench-checkpoints), runs the suites and writes benchmarks/results/<UTC date-time>/ with the raw
 # JMH JSON, markdown tables and SVG charts; summary.md there is also copied to benchmarks/results/LATEST.md.
 # Options: --full, --skip-build, --only engine|jmh|http (repeatable), --out DIR,
-#          --engine-runs N (repeat the throughput/bandwidth runs; the results add a median-of-N table)
+#          --engine-runs N (repeat the throughput/bandwidth runs; the results add a median-of-N table),
+#          --today-jar JAR (an older build's benchmarks jar, lib/ beside it: its engine measured in the same run, for
+#          the "vs today" figures), --large DIR (a 7B-class checkpoint for LargeModelRun; see its javadoc)
 # Environment: MVN_FLAGS (default -o: offline), JAVA_OPTS (extra JVM flags), TANDEM_BENCH_CHECKPOINTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-FULL=0; BUILD=1; ONLY=(); OUT=""; ENGINE_RUNS=1
+FULL=0; BUILD=1; ONLY=(); OUT=""; ENGINE_RUNS=1; TODAY_JAR=""; LARGE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --full) FULL=1 ;;
@@ -22,7 +24,9 @@ while [[ $# -gt 0 ]]; do
     --only) ONLY+=("$2"); shift ;;
     --out) OUT="$2"; shift ;;
     --engine-runs) ENGINE_RUNS="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --today-jar) TODAY_JAR="$2"; shift ;;
+    --large) LARGE="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -32,10 +36,13 @@ wants() { [[ ${#ONLY[@]} -eq 0 ]] && return 0; local s; for s in "${ONLY[@]}"; d
 # Everything that differs between the sets, in one place.
 case $FULL in
   1) MODE=full; TP_SHAPE=110m; TP=(--tokens 128 --repeats 5 --bandwidth-gib 4 --model-only)
+     SB=(--steps 64 --repeats 5 --prefill 128,16384 --bandwidth-gib 4); PC=(--repeats 7)
      STEP=15s; WARM=5s; SOAK=5m; WINDOW=15s; PHASE=10s; GW=30s; GW_WARM=40s; RATES=5,10,25,50,100; PROBES=1000; OVF_WARM=20s ;;
   0) MODE=quick; TP_SHAPE=110m; TP=(--tokens 32 --repeats 3 --bandwidth-gib 2 --model-only)
+     SB=(--steps 32 --repeats 3 --prefill 128,16384 --bandwidth-gib 2); PC=(--repeats 5)
      STEP=2s; WARM=2s; SOAK=20s; WINDOW=10s; PHASE=3s; GW=10s; GW_WARM=40s; RATES=5,15,40; PROBES=200; OVF_WARM=10s ;;
   *) MODE=smoke; TP_SHAPE=tiny; TP=(--batches 1,2 --tokens 4 --repeats 1 --bandwidth-gib 0.0625 --bandwidth-passes 1)
+     SB=(--batches 1,2 --steps 4 --repeats 1 --prefill 128,512 --bandwidth-gib 0.0625); PC=(--repeats 1)
      STEP=1s; WARM=0.5s; SOAK=4s; WINDOW=2s; PHASE=1s; GW=1s; GW_WARM=0.5s; RATES=5; PROBES=20; OVF_WARM=1s ;;
 esac
 ALL_FAULTS=status-429,status-500,status-503,status-529,slow-first-byte,stall,reset,malformed,error-event
@@ -83,7 +90,11 @@ section() { SECTIONS+=("$1"); }
   echo
 } > "$RESULTS/header.md"
 
-# ---------------------------------------------------------------- engine: bandwidth + throughput
+# ---------------------------------------------------------------- engine: bandwidth, throughput, the step, prefix caching
+# Through the engine (ThroughputTool: each dtype, LocalEngine's scheduler and sampling included), the step alone
+# (StepBench: decode at batch 1/4/8/16 and a short and a long prefill, bfloat16 and float32), time to first token
+# with a cached prefix (PrefixCacheRun); with --today-jar, the older build's engine in the same run; with --large,
+# the 7B-class checkpoint.
 if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
   log "checkpoints in $CKPTS"
   tool dev.tandem.bench.engine.Checkpoints tiny $([[ $MODE != smoke ]] && echo 110m) >/dev/null
@@ -104,6 +115,38 @@ if wants engine && has_class dev.tandem.bench.engine.ThroughputTool; then
   done
   if [[ $ENGINE_RUNS -gt 1 ]]; then
     tool dev.tandem.bench.report.RepeatSummary "${RUN_DIRS[@]}" > "$RESULTS/engine-repeats.md" && section "$RESULTS/engine-repeats.md"
+  fi
+  for t in 1 2; do
+    log "the step alone, $TP_SHAPE shape, threads=$t"
+    # the long prompt at 1 thread only (minutes per dtype on this class of machine)
+    tool dev.tandem.bench.engine.StepBench --shape $TP_SHAPE --threads $t --dtypes bfloat16,float32 "${SB[@]}" \
+      $([[ $t == 2 && $MODE != full ]] && echo --prefill 128) --out "$RESULTS" \
+      --name step-t$t > "$RESULTS/raw/step-t$t.log" 2>&1 || log "step t=$t failed: see raw/step-t$t.log"
+    [[ -f $RESULTS/step-t$t.md ]] && section "$RESULTS/step-t$t.md"
+  done
+  log "prefix caching: time to first token, cached vs cold"
+  tool dev.tandem.bench.engine.PrefixCacheRun --shape $TP_SHAPE --threads 1 "${PC[@]}" \
+    $([[ $MODE == smoke ]] && echo --prompt 256 --cached 192) --out "$RESULTS" --name prefix-cache \
+    > "$RESULTS/raw/prefix-cache.log" 2>&1 || log "prefix cache failed: see raw/prefix-cache.log"
+  [[ -f $RESULTS/prefix-cache.md ]] && section "$RESULTS/prefix-cache.md"
+  if [[ -n $TODAY_JAR ]]; then
+    # The older engine, on the same checkpoints, back to back with this one: its throughput in today/, its own StepBench
+    today() { "${JVM[@]}" -cp "$TODAY_JAR" "$@"; }
+    for t in 1 2; do
+      log "today's engine throughput (from $TODAY_JAR), threads=$t"
+      today dev.tandem.bench.engine.ThroughputTool --shape $TP_SHAPE --threads $t "${TP[@]}" --out "$RESULTS/today" --name throughput-t$t \
+        > "$RESULTS/raw/today-throughput-t$t.log" 2>&1 || log "today's throughput t=$t failed"
+    done
+    log "today's engine vs the step, one process (from $TODAY_JAR)"
+    today dev.tandem.bench.engine.StepBench --shape $TP_SHAPE --threads 1 "${SB[@]}" --prefill 128 > "$RESULTS/raw/today-step.log" 2>&1 \
+      && { echo "### Today's engine beside the step, one process (older build: $TODAY_JAR)"; echo; \
+           sed -n '/^### The forward step alone/,$p' "$RESULTS/raw/today-step.log" | tail -n +2; } > "$RESULTS/today-step.md" \
+      && section "$RESULTS/today-step.md" || log "today's step bench failed"
+  fi
+  if [[ -n $LARGE ]]; then
+    log "7B-class checkpoint $LARGE"
+    tool dev.tandem.bench.engine.LargeModelRun --checkpoint "$LARGE" --threads 2 --out "$RESULTS" --name large-model \
+      > "$RESULTS/raw/large-model.log" 2>&1 && section "$RESULTS/large-model.md" || log "large model failed: see raw/large-model.log"
   fi
 fi
 

@@ -1,5 +1,6 @@
 package dev.tandem.models;
 
+import dev.tandem.models.step.ComputeDtype;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -9,7 +10,10 @@ import java.util.Objects;
  *
  * @param modelId name served to clients; null: the checkpoint directory's name
  * @param device "auto" (GPU if present), "cpu", "gpu" or "gpu:N"
- * @param computeDtype "auto" (float16 on GPU, float32 on CPU), "float32", "float16" or "bfloat16"
+ * @param computeDtype the dtype of the weights, the products and the KV cache: "auto", "float32", "float16" or
+ *     "bfloat16". auto is bfloat16 on CPUs with AVX512_BF16 or AMX and on GPUs of compute capability 8.0+,
+ *     float16 on older GPUs, float32 elsewhere; float16 on a CPU, and bfloat16 where it would be emulated,
+ *     are refused at start
  * @param maxRunning sequences decoded together in one batch
  * @param maxWaiting queued requests beyond the running ones at which submissions are refused as saturated
  * @param kvTokenBudget tokens the KV cache holds over all sequences; 0: sized from free memory
@@ -41,6 +45,7 @@ public record EngineConfig(
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(computeDtype, "computeDtype");
+        ComputeDtype.parse(computeDtype); // a name it does not know is refused here; whether the device runs it, at start
         check(maxRunning >= 1, "maxRunning must be >= 1");
         check(maxWaiting >= 0, "maxWaiting must be >= 0");
         check(kvTokenBudget >= 0, "kvTokenBudget must be >= 0 (0: sized from free memory)");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.models.checkpoint.CheckpointException;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
+import dev.tandem.models.step.DtypeChoice;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -33,7 +34,9 @@ class EnginesTest {
             assertThat(engine.model().id()).isEqualTo(dir.getFileName().toString());
             assertThat(engine.model().contextLength()).isEqualTo(512);
             assertThat(engine.model().vocabSize()).isEqualTo(512);
-            assertThat(engine.model().dtype()).isEqualTo("float32");
+            // in the dtype this machine's CPU runs best (bfloat16 with AVX512_BF16 or AMX, else float32)
+            assertThat(engine.model().dtype()).isEqualTo(DtypeChoice.choose("auto", DtypeChoice.Hardware.thisCpu()).dtype().label());
+            assertThat(engine.model().parameters()).isEqualTo(checkpointParameters());
             assertThat(engine.model().device()).isEqualTo("cpu");
             assertThat(progress).last().asString().contains("100.0%");
 
@@ -72,19 +75,28 @@ class EnginesTest {
     @Test
     void theKvPoolIsSizedAtStartAndSaidInOneLine() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        List<String> lines = linesLoggedWhile(() -> {
+            try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(3).withKvMemoryFraction(0.2).build())) {
+                // Free memory is plentiful for the tiny model: the pool holds what 3 sequences of 512 tokens can use
+                assertThat(engine.load().kvTokensTotal()).isEqualTo(3L * 512);
+            }
+        });
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("KV cache: 96 blocks of 16 tokens = 1,536 tokens, ")
+                .contains(" GiB (0.20 of ").contains("free on cpu after the weights, capped at what 3 running"));
+    }
+
+    /** What Engines logged while {@code run} ran. */
+    private static List<String> linesLoggedWhile(Runnable run) {
         Logger logger = (Logger) LoggerFactory.getLogger(Engines.class);
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         logger.addAppender(lines);
-        try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withMaxRunning(3).withKvMemoryFraction(0.2).build())) {
-            // Free memory is plentiful for the tiny model: the pool holds what 3 sequences of 512 tokens can use
-            assertThat(engine.load().kvTokensTotal()).isEqualTo(3L * 512);
-            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
-                    .anySatisfy(line -> assertThat(line).startsWith("KV cache: 96 blocks of 16 tokens = 1,536 tokens, ")
-                            .contains(" GiB (0.20 of ").contains("free on cpu after the weights, capped at what 3 running"));
+        try {
+            run.run();
         } finally {
             logger.detachAppender(lines);
         }
+        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Test
@@ -127,14 +139,31 @@ class EnginesTest {
     }
 
     @Test
-    void badDeviceOrDtypeIsRefusedBeforeLoading() {
+    void badDeviceOrDtypeIsRefusedBeforeLoadingSayingWhatToSet() {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny());
         assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withDevice("tpu").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
-        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("int4").build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4");
-        // bfloat16 arrays abort the JVM in DJL 0.35: refused with a reason instead of a crash
-        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withComputeDtype("bfloat16").build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float16 or float32");
+        assertThatThrownBy(() -> EngineConfig.builder(dir).withComputeDtype("int4").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int4").hasMessageContaining("engine.dtype");
+        // float16 products on a CPU are 15-58x slower than float32: refused, naming what to set instead
+        assertThatThrownBy(() -> Engines.open(EngineConfig.builder(dir).withDevice("cpu").withComputeDtype("float16").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("set engine.dtype to");
+    }
+
+    @Test
+    void theComputeDtypeAndItsReasonAreSaidInOneLineAndFloat32CanBeAsked() {
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny());
+        List<String> lines = linesLoggedWhile(() -> {
+            try (Engine engine = Engines.open(EngineConfig.builder(dir).withThreads(1).withComputeDtype("float32").withMaxRunning(1).build())) {
+                assertThat(engine.model().dtype()).isEqualTo("float32");
+            }
+        });
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("compute dtype float32 on cpu (set by engine.dtype on a CPU"));
+    }
+
+    private long checkpointParameters() {
+        try (dev.tandem.models.checkpoint.Checkpoint checkpoint = dev.tandem.models.checkpoint.Checkpoint.open(dir)) {
+            return checkpoint.tensorNames().stream().mapToLong(n -> checkpoint.tensor(n).elements()).sum();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.server;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.models.KvStats;
 import dev.tandem.server.api.Bodies;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
@@ -36,7 +37,7 @@ import java.util.function.Supplier;
  * Everything an operator needs, built from the configuration, for the server's assembly to plug in:
  *
  * <pre>
- *   Operations ops = Operations.open(config, engineLoad, breakerStates);
+ *   Operations ops = Operations.open(config, engineLoad, engineKv, breakerStates);
  *   router  = new Router(routing, local, names, load, remotes, ops.routerHooks(local));
  *   backend = ops.guardDispatcher(router);         // the one backend the edge talks to
  *   ops.addRoutes(config.routes);                  // auth filter, /admin, /v1/usage, /metrics
@@ -71,15 +72,17 @@ public final class Operations implements AutoCloseable {
      * the auth, limits, ledger, metrics, redaction, cache and logging sections.
      *
      * @param engineLoad the local engine's load, or null when there is no local engine
+     * @param engineKv the local engine's KV-cache figures, or null when there is no local engine
      * @param breakerStates upstream → circuit state, or null
      */
-    public static Operations open(TandemConfig config, Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
+    public static Operations open(TandemConfig config, Supplier<EngineLoad> engineLoad, Supplier<KvStats> engineKv,
+            Supplier<Map<String, CircuitState>> breakerStates) {
         Redactor logRedactor = config.redaction().logs() ? Redactor.fromConfig(config.redaction()) : new Redactor(List.of(), false, 0, 0);
         LogSetup.configure(config.logging(), logRedactor);
         Path db = Path.of(config.ledger().database());
         KeyStore keys = new SqliteKeyStore(db, config.ledger().synchronous(), Clock.systemUTC());
         UsageLedger ledger = new SqliteUsageLedger(db, config.ledger().synchronous());
-        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, breakerStates));
+        return new Operations(config, keys, ledger, new TandemMetrics(engineLoad, engineKv, breakerStates));
     }
 
     /** The kinds of secret the redaction detectors find in {@code text}: empty when it holds none (client request ids). */

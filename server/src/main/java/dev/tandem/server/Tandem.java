@@ -80,12 +80,13 @@ public final class Tandem implements AutoCloseable {
         ServerSettings server = config.server();
 
         LocalModel local = new LocalModel(config.engine(), Path.of(server.dataDir()), opener, Tandem::writeDemoCheckpoint);
-        LocalBackend localBackend = new LocalBackend(local);
+        LocalBackend localBackend = new LocalBackend(local, server.strictMaxTokens());
         // A lazy holder: an upstream client is built on first use only; under local-only the router
         // drops the holder at once (it keeps only the model names), so nothing remote is ever built.
         RemoteBackends remotes = new RemoteBackends(config.remotes(), null);
         // Operations: keys, limits, ledger, metrics, cache; redaction and error counts around each remote.
-        Operations ops = Operations.open(config, () -> local.engine().load(), remotes::circuitStates);
+        Operations ops = Operations.open(config, () -> local.engine().load(), () -> local.engine().kvStats(),
+                remotes::circuitStates);
         // logged once logging is set up as configured (text or JSON, secrets masked)
         log.info("effective configuration (secrets masked):\n{}", ConfigLoader.describeMasked(config));
         Router router = new Router(config.routing(), localBackend, List.of(local.modelId()), () -> local.engine().load(), remotes,

@@ -65,9 +65,16 @@ class ErrorsIT {
         "{\"model\":\"tiny\",\"temperature\":-1,\"messages\":" + USER + "}           | temperature",
         "{\"model\":\"tiny\",\"n\":1000,\"messages\":" + USER + "}                   | n",
         "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\"}]}                      | messages[0].content",
-        "{\"model\":\"tiny\",\"max_tokens\":600,\"messages\":" + USER + "}           | context",
         "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://x/y.png\"}}]}]} | image",
-        "{\"model\":\"tiny\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],\"messages\":" + USER + "} | tools",
+        "{\"model\":\"tiny\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}},\"messages\":" + USER + "} | tool_choice",
+        "{\"model\":\"tiny\",\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"apply_patch\"}}],\"messages\":" + USER + "} | tools[0].type",
+        "{\"model\":\"tiny\",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}},\"messages\":" + USER + "} | response_format.json_schema.schema",
+        "{\"model\":\"tiny\",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"strict\":true,\"schema\":{\"type\":\"integer\",\"minimum\":2}}},\"messages\":" + USER + "} | 'minimum'",
+        "{\"model\":\"tiny\",\"functions\":[{\"name\":\"f\"}],\"messages\":" + USER + "} | functions",
+        "{\"model\":\"tiny\",\"guided_json\":{\"type\":\"object\"},\"messages\":" + USER + "} | response_format",
+        "{\"model\":\"tiny\",\"audio\":{\"voice\":\"alloy\",\"format\":\"mp3\"},\"messages\":" + USER + "} | audio",
+        "{\"model\":\"tiny\",\"logit_bias\":{\"x\":1},\"messages\":" + USER + "} | logit_bias",
+        "{\"model\":\"tiny\",\"logit_bias\":{\"100000\":1},\"messages\":" + USER + "} | logit_bias",
     })
     void badChatRequestsGet400InOpenAiShape(String body, String mentions) {
         openAiError(server.post("/v1/chat/completions", body), 400, mentions);
@@ -81,10 +88,13 @@ class ErrorsIT {
         "{\"model\":\"tiny\",\"max_tokens\":0,\"messages\":" + USER + "}         | max_tokens",
         "{\"model\":\"tiny\",\"max_tokens\":5,\"top_k\":-1,\"messages\":" + USER + "} | top_k",
         "{\"model\":\"tiny\",\"max_tokens\":5,\"stop_sequences\":\"x\",\"messages\":" + USER + "} | stop_sequences",
-        "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]} | role",
-        "{\"model\":\"tiny\",\"max_tokens\":600,\"messages\":" + USER + "}       | context",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]} | user or assistant",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]} | role",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"output_config\":{\"format\":{\"type\":\"json_object\"}},\"messages\":" + USER + "} | output_config.format.type",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}],\"messages\":" + USER + "} | server tools",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://x\",\"name\":\"x\"}],\"messages\":" + USER + "} | mcp_servers",
         "{\"model\":\"tiny\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"AAAA\"}}]}]} | image",
-        "{\"model\":\"tiny\",\"max_tokens\":5,\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}],\"messages\":" + USER + "} | tools",
+        "{\"model\":\"tiny\",\"max_tokens\":5,\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"tool\"},\"messages\":" + USER + "} | tool_choice.name",
     })
     void badMessagesRequestsGet400InAnthropicShape(String body, String mentions) {
         anthropicError(server.post("/v1/messages", body, "anthropic-version", "2023-06-01"), 400, "invalid_request_error", mentions);
@@ -109,10 +119,10 @@ class ErrorsIT {
     }
 
     @Test
-    void completionsRejectBadPromptsAndContextOverflow() {
+    void completionsRejectBadPromptsAndAbsurdMaxTokens() {
         openAiError(server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[1,\"a\"]}"), 400, "prompt");
         openAiError(server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[999999]}"), 400, "");
-        openAiError(server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":100000}"), 400, "");
+        openAiError(server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2000000}"), 400, "max_tokens");
         openAiError(server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[1,2],\"suffix\":\"x\"}"), 400, "suffix");
     }
 

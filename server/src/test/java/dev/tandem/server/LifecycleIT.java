@@ -2,8 +2,12 @@ package dev.tandem.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.tandem.models.Engine;
 import dev.tandem.models.Engines;
+import dev.tandem.models.scheduler.LocalEngine;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -13,12 +17,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The server's life around the model: answering before it is loaded, and a stream whose engine goes away. */
 class LifecycleIT {
@@ -53,8 +61,44 @@ class LifecycleIT {
     }
 
     @Test
+    void readyTurnsOnlyAfterTheEnginesWarmUpForwardsHaveRun(@TempDir Path dir) throws Exception {
+        // Given the order of two things, recorded as they happen: the engine's warm-up line (logged once its
+        // forwards at the scheduler's batch sizes have run) and the first /ready that answers 200
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Logger engineLog = (Logger) LoggerFactory.getLogger(LocalEngine.class);
+        AppenderBase<ILoggingEvent> warmUps = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (event.getFormattedMessage().startsWith("warm-up: ")) {
+                    order.add("warm-up");
+                }
+            }
+        };
+        warmUps.start();
+        // (attached as loading begins: the server sets its logging up when it starts)
+        try (TestServer server = TestServer.start(dir, Map.of(), TestServer.longContext().withMaxPositions(512), config -> {
+            engineLog.addAppender(warmUps);
+            return Engines.open(config);
+        }, false)) {
+            // When /ready is asked until it answers 200 while the model loads
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (server.get("/ready").statusCode() != 200) {
+                assertThat(System.nanoTime()).as("ready within 60 s").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            order.add("ready");
+            // Then the warm-up came first
+            assertThat(order).containsExactly("warm-up", "ready");
+        } finally {
+            engineLog.detachAppender(warmUps);
+        }
+    }
+
+    @Test
     void aStreamWhoseEngineStopsEndsWithAnErrorEventInEachDialect(@TempDir Path dir) throws Exception {
-        try (TestServer server = TestServer.start(dir, Map.of(), TestServer.longContext(), Engines::open, true)) {
+        // (an endless model: the Anthropic dialect has no ignore_eos, and a random model could end its stream
+        // by itself before the engine stops)
+        try (TestServer server = TestServer.start(dir, Map.of(), TestServer.longContext().withEndless(true), Engines::open, true)) {
             Engine engine = server.engine();
             // Given two long streams that have begun
             BufferedReader openAi = begin(server, "/v1/chat/completions",

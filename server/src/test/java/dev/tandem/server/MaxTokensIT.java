@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A caller who sends no max_tokens gets the default lowered to the room the local window leaves after
- * the prompt (as vLLM does); an explicit max_tokens that does not fit is still refused.
+ * A max_tokens the local window cannot hold after the prompt, sent or defaulted, is lowered to the room
+ * the prompt leaves (as llama.cpp and Ollama do); {@code server.strictMaxTokens} refuses a sent one; a
+ * prompt that alone fills the window is refused, stating its size and the window.
  */
 class MaxTokensIT {
     @TempDir
@@ -59,11 +60,38 @@ class MaxTokensIT {
     }
 
     @Test
-    void anExplicitMaxTokensThatDoesNotFitIsStillRefused() {
-        HttpResponse<String> response = server.post("/v1/chat/completions",
-                "{\"model\":\"tiny\",\"max_tokens\":512,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        JsonNode error = ErrorsIT.openAiError(response, 400, "context window");
-        assertThat(error.get("param").asText()).isEqualTo("max_tokens");
+    void anExplicitMaxTokensThatDoesNotFitIsLoweredToTheRoomLeft() {
+        // As coding agents send it: max_tokens 32000 to a model with a 512-token window, in both dialects
+        JsonNode chat = TestServer.json(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":32000,"
+                + "\"temperature\":0,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertThat(chat.at("/choices/0/finish_reason").asText()).as(chat.toString()).isEqualTo("length");
+        assertThat(chat.at("/usage/prompt_tokens").asInt() + chat.at("/usage/completion_tokens").asInt()).isEqualTo(window);
+        HttpResponse<String> messages = server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":32000,\"temperature\":0,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "anthropic-version", "2023-06-01");
+        assertThat(messages.statusCode()).as(messages.body()).isEqualTo(200);
+        assertThat(TestServer.json(messages.body()).get("stop_reason").asText()).isIn("max_tokens", "end_turn");
+    }
+
+    @Test
+    void strictMaxTokensRefusesAnExplicitOneThatDoesNotFit(@TempDir Path strictDir) {
+        try (TestServer strict = TestServer.start(strictDir, Map.of("server.strictMaxTokens", "true"))) {
+            HttpResponse<String> response = strict.post("/v1/chat/completions",
+                    "{\"model\":\"tiny\",\"max_tokens\":512,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            JsonNode error = ErrorsIT.openAiError(response, 400, "context window");
+            assertThat(error.get("param").asText()).isEqualTo("max_tokens");
+        }
+    }
+
+    @Test
+    void aChatPromptLongerThanTheWindowStatesItsSizeAndTheWindow() {
+        HttpResponse<String> response = server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":16,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "many words ".repeat(400) + "\"}]}");
+        JsonNode error = ErrorsIT.openAiError(response, 400, "context window of " + window + " tokens");
+        assertThat(error.get("param").asText()).isEqualTo("messages");
+        assertThat(error.get("message").asText()).containsPattern("the prompt has \\d+ tokens");
+        HttpResponse<String> anthropic = server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":16,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "many words ".repeat(400) + "\"}]}", "anthropic-version", "2023-06-01");
+        ErrorsIT.anthropicError(anthropic, 400, "invalid_request_error", "context window of " + window + " tokens");
     }
 
     @Test

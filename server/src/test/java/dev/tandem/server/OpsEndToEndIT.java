@@ -179,9 +179,11 @@ class OpsEndToEndIT {
     @Test
     void aFailedRequestIsLedgeredWithItsErrorKind() {
         String key = createKey("{\"name\":\"fails\"}");
-        // a prompt + max_tokens beyond the tiny model's window is refused by the local backend
+        // a prompt longer than the model's window is refused by the local backend
+        String ids = java.util.stream.IntStream.range(0, server.engine().model().contextLength() + 8)
+                .mapToObj(i -> Integer.toString(1 + i % 100)).collect(java.util.stream.Collectors.joining(","));
         HttpResponse<String> r = server.post("/v1/completions",
-                "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":100000}",
+                "{\"model\":\"tiny\",\"prompt\":[" + ids + "],\"max_tokens\":4}",
                 "authorization", "Bearer " + key, "x-request-id", "e2e-fail-1");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(rowsOf("e2e-fail-1")).extracting(UsageRecord::status, UsageRecord::backend)

@@ -61,12 +61,16 @@ public class ConstrainedStepBench {
     @Param({"0"})
     public int threads;
 
+    /** The compute dtype; auto: bfloat16 on CPUs with AVX512_BF16 or AMX, else float32. */
+    @Param({"auto"})
+    public String dtype;
+
     private Engine engine;
     private EndlessStreams streams;
 
     @Setup(Level.Trial)
     public void start() {
-        engine = EngineRuns.open(Checkpoints.get(shape), batch, STREAM_TOKENS + 8, threads);
+        engine = EngineRuns.open(Checkpoints.get(shape), dtype, batch, STREAM_TOKENS + 8, threads);
         OutputConstraint rule = switch (constraint) {
             case "none" -> null;
             case "tool" -> ConstraintCompiler.of(engine.tokenizer()).jsonSchema(toolSchema());

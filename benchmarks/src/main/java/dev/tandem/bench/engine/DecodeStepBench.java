@@ -41,12 +41,16 @@ public class DecodeStepBench {
     @Param({"0"})
     public int threads;
 
+    /** The compute dtype; auto: bfloat16 on CPUs with AVX512_BF16 or AMX, else float32. */
+    @Param({"auto"})
+    public String dtype;
+
     private Engine engine;
     private EndlessStreams streams;
 
     @Setup(Level.Trial)
     public void start() {
-        engine = EngineRuns.open(Checkpoints.get(shape), batch, PROMPT + STREAM_TOKENS + 8, threads);
+        engine = EngineRuns.open(Checkpoints.get(shape), dtype, batch, PROMPT + STREAM_TOKENS + 8, threads);
         int vocab = engine.model().vocabSize();
         streams = new EndlessStreams(engine, batch,
                 (stream, restart) -> EngineRuns.fixedLength("step-" + stream, EngineRuns.promptIds(PROMPT, vocab, stream), STREAM_TOKENS));

@@ -8,6 +8,8 @@ import dev.tandem.models.GenerationEvent;
 import dev.tandem.models.GenerationRequest;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.StopRules;
+import dev.tandem.models.step.ComputeDtype;
+import dev.tandem.models.step.DtypeChoice;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -29,22 +31,32 @@ public final class EngineRuns {
     private EngineRuns() {}
 
     /**
-     * CPU, float32, room for {@code maxRunning} sequences of {@code contextPerSequence} tokens (the served
-     * context; no prefix caching, so that every run computes its prompts).
+     * CPU, compute {@code dtype} ("auto": what the machine runs best), room for {@code maxRunning} sequences
+     * of {@code contextPerSequence} tokens (the served context; no prefix caching, so that every run
+     * computes its prompts).
      */
-    public static Engine open(Path checkpoint, int maxRunning, int contextPerSequence, int threads) {
-        EngineConfig config = EngineConfig.builder(checkpoint)
+    public static Engine open(Path checkpoint, String dtype, int maxRunning, int contextPerSequence, int threads) {
+        return Engines.open(config(checkpoint, dtype, maxRunning, contextPerSequence, threads).build());
+    }
+
+    /** The settings {@link #open} uses, to change before opening. */
+    public static EngineConfig.Builder config(Path checkpoint, String dtype, int maxRunning, int contextPerSequence, int threads) {
+        return EngineConfig.builder(checkpoint)
                 .withDevice("cpu")
-                .withComputeDtype("float32")
+                .withComputeDtype(dtype)
                 .withMaxRunning(maxRunning)
                 .withMaxWaiting(Math.max(64, 2 * maxRunning))
                 .withKvTokenBudget(maxRunning * contextPerSequence)
                 .withMaxModelLen(contextPerSequence)
                 .withPrefixCaching(false)
                 .withPrefillChunk(1024)
-                .withThreads(threads)
-                .build();
-        return Engines.open(config);
+                .withThreads(threads);
+    }
+
+    /** A dtype name; auto: the one the engine picks on this CPU (bfloat16 with AVX512_BF16 or AMX, else float32). */
+    public static ComputeDtype dtype(String name) {
+        ComputeDtype named = ComputeDtype.parse(name);
+        return named != null ? named : DtypeChoice.choose(name, DtypeChoice.Hardware.thisCpu()).dtype();
     }
 
     public static int[] promptIds(int length, int vocab, long seed) {

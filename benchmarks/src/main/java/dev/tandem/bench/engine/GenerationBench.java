@@ -41,12 +41,16 @@ public class GenerationBench {
     @Param({"0"})
     public int threads;
 
+    /** The compute dtype; auto: bfloat16 on CPUs with AVX512_BF16 or AMX, else float32. */
+    @Param({"auto"})
+    public String dtype;
+
     private Engine engine;
     private long seed;
 
     @Setup(Level.Trial)
     public void start() {
-        engine = EngineRuns.open(Checkpoints.get(shape), batch, PROMPT + tokens + 8, threads);
+        engine = EngineRuns.open(Checkpoints.get(shape), dtype, batch, PROMPT + tokens + 8, threads);
     }
 
     @Benchmark

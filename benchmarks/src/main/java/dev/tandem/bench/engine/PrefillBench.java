@@ -37,12 +37,16 @@ public class PrefillBench {
     @Param({"0"})
     public int threads;
 
+    /** The compute dtype; auto: bfloat16 on CPUs with AVX512_BF16 or AMX, else float32. */
+    @Param({"auto"})
+    public String dtype;
+
     private Engine engine;
     private long seed;
 
     @Setup(Level.Trial)
     public void start() {
-        engine = EngineRuns.open(Checkpoints.get(shape), 1, promptTokens + 8, threads);
+        engine = EngineRuns.open(Checkpoints.get(shape), dtype, 1, promptTokens + 8, threads);
     }
 
     @Benchmark

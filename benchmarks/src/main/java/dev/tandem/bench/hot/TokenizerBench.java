@@ -43,7 +43,7 @@ public class TokenizerBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = EngineRuns.open(Checkpoints.get(shape), 1, 64, 1);
+        engine = EngineRuns.open(Checkpoints.get(shape), "auto", 1, 64, 1);
         tokenizer = engine.tokenizer();
         ids = tokenizer.encode(TEXT, true);
     }

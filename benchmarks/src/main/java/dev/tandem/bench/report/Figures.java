@@ -19,6 +19,22 @@ public final class Figures {
         Files.writeString(dir.resolve(name + ".json"), JSON.writeValueAsString(figures));
     }
 
+    /**
+     * A tool's output when it was given {@code --out DIR}: {@code NAME.md} (the table) and {@code NAME.json}
+     * (the figures) in DIR, NAME from {@code --name} or {@code defaultName}. Nothing without {@code --out}.
+     */
+    public static void writeIfAsked(dev.tandem.bench.Args args, String defaultName, String markdown, Map<String, ?> figures)
+            throws IOException {
+        if (!args.has("out")) {
+            return;
+        }
+        Path out = Path.of(args.get("out", "."));
+        String name = args.get("name", defaultName);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(name + ".md"), markdown);
+        write(out, name, figures);
+    }
+
     /** The figures of {@code name}, or null when that tool did not run. */
     public static JsonNode read(Path dir, String name) throws IOException {
         Path file = dir.resolve(name + ".json");

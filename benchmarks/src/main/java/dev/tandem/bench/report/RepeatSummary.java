@@ -26,29 +26,19 @@ public final class RepeatSummary {
                     put(figures, "0 bandwidth GB/s, 1 thread", d, dirs.size(), tp.path("bandwidthGBs1").asDouble(Double.NaN));
                     put(figures, "0 bandwidth GB/s, 2 threads", d, dirs.size(), tp.path("bandwidthGBs2").asDouble(Double.NaN));
                 }
-                double one = Double.NaN;
-                double productsOne = Double.NaN;
+                Map<String, Double> one = new TreeMap<>();
                 for (JsonNode r : tp.path("rows")) {
+                    String dtype = r.path("dtype").asText("float32");
                     int batch = r.path("batch").asInt();
                     double tps = r.path("tokensPerSecond").asDouble();
-                    double products = r.path("productsOnlyStepMs").asDouble(Double.NaN); // absent: not measured
-                    put(figures, String.format("%d threads=%d batch=%02d tok/s", t, t, batch), d, dirs.size(), tps);
+                    put(figures, String.format("%d %s threads=%d batch=%02d tok/s", t, dtype, t, batch), d, dirs.size(), tps);
                     if (batch == 1) {
-                        one = tps;
-                        productsOne = products;
+                        one.put(dtype, tps);
                         double bound = r.path("boundTokensPerSecond").asDouble();
-                        put(figures, String.format("%d threads=%d batch=01 %% of bound", t, t), d, dirs.size(), 100 * tps / bound);
-                        if (!Double.isNaN(products)) {
-                            put(figures, String.format("%d threads=%d products alone, batch 1 %% of bound", t, t), d, dirs.size(),
-                                    100 * (1000 / products) / bound);
-                        }
+                        put(figures, String.format("%d %s threads=%d batch=01 %% of bound", t, dtype, t), d, dirs.size(), 100 * tps / bound);
                     }
-                    if (batch == 8) {
-                        put(figures, String.format("%d threads=%d batch 8 / batch 1", t, t), d, dirs.size(), tps / one);
-                        if (!Double.isNaN(products) && !Double.isNaN(productsOne)) {
-                            put(figures, String.format("%d threads=%d products alone, batch 8 / batch 1", t, t), d, dirs.size(),
-                                    8 * productsOne / products);
-                        }
+                    if (batch == 8 && one.containsKey(dtype)) {
+                        put(figures, String.format("%d %s threads=%d batch 8 / batch 1", t, dtype, t), d, dirs.size(), tps / one.get(dtype));
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dev.tandem.bench.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.models.step.DtypeChoice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,13 +21,17 @@ class ThroughputToolTest {
         } finally {
             System.clearProperty("tandem.bench.checkpoints");
         }
-        // Then a row per batch, the bound for batch 1 and the weight bytes from config.json
+        // Then a row per dtype (the machine's choice, and float32) and batch, the bound for batch 1 (in that dtype's
+        // bytes) and the weight bytes from config.json
         String md = Files.readString(dir.resolve("t.md"));
-        assertThat(md).contains("| 1 | 1 |").contains("| 1 | 2 |").contains("% of bound").contains("model-only ms/step")
-                .contains("products only ms/step").contains("the products alone allow at most");
-        assertThat(md).doesNotContain("| – | 1.00× |"); // the model-only column of batch 1 is filled
-        long bytes = ModelShape.read(dir.resolve("ckpt").resolve("tiny")).weightBytesPerToken(4);
-        assertThat(md).contains(String.format("%,d bytes", bytes));
+        String auto = DtypeChoice.choose("auto", DtypeChoice.Hardware.thisCpu()).dtype().label();
+        assertThat(md).contains("| " + auto + " | 1 | 1 |").contains("| " + auto + " | 1 | 2 |").contains("| float32 | 1 | 1 |")
+                .contains("| float32 | 1 | 2 |").contains("step-only ms/step").contains("% of the bound (");
+        assertThat(md).doesNotContain("| – | 1.00× |"); // the step-only column of batch 1 is filled
+        ModelShape shape = ModelShape.read(dir.resolve("ckpt").resolve("tiny"));
+        assertThat(md).contains(String.format("%.1f MB in float32, %.1f MB in 16 bits", shape.weightBytesPerToken(4) / 1e6,
+                shape.weightBytesPerToken(2) / 1e6));
+        assertThat(dir.resolve("t.json")).content().contains("\"dtype\" : \"" + auto + "\"").contains("\"stepOnlyMs\"");
     }
 
     @Test

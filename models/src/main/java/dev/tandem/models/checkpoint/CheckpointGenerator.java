@@ -24,7 +24,7 @@ import java.util.TreeMap;
  *
  * <p>Command line: {@code --out DIR [--preset tiny|110m] [--dtype f32|f16|bf16] [--shards N] [--seed S]
  * [--hidden N] [--intermediate N] [--layers N] [--heads N] [--kv-heads N] [--vocab N] [--max-positions N]
- * [--rope-theta X] [--rope-linear FACTOR] [--tie]}
+ * [--rope-theta X] [--rope-linear FACTOR] [--tie] [--endless]}
  */
 public final class CheckpointGenerator {
 
@@ -69,29 +69,68 @@ public final class CheckpointGenerator {
      * rounding to the file's dtype: tests compare what they read back against these.
      */
     public static float[] values(GeneratorOptions options, String name, int elements) {
+        long[] shape = LlamaTensors.expected(options.config()).stream().filter(s -> s.name().equals(name))
+                .map(LlamaTensors.Spec::shape).findFirst().orElse(new long[] {elements});
         float[] out = new float[elements];
-        source(options, name).next(out, elements);
+        source(options, new LlamaTensors.Spec(name, shape)).next(out, elements);
         return out;
     }
 
-    private static SafetensorsWriter.ValueSource source(GeneratorOptions options, String name) {
+    private static SafetensorsWriter.ValueSource source(GeneratorOptions options, LlamaTensors.Spec spec) {
+        String name = spec.name();
         SplittableRandom random = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + name.hashCode());
         boolean norm = name.endsWith("norm.weight");
         // uniform on [-a, a] has standard deviation a / sqrt(3)
         double a = options.weightScale() * Math.sqrt(3);
+        long columns = spec.shape()[spec.shape().length - 1];
+        long[] written = {0};
         return (dst, count) -> {
             for (int i = 0; i < count; i++) {
                 double u = random.nextDouble(-1, 1);
                 // norms scatter around 1 so that a mistake in applying them shows in the logits
                 dst[i] = (float) (norm ? 1 + 0.1 * u : a * u);
+                if (options.endless()) {
+                    long at = written[0] + i;
+                    dst[i] = Endless.value(options, name, at / columns, at % columns, dst[i]);
+                }
             }
+            written[0] += count;
         };
+    }
+
+    /**
+     * How an endless checkpoint never samples a token that ends a generation (end-of-sequence, and CodeLlama's
+     * end-of-infill, which the tokenizer counts as one): one residual coordinate is held at 1 (every token's
+     * embedding is 1 there, and no attention or MLP output writes to it), so after the final RMSNorm (whose
+     * weights are positive) that coordinate is positive at every position; the head's rows of those tokens
+     * weigh it at {@code -ENDING_WEIGHT}, which puts their logits hundreds below every other. The other weights
+     * stay random.
+     */
+    static final class Endless {
+        static final float ENDING_WEIGHT = 1000;
+
+        private Endless() {}
+
+        static float value(GeneratorOptions options, String name, long row, long column, float random) {
+            int held = options.hiddenSize() - 1;
+            if (name.equals(LlamaTensors.EMBED_TOKENS)) {
+                return column == held ? 1 : random;
+            }
+            if (name.endsWith(".self_attn.o_proj.weight") || name.endsWith(".mlp.down_proj.weight")) {
+                return row == held ? 0 : random;
+            }
+            if (name.equals(LlamaTensors.LM_HEAD)) {
+                boolean ending = row == LlamaTokenizerJson.EOS_ID || row == LlamaTokenizerJson.EOT_ID;
+                return ending && column == held ? -ENDING_WEIGHT : random;
+            }
+            return random;
+        }
     }
 
     private static void writeWeights(Path dir, GeneratorOptions options, LlamaConfig config) throws IOException {
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (LlamaTensors.Spec spec : LlamaTensors.expected(config)) {
-            tensors.add(new SafetensorsWriter.Tensor(spec.name(), spec.shape(), source(options, spec.name())));
+            tensors.add(new SafetensorsWriter.Tensor(spec.name(), spec.shape(), source(options, spec)));
         }
         int shards = options.shards();
         if (shards > tensors.size()) {
@@ -237,6 +276,10 @@ public final class CheckpointGenerator {
                 options = options.withTieEmbeddings(true);
                 continue;
             }
+            if (flag.equals("--endless")) {
+                options = options.withEndless(true);
+                continue;
+            }
             if (i + 1 >= args.length) {
                 usage("missing value for " + flag);
             }
@@ -274,7 +317,7 @@ public final class CheckpointGenerator {
         System.err.println(problem);
         System.err.println("usage: CheckpointGenerator --out DIR [--preset tiny|110m] [--dtype f32|f16|bf16] [--shards N]"
                 + " [--seed S] [--hidden N] [--intermediate N] [--layers N] [--heads N] [--kv-heads N] [--vocab N]"
-                + " [--max-positions N] [--rope-theta X] [--rope-linear FACTOR] [--tie]");
+                + " [--max-positions N] [--rope-theta X] [--rope-linear FACTOR] [--tie] [--endless]");
         System.exit(2);
         return null;
     }

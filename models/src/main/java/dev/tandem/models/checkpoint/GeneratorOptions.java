@@ -5,12 +5,16 @@ import java.util.Objects;
 
 /**
  * What {@link CheckpointGenerator} writes: the model's shape, the file layout and the random weights.
- * Start from {@link #tiny()} or {@link #shape110M()} and change fields with the withers.
+ * Start from {@link #tiny()} or {@link #shape110M()} and change fields with the withers (each one goes
+ * through {@link #toBuilder()}; several changes at once read better on a {@link Builder}).
  *
  * @param ropeScaling null: none
  * @param dtype how the weights are stored in the safetensors files
  * @param shards 1: {@code model.safetensors}; more: {@code model-0000N-of-0000M.safetensors} + index
  * @param weightScale spread of the random linear weights (uniform with this standard deviation)
+ * @param endless the model never ends a generation by itself: the end-of-sequence token's logit is hugely
+ *     negative at every position (see {@link CheckpointGenerator}), for tests that need a long generation
+ *     where a dialect has no {@code ignore_eos}; needs untied embeddings
  */
 public record GeneratorOptions(
         int hiddenSize,
@@ -26,7 +30,8 @@ public record GeneratorOptions(
         int shards,
         boolean tieEmbeddings,
         long seed,
-        double weightScale) {
+        double weightScale,
+        boolean endless) {
 
     public GeneratorOptions {
         Objects.requireNonNull(dtype, "dtype");
@@ -43,6 +48,10 @@ public record GeneratorOptions(
         if (heads < 1 || hiddenSize % heads != 0) {
             throw new IllegalArgumentException("heads must be >= 1 and divide hiddenSize");
         }
+        if (endless && tieEmbeddings) {
+            // the head's end-of-sequence row would be that token's embedding, which must hold the constant
+            throw new IllegalArgumentException("an endless checkpoint needs untied embeddings");
+        }
         // validates sizes and heads as config.json would be (fields are not assigned yet: pass the parameters)
         toConfig(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling,
                 tieEmbeddings, dtype);
@@ -50,12 +59,37 @@ public record GeneratorOptions(
 
     /** Hidden 64, 2 layers, 4 heads sharing 2 KV heads, vocabulary 512: a model tests run in milliseconds. */
     public static GeneratorOptions tiny() {
-        return new GeneratorOptions(64, 128, 2, 4, 2, 512, 512, 10000, null, TensorDtype.F32, 1, false, 42, 0.02);
+        return builder().build();
     }
 
     /** The 110M benchmark shape: hidden 768, 12 layers, 12 heads, intermediate 2048, vocabulary 32,000. */
     public static GeneratorOptions shape110M() {
-        return new GeneratorOptions(768, 2048, 12, 12, 12, 32000, 2048, 10000, null, TensorDtype.F32, 1, false, 42, 0.02);
+        return builder().withHiddenSize(768).withIntermediateSize(2048).withLayers(12).withHeads(12).withKvHeads(12)
+                .withVocabSize(32000).withMaxPositions(2048).build();
+    }
+
+    /** Starts from the {@link #tiny()} model. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .withHiddenSize(hiddenSize)
+                .withIntermediateSize(intermediateSize)
+                .withLayers(layers)
+                .withHeads(heads)
+                .withKvHeads(kvHeads)
+                .withVocabSize(vocabSize)
+                .withMaxPositions(maxPositions)
+                .withRopeTheta(ropeTheta)
+                .withRopeScaling(ropeScaling)
+                .withDtype(dtype)
+                .withShards(shards)
+                .withTieEmbeddings(tieEmbeddings)
+                .withSeed(seed)
+                .withWeightScale(weightScale)
+                .withEndless(endless);
     }
 
     /** The config.json these options describe. */
@@ -86,60 +120,166 @@ public record GeneratorOptions(
     }
 
     public GeneratorOptions withHiddenSize(int v) {
-        return new GeneratorOptions(v, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withHiddenSize(v).build();
     }
 
     public GeneratorOptions withIntermediateSize(int v) {
-        return new GeneratorOptions(hiddenSize, v, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withIntermediateSize(v).build();
     }
 
     public GeneratorOptions withLayers(int v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, v, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withLayers(v).build();
     }
 
     /** Sets the query heads and, to keep the options valid, the KV heads when they no longer divide them. */
     public GeneratorOptions withHeads(int v) {
         int kv = v > 0 && v % kvHeads == 0 ? kvHeads : v;
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, v, kv, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withHeads(v).withKvHeads(kv).build();
     }
 
     public GeneratorOptions withKvHeads(int v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, v, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withKvHeads(v).build();
     }
 
     public GeneratorOptions withVocabSize(int v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, v, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withVocabSize(v).build();
     }
 
     public GeneratorOptions withMaxPositions(int v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, v, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withMaxPositions(v).build();
     }
 
     public GeneratorOptions withRopeTheta(double v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, v, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withRopeTheta(v).build();
     }
 
     public GeneratorOptions withRopeScaling(RopeScaling v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, v, dtype, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withRopeScaling(v).build();
     }
 
     public GeneratorOptions withDtype(TensorDtype v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, v, shards, tieEmbeddings, seed, weightScale);
+        return toBuilder().withDtype(v).build();
     }
 
     public GeneratorOptions withShards(int v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, v, tieEmbeddings, seed, weightScale);
+        return toBuilder().withShards(v).build();
     }
 
     public GeneratorOptions withTieEmbeddings(boolean v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, v, seed, weightScale);
+        return toBuilder().withTieEmbeddings(v).build();
     }
 
     public GeneratorOptions withSeed(long v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, v, weightScale);
+        return toBuilder().withSeed(v).build();
     }
 
     public GeneratorOptions withWeightScale(double v) {
-        return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions, ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, v);
+        return toBuilder().withWeightScale(v).build();
+    }
+
+    public GeneratorOptions withEndless(boolean v) {
+        return toBuilder().withEndless(v).build();
+    }
+
+    /** Starts from the {@link #tiny()} model; {@link #build()} validates. */
+    public static final class Builder {
+        private int hiddenSize = 64;
+        private int intermediateSize = 128;
+        private int layers = 2;
+        private int heads = 4;
+        private int kvHeads = 2;
+        private int vocabSize = 512;
+        private int maxPositions = 512;
+        private double ropeTheta = 10000;
+        private RopeScaling ropeScaling;
+        private TensorDtype dtype = TensorDtype.F32;
+        private int shards = 1;
+        private boolean tieEmbeddings;
+        private long seed = 42;
+        private double weightScale = 0.02;
+        private boolean endless;
+
+        private Builder() {}
+
+        public Builder withHiddenSize(int v) {
+            hiddenSize = v;
+            return this;
+        }
+
+        public Builder withIntermediateSize(int v) {
+            intermediateSize = v;
+            return this;
+        }
+
+        public Builder withLayers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder withHeads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder withKvHeads(int v) {
+            kvHeads = v;
+            return this;
+        }
+
+        public Builder withVocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder withMaxPositions(int v) {
+            maxPositions = v;
+            return this;
+        }
+
+        public Builder withRopeTheta(double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        /** null: none. */
+        public Builder withRopeScaling(RopeScaling v) {
+            ropeScaling = v;
+            return this;
+        }
+
+        public Builder withDtype(TensorDtype v) {
+            dtype = v;
+            return this;
+        }
+
+        public Builder withShards(int v) {
+            shards = v;
+            return this;
+        }
+
+        public Builder withTieEmbeddings(boolean v) {
+            tieEmbeddings = v;
+            return this;
+        }
+
+        public Builder withSeed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder withWeightScale(double v) {
+            weightScale = v;
+            return this;
+        }
+
+        public Builder withEndless(boolean v) {
+            endless = v;
+            return this;
+        }
+
+        public GeneratorOptions build() {
+            return new GeneratorOptions(hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize, maxPositions,
+                    ropeTheta, ropeScaling, dtype, shards, tieEmbeddings, seed, weightScale, endless);
+        }
     }
 }

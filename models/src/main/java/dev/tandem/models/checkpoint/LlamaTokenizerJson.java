@@ -25,6 +25,8 @@ final class LlamaTokenizerJson {
     static final int BOS_ID = 1;
     static final int EOS_ID = 2;
     static final List<String> INFILL_TOKENS = List.of("▁<PRE>", "▁<SUF>", "▁<MID>", "▁<EOT>");
+    /** CodeLlama's end of an infill, which ends a generation as end-of-sequence does (after the specials and bytes). */
+    static final int EOT_ID = 3 + 256 + INFILL_TOKENS.indexOf("▁<EOT>");
     static final String SPACE = "▁";
     /** Specials, bytes, infill tokens, ▁ and the 94 printable ASCII characters. */
     static final int MIN_VOCAB = 3 + 256 + INFILL_TOKENS.size() + 1 + 94;

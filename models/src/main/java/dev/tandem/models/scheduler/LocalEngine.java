@@ -304,7 +304,8 @@ public final class LocalEngine implements Engine {
 
     private void publish(int batch) {
         List<Sequence> ended = scheduler.drainFinished();
-        KvStats stats = new KvStats(kv.queriedTokens(), kv.hitTokens(), kv.evictedBlocks(), scheduler.preemptions());
+        KvStats stats = new KvStats(kv.queriedTokens(), kv.hitTokens(), kv.evictedBlocks(), scheduler.preemptions(),
+                new KvStats.Blocks(kv.blockSize(), kv.totalBlocks() - kv.freeBlocks(), kv.freeBlocks()));
         LoadSnapshot snapshot = new LoadSnapshot(scheduler.running(), scheduler.waitingTokens(),
                 (long) kv.freeBlocks() * kv.blockSize(), batch, stepSeconds, scheduler.shortestRemaining(), stats);
         synchronized (lock) {

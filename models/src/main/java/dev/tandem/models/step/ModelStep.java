@@ -36,6 +36,9 @@ public interface ModelStep extends AutoCloseable {
     /** Bytes one block takes on the device: keys and values of every layer, in the compute dtype. */
     long bytesPerBlock();
 
+    /** Bytes the weights take on the device, in the compute dtype (what the KV budget is measured after). */
+    long weightBytes();
+
     /** Creates the block pool; once, after the weights are loaded and free memory can be measured. */
     void allocateKv(int blocks);
 

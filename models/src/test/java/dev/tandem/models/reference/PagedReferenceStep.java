@@ -44,6 +44,15 @@ public final class PagedReferenceStep implements ModelStep {
     }
 
     @Override
+    public long weightBytes() {
+        LlamaConfig c = model.config();
+        long hidden = c.hiddenSize();
+        long perLayer = 2 * hidden + hidden * c.qDim() * 2 + hidden * c.kvDim() * 2 + 3 * hidden * c.intermediateSize();
+        long head = c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * hidden;
+        return Float.BYTES * ((long) c.vocabSize() * hidden + head + hidden + c.numHiddenLayers() * perLayer);
+    }
+
+    @Override
     public void allocateKv(int blocks) {
         keys = new float[blocks][blockSize * layers * kvDim];
         values = new float[blocks][blockSize * layers * kvDim];

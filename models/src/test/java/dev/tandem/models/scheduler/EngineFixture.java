@@ -1,7 +1,6 @@
 package dev.tandem.models.scheduler;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationEvent;
@@ -10,11 +9,11 @@ import dev.tandem.models.Tokenizer;
 import dev.tandem.models.checkpoint.Checkpoint;
 import dev.tandem.models.kv.FreeMemory;
 import dev.tandem.models.kv.KvBudget;
-import dev.tandem.models.llama.LlamaModel;
-import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.reference.PagedReferenceStep;
 import dev.tandem.models.reference.ReferenceLlama;
+import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.models.step.ModelStep;
+import dev.tandem.models.step.TorchStep;
 import dev.tandem.models.text.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,21 +24,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Test helpers: an engine over a generated checkpoint (today's NDArray model, or the paged float[]
+ * Test helpers: an engine over a generated checkpoint (the TorchScript step, or the paged float[]
  * reference), and a listener that records events.
  */
 final class EngineFixture {
     private EngineFixture() {}
 
+    /**
+     * An engine over the production step, the TorchScript program, on the CPU in the config's compute
+     * dtype; "auto" means float32 here (not the machine's choice), so that batching, chunking and cached
+     * blocks change logits only by float32 rounding. bfloat16 is loaded as asked, also where it is emulated.
+     */
     static LocalEngine open(Path dir, EngineConfig config, Set<Integer> eosIds) {
         return open(dir, config, eosIds, -1);
     }
 
     /** As {@link #open(Path, EngineConfig, Set)}, with a tokenizer whose decode fails on {@code poisonId}. */
     static LocalEngine open(Path dir, EngineConfig config, Set<Integer> eosIds, int poisonId) {
+        ComputeDtype asked = ComputeDtype.parse(config.computeDtype());
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            LlamaModel model = LlamaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32, null);
-            return start(new LlamaStep(model, config.blockSize()), checkpoint, config, eosIds, poisonId);
+            TorchStep step = TorchStep.load(checkpoint, Device.cpu(), asked == null ? ComputeDtype.FLOAT32 : asked, config.blockSize(), null);
+            return start(step, checkpoint, config, eosIds, poisonId);
         }
     }
 
@@ -57,7 +62,8 @@ final class EngineFixture {
                 config.maxRunning(), "cpu"), config.kvTokenBudget(), config.kvMemoryFraction(), () -> FreeMemory.bytes(Device.cpu()));
         step.allocateKv(budget.blocks());
         Tokenizer tokenizer = new WithEos(HfTokenizer.open(checkpoint), eosIds, poisonId);
-        ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", maxModelLen, step.vocabSize(), 0, "float32", "cpu");
+        String dtype = step instanceof TorchStep t ? t.dtype().label() : "float32";
+        ModelInfo info = new ModelInfo("tiny", "LlamaForCausalLM", maxModelLen, step.vocabSize(), 0, dtype, "cpu");
         return LocalEngine.start(step, tokenizer, null, info, new SchedulerConfig(config.maxRunning(), config.maxWaiting(),
                 config.prefillChunk(), maxModelLen, config.prefixCaching()));
     }
@@ -81,7 +87,7 @@ final class EngineFixture {
 
         GenerationEvent.Finished finished() {
             try {
-                return done.get(20, TimeUnit.SECONDS);
+                return done.get(60, TimeUnit.SECONDS); // generous: the machine may be busy
             } catch (Exception e) {
                 throw new AssertionError("no Finished event", e);
             }

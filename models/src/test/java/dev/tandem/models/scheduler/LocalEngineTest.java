@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,16 +98,21 @@ class LocalEngineTest {
 
     @Test
     void aLongPromptIsPrefilledInChunksWhileRunningStreamsKeepGoing() throws Exception {
-        // Given a running stream
+        // Given a running stream of 120 tokens, held at its 2nd token (the engine thread waits in its listener)
+        // until the long prompt is in, so that 118 of its tokens are still to come however slow this thread is
         List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch atSecond = new CountDownLatch(1);
+        CountDownLatch bSubmitted = new CountDownLatch(1);
         Recorder a = new Recorder();
         engine.submit(greedy("a", prompt(3, 1), 120), e -> {
             log.add("a");
             a.accept(e);
+            if (e instanceof GenerationEvent.Token && a.count() == 2) {
+                atSecond.countDown();
+                await(bSubmitted);
+            }
         });
-        while (a.count() < 2) {
-            Thread.sleep(1);
-        }
+        await(atSecond);
         // When a 200-token prompt arrives (25 prefill chunks of 8)
         log.add("submit-b");
         Recorder b = new Recorder();
@@ -112,9 +120,10 @@ class LocalEngineTest {
             log.add("b");
             b.accept(e);
         });
+        bSubmitted.countDown();
         b.finished();
-        a.finished();
         // Then the stream got a token at every step of b's prefill, not one long pause
+        assertThat(a.finished().reason()).isEqualTo(FinishReason.LENGTH);
         int submitted = log.indexOf("submit-b");
         int firstB = log.indexOf("b");
         long aTokensMeanwhile = log.subList(submitted, firstB).stream().filter("a"::equals).count();
@@ -234,35 +243,60 @@ class LocalEngineTest {
     }
 
     @Test
-    void cancellationEndsTheGenerationAndFreesItsKv() throws Exception {
+    void cancellationEndsTheGenerationAndFreesItsKv() {
         long total = engine.load().kvTokensTotal();
+        // Given a 200-token generation held at its 3rd token until it has been cancelled
+        CountDownLatch atThird = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
         Recorder r = new Recorder();
-        Generation g = engine.submit(greedy("cancel", prompt(5, 5), 200), r);
-        while (r.count() < 3) {
-            Thread.sleep(1);
-        }
+        Generation g = engine.submit(greedy("cancel", prompt(5, 5), 200), e -> {
+            r.accept(e);
+            if (e instanceof GenerationEvent.Token && r.count() == 3) {
+                atThird.countDown();
+                await(cancelled);
+            }
+        });
+        await(atThird);
         assertThat(engine.load().kvTokensFree()).isLessThan(total);
+        assertThat(engine.kvStats().blocks().used()).isPositive();
+        // When it is cancelled
         g.cancel();
+        cancelled.countDown();
+        // Then it ends before the next step, and its blocks return to the pool
         assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
-        assertThat(r.count()).isLessThan(200);
+        assertThat(r.count()).isEqualTo(3);
         awaitIdle(engine);
         assertThat(engine.load().kvTokensFree()).isEqualTo(total);
+        assertThat(engine.kvStats().blocks().used()).isZero();
+        assertThat((long) engine.kvStats().blocks().total() * engine.kvStats().blocks().size()).isEqualTo(total);
         assertThat(engine.load().running()).isZero();
     }
 
     @Test
-    void aFullQueueRefusesWithSaturatedWhileAcceptedRequestsComplete() throws Exception {
+    void aFullQueueRefusesWithSaturatedWhileAcceptedRequestsComplete() {
         try (Engine small = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(1).withMaxWaiting(2).build(), Set.of(EOS))) {
+            // Given one running and two waiting requests; the running one cannot finish before the 4th is tried
+            // (held at its first token)
+            CountDownLatch fourthTried = new CountDownLatch(1);
             List<Recorder> accepted = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Recorder r = new Recorder();
-                small.submit(greedy("q-" + i, prompt(4, i), 20), r);
+                boolean first = i == 0;
+                small.submit(greedy("q-" + i, prompt(4, i), 20), e -> {
+                    r.accept(e);
+                    if (first && e instanceof GenerationEvent.Token && r.count() == 1) {
+                        await(fourthTried);
+                    }
+                });
                 accepted.add(r);
             }
+            // When a 4th arrives, it is refused as saturated with a retry hint
             assertThatThrownBy(() -> small.submit(greedy("refused", prompt(4, 9), 20), new Recorder()))
                     .isInstanceOf(EngineSaturatedException.class)
                     .satisfies(e -> assertThat(((EngineSaturatedException) e).retryAfter()).isPositive());
             assertThat(small.load().queueFull()).isTrue();
+            fourthTried.countDown();
+            // Then the accepted ones complete
             for (Recorder r : accepted) {
                 assertThat(r.reason()).isEqualTo(FinishReason.LENGTH);
                 assertThat(r.count()).isEqualTo(20);
@@ -322,15 +356,55 @@ class LocalEngineTest {
     @Test
     void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
         Engine closing = EngineFixture.open(dir, EngineConfig.builder(dir).withMaxRunning(2).build(), Set.of(EOS));
+        // Given a 200-token generation held at its 2nd token until the engine refuses new work
+        CountDownLatch atSecond = new CountDownLatch(1);
+        CountDownLatch refusing = new CountDownLatch(1);
         Recorder r = new Recorder();
-        closing.submit(greedy("long", prompt(4, 4), 200), r);
-        while (r.count() < 2) {
+        closing.submit(greedy("long", prompt(4, 4), 200), e -> {
+            r.accept(e);
+            if (e instanceof GenerationEvent.Token && r.count() == 2) {
+                atSecond.countDown();
+                await(refusing);
+            }
+        });
+        await(atSecond);
+        // When another thread closes the engine (close waits for the engine thread, held in the listener)
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(closing::close);
+        // Then new submissions are refused as soon as close has begun; any accepted before it are cancelled too
+        List<Recorder> early = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Recorder late = new Recorder();
+            try {
+                closing.submit(greedy("late", prompt(4, 4), 5), late);
+                early.add(late);
+            } catch (dev.tandem.models.EngineException refused) {
+                assertThat(refused).isNotInstanceOf(EngineSaturatedException.class).hasMessageContaining("closed");
+                break;
+            }
+            assertThat(System.nanoTime()).as("close did not begin within 60 s").isLessThan(deadline);
             Thread.sleep(1);
         }
-        closing.close();
+        refusing.countDown();
+        closed.get(60, TimeUnit.SECONDS);
+        // and the running generation ends as cancelled
         assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
-        assertThatThrownBy(() -> closing.submit(greedy("late", prompt(4, 4), 5), new Recorder()))
-                .isInstanceOf(dev.tandem.models.EngineException.class);
+        assertThat(r.count()).isEqualTo(2);
+        for (Recorder late : early) {
+            assertThat(late.reason()).isEqualTo(FinishReason.CANCELLED);
+        }
+    }
+
+    /** Waits on a latch with a generous bound (the machine may be busy); fails if it is never released. */
+    static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("not released within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /**
@@ -338,7 +412,7 @@ class LocalEngineTest {
      * step ends. Waits for that (a generous bound: the machine may be busy) and fails if it never comes.
      */
     static void awaitIdle(Engine e) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (e.load().running() > 0 || e.load().waiting() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the engine did not become idle within 60 s: " + e.load());

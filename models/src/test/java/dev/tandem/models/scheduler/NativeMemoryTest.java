@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.FinishReason;
 import dev.tandem.models.GenerationRequest;
+import dev.tandem.models.ProcessMemory;
 import dev.tandem.models.Prompt;
 import dev.tandem.models.SamplingParams;
 import dev.tandem.models.StopRules;
 import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
-import dev.tandem.models.llama.LiveArrays;
-import dev.tandem.models.llama.LlamaModel;
-import dev.tandem.models.llama.LlamaStep;
 import dev.tandem.models.scheduler.EngineFixture.Recorder;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.tandem.models.step.TorchStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,34 +21,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of steps and hundreds of requests leave no native arrays and no native memory behind, with
- * prefix-cache hits and evictions, and preemptions under a KV pool of one full sequence (192 tokens).
+ * Thousands of steps and hundreds of requests through the engine on the TorchScript step in bfloat16
+ * (the production dtype on CPUs with AVX512_BF16) leave no native objects (TorchScript IValues, DJL
+ * arrays) and no native memory behind, with prefix-cache hits and evictions, and preemptions under a KV
+ * pool of one full sequence (192 tokens).
  */
 class NativeMemoryTest {
     @TempDir Path dir;
 
     @Test
-    void liveArraysAndRssReturnToBaseline() throws Exception {
+    void liveNativeObjectsAndRssReturnToBaseline() throws Exception {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(256));
-        try (LocalEngine engine = EngineFixture.open(dir,
-                EngineConfig.builder(dir).withMaxRunning(4).withMaxWaiting(1000).withPrefillChunk(16).withKvTokenBudget(192).withMaxModelLen(192).build(),
-                Set.of(2))) {
+        EngineConfig config = EngineConfig.builder(dir).withComputeDtype("bfloat16").withMaxRunning(4).withMaxWaiting(1000)
+                .withPrefillChunk(16).withKvTokenBudget(192).withMaxModelLen(192).build();
+        try (LocalEngine engine = EngineFixture.open(dir, config, Set.of(2))) {
             // Warm-up: every code path (prefill chunks, decode, sampling, logprobs, cancel); the RSS
             // plateau is the highest reading over three warm-up waves (RSS climbs during the first two while
             // the JIT and malloc arenas settle, then wanders by ~40 MB without trend)
             long rssPlateau = 0;
             for (int wave = 0; wave < 3; wave++) {
                 runWave(engine, 40, wave);
-                rssPlateau = Math.max(rssPlateau, rssKb());
+                rssPlateau = Math.max(rssPlateau, ProcessMemory.rssKb());
             }
             awaitIdle(engine);
-            long arrays = LiveArrays.count(model(engine).getManager());
+            long objects = step(engine).liveNativeObjects();
             long stepsBefore = engine.steps();
 
             long rssHighest = 0;
             for (int wave = 3; wave < 8; wave++) {
                 runWave(engine, 40, wave);
-                rssHighest = Math.max(rssHighest, rssKb());
+                rssHighest = Math.max(rssHighest, ProcessMemory.rssKb());
             }
 
             awaitIdle(engine);
@@ -59,7 +58,7 @@ class NativeMemoryTest {
             assertThat(engine.kvStats().prefixHitTokens()).isPositive();
             assertThat(engine.kvStats().evictedBlocks()).isPositive();
             assertThat(engine.kvStats().preemptions()).isPositive();
-            assertThat(LiveArrays.count(model(engine).getManager())).isEqualTo(arrays);
+            assertThat(step(engine).liveNativeObjects()).isEqualTo(objects);
             // Native memory: no reading goes further than a generous 64 MB above the plateau
             assertThat(rssHighest - rssPlateau).isLessThan(64 * 1024);
         }
@@ -97,17 +96,7 @@ class NativeMemoryTest {
         LocalEngineTest.awaitIdle(engine);
     }
 
-    private static LlamaModel model(LocalEngine engine) {
-        return ((LlamaStep) engine.step()).model();
-    }
-
-    private static long rssKb() throws IOException {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
+    private static TorchStep step(LocalEngine engine) {
+        return (TorchStep) engine.step();
     }
 }

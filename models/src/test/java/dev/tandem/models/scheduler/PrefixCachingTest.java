@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Prefix caching changes no output. Over the paged float[] reference (each logit depends only on the
  * tokens before it) outputs with and without the cache must be identical to the bit, so any block the
- * scheduler hands out wrongly shows; over today's NDArray model the tokens are identical and the
- * logprobs agree within float32 rounding (cached keys were computed in other chunks).
+ * scheduler hands out wrongly shows; over the TorchScript step (float32) the tokens are identical and
+ * the logprobs agree within float32 rounding (cached keys were computed in other chunks).
  */
 class PrefixCachingTest {
     private static final int BLOCK = 16;
@@ -111,7 +111,7 @@ class PrefixCachingTest {
         List<Recorder> cold;
         try (LocalEngine engine = EngineFixture.openReference(dir, config().withPrefixCaching(false).build(), Set.of(2))) {
             cold = runInTurn(engine, prompts(), 12);
-            assertThat(engine.kvStats()).isEqualTo(KvStats.NONE);
+            assertThat(engine.kvStats().counters()).isEqualTo(KvStats.NONE);
         }
         try (LocalEngine engine = EngineFixture.openReference(dir, config().build(), Set.of(2))) {
             List<Recorder> cached = runInTurn(engine, prompts(), 12);
@@ -129,7 +129,7 @@ class PrefixCachingTest {
     }
 
     @Test
-    void onTheNdArrayModelTokensAreTheSameAndLogprobsAgreeWithinFloatRounding() {
+    void onTheTorchScriptStepTokensAreTheSameAndLogprobsAgreeWithinFloatRounding() {
         List<Recorder> cold;
         try (LocalEngine engine = EngineFixture.open(dir, config().withPrefixCaching(false).build(), Set.of(2))) {
             cold = runInTurn(engine, prompts(), 12);

@@ -3,6 +3,7 @@ package dev.tandem.models.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
 import dev.tandem.models.EngineConfig;
 import dev.tandem.models.KvStats;
 import dev.tandem.models.checkpoint.Checkpoint;
@@ -10,26 +11,30 @@ import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.models.reference.PagedReferenceStep;
 import dev.tandem.models.reference.ReferenceLlama;
+import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.models.step.ModelStep;
+import dev.tandem.models.step.TorchStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The engine is handed out only after forwards at the batch sizes its scheduler uses have run. */
 class WarmupTest {
     @TempDir Path dir;
 
-    /** The paged reference, recording each forward's chunk lengths; optionally failing. */
+    /** A step (the paged reference or the TorchScript step) recording each forward's chunk lengths; optionally failing. */
     static final class RecordingStep implements ModelStep {
-        final PagedReferenceStep inner;
+        final ModelStep inner;
         final List<int[]> forwards = new ArrayList<>();
         final boolean fail;
         boolean closed;
 
-        RecordingStep(PagedReferenceStep inner, boolean fail) {
+        RecordingStep(ModelStep inner, boolean fail) {
             this.inner = inner;
             this.fail = fail;
         }
@@ -47,6 +52,11 @@ class WarmupTest {
         @Override
         public long bytesPerBlock() {
             return inner.bytesPerBlock();
+        }
+
+        @Override
+        public long weightBytes() {
+            return inner.weightBytes();
         }
 
         @Override
@@ -76,15 +86,22 @@ class WarmupTest {
     }
 
     private RecordingStep step(boolean fail) {
+        return step(fail, false);
+    }
+
+    private RecordingStep step(boolean fail, boolean torch) {
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withMaxPositions(256));
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            return new RecordingStep(new PagedReferenceStep(ReferenceLlama.load(checkpoint), 16), fail);
+            ModelStep inner = torch ? TorchStep.load(checkpoint, Device.cpu(), ComputeDtype.FLOAT32, 16, null)
+                    : new PagedReferenceStep(ReferenceLlama.load(checkpoint), 16);
+            return new RecordingStep(inner, fail);
         }
     }
 
-    @Test
-    void openReturnsAfterDecodeBatchesUpToMaxRunningAndAPrefillChunkHaveRun() throws Exception {
-        RecordingStep step = step(false);
+    @ParameterizedTest(name = "TorchScript step: {0}")
+    @ValueSource(booleans = {false, true})
+    void openReturnsAfterDecodeBatchesUpToMaxRunningAndAPrefillChunkHaveRun(boolean torch) throws Exception {
+        RecordingStep step = step(false, torch);
         EngineConfig config = EngineConfig.builder(dir).withMaxRunning(6).withPrefillChunk(40).withBlockSize(16).build();
         try (Checkpoint checkpoint = Checkpoint.open(dir);
                 LocalEngine engine = EngineFixture.start(step, checkpoint, config, Set.of(2), -1)) {
@@ -98,7 +115,10 @@ class WarmupTest {
             assertThat(warmup.get(8)).containsExactly(40);
             // and left nothing behind: every block free, nothing cached or counted, no step counted
             assertThat(engine.load().kvTokensFree()).isEqualTo(engine.load().kvTokensTotal());
-            assertThat(engine.kvStats()).isEqualTo(KvStats.NONE);
+            KvStats.Blocks blocks = engine.kvStats().blocks();
+            assertThat(blocks.used()).isZero();
+            assertThat((long) blocks.free() * blocks.size()).isEqualTo(engine.load().kvTokensTotal());
+            assertThat(engine.kvStats().counters()).isEqualTo(KvStats.NONE);
             assertThat(engine.steps()).isZero();
         }
         assertThat(step.closed).isTrue();

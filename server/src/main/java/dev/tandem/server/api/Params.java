@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
@@ -57,7 +60,8 @@ public final class Params {
 
     /**
      * A message's content in either dialect: a string (one text), or an array of typed items, each
-     * read by {@code item} given its field name ({@code itemField} of its index); anything else is a 400.
+     * read by {@code item} given its field name ({@code itemField} of its index; null for an item that has no
+     * meaning past the edge, left out); anything else is a 400.
      */
     public static List<Content> content(JsonNode content, String field, IntFunction<String> itemField, String arrayOf,
             BiFunction<JsonNode, String, Content> item) {
@@ -72,7 +76,10 @@ public final class Params {
         }
         List<Content> out = new ArrayList<>();
         for (int i = 0; i < content.size(); i++) {
-            out.add(item.apply(content.get(i), itemField.apply(i)));
+            Content c = item.apply(content.get(i), itemField.apply(i));
+            if (c != null) {
+                out.add(c);
+            }
         }
         return out;
     }
@@ -110,6 +117,48 @@ public final class Params {
             throw ApiException.invalid(field, "'" + field + "' must not contain empty strings.");
         }
         return out;
+    }
+
+    /**
+     * OpenAI's {@code logit_bias}: an object of token ids (as keys) to biases in [-100, 100]; empty when
+     * absent. Whether the ids are in the vocabulary is the serving model's to say.
+     */
+    public static Map<Integer, Double> logitBias(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw ApiException.invalid(field, "'" + field + "' must be an object of token ids to biases.");
+        }
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException notAnId) {
+                throw ApiException.invalid(field, "'" + field + "' keys must be token ids; got '" + e.getKey() + "'.");
+            }
+            if (id < 0 || !e.getValue().isNumber() || e.getValue().asDouble() < -100 || e.getValue().asDouble() > 100) {
+                throw ApiException.invalid(field, "'" + field + "' maps token ids (>= 0) to biases between -100 and 100; got '"
+                        + e.getKey() + "': " + e.getValue() + ".");
+            }
+            out.put(id, e.getValue().asDouble());
+        }
+        return out;
+    }
+
+    /** A list of token ids (vLLM's {@code stop_token_ids}); empty when absent. */
+    public static List<Integer> tokenIds(List<Integer> ids, String field) {
+        if (ids == null) {
+            return List.of();
+        }
+        for (Integer id : ids) {
+            if (id == null || id < 0) {
+                throw ApiException.invalid(field, "'" + field + "' must hold token ids (integers >= 0).");
+            }
+        }
+        return ids;
     }
 
     private static String fmt(double v) {

@@ -7,6 +7,7 @@ import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.ModelCatalog;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
@@ -76,8 +77,9 @@ public final class ServePath {
         return bodies;
     }
 
-    /** The request's id, its caller and the routing policy it asks for. */
+    /** The request's id, its caller, the routing policy it asks for, and its Anthropic beta flags. */
     public Origin origin(Context ctx) {
-        return new Origin(RequestIds.of(ctx), callers.apply(ctx), Origin.policyHeader(ctx.header(Origin.POLICY_HEADER)));
+        return new Origin(RequestIds.of(ctx), callers.apply(ctx), Origin.policyHeader(ctx.header(Origin.POLICY_HEADER)),
+                Origin.betaHeader(Collections.list(ctx.req().getHeaders(Origin.BETA_HEADER))));
     }
 }

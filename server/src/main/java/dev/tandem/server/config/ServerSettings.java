@@ -8,11 +8,13 @@ import dev.tandem.server.core.Assert;
  *
  * @param maxBodyBytes request bodies above this size are refused with 413
  * @param defaultMaxTokens chat max_tokens when the client sends none
+ * @param strictMaxTokens a max_tokens the local model's window cannot hold after the prompt is refused (400),
+ *     instead of lowered to the room the prompt leaves
  * @param pingIntervalMs keep-alive period on a stream that has nothing else to say
  * @param dataDir where generated files (the demo checkpoint) live
  */
 public record ServerSettings(
-        String host, int port, long maxBodyBytes, int defaultMaxTokens, int pingIntervalMs, String dataDir) {
+        String host, int port, long maxBodyBytes, int defaultMaxTokens, boolean strictMaxTokens, int pingIntervalMs, String dataDir) {
 
     public ServerSettings {
         Assert.isTrue(host != null && !host.isBlank(), "server.host must be set");
@@ -32,6 +34,7 @@ public record ServerSettings(
         private int port;
         private long maxBodyBytes;
         private int defaultMaxTokens;
+        private boolean strictMaxTokens;
         private int pingIntervalMs;
         private String dataDir;
 
@@ -40,6 +43,7 @@ public record ServerSettings(
             port = s.port;
             maxBodyBytes = s.maxBodyBytes;
             defaultMaxTokens = s.defaultMaxTokens;
+            strictMaxTokens = s.strictMaxTokens;
             pingIntervalMs = s.pingIntervalMs;
             dataDir = s.dataDir;
         }
@@ -64,6 +68,11 @@ public record ServerSettings(
             return this;
         }
 
+        public Builder withStrictMaxTokens(boolean v) {
+            strictMaxTokens = v;
+            return this;
+        }
+
         public Builder withPingIntervalMs(int v) {
             pingIntervalMs = v;
             return this;
@@ -75,7 +84,7 @@ public record ServerSettings(
         }
 
         public ServerSettings build() {
-            return new ServerSettings(host, port, maxBodyBytes, defaultMaxTokens, pingIntervalMs, dataDir);
+            return new ServerSettings(host, port, maxBodyBytes, defaultMaxTokens, strictMaxTokens, pingIntervalMs, dataDir);
         }
     }
 }

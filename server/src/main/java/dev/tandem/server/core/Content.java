@@ -2,6 +2,7 @@ package dev.tandem.server.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /** One block of a message. */
 public sealed interface Content {
@@ -29,6 +30,19 @@ public sealed interface Content {
         public ToolResult {
             Objects.requireNonNull(toolUseId, "toolUseId");
             content = List.copyOf(content);
+        }
+
+        /** The result as one text, for a model that reads results as text: an error says so first. */
+        public String text() {
+            String text = content.stream()
+                    .map(c -> c instanceof Text t ? t.text() : "[image omitted]")
+                    .collect(Collectors.joining());
+            return isError ? "Error: " + text : text;
+        }
+
+        /** True when the result holds an image (which only a model that sees images can read). */
+        public boolean hasImage() {
+            return content.stream().anyMatch(Image.class::isInstance);
         }
     }
 }

@@ -12,9 +12,13 @@ import java.util.Objects;
  *     which a backend may lower to the room its context window leaves after the prompt (as vLLM does);
  *     an explicit max_tokens that does not fit is refused instead
  * @param topLogprobs null: no logprobs; 0: chosen token only; N: with N alternatives
+ * @param tools the tools the model may call (empty: none)
+ * @param toolChoice whether and how it may call them (meaningful with tools only)
+ * @param responseFormat the shape the answer's text must have
  * @param user the caller's end-user id, passed upstream when present
  * @param caller who is calling (the gate replaces it with what it read from the key store)
  * @param policy the routing policy the request itself asks for (it can only narrow the caller's), or null
+ * @param passthrough what only an upstream of the caller's dialect understands, passed to it unchanged
  */
 public record InferenceRequest(
         String requestId,
@@ -28,10 +32,12 @@ public record InferenceRequest(
         Integer topLogprobs,
         boolean stream,
         List<ToolSpec> tools,
-        String toolChoice,
+        ToolChoice toolChoice,
+        ResponseFormat responseFormat,
         String user,
         Caller caller,
-        Policy policy) {
+        Policy policy,
+        Passthrough passthrough) {
 
     public InferenceRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -40,16 +46,25 @@ public record InferenceRequest(
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(toolChoice, "toolChoice");
+        Objects.requireNonNull(responseFormat, "responseFormat");
+        Objects.requireNonNull(passthrough, "passthrough");
         stop = List.copyOf(stop);
         tools = List.copyOf(tools);
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1");
         }
+        if (toolChoice.mode() == ToolChoice.Mode.NAMED && tools.stream().noneMatch(t -> t.name().equals(toolChoice.name()))) {
+            throw ApiException.invalid("tool_choice", "'tool_choice' names the tool '" + toolChoice.name() + "', which is not among 'tools'.");
+        }
+        if (toolChoice.mode() == ToolChoice.Mode.REQUIRED && tools.isEmpty()) {
+            throw ApiException.invalid("tool_choice", "'tool_choice' requires a tool call, but 'tools' is empty.");
+        }
     }
 
     /**
      * A request for {@code model} from an anonymous caller: 16 tokens unless set, the backend's default
-     * sampling, no stop sequences, no logprobs, no tools, not streamed.
+     * sampling, no stop sequences, no logprobs, no tools, free text, not streamed, nothing to pass through.
      */
     public static Builder builder(String requestId, Dialect dialect, String model, Input input) {
         return new Builder(requestId, dialect, model, input);
@@ -63,18 +78,23 @@ public record InferenceRequest(
                 .withTopLogprobs(topLogprobs)
                 .withStream(stream)
                 .withTools(tools, toolChoice)
+                .withResponseFormat(responseFormat)
                 .withUser(user)
                 .withCaller(caller)
-                .withPolicy(policy);
+                .withPolicy(policy)
+                .withPassthrough(passthrough);
     }
 
-    /** Tools, tool traffic or images: something only a remote model can serve. */
-    public boolean needsRemoteCapabilities() {
-        if (!tools.isEmpty()) {
-            return true;
-        }
-        return input instanceof Input.Chat chat
-                && chat.messages().stream().anyMatch(m -> !m.textOnly());
+    /** True when the conversation holds an image (in a message or a tool result): only a model that sees images can serve it. */
+    public boolean hasImages() {
+        return input instanceof Input.Chat chat && chat.messages().stream()
+                .flatMap(m -> m.content().stream())
+                .anyMatch(c -> c instanceof Content.Image || c instanceof Content.ToolResult r && r.hasImage());
+    }
+
+    /** True when tools are offered to the model: there are some, and the choice is not NONE. */
+    public boolean offersTools() {
+        return !tools.isEmpty() && toolChoice.mode() != ToolChoice.Mode.NONE;
     }
 
     public static final class Builder {
@@ -89,10 +109,12 @@ public record InferenceRequest(
         private Integer topLogprobs;
         private boolean stream;
         private List<ToolSpec> tools = List.of();
-        private String toolChoice;
+        private ToolChoice toolChoice = ToolChoice.AUTO;
+        private ResponseFormat responseFormat = ResponseFormat.TEXT;
         private String user;
         private Caller caller = Caller.ANONYMOUS;
         private Policy policy;
+        private Passthrough passthrough = Passthrough.NONE;
 
         private Builder(String requestId, Dialect dialect, String model, Input input) {
             this.requestId = requestId;
@@ -153,10 +175,19 @@ public record InferenceRequest(
             return this;
         }
 
-        /** @param choice the caller's tool choice as the edge passes it (see the remote backends), or null */
-        public Builder withTools(List<ToolSpec> v, String choice) {
+        public Builder withTools(List<ToolSpec> v, ToolChoice choice) {
             tools = v;
             toolChoice = choice;
+            return this;
+        }
+
+        public Builder withResponseFormat(ResponseFormat v) {
+            responseFormat = v;
+            return this;
+        }
+
+        public Builder withPassthrough(Passthrough v) {
+            passthrough = v;
             return this;
         }
 
@@ -177,7 +208,7 @@ public record InferenceRequest(
 
         public InferenceRequest build() {
             return new InferenceRequest(requestId, dialect, model, input, maxTokens, maxTokensDefaulted, sampling, stop,
-                    topLogprobs, stream, tools, toolChoice, user, caller, policy);
+                    topLogprobs, stream, tools, toolChoice, responseFormat, user, caller, policy, passthrough);
         }
     }
 }

@@ -1,13 +1,19 @@
 package dev.tandem.server.core;
 
 import dev.tandem.models.SamplingParams;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Sampling as the caller asked; a null field means "the backend's default". Built with
  * {@link #builder()}. The ranges are checked here, once, by the engine's own rules
  * ({@link SamplingParams}): a value out of range is the caller's 400, naming the field. (What a
  * dialect allows beyond that, such as OpenAI's temperature up to 2 and Anthropic's up to 1, its edge
- * checks.)
+ * checks.) Like vLLM's SamplingParams it also holds what decides when a generation stops besides its
+ * stop strings: {@code ignoreEos}, {@code minTokens} and {@code stopTokenIds}.
+ *
+ * @param logitBias OpenAI's logit_bias: token id (of the serving model's vocabulary) to a bias in [-100, 100]
+ * @param stopTokenIds vLLM's stop_token_ids: token ids that end the generation (of the serving model's vocabulary)
  */
 public record Sampling(
         Double temperature,
@@ -19,14 +25,19 @@ public record Sampling(
         Double frequencyPenalty,
         Double repetitionPenalty,
         boolean ignoreEos,
-        int minTokens) {
+        int minTokens,
+        Map<Integer, Double> logitBias,
+        List<Integer> stopTokenIds) {
 
     /** Nothing asked: every backend default. */
     public static final Sampling DEFAULTS = builder().build();
 
     public Sampling {
+        logitBias = Map.copyOf(logitBias);
+        stopTokenIds = List.copyOf(stopTokenIds);
         try {
-            params(SamplingParams.GREEDY, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+            params(SamplingParams.GREEDY, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
+                    logitBias);
         } catch (IllegalArgumentException outOfRange) {
             // the engine's message names the field first: "top_p must be in (0, 1]"
             String field = outOfRange.getMessage().split(" ", 2)[0];
@@ -36,12 +47,24 @@ public record Sampling(
 
     /** What the engine runs: these settings over {@code defaults} (what the caller left unset). */
     public SamplingParams over(SamplingParams defaults) {
-        return params(defaults, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty);
+        return params(defaults, temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
+                logitBias);
+    }
+
+    /**
+     * The sampling of choice {@code index} of the n one request asks for: with a seed, choice i is
+     * seeded {@code seed + i}, so that the choices differ and each is reproducible on its own.
+     */
+    public Sampling forChoice(int index) {
+        return seed == null || index == 0 ? this : toBuilder().withSeed(seed + index).build();
     }
 
     private static SamplingParams params(SamplingParams defaults, Double temperature, Double topP, Integer topK, Double minP,
-            Long seed, Double presencePenalty, Double frequencyPenalty, Double repetitionPenalty) {
+            Long seed, Double presencePenalty, Double frequencyPenalty, Double repetitionPenalty, Map<Integer, Double> logitBias) {
         SamplingParams.Builder b = defaults.toBuilder();
+        if (!logitBias.isEmpty()) {
+            b.withLogitBias(logitBias);
+        }
         if (temperature != null) {
             b.withTemperature(temperature);
         }
@@ -84,7 +107,9 @@ public record Sampling(
                 .withFrequencyPenalty(frequencyPenalty)
                 .withRepetitionPenalty(repetitionPenalty)
                 .withIgnoreEos(ignoreEos)
-                .withMinTokens(minTokens);
+                .withMinTokens(minTokens)
+                .withLogitBias(logitBias)
+                .withStopTokenIds(stopTokenIds);
     }
 
     /** Deterministic: greedy, or seeded. Such requests may be answered from the cache. */
@@ -103,6 +128,8 @@ public record Sampling(
         private Double repetitionPenalty;
         private boolean ignoreEos;
         private int minTokens;
+        private Map<Integer, Double> logitBias = Map.of();
+        private List<Integer> stopTokenIds = List.of();
 
         private Builder() {}
 
@@ -158,9 +185,21 @@ public record Sampling(
             return this;
         }
 
+        /** OpenAI's logit_bias: token id to bias. */
+        public Builder withLogitBias(Map<Integer, Double> v) {
+            logitBias = v;
+            return this;
+        }
+
+        /** vLLM's stop_token_ids. */
+        public Builder withStopTokenIds(List<Integer> v) {
+            stopTokenIds = v;
+            return this;
+        }
+
         public Sampling build() {
             return new Sampling(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
-                    ignoreEos, minTokens);
+                    ignoreEos, minTokens, logitBias, stopTokenIds);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.server.local;
 
 import dev.tandem.models.EngineConfig;
+import dev.tandem.models.step.ComputeDtype;
 import dev.tandem.server.core.Assert;
 import java.nio.file.Path;
 
@@ -17,6 +18,10 @@ public record EngineSettings(
         int maxRunning,
         int maxWaiting,
         int kvTokenBudget,
+        double kvMemoryFraction,
+        int maxModelLen,
+        int blockSize,
+        boolean prefixCaching,
         int prefillChunk,
         int threads) {
 
@@ -25,9 +30,14 @@ public record EngineSettings(
         modelId = modelId == null ? "" : modelId.trim();
         Assert.isTrue(device != null && !device.isBlank(), "engine.device must be set (auto, cpu, gpu, gpu:N)");
         Assert.isTrue(dtype != null && !dtype.isBlank(), "engine.dtype must be set (auto, float32, float16, bfloat16)");
+        ComputeDtype.parse(dtype); // a name it does not know: refused here, naming engine.dtype
         Assert.isTrue(maxRunning >= 1, "engine.maxRunning must be >= 1");
         Assert.isTrue(maxWaiting >= 0, "engine.maxWaiting must be >= 0");
-        Assert.isTrue(kvTokenBudget >= 0, "engine.kvTokenBudget must be >= 0 (0: automatic)");
+        Assert.isTrue(kvTokenBudget >= 0, "engine.kvTokenBudget must be >= 0 (0: sized from free memory)");
+        Assert.isTrue(kvMemoryFraction > 0 && kvMemoryFraction <= 1,
+                "engine.kvMemoryFraction must be in (0, 1] (the share of the memory free after the weights), not " + kvMemoryFraction);
+        Assert.isTrue(maxModelLen >= 0, "engine.maxModelLen must be >= 0 (0: the checkpoint's context window)");
+        Assert.isTrue(blockSize >= 1 && blockSize <= 1024, "engine.blockSize must be in [1, 1024]");
         Assert.isTrue(prefillChunk >= 1, "engine.prefillChunk must be >= 1");
         Assert.isTrue(threads >= 0, "engine.threads must be >= 0 (0: the engine's default)");
     }
@@ -45,6 +55,10 @@ public record EngineSettings(
                 .withMaxRunning(maxRunning)
                 .withMaxWaiting(maxWaiting)
                 .withKvTokenBudget(kvTokenBudget)
+                .withKvMemoryFraction(kvMemoryFraction)
+                .withMaxModelLen(maxModelLen)
+                .withBlockSize(blockSize)
+                .withPrefixCaching(prefixCaching)
                 .withPrefillChunk(prefillChunk)
                 .withThreads(threads)
                 .build();
@@ -62,6 +76,10 @@ public record EngineSettings(
         private int maxRunning;
         private int maxWaiting;
         private int kvTokenBudget;
+        private double kvMemoryFraction;
+        private int maxModelLen;
+        private int blockSize;
+        private boolean prefixCaching;
         private int prefillChunk;
         private int threads;
 
@@ -73,6 +91,10 @@ public record EngineSettings(
             maxRunning = s.maxRunning;
             maxWaiting = s.maxWaiting;
             kvTokenBudget = s.kvTokenBudget;
+            kvMemoryFraction = s.kvMemoryFraction;
+            maxModelLen = s.maxModelLen;
+            blockSize = s.blockSize;
+            prefixCaching = s.prefixCaching;
             prefillChunk = s.prefillChunk;
             threads = s.threads;
         }
@@ -109,6 +131,26 @@ public record EngineSettings(
             return this;
         }
 
+        public Builder withKvMemoryFraction(double v) {
+            kvMemoryFraction = v;
+            return this;
+        }
+
+        public Builder withMaxModelLen(int v) {
+            maxModelLen = v;
+            return this;
+        }
+
+        public Builder withBlockSize(int v) {
+            blockSize = v;
+            return this;
+        }
+
+        public Builder withPrefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
+
         public Builder withPrefillChunk(int v) {
             prefillChunk = v;
             return this;
@@ -120,7 +162,8 @@ public record EngineSettings(
         }
 
         public EngineSettings build() {
-            return new EngineSettings(checkpoint, modelId, device, dtype, maxRunning, maxWaiting, kvTokenBudget, prefillChunk, threads);
+            return new EngineSettings(checkpoint, modelId, device, dtype, maxRunning, maxWaiting, kvTokenBudget, kvMemoryFraction,
+                    maxModelLen, blockSize, prefixCaching, prefillChunk, threads);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.server.local;
 import dev.tandem.models.ContextWindow;
 import dev.tandem.models.Engine;
 import dev.tandem.models.EngineConfig;
+import dev.tandem.models.grammar.ConstraintCompiler;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.ModelCard;
@@ -39,6 +40,7 @@ public final class LocalModel implements AutoCloseable {
     private final Consumer<Path> demoGenerator;
     private final CompletableFuture<Engine> engine = new CompletableFuture<>();
     private volatile ContextWindow window;
+    private volatile LocalConstraints constraints;
     private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
     private volatile boolean closed;
 
@@ -69,6 +71,8 @@ public final class LocalModel implements AutoCloseable {
                 opened.close();
                 return;
             }
+            // the vocabulary's trie, which every constrained answer walks, is built once, here, not by a request
+            constraints = new LocalConstraints(ConstraintCompiler.of(opened.tokenizer()));
             log.info("local model ready in {} ms: {}", (System.nanoTime() - t0) / 1_000_000, opened.model());
             engine.complete(opened);
         } catch (Throwable e) {
@@ -122,6 +126,12 @@ public final class LocalModel implements AutoCloseable {
             window = w;
         }
         return w;
+    }
+
+    /** The constraints of the loaded engine's vocabulary (tool calls, structured output). */
+    LocalConstraints constraints() {
+        engine();
+        return constraints;
     }
 
     /** Blocks until the engine is loaded, for an embedder that must not start before it is. */

@@ -1,21 +1,28 @@
 package dev.tandem.server.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Passthrough;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Claude's Messages API ({@code POST /v1/messages}, SSE): the wire format {@code anthropic}. */
@@ -29,8 +36,40 @@ final class AnthropicWire implements WireFormat {
     }
 
     @Override
+    public Dialect dialect() {
+        return Dialect.ANTHROPIC;
+    }
+
+    /** What Claude's API has no words for. */
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        if (!request.sampling().logitBias().isEmpty()) {
+            return Optional.of("logit_bias is not supported by Claude");
+        }
+        if (!request.sampling().stopTokenIds().isEmpty()) {
+            return Optional.of("stop_token_ids are served by the local model only");
+        }
+        if (request.responseFormat() instanceof ResponseFormat.JsonObject) {
+            return Optional.of("Claude has no JSON mode without a schema (send a json_schema response format)");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The Messages request: the caller's Anthropic fields (thinking, context management, ...) passed on
+     * unchanged, and its beta flags as the {@code anthropic-beta} header.
+     */
+    @Override
     public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
-        HttpRequest.Builder b = upstream.post("/v1/messages", body(request, model, stream), stream).header("anthropic-version", API_VERSION);
+        Passthrough extra = request.passthrough();
+        Map<String, String> fields = new LinkedHashMap<>(extra.fieldsFor(Dialect.ANTHROPIC));
+        fields.remove("output_config"); // merged into the body's own output_config
+        HttpRequest.Builder b = upstream.post("/v1/messages", UpstreamJson.withFields(body(request, model, stream), fields), stream)
+                .header("anthropic-version", API_VERSION);
+        List<String> betas = extra.betasFor(Dialect.ANTHROPIC);
+        if (!betas.isEmpty()) {
+            b.header("anthropic-beta", String.join(",", betas));
+        }
         upstream.apiKey().ifPresent(key -> b.header("x-api-key", key));
         return b;
     }
@@ -43,7 +82,8 @@ final class AnthropicWire implements WireFormat {
     // The request body, as typed wire records (snake_case, unset fields left out)
 
     record MessagesBody(String model, int maxTokens, boolean stream, List<Turn> messages, String system, Double temperature,
-            Double topP, Integer topK, List<String> stopSequences, List<ToolDef> tools, Choice toolChoice, Metadata metadata) {}
+            Double topP, Integer topK, List<String> stopSequences, List<ToolDef> tools, Choice toolChoice, ObjectNode outputConfig,
+            Metadata metadata) {}
 
     record Turn(String role, List<Block> content) {}
 
@@ -80,10 +120,11 @@ final class AnthropicWire implements WireFormat {
         }
     }
 
-    record ToolDef(String name, String description, JsonNode inputSchema) {}
+    /** {@code strict} only when true. */
+    record ToolDef(String name, String description, JsonNode inputSchema, Boolean strict) {}
 
-    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name. */
-    record Choice(String type, String name) {}
+    /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name; {@code disableParallelToolUse} only when true. */
+    record Choice(String type, String name, Boolean disableParallelToolUse) {}
 
     record Metadata(String userId) {}
 
@@ -123,20 +164,37 @@ final class AnthropicWire implements WireFormat {
                 s.temperature() == null ? null : Math.min(1.0, s.temperature()), // Anthropic's range is [0, 1]
                 s.topP(), s.topK(),
                 r.stop().isEmpty() ? null : r.stop(),
-                r.tools().isEmpty() ? null : r.tools().stream()
-                        .map(t -> new ToolDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson()))).toList(),
-                choice(ToolChoice.parse(r.toolChoice())),
+                r.tools().isEmpty() ? null : r.tools().stream().map(t -> new ToolDef(t.name(), t.description(),
+                        UpstreamJson.object(t.inputSchemaJson()), t.strict() ? Boolean.TRUE : null)).toList(),
+                r.tools().isEmpty() ? null : choice(r.toolChoice()),
+                outputConfig(r),
                 r.user() == null ? null : new Metadata(r.user()));
     }
 
-    private static Choice choice(ToolChoice choice) {
-        if (choice == null) {
-            return null;
+    /**
+     * {@code output_config}: what an Anthropic caller put there (effort, a task budget), with the response
+     * format as {@code format} ({@code {"type": "json_schema", "schema": ...}}); none when both are empty.
+     */
+    static ObjectNode outputConfig(InferenceRequest r) {
+        String passed = r.passthrough().fieldsFor(Dialect.ANTHROPIC).get("output_config");
+        ObjectNode config = passed == null ? UpstreamJson.MAPPER.createObjectNode() : UpstreamJson.object(passed);
+        if (r.responseFormat() instanceof ResponseFormat.JsonSchema schema) {
+            ObjectNode format = config.putObject("format");
+            format.put("type", "json_schema");
+            format.set("schema", UpstreamJson.object(schema.schemaJson()));
         }
-        if (choice.tool() != null) {
-            return new Choice("tool", choice.tool());
-        }
-        return new Choice(choice.mode().equals("required") ? "any" : choice.mode(), null);
+        return config.isEmpty() ? null : config;
+    }
+
+    /** The choice in Claude's words; none for the default (auto, parallel calls allowed). */
+    static Choice choice(ToolChoice choice) {
+        Boolean serial = choice.parallel() ? null : Boolean.TRUE;
+        return switch (choice.mode()) {
+            case AUTO -> serial == null ? null : new Choice("auto", null, serial);
+            case NONE -> new Choice("none", null, null);
+            case REQUIRED -> new Choice("any", null, serial);
+            case NAMED -> new Choice("tool", choice.name(), serial);
+        };
     }
 
     private static List<Block> blocks(List<Content> content) {
@@ -200,7 +258,8 @@ final class AnthropicWire implements WireFormat {
             }
         }
         StopReason reason = stopReason(reply.path("stop_reason").asText(null));
-        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt()),
+        int cacheRead = usage.hasNonNull("input_tokens") ? Math.min(input, usage.path("cache_read_input_tokens").asInt()) : 0;
+        out.accept(new InferenceEvent.Finished(reason, new TokenUsage(input, usage.path("output_tokens").asInt(), cacheRead),
                 reason == StopReason.STOP_SEQUENCE ? reply.path("stop_sequence").asText(null) : null));
     }
 
@@ -324,7 +383,8 @@ final class AnthropicWire implements WireFormat {
                     requireStarted();
                     finished = true;
                     StopReason reason = stopReason(stopReason);
-                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens),
+                    out.accept(new InferenceEvent.Finished(reason, new TokenUsage(inputTokens(), outputTokens,
+                            freshInput == null ? 0 : Math.min(inputTokens(), cacheRead)),
                             reason == StopReason.STOP_SEQUENCE ? stopSequence : null));
                 }
                 case "error" -> throw UpstreamErrors.fromStreamError(upstream.name(), data, upstream.scrubber());

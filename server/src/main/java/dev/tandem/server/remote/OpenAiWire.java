@@ -3,19 +3,24 @@ package dev.tandem.server.remote;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * OpenAI Chat Completions ({@code POST /v1/chat/completions}, SSE chunks with
@@ -30,8 +35,23 @@ final class OpenAiWire implements WireFormat {
     }
 
     @Override
+    public Dialect dialect() {
+        return Dialect.OPENAI;
+    }
+
+    /** vLLM's stop_token_ids name ids of the local vocabulary; OpenAI's API has no such field. */
+    @Override
+    public Optional<String> cannotServe(InferenceRequest request) {
+        if (!request.sampling().stopTokenIds().isEmpty()) {
+            return Optional.of("stop_token_ids are served by the local model only");
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public HttpRequest.Builder request(InferenceRequest request, String model, boolean stream) {
-        HttpRequest.Builder b = upstream.post("/v1/chat/completions", body(request, model, upstream.config().maxTokensField(), stream), stream);
+        HttpRequest.Builder b = upstream.post("/v1/chat/completions", UpstreamJson.withFields(
+                body(request, model, upstream.config().maxTokensField(), stream), request.passthrough().fieldsFor(Dialect.OPENAI)), stream);
         upstream.apiKey().ifPresent(key -> b.header("authorization", "Bearer " + key));
         return b;
     }
@@ -46,7 +66,8 @@ final class OpenAiWire implements WireFormat {
     /** Exactly one of {@code maxTokens} and {@code maxCompletionTokens} is set, as the host wants it. */
     record ChatBody(String model, List<ChatMessage> messages, Integer maxTokens, Integer maxCompletionTokens, boolean stream,
             StreamOptions streamOptions, Double temperature, Double topP, Long seed, Double presencePenalty,
-            Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, String user) {}
+            Double frequencyPenalty, List<String> stop, List<FunctionTool> tools, Object toolChoice, Boolean parallelToolCalls,
+            Object responseFormat, Map<Integer, Double> logitBias, String user) {}
 
     /**
      * {@code content}: text, a list of {@link Part}s, or (an assistant turn that only calls tools) an
@@ -74,7 +95,16 @@ final class OpenAiWire implements WireFormat {
 
     record FunctionTool(String type, FunctionDef function) {}
 
-    record FunctionDef(String name, String description, JsonNode parameters) {}
+    /** {@code strict} only when true. */
+    record FunctionDef(String name, String description, JsonNode parameters, Boolean strict) {}
+
+    /** {@code {"type": "json_object"}}. */
+    record JsonObjectFormat(String type) {}
+
+    /** {@code {"type": "json_schema", "json_schema": {...}}}. */
+    record JsonSchemaFormat(String type, JsonSchemaDef jsonSchema) {}
+
+    record JsonSchemaDef(String name, String description, JsonNode schema, boolean strict) {}
 
     /** A named tool as {@code tool_choice}. */
     record NamedChoice(String type, FunctionName function) {}
@@ -97,15 +127,39 @@ final class OpenAiWire implements WireFormat {
         }
         boolean oldField = "max_tokens".equals(maxTokensField);
         Sampling s = r.sampling();
-        ToolChoice choice = ToolChoice.parse(r.toolChoice());
+        boolean tools = !r.tools().isEmpty();
         return new ChatBody(model, messages, oldField ? r.maxTokens() : null, oldField ? null : r.maxTokens(), stream,
                 stream ? new StreamOptions(true) : null, // refused by the API without a stream
                 s.temperature(), s.topP(), s.seed(), s.presencePenalty(), s.frequencyPenalty(),
                 r.stop().isEmpty() ? null : r.stop(),
-                r.tools().isEmpty() ? null : r.tools().stream().map(t -> new FunctionTool("function",
-                        new FunctionDef(t.name(), t.description(), UpstreamJson.object(t.inputSchemaJson())))).toList(),
-                choice == null ? null : choice.tool() != null ? new NamedChoice("function", new FunctionName(choice.tool())) : choice.mode(),
+                tools ? r.tools().stream().map(t -> new FunctionTool("function", new FunctionDef(t.name(), t.description(),
+                        UpstreamJson.object(t.inputSchemaJson()), t.strict() ? Boolean.TRUE : null))).toList() : null,
+                tools ? choice(r.toolChoice()) : null,
+                tools && !r.toolChoice().parallel() ? Boolean.FALSE : null,
+                responseFormat(r.responseFormat()),
+                r.sampling().logitBias().isEmpty() ? null : new TreeMap<>(r.sampling().logitBias()),
                 r.user());
+    }
+
+    /** The response format in OpenAI's words; none for text. */
+    static Object responseFormat(ResponseFormat format) {
+        if (format instanceof ResponseFormat.JsonObject) {
+            return new JsonObjectFormat("json_object");
+        }
+        if (format instanceof ResponseFormat.JsonSchema s) {
+            return new JsonSchemaFormat("json_schema", new JsonSchemaDef(s.name(), s.description(), UpstreamJson.object(s.schemaJson()), s.strict()));
+        }
+        return null;
+    }
+
+    /** The choice in OpenAI's words; none for the default (auto). */
+    static Object choice(ToolChoice choice) {
+        return switch (choice.mode()) {
+            case AUTO -> null;
+            case NONE -> "none";
+            case REQUIRED -> "required";
+            case NAMED -> new NamedChoice("function", new FunctionName(choice.name()));
+        };
     }
 
     private static ChatMessage assistant(Message m) {
@@ -122,10 +176,7 @@ final class OpenAiWire implements WireFormat {
         List<Content> rest = new ArrayList<>();
         for (Content c : m.content()) {
             if (c instanceof Content.ToolResult r) {
-                String text = r.content().stream()
-                        .map(b -> b instanceof Content.Text t ? t.text() : "[image omitted]")
-                        .collect(Collectors.joining());
-                messages.add(new ChatMessage("tool", r.isError() ? "Error: " + text : text, null, r.toolUseId()));
+                messages.add(new ChatMessage("tool", r.text(), null, r.toolUseId()));
             } else {
                 rest.add(c);
             }
@@ -178,9 +229,14 @@ final class OpenAiWire implements WireFormat {
         }
         String matchedStop = choice.path("stop_reason").isTextual() ? choice.get("stop_reason").asText() : null; // vLLM
         StopReason reason = stopReason(choice.path("finish_reason").asText(null), matchedStop);
-        TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt())
+        TokenUsage usage = u.isObject() ? new TokenUsage(input, u.path("completion_tokens").asInt(), cachedTokens(u, input))
                 : new TokenUsage(estimatedInputTokens, estimatedTokens(outputChars));
         out.accept(new InferenceEvent.Finished(reason, usage, reason == StopReason.STOP_SEQUENCE ? matchedStop : null));
+    }
+
+    /** usage.prompt_tokens_details.cached_tokens (0 when the host does not say), never more than the prompt. */
+    private static int cachedTokens(JsonNode usage, int promptTokens) {
+        return Math.min(promptTokens, Math.max(0, usage.path("prompt_tokens_details").path("cached_tokens").asInt(0)));
     }
 
     /** Output tokens of a host that does not say: about four characters a token. */
@@ -259,7 +315,8 @@ final class OpenAiWire implements WireFormat {
             }
             JsonNode u = chunk.path("usage");
             if (u.isObject()) {
-                usage = new TokenUsage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt());
+                int prompt = u.path("prompt_tokens").asInt();
+                usage = new TokenUsage(prompt, u.path("completion_tokens").asInt(), cachedTokens(u, prompt));
             }
         }
 

@@ -84,7 +84,12 @@ public final class RemoteBackend implements Backend, AutoCloseable {
         if (request.topLogprobs() != null) {
             return Optional.of("logprobs are served by the local model only");
         }
-        return Optional.empty();
+        String essential = request.passthrough().essentialFieldFor(wire.dialect());
+        if (essential != null) {
+            return Optional.of("'" + essential + "' is honoured by an upstream of the " + request.passthrough().dialect().name().toLowerCase(Locale.ROOT)
+                    + " dialect only");
+        }
+        return wire.cannotServe(request);
     }
 
     /** For metrics. */

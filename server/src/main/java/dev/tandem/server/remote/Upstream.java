@@ -19,7 +19,10 @@ record Upstream(String name, RemoteConfig config, KeyScrubber scrubber) {
         return config.serves(requested) || config.defaultModel() == null ? requested : config.defaultModel();
     }
 
-    /** A POST of {@code body} (a wire record) to {@code path}, asking for an event stream or one JSON answer; auth is the caller's to add. */
+    /**
+     * A POST of {@code body} (a wire record, or a JSON tree) to {@code path}, asking for an event stream or
+     * one JSON answer; auth is the caller's to add.
+     */
     HttpRequest.Builder post(String path, Object body, boolean stream) {
         String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1) : config.baseUrl();
         return HttpRequest.newBuilder(URI.create(base + path))

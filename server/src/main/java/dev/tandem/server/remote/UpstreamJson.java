@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.server.core.ErrorKind;
+import java.util.Map;
 
 /**
  * JSON as the upstreams speak it: their replies read leniently as trees (a field added upstream must
@@ -29,6 +30,20 @@ final class UpstreamJson {
         } catch (Exception e) {
             throw new IllegalStateException("cannot write the upstream request " + body.getClass().getSimpleName(), e);
         }
+    }
+
+    /**
+     * A request body (a wire record) with the caller's passthrough fields ({@code extra}: name to JSON
+     * text) added after its own; a field the record sets itself is never replaced.
+     */
+    static ObjectNode withFields(Object body, Map<String, String> extra) {
+        ObjectNode tree = BODIES.valueToTree(body);
+        extra.forEach((name, json) -> {
+            if (!tree.has(name)) {
+                tree.set(name, parse("passthrough", json));
+            }
+        });
+        return tree;
     }
 
     /** An upstream's JSON; unreadable JSON is an upstream failure (retriable before the commit point). */

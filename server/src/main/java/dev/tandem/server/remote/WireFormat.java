@@ -1,11 +1,13 @@
 package dev.tandem.server.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -22,6 +24,12 @@ interface WireFormat {
 
     /** The names of {@link #FORMATS}, sorted. */
     List<String> NAMES = FORMATS.keySet().stream().sorted().toList();
+
+    /** The dialect this upstream speaks: a caller of the same dialect has its passthrough fields passed on. */
+    Dialect dialect();
+
+    /** Why this upstream cannot serve {@code request} (something its API has no words for), or empty. */
+    Optional<String> cannotServe(InferenceRequest request);
 
     /** The upstream request (URI, auth headers, JSON body) for {@code request} sent as {@code model}, streamed or asked for whole. */
     HttpRequest.Builder request(InferenceRequest request, String model, boolean stream);

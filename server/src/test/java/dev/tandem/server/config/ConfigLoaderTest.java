@@ -3,6 +3,7 @@ package dev.tandem.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.models.EngineConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,36 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void theEngineSettingsReachTheEngineAndBadOnesNameTheirKey(@TempDir Path dir) throws IOException {
+        // Given the engine's memory and caching keys in a file
+        Path file = write(dir, """
+                engine:
+                  dtype: bfloat16
+                  kvMemoryFraction: 0.8
+                  maxModelLen: 4096
+                  blockSize: 32
+                  prefixCaching: false
+                """);
+        // Then the engine is configured with them
+        EngineConfig engine = ConfigLoader.load(file, Map.of(), Map.of()).engine().toEngineConfig(dir);
+        assertThat(engine.computeDtype()).isEqualTo("bfloat16");
+        assertThat(engine.kvMemoryFraction()).isEqualTo(0.8);
+        assertThat(engine.maxModelLen()).isEqualTo(4096);
+        assertThat(engine.blockSize()).isEqualTo(32);
+        assertThat(engine.prefixCaching()).isFalse();
+        // and the defaults are the engine's: auto dtype, half the free memory, the checkpoint's window, blocks of 16, caching on
+        EngineConfig defaults = ConfigLoader.defaultsOnly().engine().toEngineConfig(dir);
+        assertThat(defaults).isEqualTo(EngineConfig.builder(dir).withDevice("auto").withThreads(0).build());
+        // and a value the engine cannot use is refused at load, naming its key
+        assertThatThrownBy(() -> ConfigLoader.load(write(dir, "engine:\n  kvMemoryFraction: 1.5\n"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("engine.kvMemoryFraction");
+        assertThatThrownBy(() -> ConfigLoader.load(write(dir, "engine:\n  blockSize: 0\n"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("engine.blockSize");
+        assertThatThrownBy(() -> ConfigLoader.load(write(dir, "engine:\n  dtype: int4\n"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("engine.dtype").hasMessageContaining("bfloat16");
     }
 
     record Remote(String baseUrl, String apiKey, String clientSecret, int maxTokens, String emptyToken) {}

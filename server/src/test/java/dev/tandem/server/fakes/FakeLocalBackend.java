@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * A stand-in for the local backend where routing, not inference, is under test: answers with fixed
- * text on another thread, refuses what the local model cannot do (tools, images) as LocalBackend
+ * text on another thread, refuses what the local model cannot do (images) as LocalBackend
  * does, and can be made saturated (its load says so and start throws 529 with Retry-After) or
  * failing (Failed before the first token, or after it).
  */
@@ -71,8 +71,8 @@ public final class FakeLocalBackend implements Backend {
 
     @Override
     public Optional<String> cannotServe(InferenceRequest request) {
-        if (request.needsRemoteCapabilities()) {
-            return Optional.of("the local model cannot use tools or images");
+        if (request.hasImages()) {
+            return Optional.of("the local model does not support images");
         }
         if (request.maxTokens() > contextWindow) {
             return Optional.of("prompt + max_tokens exceed the local context window of " + contextWindow);

@@ -61,7 +61,7 @@ class OpsRoutesIT {
         Map<String, String> overrides = new java.util.HashMap<>(Map.of("auth.masterKey", MASTER,
                 "ledger.database", dir.resolve("t.db").toString()));
         overrides.putAll(settings);
-        ops = Operations.open(ConfigLoader.load(null, Map.of(), overrides), null, null);
+        ops = Operations.open(ConfigLoader.load(null, Map.of(), overrides), null, null, null);
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);

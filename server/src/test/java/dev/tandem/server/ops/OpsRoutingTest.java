@@ -74,7 +74,7 @@ class OpsRoutingTest {
                 .withRedaction(Defaults.CONFIG.redaction().toBuilder().withRemoteAction(redactionAction).build())
                 .withLogging(new LoggingConfig("json", "debug"))
                 .build();
-        ops = Operations.open(config, local.loadSupplier(), () -> remotes.circuitStates());
+        ops = Operations.open(config, local.loadSupplier(), null, () -> remotes.circuitStates());
         // capture every log line from here on, through the same redacting encoder
         LogSetup.configure(new LoggingConfig("json", "debug"), ops.redactor(), logs);
         Resilience fast = Upstreams.fast().toBuilder().withMaxAttempts(2, 3_000).withBackoff(10, 50, 0.2).build();

@@ -13,6 +13,7 @@ import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -113,7 +114,7 @@ class AnthropicBackendTest {
         // Given an upstream that calls a tool with arguments streamed in three parts
         fake.answerByDefault(Answer.text("Let me check.").withToolCalls(
                 new ToolCall("toolu_01A", "get_weather", List.of("{\"city\":", " \"Paris\"", "}"))).withUsage(50, 20));
-        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "Weather in Paris?").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", "Weather in Paris?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         RecordingSink sink = new RecordingSink();
         backend.start(request, sink);
         sink.awaitEnd();
@@ -141,7 +142,7 @@ class AnthropicBackendTest {
                 new Message(Role.TOOL, List.of(new Content.ToolResult("call_1", List.of(new Content.Text("18C, sunny")), false))),
                 Message.text(Role.USER, "And in F?"),
                 new Message(Role.USER, List.of(new Content.Image("image/png", "iVBORw0KGgo=", null)))));
-        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", chat).withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest request = Requests.streamedChat("claude-sonnet-4-5", chat).withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         backend.start(request, new RecordingSink()).getClass();
         awaitRequests(1);
         JsonNode messages = JSON.readTree(fake.lastRequest().body()).path("messages");

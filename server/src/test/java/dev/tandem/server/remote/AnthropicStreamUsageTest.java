@@ -45,8 +45,8 @@ class AnthropicStreamUsageTest {
         feed("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
                 + "\"usage\":{\"input_tokens\":10,\"output_tokens\":8}}");
         feed("message_stop", "{\"type\":\"message_stop\"}");
-        // Then the cached tokens are still counted, and output is message_delta's cumulative figure
+        // Then the cached tokens are still counted (and said to be cached), and output is message_delta's cumulative figure
         assertThat(((InferenceEvent.Started) events.get(0)).inputTokens()).isEqualTo(110);
-        assertThat(finished().usage()).isEqualTo(new TokenUsage(110, 8));
+        assertThat(finished().usage()).isEqualTo(new TokenUsage(110, 8, 100));
     }
 }

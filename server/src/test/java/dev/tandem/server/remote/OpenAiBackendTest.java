@@ -13,6 +13,7 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -104,7 +105,7 @@ class OpenAiBackendTest {
                 new ToolCall("call_A", "get_weather", List.of("{\"city\":", "\"Paris\"}")),
                 new ToolCall("call_B", "get_weather", List.of("{\"city\":\"Rome\"}"))).withUsage(60, 30));
         RecordingSink sink = new RecordingSink();
-        backend.start(Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build(), sink);
+        backend.start(Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build(), sink);
         sink.awaitEnd();
         List<InferenceEvent.ToolCallDelta> deltas = sink.toolCallDeltas();
         assertThat(deltas.stream().filter(d -> d.id() != null).map(InferenceEvent.ToolCallDelta::id)).containsExactly("call_A", "call_B");

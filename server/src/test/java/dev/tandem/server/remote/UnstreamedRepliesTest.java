@@ -8,6 +8,7 @@ import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
 import dev.tandem.server.core.TokenUsage;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -68,7 +69,7 @@ class UnstreamedRepliesTest {
     @Test
     void anthropicAnswersTheSameWholeAsStreamed() throws Exception {
         anthropic.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest streamed = Requests.streamedChat("claude-sonnet-4-5", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         Seen asStream = Seen.of(run(claude, streamed));
         // When the same request comes from a caller that does not stream
         RecordingSink sink = run(claude, streamed.toBuilder().withStream(false).build());
@@ -111,6 +112,26 @@ class UnstreamedRepliesTest {
     }
 
     @Test
+    void anOpenAiHostsCachedPromptTokensComeThroughInTheUsage() throws Exception {
+        WireFormat wire = new OpenAiWire(Upstream.of("openai", Upstreams.openai(openai, Upstreams.fast())));
+        // Given a reply whose 2,006-token prompt had 1,920 tokens served from OpenAI's prompt cache
+        List<InferenceEvent> events = new ArrayList<>();
+        wire.translateReply(JSON.readTree("""
+                {"id":"c","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":"hi"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":2006,"completion_tokens":3,"total_tokens":2009,"prompt_tokens_details":{"cached_tokens":1920}}}
+                """), "gpt-4o", 17, events::add);
+        // Then the usage says so (and a host that does not say has nothing cached)
+        assertThat(((InferenceEvent.Finished) events.get(events.size() - 1)).usage()).isEqualTo(new TokenUsage(2006, 3, 1920));
+        List<InferenceEvent> plain = new ArrayList<>();
+        wire.translateReply(JSON.readTree("""
+                {"id":"c","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":3,"total_tokens":23}}
+                """), "gpt-4o", 17, plain::add);
+        assertThat(((InferenceEvent.Finished) plain.get(plain.size() - 1)).usage()).isEqualTo(new TokenUsage(20, 3, 0));
+    }
+
+    @Test
     void anthropicReplyUsageCountsCachedPromptTokensOrElseTheCountedPrompt() throws Exception {
         WireFormat wire = new AnthropicWire(Upstream.of("anthropic", Upstreams.anthropic(anthropic, Upstreams.fast())));
         // Given a reply whose prompt was 10 fresh, 5 cache-written and 100 cache-read tokens
@@ -119,9 +140,9 @@ class UnstreamedRepliesTest {
                 {"type":"message","model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
                  "usage":{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":3}}
                 """), "claude-sonnet-4-5", 17, cached::add);
-        // Then all 115 are the prompt, as in a stream's message_start
+        // Then all 115 are the prompt, as in a stream's message_start, 100 of them read from the cache
         assertThat(((InferenceEvent.Started) cached.get(0)).inputTokens()).isEqualTo(115);
-        assertThat(((InferenceEvent.Finished) cached.get(cached.size() - 1)).usage()).isEqualTo(new TokenUsage(115, 3));
+        assertThat(((InferenceEvent.Finished) cached.get(cached.size() - 1)).usage()).isEqualTo(new TokenUsage(115, 3, 100));
         // And a proxy's reply with neither usage nor type gets the counted prompt (17), not 0
         List<InferenceEvent> bare = new ArrayList<>();
         wire.translateReply(JSON.readTree("""
@@ -135,7 +156,7 @@ class UnstreamedRepliesTest {
     @Test
     void openAiAnswersTheSameWholeAsStreamedWithTheRealPromptCountAtStart() throws Exception {
         openai.answerByDefault(TOOL_ANSWER);
-        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest streamed = Requests.streamedChat("gpt-4o", "Paris and Rome?").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
         RecordingSink streamSink = run(gpt, streamed);
         RecordingSink sink = run(gpt, streamed.toBuilder().withStream(false).build());
         // The body asks for no stream, and so carries no stream_options (the API refuses them without a stream)

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A local-only server with working upstream keys configured: whatever is asked — a remote model, a
- * wider policy, tools — and however busy the engine, no connection ever reaches an upstream.
+ * wider policy, images — and however busy the engine, no connection ever reaches an upstream.
  */
 class ComplianceServerIT extends HybridServerSetup {
 
@@ -54,12 +54,12 @@ class ComplianceServerIT extends HybridServerSetup {
                     "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                     "x-tandem-policy", "remote-only");
             assertThat(wider.statusCode()).isEqualTo(403);
-            // And a request only a remote could serve (tools) is refused locally
-            HttpResponse<String> tools = server.post("/v1/chat/completions",
-                    "{\"model\":\"auto\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-                            + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}]}");
-            assertThat(tools.statusCode()).isEqualTo(400);
-            assertThat(tools.body()).contains("local-only");
+            // And a request only a remote could serve (an image) is refused locally
+            HttpResponse<String> image = server.post("/v1/chat/completions",
+                    "{\"model\":\"auto\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                            + "\"image_url\":{\"url\":\"http://x/y.png\"}}]}]}");
+            assertThat(image.statusCode()).isEqualTo(400);
+            assertThat(image.body()).contains("local-only");
         } finally {
             held.body().close();
         }

@@ -69,7 +69,7 @@ class RealEngineOverflowIT {
         });
         model.loadInBackground();
         load = model.awaitReady(Duration.ofSeconds(60))::load;
-        local = new LocalBackend(model);
+        local = new LocalBackend(model, Defaults.CONFIG.server().strictMaxTokens());
     }
 
     @AfterAll
@@ -100,6 +100,11 @@ class RealEngineOverflowIT {
                 .withSampling(Sampling.builder().withTemperature(0.0).withIgnoreEos(ignoreEos).build())
                 .withStream(true)
                 .build();
+    }
+
+    /** A chat whose prompt alone is longer than the local window. */
+    private static InferenceRequest longPrompt() {
+        return Requests.chat("auto", "def fib(n): return n ".repeat(1500)).withMaxTokens(16).withStream(true).build();
     }
 
     /** Fills the one running and the one waiting slot with long generations. */
@@ -161,15 +166,15 @@ class RealEngineOverflowIT {
     @Test
     void aRequestLongerThanTheLocalWindowGoesRemoteAsCapability() {
         Router router = router(Policy.PREFER_LOCAL);
-        // Given max_tokens beyond the local context window (2,048)
+        // Given a prompt longer than the local context window (2,048)
         RecordingSink sink = new RecordingSink();
-        router.start(request("auto", 4000, false), sink);
+        router.start(longPrompt(), sink);
         sink.awaitEnd();
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
         // And under local-only it is the engine's own clear 400
         Router compliant = router(Policy.LOCAL_ONLY);
-        assertThatThrownBy(() -> compliant.start(request("auto", 4000, false), new RecordingSink()))
+        assertThatThrownBy(() -> compliant.start(longPrompt(), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
                     assertThat(e.getMessage()).contains("context window");

@@ -16,6 +16,7 @@ import dev.tandem.server.core.Message;
 import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.RouteReason;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.FakeLocalBackend;
 import dev.tandem.server.fakes.RecordingSink;
@@ -176,14 +177,25 @@ class RouterTest {
     }
 
     @Test
-    void toolsGoToARemoteThatCanServeThemAsCapability() throws Exception {
+    void imagesGoToARemoteThatCanServeThemAsCapability() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        InferenceRequest request = Requests.streamedChat(LOCAL, "hello").withTools(Requests.WEATHER_TOOL, "required").build();
+        InferenceRequest request = Requests.streamedChat(LOCAL, new Input.Chat(null, List.of(new Message(Role.USER, List.of(
+                new Content.Text("what is this"), new Content.Image("image/png", "iVBORw0KGgo=", null)))))).build();
         RecordingSink sink = run(router, request);
         assertThat(sink.started().backend()).isEqualTo("anthropic");
         assertThat(sink.started().route()).isEqualTo(RouteReason.CAPABILITY);
-        assertThat(anthropic.lastRequest().body()).contains("\"tools\"").contains("\"model\":\"claude-sonnet-4-5\"");
+        assertThat(anthropic.lastRequest().body()).contains("\"image\"").contains("\"model\":\"claude-sonnet-4-5\"");
         assertThat(local.startedRequests()).isEmpty();
+    }
+
+    @Test
+    void toolsAreServedLocallyNowThatTheLocalModelCallsThem() throws Exception {
+        Router router = router(Policy.PREFER_LOCAL);
+        InferenceRequest request = Requests.streamedChat(LOCAL, "hello").withTools(Requests.WEATHER_TOOL, ToolChoice.REQUIRED).build();
+        RecordingSink sink = run(router, request);
+        assertThat(sink.started().backend()).isEqualTo("local");
+        assertThat(local.startedRequests()).hasSize(1);
+        assertThat(upstreamConnections()).isZero();
     }
 
     @Test
@@ -217,8 +229,9 @@ class RouterTest {
         }
         assertThatThrownBy(() -> router.start(chat("auto", null, Policy.REMOTE_ONLY), new RecordingSink()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PERMISSION));
-        // And tools (which only a remote could serve) are refused too
-        assertThatThrownBy(() -> router.start(Requests.streamedChat("auto", "hello").withTools(Requests.WEATHER_TOOL, "required").build(), new RecordingSink())).isInstanceOf(ApiException.class);
+        // And images (which only a remote could serve) are refused too
+        assertThatThrownBy(() -> router.start(Requests.streamedChat("auto", new Input.Chat(null, List.of(new Message(Role.USER, List.of(
+                new Content.Image("image/png", "iVBORw0KGgo=", null)))))).build(), new RecordingSink())).isInstanceOf(ApiException.class);
         // Then no upstream was ever contacted, nor even built
         assertThat(upstreamConnections()).isZero();
         assertThat(anthropic.requests() + openai.requests()).isZero();

@@ -5,6 +5,7 @@ import dev.tandem.server.api.Params;
 import dev.tandem.server.api.ServePath;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.ToolChoice;
 import io.javalin.http.Context;
 
 /**
@@ -24,7 +25,7 @@ public final class CountTokens {
         InferenceRequest request = edge.origin(ctx)
                 .request(Dialect.ANTHROPIC, wire.model(), MessagesRequests.chat(wire.system(), wire.messages()))
                 .withMaxTokens(1)
-                .withTools(MessagesRequests.tools(wire.tools()), null)
+                .withTools(MessagesRequests.tools(wire.tools()), ToolChoice.AUTO)
                 .build();
         edge.models().require(wire.model());
         ctx.contentType("application/json").result(Json.write(new MessagesWire.CountTokensResponse(edge.backend().tokenize(request).count())));

@@ -53,8 +53,8 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         public Object body(List<Completed> all) {
             Completed done = all.get(0);
             InferenceEvent.Finished f = done.finished();
-            return new MessagesWire.Message(id, "message", "assistant", Completed.answeringModel(all, model), blocks(done), stopReason(f.reason()),
-                    f.stopSequence(), new MessagesWire.Usage(f.usage().inputTokens(), f.usage().outputTokens(), 0, 0));
+            return new MessagesWire.Message(id, "message", "assistant", Completed.answeringModel(all, model), blocks(done),
+                    stopReason(f.reason()), f.stopSequence(), MessagesWire.Usage.of(f.usage()));
         }
     }
 
@@ -143,7 +143,8 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
                 out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
                 out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
                         new MessagesWire.StopDelta(stopReason(f.reason()), f.stopSequence()),
-                        new MessagesWire.OutputUsage(f.usage().inputTokens(), f.usage().outputTokens()))));
+                        new MessagesWire.OutputUsage(f.usage().uncachedInputTokens(), f.usage().outputTokens(),
+                                f.usage().cachedInputTokens()))));
                 out.event("message_stop", Json.write(new MessagesWire.Typed("message_stop")));
             }
         }

@@ -1,12 +1,16 @@
 package dev.tandem.server.api.anthropic;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.core.TokenUsage;
 import java.util.List;
+import java.util.Map;
 
 /** Anthropic Messages on the wire (snake_case through the mapper). */
 final class MessagesWire {
     private MessagesWire() {}
 
+    /** {@code others}: the fields this record does not read, for {@link MessagesRequests#FIELDS}. */
     record Request(
             String model,
             List<MessageIn> messages,
@@ -19,7 +23,10 @@ final class MessagesWire {
             Metadata metadata,
             Boolean stream,
             List<JsonNode> tools,
-            JsonNode toolChoice) {}
+            JsonNode toolChoice,
+            JsonNode outputConfig,
+            JsonNode outputFormat,
+            @JsonAnySetter Map<String, JsonNode> others) {}
 
     record MessageIn(String role, JsonNode content) {}
 
@@ -39,13 +46,20 @@ final class MessagesWire {
 
     record ToolUseBlock(String type, String id, String name, JsonNode input) {}
 
-    record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {}
+    /** As Claude counts: {@code inputTokens} are the prompt tokens computed, the cached ones are counted apart. */
+    record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {
+        static Usage of(TokenUsage u) {
+            return new Usage(u.uncachedInputTokens(), u.outputTokens(), 0, u.cachedInputTokens());
+        }
+    }
 
     /**
-     * message_delta's cumulative usage. {@code inputTokens} repeats the final prompt count, which
-     * matters when message_start had only an estimate (a backend that reports usage at the end).
+     * message_delta's cumulative usage. {@code inputTokens} and {@code cacheReadInputTokens} repeat the
+     * final prompt figures, which matters when message_start had only an estimate (a backend that
+     * reports usage at the end, or the local engine, which knows its prefix-cache hit only once the
+     * request is scheduled).
      */
-    record OutputUsage(int inputTokens, int outputTokens) {}
+    record OutputUsage(int inputTokens, int outputTokens, int cacheReadInputTokens) {}
 
     record MessageStart(String type, Message message) {}
 

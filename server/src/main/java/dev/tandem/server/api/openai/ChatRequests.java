@@ -1,6 +1,7 @@
 package dev.tandem.server.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.api.FieldRules;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
@@ -11,15 +12,40 @@ import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Message;
+import dev.tandem.server.core.Passthrough;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Role;
 import dev.tandem.server.core.Sampling;
+import dev.tandem.server.core.ToolChoice;
 import dev.tandem.server.core.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** A Chat Completions request, checked and turned into one internal request per choice. */
 final class ChatRequests {
     static final int MAX_N = 128;
+
+    /**
+     * The known fields {@link ChatWire.Request} does not read. Passed to an OpenAI upstream: fields with no
+     * meaning to a local model (storage, caching and billing hints, reasoning effort for a model that does
+     * not reason, a prediction that only speeds up). Only OpenAI honours audio output. Refused: what asks
+     * for something this server does not do, saying what to send instead.
+     */
+    static final FieldRules FIELDS = FieldRules.builder(Dialect.OPENAI)
+            .pass("store", "metadata", "service_tier", "prompt_cache_key", "prompt_cache_retention", "safety_identifier",
+                    "reasoning_effort", "verbosity", "prediction", "modalities", "chat_template_kwargs")
+            .essential("audio", "web_search_options")
+            .refuse("deprecated by OpenAI; send 'tools' and 'tool_choice'.", "functions", "function_call")
+            .refuse("vLLM's guided decoding is not supported; send 'response_format' with a JSON schema.",
+                    "guided_json", "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "structured_outputs")
+            .refuse("beam search is not supported.", "use_beam_search", "length_penalty", "best_of")
+            .refuse("the local engine scores generated tokens only.", "prompt_logprobs")
+            .refuse("the chat template is the model's own; it cannot be replaced or changed per request.",
+                    "chat_template", "add_generation_prompt", "continue_final_message", "echo", "documents")
+            .refuse("prompts are never truncated; shorten the conversation.", "truncate_prompt_tokens")
+            .refuse("send 'logit_bias' with -100 for the tokens to ban or allow.", "allowed_token_ids", "bad_words")
+            .build();
 
     private ChatRequests() {}
 
@@ -31,29 +57,92 @@ final class ChatRequests {
         int maxTokens = Params.maxTokens(asked == null ? defaultMaxTokens : asked, maxField);
         int n = r.n() == null ? 1 : Params.range(r.n(), 1, MAX_N, "n");
         Sampling sampling = SamplingChecks.openAi(r.temperature(), r.topP(), r.topK(), r.minP(), r.seed(),
-                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens);
+                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens)
+                .toBuilder()
+                .withLogitBias(Params.logitBias(r.logitBias(), "logit_bias"))
+                .withStopTokenIds(Params.tokenIds(r.stopTokenIds(), "stop_token_ids"))
+                .build();
         List<String> stop = Params.stopSequences(r.stop(), "stop");
         Integer topLogprobs = topLogprobs(r.logprobs(), r.topLogprobs());
         if (r.streamOptions() != null && !Boolean.TRUE.equals(r.stream())) {
             throw ApiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
         }
         List<ToolSpec> tools = tools(r.tools());
-        String toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? null
-                : r.toolChoice().isTextual() ? r.toolChoice().asText() : Json.write(r.toolChoice());
+        ToolChoice toolChoice = toolChoice(r.toolChoice(), r.parallelToolCalls());
+        ResponseFormat format = responseFormat(r.responseFormat());
+        Passthrough passthrough = FIELDS.apply(r.others() == null ? Map.of() : r.others(), List.of());
 
         List<InferenceRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(origin.request(i, n, Dialect.OPENAI, r.model(), chat)
                     .withMaxTokens(maxTokens, asked == null)
-                    .withSampling(sampling)
+                    .withSampling(sampling.forChoice(i))
                     .withStop(stop)
                     .withTopLogprobs(topLogprobs)
                     .withStream(Boolean.TRUE.equals(r.stream()))
                     .withTools(tools, toolChoice)
+                    .withResponseFormat(format)
                     .withUser(r.user())
+                    .withPassthrough(passthrough)
                     .build());
         }
         return out;
+    }
+
+    /**
+     * {@code {"type": "text"}}, {@code {"type": "json_object"}} or {@code {"type": "json_schema", "json_schema":
+     * {"name", "description"?, "schema", "strict"?}}}.
+     */
+    static ResponseFormat responseFormat(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return ResponseFormat.TEXT;
+        }
+        String type = format.path("type").asText("");
+        return switch (type) {
+            case "text" -> ResponseFormat.TEXT;
+            case "json_object" -> new ResponseFormat.JsonObject();
+            case "json_schema" -> {
+                JsonNode js = format.path("json_schema");
+                if (!js.path("schema").isObject()) {
+                    throw ApiException.invalid("response_format.json_schema.schema",
+                            "'response_format.json_schema.schema' must be a JSON schema object.");
+                }
+                JsonNode strict = js.path("strict");
+                if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
+                    throw ApiException.invalid("response_format.json_schema.strict", "'response_format.json_schema.strict' must be a boolean.");
+                }
+                yield new ResponseFormat.JsonSchema(js.path("name").asText(ResponseFormat.JsonSchema.DEFAULT_NAME),
+                        js.path("description").isTextual() ? js.get("description").asText() : null,
+                        Json.write(js.get("schema")), strict.asBoolean(false));
+            }
+            default -> throw ApiException.invalid("response_format.type",
+                    "'response_format.type' must be 'text', 'json_object' or 'json_schema'; got '" + type + "'.");
+        };
+    }
+
+    /**
+     * {@code "auto"}, {@code "none"}, {@code "required"} or {@code {"type":"function","function":{"name":…}}},
+     * with {@code parallel_tool_calls}.
+     */
+    static ToolChoice toolChoice(JsonNode choice, Boolean parallel) {
+        ToolChoice typed;
+        if (choice == null || choice.isNull()) {
+            typed = ToolChoice.AUTO;
+        } else if (choice.isTextual()) {
+            typed = switch (choice.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw ApiException.invalid("tool_choice",
+                        "'tool_choice' must be 'auto', 'none', 'required' or a named function; got '" + choice.asText() + "'.");
+            };
+        } else if (choice.isObject() && "function".equals(choice.path("type").asText()) && choice.path("function").path("name").isTextual()) {
+            typed = ToolChoice.named(choice.path("function").path("name").asText());
+        } else {
+            throw ApiException.invalid("tool_choice",
+                    "'tool_choice' must be 'auto', 'none', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.");
+        }
+        return parallel == null ? typed : typed.withParallel(parallel);
     }
 
     private static Integer topLogprobs(Boolean logprobs, Integer top) {
@@ -153,19 +242,30 @@ final class ChatRequests {
         return sb.toString();
     }
 
+    /** Function tools: {@code {"type": "function", "function": {"name", "description"?, "parameters"?, "strict"?}}}. */
     private static List<ToolSpec> tools(List<JsonNode> tools) {
         List<ToolSpec> out = new ArrayList<>();
         if (tools == null) {
             return out;
         }
         for (int i = 0; i < tools.size(); i++) {
-            JsonNode fn = tools.get(i) == null ? null : tools.get(i).path("function");
-            if (fn == null || !fn.path("name").isTextual()) {
-                throw ApiException.invalid("tools[" + i + "].function.name", "'tools[" + i + "].function.name' must be a string.");
+            String field = "tools[" + i + "]";
+            JsonNode tool = tools.get(i);
+            String type = tool == null ? "" : tool.path("type").asText("function");
+            if (!type.equals("function")) {
+                throw ApiException.invalid(field + ".type", "'" + field + ".type' must be 'function' (the only tools a client runs "
+                        + "itself that this server can offer); got '" + type + "'.");
+            }
+            JsonNode fn = tool.path("function");
+            if (!fn.path("name").isTextual() || fn.get("name").asText().isEmpty()) {
+                throw ApiException.invalid(field + ".function.name", "'" + field + ".function.name' must be a non-empty string.");
             }
             JsonNode parameters = fn.path("parameters");
-            out.add(new ToolSpec(fn.get("name").asText(), fn.path("description").asText(null),
-                    parameters.isMissingNode() ? "{}" : Json.write(parameters)));
+            if (!parameters.isMissingNode() && !parameters.isNull() && !parameters.isObject()) {
+                throw ApiException.invalid(field + ".function.parameters", "'" + field + ".function.parameters' must be a JSON schema object.");
+            }
+            out.add(new ToolSpec(fn.get("name").asText(), fn.path("description").isTextual() ? fn.get("description").asText() : null,
+                    parameters.isObject() ? Json.write(parameters) : "{}", fn.path("strict").asBoolean(false)));
         }
         return out;
     }

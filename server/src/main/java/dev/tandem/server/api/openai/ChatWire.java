@@ -1,13 +1,16 @@
 package dev.tandem.server.api.openai;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /** OpenAI Chat Completions on the wire (snake_case through the mapper). */
 final class ChatWire {
     private ChatWire() {}
 
+    /** {@code others}: the fields this record does not read, for {@link ChatRequests#FIELDS}. */
     record Request(
             String model,
             List<MessageIn> messages,
@@ -27,12 +30,17 @@ final class ChatWire {
             String user,
             List<JsonNode> tools,
             JsonNode toolChoice,
+            Boolean parallelToolCalls,
+            JsonNode responseFormat,
+            JsonNode logitBias,
             // vLLM extensions
             Integer topK,
             Double minP,
             Double repetitionPenalty,
             Boolean ignoreEos,
-            Integer minTokens) {}
+            Integer minTokens,
+            List<Integer> stopTokenIds,
+            @JsonAnySetter Map<String, JsonNode> others) {}
 
     record MessageIn(String role, JsonNode content, String name, List<ToolCallIn> toolCalls, String toolCallId) {}
 

@@ -2,6 +2,7 @@ package dev.tandem.server.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Prompt;
+import dev.tandem.server.api.FieldRules;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.api.SamplingChecks;
@@ -12,6 +13,7 @@ import dev.tandem.server.core.Input;
 import dev.tandem.server.core.Sampling;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** A legacy Completions request, checked and turned into one internal request per prompt × n (prompt-major). */
 final class CompletionRequests {
@@ -19,10 +21,25 @@ final class CompletionRequests {
     static final int DEFAULT_MAX_TOKENS = 16;
     static final int MAX_CHOICES = 256;
 
+    /**
+     * The known fields {@link CompletionWire.Request} does not read (legacy completions are served by the
+     * local model only, so nothing is passed on): vLLM's extensions this server does not do, refused with
+     * what to send instead.
+     */
+    static final FieldRules FIELDS = FieldRules.builder(Dialect.OPENAI)
+            .refuse("structured output is served on /v1/chat/completions ('response_format').", "response_format",
+                    "guided_json", "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "structured_outputs")
+            .refuse("beam search is not supported.", "use_beam_search", "length_penalty")
+            .refuse("the local engine scores generated tokens only.", "prompt_logprobs")
+            .refuse("prompts are never truncated; shorten the prompt.", "truncate_prompt_tokens")
+            .refuse("send 'logit_bias' with -100 for the tokens to ban or allow.", "allowed_token_ids", "bad_words")
+            .build();
+
     private CompletionRequests() {}
 
     static List<InferenceRequest> toInference(CompletionWire.Request r, Origin origin) {
         Params.requiredText(r.model(), "model");
+        FIELDS.apply(r.others() == null ? Map.of() : r.others(), List.of());
         List<Prompt> prompts = prompts(r.prompt());
         int maxTokens = Params.maxTokens(r.maxTokens() == null ? DEFAULT_MAX_TOKENS : r.maxTokens(), "max_tokens");
         int n = r.n() == null ? 1 : Params.range(r.n(), 1, ChatRequests.MAX_N, "n");
@@ -33,7 +50,11 @@ final class CompletionRequests {
             throw ApiException.invalid("n", "prompts × n must be at most " + MAX_CHOICES + ", got " + prompts.size() * n + ".");
         }
         Sampling sampling = SamplingChecks.openAi(r.temperature(), r.topP(), r.topK(), r.minP(), r.seed(),
-                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens);
+                r.presencePenalty(), r.frequencyPenalty(), r.repetitionPenalty(), r.ignoreEos(), r.minTokens(), maxTokens)
+                .toBuilder()
+                .withLogitBias(Params.logitBias(r.logitBias(), "logit_bias"))
+                .withStopTokenIds(Params.tokenIds(r.stopTokenIds(), "stop_token_ids"))
+                .build();
         List<String> stop = Params.stopSequences(r.stop(), "stop");
         Integer logprobs = Params.range(r.logprobs(), 0, 20, "logprobs");
         boolean echo = Boolean.TRUE.equals(r.echo());
@@ -54,7 +75,7 @@ final class CompletionRequests {
             for (int i = 0; i < n; i++) {
                 out.add(origin.request(p * n + i, prompts.size() * n, Dialect.OPENAI, r.model(), input)
                         .withMaxTokens(maxTokens, r.maxTokens() == null)
-                        .withSampling(sampling)
+                        .withSampling(sampling.forChoice(i))
                         .withStop(stop)
                         .withTopLogprobs(logprobs)
                         .withStream(Boolean.TRUE.equals(r.stream()))

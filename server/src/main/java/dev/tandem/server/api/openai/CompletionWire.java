@@ -1,5 +1,6 @@
 package dev.tandem.server.api.openai;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.Map;
 final class CompletionWire {
     private CompletionWire() {}
 
+    /** {@code others}: the fields this record does not read, for {@link CompletionRequests#FIELDS}. */
     record Request(
             String model,
             JsonNode prompt,
@@ -26,13 +28,16 @@ final class CompletionWire {
             Boolean stream,
             ChatWire.StreamOptions streamOptions,
             String user,
+            JsonNode logitBias,
             // vLLM extensions
             Boolean ignoreEos,
             Integer minTokens,
             Integer topK,
             Double minP,
             Double repetitionPenalty,
-            Boolean returnTokensAsTokenIds) {}
+            Boolean returnTokensAsTokenIds,
+            List<Integer> stopTokenIds,
+            @JsonAnySetter Map<String, JsonNode> others) {}
 
     record Completion(String id, String object, long created, String model, List<Choice> choices, OpenAiUsage usage,
             String systemFingerprint) {}

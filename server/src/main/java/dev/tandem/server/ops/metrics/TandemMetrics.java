@@ -1,10 +1,12 @@
 package dev.tandem.server.ops.metrics;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.models.KvStats;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.RequestOutcome;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -37,9 +39,10 @@ public final class TandemMetrics implements OutcomeListener {
 
     /**
      * @param engineLoad the local engine's load, or null without a local engine
+     * @param engineKv the local engine's KV-cache counters and block pool, or null without a local engine
      * @param breakerStates upstream name → its circuit state, or null without remotes
      */
-    public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<Map<String, CircuitState>> breakerStates) {
+    public TandemMetrics(Supplier<EngineLoad> engineLoad, Supplier<KvStats> engineKv, Supplier<Map<String, CircuitState>> breakerStates) {
         requests = Counter.builder().name("tandem_requests").help("Requests by inbound dialect, backend, route and status")
                 .labelNames("dialect", "backend", "route", "status").register(registry);
         latency = Histogram.builder().name("tandem_request_duration_seconds").help("Time from start to the last event")
@@ -69,6 +72,9 @@ public final class TandemMetrics implements OutcomeListener {
         if (engineLoad != null) {
             registerEngine(engineLoad);
         }
+        if (engineKv != null) {
+            registerKvCache(engineKv);
+        }
         if (breakerStates != null) {
             GaugeWithCallback.builder().name("tandem_circuit_breaker_state")
                     .help("1 for each upstream's current circuit-breaker state").labelNames("upstream", "state")
@@ -82,14 +88,7 @@ public final class TandemMetrics implements OutcomeListener {
     }
 
     private void registerEngine(Supplier<EngineLoad> engineLoad) {
-        // no engine series while the model loads (the supplier refuses), rather than a failed scrape
-        Supplier<EngineLoad> load = () -> {
-            try {
-                return engineLoad.get();
-            } catch (RuntimeException loading) {
-                return null;
-            }
-        };
+        Supplier<EngineLoad> load = whileLoaded(engineLoad);
         GaugeWithCallback.builder().name("tandem_engine_queue_depth").help("Requests waiting for a slot")
                 .callback(cb -> ifLoaded(load, l -> cb.call(l.waiting()))).register(registry);
         GaugeWithCallback.builder().name("tandem_engine_running_sequences").help("Sequences being generated")
@@ -108,10 +107,44 @@ public final class TandemMetrics implements OutcomeListener {
                 .register(registry);
     }
 
-    private static void ifLoaded(Supplier<EngineLoad> load, java.util.function.Consumer<EngineLoad> use) {
-        EngineLoad l = load.get();
-        if (l != null) {
-            use.accept(l);
+    /** The prefix cache (vLLM's prefix_cache_queries / prefix_cache_hits, in tokens), evictions, preemptions, blocks. */
+    private void registerKvCache(Supplier<KvStats> engineKv) {
+        Supplier<KvStats> kv = whileLoaded(engineKv);
+        CounterWithCallback.builder().name("tandem_engine_prefix_cache_queried_tokens")
+                .help("Prompt tokens looked up in the prefix cache")
+                .callback(cb -> ifLoaded(kv, s -> cb.call(s.prefixQueriedTokens()))).register(registry);
+        CounterWithCallback.builder().name("tandem_engine_prefix_cache_hit_tokens")
+                .help("Prompt tokens found in the prefix cache (not computed)")
+                .callback(cb -> ifLoaded(kv, s -> cb.call(s.prefixHitTokens()))).register(registry);
+        CounterWithCallback.builder().name("tandem_engine_kv_cache_evicted_blocks")
+                .help("Cached KV blocks evicted (least recently used) to make room")
+                .callback(cb -> ifLoaded(kv, s -> cb.call(s.evictedBlocks()))).register(registry);
+        CounterWithCallback.builder().name("tandem_engine_preemptions")
+                .help("Running sequences freed to make room, to be recomputed")
+                .callback(cb -> ifLoaded(kv, s -> cb.call(s.preemptions()))).register(registry);
+        GaugeWithCallback.builder().name("tandem_engine_kv_cache_blocks")
+                .help("KV-cache blocks by state: held by sequences, or free (cached prefixes among them)").labelNames("state")
+                .callback(cb -> ifLoaded(kv, s -> {
+                    cb.call(s.blocks().used(), "used");
+                    cb.call(s.blocks().free(), "free");
+                })).register(registry);
+    }
+
+    /** No engine series while the model loads (the supplier refuses then), rather than a failed scrape. */
+    private static <T> Supplier<T> whileLoaded(Supplier<T> supplier) {
+        return () -> {
+            try {
+                return supplier.get();
+            } catch (RuntimeException loading) {
+                return null;
+            }
+        };
+    }
+
+    private static <T> void ifLoaded(Supplier<T> value, java.util.function.Consumer<T> use) {
+        T v = value.get();
+        if (v != null) {
+            use.accept(v);
         }
     }
 

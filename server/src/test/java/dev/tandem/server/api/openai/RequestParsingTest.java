@@ -8,11 +8,16 @@ import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Caller;
+import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
+import dev.tandem.server.core.ResponseFormat;
 import dev.tandem.server.core.Role;
+import dev.tandem.server.core.ToolChoice;
+import dev.tandem.server.core.ToolSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -112,6 +117,9 @@ class RequestParsingTest {
         "{\"model\":\"m\",\"prompt\":\"a\",\"top_k\":-5}        | top_k",
         "{\"model\":\"m\",\"prompt\":\"a\",\"repetition_penalty\":0} | repetition_penalty",
         "{\"model\":\"m\",\"prompt\":\"a\",\"echo\":true,\"logprobs\":1} | echo",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"use_beam_search\":true} | use_beam_search",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"guided_json\":{}} | guided_json",
+        "{\"model\":\"m\",\"prompt\":\"a\",\"logit_bias\":[1]} | logit_bias",
     })
     void badCompletionRequestsNameTheField(String json, String field) {
         assertThatThrownBy(() -> completion(json))
@@ -137,5 +145,50 @@ class RequestParsingTest {
                 .isInstanceOf(ApiException.class).hasMessageContaining("not valid JSON").hasMessageContaining("line 1");
         assertThatThrownBy(() -> chat("[1,2]")).isInstanceOf(ApiException.class).hasMessageContaining("JSON object");
         assertThatThrownBy(() -> chat("")).isInstanceOf(ApiException.class).hasMessageContaining("empty");
+    }
+
+    @Test
+    void nChoicesWithASeedAreSeededOneApart() {
+        List<InferenceRequest> seeded = chat("{\"model\":\"m\",\"n\":3,\"seed\":42,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(seeded).extracting(r -> r.sampling().seed()).containsExactly(42L, 43L, 44L);
+        List<InferenceRequest> unseeded = chat("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(unseeded).extracting(r -> r.sampling().seed()).containsOnlyNulls();
+        assertThat(completion("{\"model\":\"m\",\"prompt\":[\"a\",\"b\"],\"n\":2,\"seed\":7}"))
+                .extracting(r -> r.sampling().seed()).containsExactly(7L, 8L, 7L, 8L);
+    }
+
+    @Test
+    void toolsChoiceAndResponseFormatBecomeTypedValues() {
+        InferenceRequest r = chat("""
+                {"model":"m","messages":[{"role":"user","content":"x"}],"parallel_tool_calls":false,
+                 "tools":[{"type":"function","function":{"name":"f","strict":true,"parameters":{"type":"object"}}}],
+                 "tool_choice":{"type":"function","function":{"name":"f"}},
+                 "response_format":{"type":"json_schema","json_schema":{"name":"out","strict":true,"schema":{"type":"object"}}},
+                 "logit_bias":{"50256":-100,"7":2.5},"stop_token_ids":[2,3]}
+                """).get(0);
+        assertThat(r.tools()).containsExactly(new ToolSpec("f", null, "{\"type\":\"object\"}", true));
+        assertThat(r.toolChoice()).isEqualTo(ToolChoice.named("f").withParallel(false));
+        assertThat(r.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("out", null, "{\"type\":\"object\"}", true));
+        assertThat(r.sampling().logitBias()).isEqualTo(Map.of(50256, -100.0, 7, 2.5));
+        assertThat(r.sampling().stopTokenIds()).containsExactly(2, 3);
+        assertThat(chat("{\"model\":\"m\",\"response_format\":{\"type\":\"json_object\"},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .get(0).responseFormat()).isEqualTo(new ResponseFormat.JsonObject());
+        assertThat(chat("{\"model\":\"m\",\"tool_choice\":\"none\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .get(0).toolChoice()).isEqualTo(ToolChoice.NONE);
+    }
+
+    @Test
+    void fieldsWithNoLocalMeaningPassToOpenAiAndOnlyOpenAiHonoursAudio() {
+        InferenceRequest r = chat("""
+                {"model":"m","messages":[{"role":"user","content":"x"}],"store":false,"metadata":{"a":"b"},
+                 "prompt_cache_key":"conv-1","reasoning_effort":"low","some_future_field":1,"service_tier":null}
+                """).get(0);
+        assertThat(r.passthrough().fieldsFor(Dialect.OPENAI)).containsOnlyKeys("store", "metadata", "prompt_cache_key", "reasoning_effort");
+        assertThat(r.passthrough().fieldsFor(Dialect.OPENAI).get("metadata")).isEqualTo("{\"a\":\"b\"}");
+        assertThat(r.passthrough().fieldsFor(Dialect.ANTHROPIC)).isEmpty();
+        assertThat(r.passthrough().essentialFieldFor(null)).isNull();
+        InferenceRequest audio = chat("{\"model\":\"m\",\"audio\":{\"voice\":\"alloy\"},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").get(0);
+        assertThat(audio.passthrough().essentialFieldFor(null)).isEqualTo("audio");
+        assertThat(audio.passthrough().essentialFieldFor(Dialect.OPENAI)).isNull();
     }
 }

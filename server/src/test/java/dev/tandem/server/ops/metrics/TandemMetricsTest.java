@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.models.EngineLoad;
+import dev.tandem.models.KvStats;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
@@ -22,7 +23,7 @@ class TandemMetricsTest {
 
     @Test
     void requestSeriesMoveWithTraffic() {
-        TandemMetrics metrics = new TandemMetrics(null, null);
+        TandemMetrics metrics = new TandemMetrics(null, null, null);
         PromText before = PromText.parse(metrics.scrape());
 
         new ObservingBackend(ScriptedBackend.answering("local", "m", "abcd", 5), List.of(metrics))
@@ -66,10 +67,12 @@ class TandemMetricsTest {
     @Test
     void engineAndBreakerGaugesAreReadAtScrapeTime() {
         AtomicReference<EngineLoad> load = new AtomicReference<>(new EngineLoad(0, 0, 8, 32, 1000, 1000, Duration.ZERO, 0));
+        AtomicReference<KvStats> kv = new AtomicReference<>(KvStats.NONE);
         AtomicReference<Map<String, CircuitState>> breakers = new AtomicReference<>(Map.of("anthropic", CircuitState.CLOSED));
-        TandemMetrics metrics = new TandemMetrics(load::get, breakers::get);
+        TandemMetrics metrics = new TandemMetrics(load::get, kv::get, breakers::get);
 
         load.set(new EngineLoad(3, 5, 8, 32, 1000, 250, Duration.ofMillis(40), 3));
+        kv.set(new KvStats(400, 96, 7, 2, new KvStats.Blocks(16, 47, 16)));
         breakers.set(Map.of("anthropic", CircuitState.OPEN, "openai", CircuitState.HALF_OPEN));
         PromText p = PromText.parse(metrics.scrape());
 
@@ -78,6 +81,13 @@ class TandemMetricsTest {
         assertThat(p.value("tandem_engine_batch_size")).isEqualTo(3);
         assertThat(p.value("tandem_engine_kv_cache_tokens", "state", "used")).isEqualTo(750);
         assertThat(p.value("tandem_engine_kv_cache_usage_ratio")).isEqualTo(0.75);
+        assertThat(p.value("tandem_engine_prefix_cache_queried_tokens_total")).isEqualTo(400);
+        assertThat(p.value("tandem_engine_prefix_cache_hit_tokens_total")).isEqualTo(96);
+        assertThat(p.value("tandem_engine_kv_cache_evicted_blocks_total")).isEqualTo(7);
+        assertThat(p.value("tandem_engine_preemptions_total")).isEqualTo(2);
+        assertThat(p.value("tandem_engine_kv_cache_blocks", "state", "used")).isEqualTo(47);
+        assertThat(p.value("tandem_engine_kv_cache_blocks", "state", "free")).isEqualTo(16);
+        assertThat(p.types).containsEntry("tandem_engine_prefix_cache_hit_tokens_total", "counter");
         assertThat(p.value("tandem_circuit_breaker_state", "upstream", "anthropic", "state", "open")).isEqualTo(1);
         assertThat(p.value("tandem_circuit_breaker_state", "upstream", "anthropic", "state", "closed")).isEqualTo(0);
         assertThat(p.value("tandem_circuit_breaker_state", "upstream", "openai", "state", "half_open")).isEqualTo(1);

@@ -1,0 +1,231 @@
+# One forward step of a Llama-family model (HF LlamaForCausalLM) over paged KV blocks, as TorchScript.
+#
+# This is the program's source as torch.jit.load reads it: StepArchive writes it at start into an
+# archive (a zip with code/__torch__.py, data.pkl holding the attributes below) and DJL compiles it
+# when it loads the archive. Serialized TorchScript: ops are spelled torch.NAME(...), a dtype is its
+# number (6 float32, 5 float16, 15 bfloat16, 4 int64), and the compute dtype is the attribute `dtype`.
+#
+# Shapes: T tokens in the step (decode tokens first, then each multi-token chunk), D decode tokens,
+# H query heads, K key/value heads, G = H / K query heads per KV head, d head_dim, S pool slots
+# (blocks * block_size). The KV pool is one tensor [layers, 2, S, K, d]; slot s of a sequence's
+# position p is table[p // block_size] * block_size + p % block_size, computed by the caller.
+class Step(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  num_layers : int
+  num_heads : int
+  num_kv_heads : int
+  head_dim : int
+  block_size : int
+  rms_norm_eps : float
+  dtype : int
+  device : str
+  onednn_products : bool
+  def forward(self: __torch__.Step,
+    layers: List[List[Tensor]],
+    model: List[Tensor],
+    kv: Tensor,
+    tokens: List[int],
+    positions: List[int],
+    slots: List[int],
+    decode_count: int,
+    decode_tables: List[int],
+    decode_width: int,
+    chunk_starts: List[int],
+    chunk_lengths: List[int],
+    chunk_tables: List[int],
+    last_rows: List[int]) -> Tensor:
+    # layers[l]: input_layernorm, q|k|v proj, o_proj, post_attention_layernorm, gate|up proj, down_proj
+    # model: embed_tokens, norm, lm_head, inv_freq (rope_scaling applied)
+    dev = torch.device(self.device)
+    token_ids = torch.tensor(tokens, dtype=4, device=dev)                       # [T]
+    position_ids = torch.tensor(positions, dtype=4, device=dev)                 # [T]
+    slot_ids = torch.tensor(slots, dtype=4, device=dev)                         # [T]
+
+    # RoPE: angles in float32 as HF computes them, cos and sin in the compute dtype
+    freqs = torch.mul(torch.unsqueeze(torch.to(position_ids, 6), 1), torch.unsqueeze(model[3], 0))  # [T, d/2]
+    angles = torch.cat([freqs, freqs], -1)                                      # [T, d]
+    cos = torch.unsqueeze(torch.to(torch.cos(angles), self.dtype), 1)           # [T, 1, d]
+    sin = torch.unsqueeze(torch.to(torch.sin(angles), self.dtype), 1)           # [T, 1, d]
+
+    # Which pool blocks each sequence reads and its causal rule, the same for every layer
+    decode_blocks = torch.tensor(decode_tables, dtype=4, device=dev)            # [D * width]
+    decode_mask = self.decode_mask(position_ids, decode_count, decode_width)    # [D, 1, 1, width * block_size]
+    all_chunk_blocks = torch.tensor(chunk_tables, dtype=4, device=dev)         # the chunks' tables, one after another
+    chunk_blocks = annotate(List[Tensor], [])
+    chunk_masks = annotate(List[Tensor], [])
+    first = 0
+    for c in range(torch.len(chunk_lengths)):
+      blocks = torch.floordiv(chunk_starts[c] + chunk_lengths[c] - 1, self.block_size) + 1
+      chunk_blocks.append(torch.slice(all_chunk_blocks, 0, first, first + blocks))  # [blocks]
+      chunk_masks.append(self.chunk_mask(chunk_starts[c], chunk_lengths[c], dev))  # [G n, start + n]
+      first = first + blocks
+
+    # Token embeddings
+    x = torch.embedding(model[0], token_ids)                                    # [T, hidden]
+
+    for l in range(torch.len(layers)):
+      w = layers[l]
+      keys = torch.select(torch.select(kv, 0, l), 0, 0)                         # [S, K, d]
+      values = torch.select(torch.select(kv, 0, l), 0, 1)                       # [S, K, d]
+
+      # Self-attention: RMSNorm, q|k|v in one product, RoPE on q and k
+      qkv = self.project(self.rms_norm(x, w[0]), w[1])                           # [T, (H + 2K) d]
+      qk = torch.view(torch.slice(qkv, 1, 0, (self.num_heads + self.num_kv_heads) * self.head_dim),
+                      [-1, self.num_heads + self.num_kv_heads, self.head_dim])  # [T, H + K, d]
+      qk = self.rope(qk, cos, sin)
+      q = torch.slice(qk, 1, 0, self.num_heads)                                 # [T, H, d]
+      k = torch.slice(qk, 1, self.num_heads)                                    # [T, K, d]
+      v = torch.view(torch.slice(qkv, 1, (self.num_heads + self.num_kv_heads) * self.head_dim),
+                     [-1, self.num_kv_heads, self.head_dim])                    # [T, K, d]
+
+      # This step's keys and values go into their pool slots, in place
+      torch.index_copy_(keys, 0, slot_ids, k)
+      torch.index_copy_(values, 0, slot_ids, v)
+
+      # Each token attends over its own sequence's blocks: decode tokens as one batch, chunks one by one
+      outputs = annotate(List[Tensor], [])
+      if torch.gt(decode_count, 0):
+        outputs.append(self.attend_decode(torch.slice(q, 0, 0, decode_count), keys, values,
+                                          decode_blocks, decode_mask))          # [D, H d]
+      row = decode_count
+      for c in range(torch.len(chunk_lengths)):
+        n = chunk_lengths[c]
+        outputs.append(self.attend_chunk(torch.slice(q, 0, row, row + n), keys, values,
+                                         chunk_blocks[c], chunk_masks[c]))      # [n, H d]
+        row = row + n
+      attention = outputs[0]                                                    # [T, H d]
+      if torch.gt(torch.len(outputs), 1):
+        attention = torch.cat(outputs, 0)
+      x = torch.add(x, self.project(attention, w[2]))                           # [T, hidden]
+
+      # MLP: RMSNorm, gate|up in one product, SiLU(gate) * up, down
+      gate_up = self.project(self.rms_norm(x, w[3]), w[4])                      # [T, 2 ffn]
+      gate_and_up = torch.chunk(gate_up, 2, -1)
+      hidden = torch.mul(torch.silu(gate_and_up[0]), gate_and_up[1])            # [T, ffn]
+      x = torch.add(x, self.project(hidden, w[5]))                              # [T, hidden]
+
+    # Final norm and the head, on the rows whose logits are wanted
+    last = torch.index_select(x, 0, torch.tensor(last_rows, dtype=4, device=dev))  # [rows, hidden]
+    logits = self.project(self.rms_norm(last, model[1]), model[2])              # [rows, vocab]
+    return torch.to(logits, torch.device("cpu"), 6)                             # float32 for the sampler
+
+  def rms_norm(self: __torch__.Step, x: Tensor, weight: Tensor) -> Tensor:
+    # HF LlamaRMSNorm: in float32, x / sqrt(mean(x^2) + eps), back to the compute dtype, times the weight.
+    # (torch.rms_norm rounds differently in bfloat16: greedy tokens then drift from HF's)
+    x32 = torch.to(x, 6)
+    variance = torch.mean(torch.pow(x32, 2), [-1], True)
+    normed = torch.mul(x32, torch.rsqrt(torch.add(variance, self.rms_norm_eps)))
+    return torch.mul(weight, torch.to(normed, self.dtype))
+
+  def rope(self: __torch__.Step, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    # x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) for halves x1, x2 of each head
+    halves = torch.chunk(x, 2, -1)
+    rotated = torch.cat([torch.neg(halves[1]), halves[0]], -1)
+    return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
+
+  def project(self: __torch__.Step, x: Tensor, weight: Tensor) -> Tensor:
+    # x W^T, W [out, in] as loaded, or in oneDNN's blocked layout (see pack)
+    if ops.prim.is_mkldnn(weight):
+      return ops.mkldnn._linear_pointwise(x, weight, None, "none", annotate(List[Optional[number]], []), None)
+    return torch.linear(x, weight)
+
+  def pack(self: __torch__.Step, weight: Tensor) -> Tensor:
+    # A product's weight [out, in], put once into the blocked layout oneDNN's kernels read (on the CPU).
+    # A plain weight is reordered on every call: packed, a bfloat16 decode step took 0.6x the time, a
+    # float32 one 0.85x, and float32 batch-16 steps and prefill 0.5x (benchmarks/results/step-perf.md).
+    # Kept only where it gives linear's answer on a probe: PyTorch 2.7's oneDNN gets float32 weights wrong
+    # whose row count is not a multiple of 64 (a 32,016-token head, the tests' small shapes)
+    if not self.onednn_products:
+      return weight
+    packed = ops.mkldnn._reorder_linear_weight(weight, None)
+    inputs = torch.size(weight, 1)
+    probe = torch.to(torch.cos(torch.reshape(torch.arange(4 * inputs, dtype=6), [4, inputs])), ops.prim.dtype(weight))
+    want = torch.linear(probe, weight)                                          # [4, out]
+    error = torch.max(torch.abs(torch.sub(self.project(probe, packed), want)))
+    if torch.le(torch.item(error), torch.mul(torch.item(torch.max(torch.abs(want))), 0.01)):
+      return packed
+    return weight
+
+  def decode_mask(self: __torch__.Step, position_ids: Tensor, decode_count: int, width: int) -> Tensor:
+    # Decode token i may see its sequence's positions 0..positions[i] of the width * block_size gathered
+    length = width * self.block_size
+    visible = torch.arange(length, dtype=4, device=ops.prim.device(position_ids))  # [L]
+    own = torch.unsqueeze(torch.slice(position_ids, 0, 0, decode_count), 1)    # [D, 1]
+    allowed = torch.le(torch.unsqueeze(visible, 0), own)                        # [D, L]
+    return torch.view(self.additive(allowed), [decode_count, 1, 1, length])    # [D, 1, 1, L]
+
+  def chunk_mask(self: __torch__.Step, start: int, n: int, dev: Device) -> Tensor:
+    # Token i of a chunk at positions start..start+n-1 sees positions 0..start+i; one row per (head in group, token)
+    visible = torch.arange(start + n, dtype=4, device=dev)                      # [L]
+    own = torch.arange(start, start + n, dtype=4, device=dev)                   # [n]
+    allowed = torch.le(torch.unsqueeze(visible, 0), torch.unsqueeze(own, 1))   # [n, L]
+    return torch.repeat(self.additive(allowed), [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, L]
+
+  def additive(self: __torch__.Step, allowed: Tensor) -> Tensor:
+    # 0 where attention is allowed, -inf elsewhere, in the compute dtype: what attention adds to its scores
+    # (built once per step; a boolean mask would be converted again in every layer)
+    blocked = torch.zeros(torch.size(allowed), dtype=self.dtype, device=ops.prim.device(allowed))
+    return torch.masked_fill(blocked, torch.logical_not(allowed), float("-inf"))
+
+  def gather(self: __torch__.Step, pool: Tensor, blocks: Tensor) -> Tensor:
+    # The named blocks of one layer's keys or values, in table order
+    paged = torch.view(pool, [-1, self.block_size, self.num_kv_heads, self.head_dim])  # [blocks, block_size, K, d]
+    return torch.index_select(paged, 0, blocks)                                 # [n_blocks, block_size, K, d]
+
+  def attend_decode(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
+    # Grouped-query attention of D single tokens: the G query heads of a KV head are its "query rows"
+    count = torch.size(q, 0)
+    group = torch.floordiv(self.num_heads, self.num_kv_heads)
+    k = torch.transpose(torch.reshape(self.gather(keys, blocks), [count, -1, self.num_kv_heads, self.head_dim]), 1, 2)    # [D, K, L, d]
+    v = torch.transpose(torch.reshape(self.gather(values, blocks), [count, -1, self.num_kv_heads, self.head_dim]), 1, 2)  # [D, K, L, d]
+    queries = torch.view(q, [count, self.num_kv_heads, group, self.head_dim])   # [D, K, G, d]
+    out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [D, K, G, d]
+    return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
+
+  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
+    # Grouped-query attention of one chunk's n tokens over its sequence's first L positions, causal.
+    # Long prompts are bound by this call on the CPU: PyTorch 2.7's kernel ran bfloat16 attention at about
+    # 50 GFLOP/s on this project's CPU, the products at about 400. Measured no better: the CPU flash kernel
+    # unmasked (own tokens causal, earlier ones all visible, merged by log-sum-exp), and 8x worse: HF's
+    # eager matmul-softmax-matmul in bfloat16.
+    n = torch.size(q, 0)
+    length = torch.size(mask, 1)
+    group = torch.floordiv(self.num_heads, self.num_kv_heads)
+    k = torch.slice(torch.reshape(self.gather(keys, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)    # [L, K, d]
+    v = torch.slice(torch.reshape(self.gather(values, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)  # [L, K, d]
+    k = torch.unsqueeze(torch.transpose(k, 0, 1), 0)                            # [1, K, L, d]
+    v = torch.unsqueeze(torch.transpose(v, 0, 1), 0)                            # [1, K, L, d]
+    queries = torch.permute(torch.view(q, [n, self.num_kv_heads, group, self.head_dim]), [1, 2, 0, 3])  # [K, G, n, d]
+    queries = torch.reshape(queries, [1, self.num_kv_heads, group * n, self.head_dim])                 # [1, K, G n, d]
+    out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [1, K, G n, d]
+    out = torch.permute(torch.view(out, [self.num_kv_heads, group, n, self.head_dim]), [2, 0, 1, 3])   # [n, K, G, d]
+    return torch.reshape(out, [n, self.num_heads * self.head_dim])              # [n, H d]
+
+  def load_weight(self: __torch__.Step, raw: Tensor, stored: int) -> Tensor:
+    # A checkpoint tensor in the compute dtype on the device, as a copy (raw may alias the mapped file);
+    # bfloat16 bytes arrive in a float16 carrier (DJL's arrays have no bfloat16) and are reinterpreted
+    w = raw
+    if torch.ne(ops.prim.dtype(raw), stored):
+      w = torch.set_(torch.empty([0], dtype=stored, device=ops.prim.device(raw)), raw, 0, torch.size(raw), torch.stride(raw))
+    return torch.to(w, torch.device(self.device), self.dtype, False, True)
+
+  def load_layer(self: __torch__.Step, tensors: List[Tensor], stored: int) -> List[Tensor]:
+    # tensors: input_layernorm, q, k, v, o, post_attention_layernorm, gate, up, down (HF [out, in])
+    qkv = torch.cat([tensors[1], tensors[2], tensors[3]], 0)                    # [(H + 2K) d, hidden]
+    gate_up = torch.cat([tensors[6], tensors[7]], 0)                            # [2 ffn, hidden]
+    return [self.load_weight(tensors[0], stored), self.pack(self.load_weight(qkv, stored)),
+            self.pack(self.load_weight(tensors[4], stored)), self.load_weight(tensors[5], stored),
+            self.pack(self.load_weight(gate_up, stored)), self.pack(self.load_weight(tensors[8], stored))]
+
+  def load_model(self: __torch__.Step, embed: Tensor, norm: Tensor, head: Tensor, inv_freq: Tensor, stored: int) -> List[Tensor]:
+    # embed_tokens, norm, lm_head (the embeddings again when tied), inv_freq stays float32
+    return [self.load_weight(embed, stored), self.load_weight(norm, stored),
+            self.pack(self.load_weight(head, stored)),
+            torch.to(inv_freq, torch.device(self.device), 6, False, True)]
+
+  def allocate_kv(self: __torch__.Step, blocks: int) -> Tensor:
+    # The block pool, zeroed: [layers, keys | values, blocks * block_size, K, d] in the compute dtype
+    return torch.zeros([self.num_layers, 2, blocks * self.block_size, self.num_kv_heads, self.head_dim],
+                       dtype=self.dtype, device=torch.device(self.device))

@@ -323,6 +323,26 @@ class OpsEndToEndIT {
     }
 
     @Test
+    void everyRefusedRequestLogsOneInfoLineWithItsReasonAndRequestId() {
+        String key = createKey("{\"name\":\"refusals\",\"rpm\":1}");
+        // When requests are refused for each reason: no key, bad JSON, an unknown model, a spent limit
+        server.post("/v1/chat/completions", chat(false, "x"), "x-request-id", "e2e-refused-401");
+        server.post("/v1/chat/completions", "{not json", "authorization", "Bearer " + key, "x-request-id", "e2e-refused-400");
+        server.post("/v1/messages", "{\"model\":\"nope\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "x-api-key", key, "anthropic-version", "2023-06-01", "x-request-id", "e2e-refused-404");
+        assertThat(server.post("/v1/chat/completions", chat(false, "y"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        server.post("/v1/chat/completions", chat(false, "z"), "authorization", "Bearer " + key, "x-request-id", "e2e-refused-429");
+        // Then each left exactly one INFO line, naming its status and carrying its request id as a field
+        List<String> lines = logs.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("e2e-refused-")).toList();
+        for (String status : List.of("401", "400", "404", "429")) {
+            List<String> refused = lines.stream().filter(l -> l.contains("\"request_id\":\"e2e-refused-" + status + "\"")
+                    && l.contains("refused: " + status)).toList();
+            assertThat(refused).as(status + " in " + lines).hasSize(1);
+            assertThat(refused.get(0)).contains("\"level\":\"INFO\"");
+        }
+    }
+
+    @Test
     void everyLogLineAboutARequestCarriesItsRequestIdStreamingOrNot() {
         String key = createKey("{\"name\":\"ids\"}");
         for (boolean stream : new boolean[] {false, true}) {
@@ -333,7 +353,7 @@ class OpsEndToEndIT {
             // the lines that speak of this request (the router names it) carry its id as a field
             List<String> lines = logs.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(id)).toList();
             assertThat(lines).isNotEmpty();
-            assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"requestId\":\"" + id + "\""));
+            assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"request_id\":\"" + id + "\""));
             // and at debug level, the HTTP server's own lines (which dump request bytes) stay out
             assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain("ids " + stream);
         }

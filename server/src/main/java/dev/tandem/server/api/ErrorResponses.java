@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The one place where failures become HTTP responses, in the caller's dialect: Anthropic for
  * {@code /v1/messages*} (and {@code /v1/models} asked with an {@code anthropic-version} header),
  * OpenAI's shape everywhere else. Every refusal goes through here, the gate's included; the shapes
- * are {@link ErrorFormat}'s.
+ * are {@link ErrorFormat}'s. Each refusal (4xx) is logged once at INFO with its reason.
  */
 public final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
@@ -83,6 +83,9 @@ public final class ErrorResponses {
     }
 
     private static void write(Context ctx, ApiException error, int status) {
+        if (status < 500) { // one line per refusal, with its reason; failures of ours are logged as errors above
+            log.info("request {} refused: {} {} {}: {}", RequestIds.of(ctx), status, ctx.method(), ctx.path(), error.getMessage());
+        }
         ErrorFormat format = ErrorFormat.of(dialectOf(ctx));
         Duration retryAfter = error.retryAfter();
         if (retryAfter != null) {

@@ -46,8 +46,42 @@ public final class FakeAnthropic extends FakeUpstream {
             if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
                 return new Status(400, "invalid_request_error", "messages: at least one message is required", Map.of());
             }
+            Status unthought = thinkingBeforeToolUse(body);
+            if (unthought != null) {
+                return unthought;
+            }
         } catch (Exception e) {
             return new Status(400, "invalid_request_error", "There was an error parsing the body of your request", Map.of());
+        }
+        return null;
+    }
+
+    /**
+     * Claude's rule for a tool loop with thinking on: the last assistant message, when it calls tools,
+     * starts with a thinking block (the one its answer came with); the real API's words.
+     */
+    private static Status thinkingBeforeToolUse(JsonNode body) {
+        String mode = body.path("thinking").path("type").asText("disabled");
+        if (mode.equals("disabled")) {
+            return null;
+        }
+        JsonNode messages = body.path("messages");
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            JsonNode m = messages.get(i);
+            if (!"assistant".equals(m.path("role").asText()) || !m.path("content").isArray()) {
+                continue;
+            }
+            boolean callsTools = false;
+            for (JsonNode block : m.path("content")) {
+                callsTools |= "tool_use".equals(block.path("type").asText());
+            }
+            String first = m.path("content").path(0).path("type").asText();
+            if (callsTools && !first.equals("thinking") && !first.equals("redacted_thinking")) {
+                return new Status(400, "invalid_request_error", "messages." + i + ".content.0.type: Expected `thinking` or "
+                        + "`redacted_thinking`, but found `" + first + "`. When `thinking` is enabled, a final `assistant` message must "
+                        + "start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks).", Map.of());
+            }
+            return null;
         }
         return null;
     }
@@ -66,15 +100,30 @@ public final class FakeAnthropic extends FakeUpstream {
         start.set("message", message);
         frames.add(sse("message_start", start.toString()));
         int index = 0;
+        if (a.thinking() != null) { // as Claude streams it: an empty thinking block, its text, its signature
+            frames.add(sse("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                    + "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"));
+            for (String chunk : a.thinking().chunks()) {
+                ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+                delta.putObject("delta").put("type", "thinking_delta").put("thinking", chunk);
+                frames.add(sse("content_block_delta", delta.toString()));
+            }
+            ObjectNode signature = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            signature.putObject("delta").put("type", "signature_delta").put("signature", a.thinking().signature());
+            frames.add(sse("content_block_delta", signature.toString()));
+            frames.add(sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+            index++;
+        }
         if (!a.textChunks().isEmpty()) {
-            frames.add(sse("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+            frames.add(sse("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index
+                    + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
             frames.add(sse("ping", "{\"type\": \"ping\"}"));
             for (String chunk : a.textChunks()) {
-                ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+                ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
                 delta.putObject("delta").put("type", "text_delta").put("text", chunk);
                 frames.add(sse("content_block_delta", delta.toString()));
             }
-            frames.add(sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+            frames.add(sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + "}"));
             index++;
         }
         for (ToolCall call : a.toolCalls()) {
@@ -120,6 +169,9 @@ public final class FakeAnthropic extends FakeUpstream {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "msg_01" + nextId()).put("type", "message").put("role", "assistant").put("model", model(request, "claude-sonnet-4-5"));
         ArrayNode content = root.putArray("content");
+        if (a.thinking() != null) {
+            content.addObject().put("type", "thinking").put("thinking", a.thinking().text()).put("signature", a.thinking().signature());
+        }
         if (!a.textChunks().isEmpty()) {
             content.addObject().put("type", "text").put("text", a.fullText());
         }

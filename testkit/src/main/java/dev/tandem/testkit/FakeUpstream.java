@@ -75,26 +75,38 @@ public abstract class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** Claude's thinking before the answer: its text in chunks, and the signature that ends the block. */
+    public record Thinking(List<String> chunks, String signature) {
+        public String text() {
+            return String.join("", chunks);
+        }
+    }
+
     /**
      * What the model "says". {@code stop} is in the fake's own vocabulary (Anthropic stop_reason or
-     * OpenAI finish_reason); null for the natural end.
+     * OpenAI finish_reason); null for the natural end. {@code thinking}: null for none (only the
+     * Anthropic fake says it).
      */
     public record Answer(List<String> textChunks, List<ToolCall> toolCalls, String stop, String stopSequence,
-                         int inputTokens, int outputTokens) {
+                         int inputTokens, int outputTokens, Thinking thinking) {
         public static Answer text(String... chunks) {
-            return new Answer(List.of(chunks), List.of(), null, null, 12, chunks.length);
+            return new Answer(List.of(chunks), List.of(), null, null, 12, chunks.length, null);
         }
 
         public Answer withUsage(int input, int output) {
-            return new Answer(textChunks, toolCalls, stop, stopSequence, input, output);
+            return new Answer(textChunks, toolCalls, stop, stopSequence, input, output, thinking);
         }
 
         public Answer withStop(String v, String sequence) {
-            return new Answer(textChunks, toolCalls, v, sequence, inputTokens, outputTokens);
+            return new Answer(textChunks, toolCalls, v, sequence, inputTokens, outputTokens, thinking);
         }
 
         public Answer withToolCalls(ToolCall... calls) {
-            return new Answer(textChunks, List.of(calls), stop, stopSequence, inputTokens, outputTokens);
+            return new Answer(textChunks, List.of(calls), stop, stopSequence, inputTokens, outputTokens, thinking);
+        }
+
+        public Answer withThinking(Thinking v) {
+            return new Answer(textChunks, toolCalls, stop, stopSequence, inputTokens, outputTokens, v);
         }
 
         public String fullText() {

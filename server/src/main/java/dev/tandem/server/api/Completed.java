@@ -3,6 +3,7 @@ package dev.tandem.server.api;
 import dev.tandem.models.GenerationEvent.TokenLogprob;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
+import dev.tandem.server.core.Content;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
@@ -14,10 +15,73 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One choice, gathered whole for a non-streaming response. */
+/**
+ * One choice, gathered whole for a non-streaming response; {@code thinking}: the upstream's thinking
+ * blocks, which come before the text and the tool calls.
+ */
 public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished,
-        List<ToolCalls.Call> toolCalls) {
+        List<ToolCalls.Call> toolCalls, List<Content.Thinking> thinking) {
     private static final Logger log = LoggerFactory.getLogger(Completed.class);
+
+    public Completed {
+        logprobs = List.copyOf(logprobs);
+        toolCalls = List.copyOf(toolCalls);
+        thinking = List.copyOf(thinking);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().withStarted(started).withText(text).withLogprobs(logprobs).withFinished(finished)
+                .withToolCalls(toolCalls).withThinking(thinking);
+    }
+
+    public static final class Builder {
+        private InferenceEvent.Started started;
+        private String text = "";
+        private List<TokenLogprob> logprobs = List.of();
+        private InferenceEvent.Finished finished;
+        private List<ToolCalls.Call> toolCalls = List.of();
+        private List<Content.Thinking> thinking = List.of();
+
+        private Builder() {}
+
+        public Builder withStarted(InferenceEvent.Started v) {
+            started = v;
+            return this;
+        }
+
+        public Builder withText(String v) {
+            text = v;
+            return this;
+        }
+
+        public Builder withLogprobs(List<TokenLogprob> v) {
+            logprobs = v;
+            return this;
+        }
+
+        public Builder withFinished(InferenceEvent.Finished v) {
+            finished = v;
+            return this;
+        }
+
+        public Builder withToolCalls(List<ToolCalls.Call> v) {
+            toolCalls = v;
+            return this;
+        }
+
+        public Builder withThinking(List<Content.Thinking> v) {
+            thinking = v;
+            return this;
+        }
+
+        public Completed build() {
+            return new Completed(started, text, logprobs, finished, toolCalls, thinking);
+        }
+    }
 
     /**
      * Starts every request and gathers their answers; the future completes, on the thread that
@@ -91,6 +155,7 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         private final List<List<TokenLogprob>> logprobs = new ArrayList<>();
         private final InferenceEvent.Finished[] finished;
         private final ToolCalls[] toolCalls;
+        private final ThinkingBlocks[] thinking;
         private final List<Backend.Call> calls = new ArrayList<>();
         private final CompletableFuture<List<Completed>> result = new CompletableFuture<>();
         private int ended;
@@ -102,9 +167,11 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
             text = new StringBuilder[n];
             finished = new InferenceEvent.Finished[n];
             toolCalls = new ToolCalls[n];
+            thinking = new ThinkingBlocks[n];
             for (int i = 0; i < n; i++) {
                 text[i] = new StringBuilder();
                 toolCalls[i] = new ToolCalls();
+                thinking[i] = new ThinkingBlocks();
                 logprobs.add(new ArrayList<>());
             }
         }
@@ -146,6 +213,8 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
                     }
                 } else if (event instanceof InferenceEvent.ToolCallDelta d) {
                     toolCalls[i].add(d);
+                } else if (event instanceof InferenceEvent.ThinkingDelta d) {
+                    thinking[i].add(d);
                 } else if (event instanceof InferenceEvent.Finished f) {
                     finished[i] = f;
                     if (++ended == n) {
@@ -169,7 +238,8 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         private List<Completed> completed() {
             List<Completed> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(new Completed(started[i], text[i].toString(), List.copyOf(logprobs.get(i)), finished[i], toolCalls[i].calls()));
+                out.add(builder().withStarted(started[i]).withText(text[i].toString()).withLogprobs(logprobs.get(i))
+                        .withFinished(finished[i]).withToolCalls(toolCalls[i].calls()).withThinking(thinking[i].blocks()).build());
             }
             return out;
         }

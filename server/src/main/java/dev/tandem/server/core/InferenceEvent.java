@@ -14,9 +14,9 @@ public sealed interface InferenceEvent {
         return this instanceof Finished || this instanceof Failed;
     }
 
-    /** A text or tool-call delta: what the client sees as the answer. */
+    /** A text, tool-call or thinking delta: what the client sees as the answer. */
     default boolean isContent() {
-        return this instanceof TextDelta || this instanceof ToolCallDelta;
+        return this instanceof TextDelta || this instanceof ToolCallDelta || this instanceof ThinkingDelta;
     }
 
     /**
@@ -53,6 +53,32 @@ public sealed interface InferenceEvent {
 
     /** Part of a tool call; a call's first part has id and name, later parts only argument text. */
     record ToolCallDelta(int index, String id, String name, String argumentsJsonPart) implements InferenceEvent {}
+
+    /**
+     * Part of the upstream model's thinking (Claude's {@code thinking} and {@code redacted_thinking}
+     * blocks), for a caller of the same dialect, who must send it back unchanged when it continues a
+     * tool loop with thinking on. Exactly one part is set: {@code text}, a piece of a thinking block's
+     * text; {@code signature}, which ends that block; or {@code redacted}, a whole redacted block's data.
+     */
+    record ThinkingDelta(String text, String signature, String redacted) implements InferenceEvent {
+        public ThinkingDelta {
+            if ((text != null ? 1 : 0) + (signature != null ? 1 : 0) + (redacted != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("one of text, signature and redacted");
+            }
+        }
+
+        public static ThinkingDelta text(String v) {
+            return new ThinkingDelta(v, null, null);
+        }
+
+        public static ThinkingDelta signature(String v) {
+            return new ThinkingDelta(null, v, null);
+        }
+
+        public static ThinkingDelta redacted(String v) {
+            return new ThinkingDelta(null, null, v);
+        }
+    }
 
     /** {@code stopSequence}: the stop string that matched, when the reason is STOP_SEQUENCE. */
     record Finished(StopReason reason, TokenUsage usage, String stopSequence) implements InferenceEvent {

@@ -7,10 +7,22 @@ import java.util.Objects;
 /** What the model is given: a conversation, or a raw completion prompt. */
 public sealed interface Input {
 
-    /** A conversation; {@code system} is the joined system text or null. */
-    record Chat(String system, List<Message> messages) implements Input {
+    /**
+     * A conversation; {@code system} is the joined system text or null, {@code systemCache} the caching
+     * breakpoint the caller set on (the last of) its system text, or null.
+     */
+    record Chat(String system, List<Message> messages, CacheBreakpoint systemCache) implements Input {
         public Chat {
             messages = List.copyOf(messages);
+        }
+
+        public Chat(String system, List<Message> messages) {
+            this(system, messages, null);
+        }
+
+        /** The same conversation with other system text and messages (what else it carries kept). */
+        public Chat with(String system, List<Message> messages) {
+            return new Chat(system, messages, systemCache);
         }
     }
 

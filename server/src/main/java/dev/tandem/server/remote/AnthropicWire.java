@@ -2,6 +2,7 @@ package dev.tandem.server.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.server.core.CacheBreakpoint;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.ErrorKind;
@@ -81,47 +82,61 @@ final class AnthropicWire implements WireFormat {
 
     // The request body, as typed wire records (snake_case, unset fields left out)
 
-    record MessagesBody(String model, int maxTokens, boolean stream, List<Turn> messages, String system, Double temperature,
+    /** {@code system}: text, or one text block when the caller set a caching breakpoint on it. */
+    record MessagesBody(String model, int maxTokens, boolean stream, List<Turn> messages, Object system, Double temperature,
             Double topP, Integer topK, List<String> stopSequences, List<ToolDef> tools, Choice toolChoice, ObjectNode outputConfig,
             Metadata metadata) {}
 
     record Turn(String role, List<Block> content) {}
 
-    /** A content block; each says its own {@code type}. */
-    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock {
+    /** A content block; each says its own {@code type}, and carries the caller's {@code cache_control} (left out when none). */
+    sealed interface Block permits TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock, ThinkingBlock, RedactedThinkingBlock {
         String type();
     }
 
-    record TextBlock(String type, String text) implements Block {
-        TextBlock(String text) {
-            this("text", text);
+    record TextBlock(String type, String text, JsonNode cacheControl) implements Block {
+        TextBlock(String text, JsonNode cacheControl) {
+            this("text", text, cacheControl);
         }
     }
 
-    record ImageBlock(String type, Source source) implements Block {
-        ImageBlock(Source source) {
-            this("image", source);
+    record ImageBlock(String type, Source source, JsonNode cacheControl) implements Block {
+        ImageBlock(Source source, JsonNode cacheControl) {
+            this("image", source, cacheControl);
         }
     }
 
     /** {@code base64} with media type and data, or {@code url}. */
     record Source(String type, String mediaType, String data, String url) {}
 
-    record ToolUseBlock(String type, String id, String name, JsonNode input) implements Block {
-        ToolUseBlock(String id, String name, JsonNode input) {
-            this("tool_use", id, name, input);
+    record ToolUseBlock(String type, String id, String name, JsonNode input, JsonNode cacheControl) implements Block {
+        ToolUseBlock(String id, String name, JsonNode input, JsonNode cacheControl) {
+            this("tool_use", id, name, input, cacheControl);
         }
     }
 
     /** {@code isError} is left out unless true. */
-    record ToolResultBlock(String type, String toolUseId, List<Block> content, Boolean isError) implements Block {
-        ToolResultBlock(String toolUseId, List<Block> content, boolean isError) {
-            this("tool_result", toolUseId, content, isError ? Boolean.TRUE : null);
+    record ToolResultBlock(String type, String toolUseId, List<Block> content, Boolean isError, JsonNode cacheControl) implements Block {
+        ToolResultBlock(String toolUseId, List<Block> content, boolean isError, JsonNode cacheControl) {
+            this("tool_result", toolUseId, content, isError ? Boolean.TRUE : null, cacheControl);
         }
     }
 
-    /** {@code strict} only when true. */
-    record ToolDef(String name, String description, JsonNode inputSchema, Boolean strict) {}
+    /** An earlier answer's thinking, as Claude wrote it (it checks the signature). */
+    record ThinkingBlock(String type, String thinking, String signature) implements Block {
+        ThinkingBlock(String thinking, String signature) {
+            this("thinking", thinking, signature);
+        }
+    }
+
+    record RedactedThinkingBlock(String type, String data) implements Block {
+        RedactedThinkingBlock(String data) {
+            this("redacted_thinking", data);
+        }
+    }
+
+    /** {@code strict} only when true; {@code cacheControl} only when the caller set one. */
+    record ToolDef(String name, String description, JsonNode inputSchema, Boolean strict, JsonNode cacheControl) {}
 
     /** {@code auto}, {@code any}, {@code none}, or {@code tool} with its name; {@code disableParallelToolUse} only when true. */
     record Choice(String type, String name, Boolean disableParallelToolUse) {}
@@ -159,13 +174,15 @@ final class AnthropicWire implements WireFormat {
             turns.add(new Turn(roles.get(i), toolResultsFirst(contents.get(i))));
         }
         Sampling s = r.sampling();
+        String systemText = system.isEmpty() ? null : String.join("\n\n", system);
         return new MessagesBody(model, r.maxTokens(), stream, turns,
-                system.isEmpty() ? null : String.join("\n\n", system),
+                systemText == null || chat.systemCache() == null ? systemText
+                        : List.of(new TextBlock(systemText, cacheControl(chat.systemCache()))),
                 s.temperature() == null ? null : Math.min(1.0, s.temperature()), // Anthropic's range is [0, 1]
                 s.topP(), s.topK(),
                 r.stop().isEmpty() ? null : r.stop(),
                 r.tools().isEmpty() ? null : r.tools().stream().map(t -> new ToolDef(t.name(), t.description(),
-                        UpstreamJson.object(t.inputSchemaJson()), t.strict() ? Boolean.TRUE : null)).toList(),
+                        UpstreamJson.object(t.inputSchemaJson()), t.strict() ? Boolean.TRUE : null, cacheControl(t.cache()))).toList(),
                 r.tools().isEmpty() ? null : choice(r.toolChoice()),
                 outputConfig(r),
                 r.user() == null ? null : new Metadata(r.user()));
@@ -210,19 +227,27 @@ final class AnthropicWire implements WireFormat {
 
     private static Block block(Content c) {
         if (c instanceof Content.Text t) {
-            return t.text().isEmpty() ? null : new TextBlock(t.text()); // the API refuses empty text blocks
+            return t.text().isEmpty() ? null : new TextBlock(t.text(), cacheControl(t.cache())); // the API refuses empty text blocks
         }
         if (c instanceof Content.Image img) {
             UpstreamJson.DataUrl inline = img.data() != null ? new UpstreamJson.DataUrl(img.mediaType(), img.data())
                     : UpstreamJson.DataUrl.parse(img.url());
             return new ImageBlock(inline != null ? new Source("base64", inline.mediaType(), inline.data(), null)
-                    : new Source("url", null, null, img.url()));
+                    : new Source("url", null, null, img.url()), cacheControl(img.cache()));
+        }
+        if (c instanceof Content.Thinking t) {
+            return t.redacted() != null ? new RedactedThinkingBlock(t.redacted()) : new ThinkingBlock(t.text(), t.signature());
         }
         if (c instanceof Content.ToolUse u) {
-            return new ToolUseBlock(u.id(), u.name(), UpstreamJson.object(u.argumentsJson()));
+            return new ToolUseBlock(u.id(), u.name(), UpstreamJson.object(u.argumentsJson()), cacheControl(u.cache()));
         }
         Content.ToolResult r = (Content.ToolResult) c;
-        return new ToolResultBlock(r.toolUseId(), blocks(r.content()), r.isError());
+        return new ToolResultBlock(r.toolUseId(), blocks(r.content()), r.isError(), cacheControl(r.cache()));
+    }
+
+    /** The caller's breakpoint as Claude takes it, or null. */
+    private static JsonNode cacheControl(CacheBreakpoint cache) {
+        return cache == null ? null : UpstreamJson.object(cache.json());
     }
 
     private static List<Block> toolResultsFirst(List<Block> content) {
@@ -254,7 +279,14 @@ final class AnthropicWire implements WireFormat {
                 }
                 case "tool_use" -> out.accept(new InferenceEvent.ToolCallDelta(toolIndex++, block.path("id").asText(),
                         block.path("name").asText(), block.path("input").isObject() ? block.get("input").toString() : "{}"));
-                default -> { } // thinking blocks are not passed on, as in a stream
+                case "thinking" -> {
+                    out.accept(InferenceEvent.ThinkingDelta.text(block.path("thinking").asText()));
+                    if (block.hasNonNull("signature")) {
+                        out.accept(InferenceEvent.ThinkingDelta.signature(block.get("signature").asText()));
+                    }
+                }
+                case "redacted_thinking" -> out.accept(InferenceEvent.ThinkingDelta.redacted(block.path("data").asText()));
+                default -> { } // server tool blocks and blocks added later
             }
         }
         StopReason reason = stopReason(reply.path("stop_reason").asText(null));
@@ -343,6 +375,11 @@ final class AnthropicWire implements WireFormat {
                         out.accept(new InferenceEvent.ToolCallDelta(toolIndex, block.path("id").asText(), block.path("name").asText(), args));
                     } else if ("text".equals(blockType) && !block.path("text").asText().isEmpty()) {
                         out.accept(new InferenceEvent.TextDelta(block.path("text").asText(), null));
+                    } else if ("thinking".equals(blockType)) {
+                        // a thinking block opens empty; its text and signature follow as deltas
+                        out.accept(InferenceEvent.ThinkingDelta.text(block.path("thinking").asText("")));
+                    } else if ("redacted_thinking".equals(blockType)) {
+                        out.accept(InferenceEvent.ThinkingDelta.redacted(block.path("data").asText()));
                     }
                 }
                 case "content_block_delta" -> {
@@ -362,7 +399,9 @@ final class AnthropicWire implements WireFormat {
                                 out.accept(new InferenceEvent.ToolCallDelta(toolIndex, null, null, part));
                             }
                         }
-                        default -> { } // thinking and signature deltas are not passed on
+                        case "thinking_delta" -> out.accept(InferenceEvent.ThinkingDelta.text(delta.path("thinking").asText()));
+                        case "signature_delta" -> out.accept(InferenceEvent.ThinkingDelta.signature(delta.path("signature").asText()));
+                        default -> { } // citations and deltas added later
                     }
                 }
                 case "message_delta" -> {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.server.Sse;
 import dev.tandem.server.TestServer;
 import dev.tandem.testkit.FakeUpstream.Answer;
+import dev.tandem.testkit.FakeUpstream.Thinking;
 import dev.tandem.testkit.FakeUpstream.ToolCall;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -109,6 +110,89 @@ class TranslatedToolsAndFormatsIT extends HybridServerSetup {
         assertThat(sent.path("system").asText()).isEqualTo("Agents: none");
         assertThat(anthropic.lastRequest().headers().get("anthropic-beta"))
                 .isEqualTo("claude-code-20250219,context-management-2025-06-27,effort-2025-11-24");
+    }
+
+    @Test
+    void cacheBreakpointsReachClaudeOnTheBlocksToolsAndSystemTextTheCallerSetThemOn() {
+        anthropic.answerByDefault(Answer.text("ok").withUsage(20, 1));
+        String ephemeral = "{\"type\":\"ephemeral\"}";
+        String hour = "{\"type\":\"ephemeral\",\"ttl\":\"1h\"}";
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":20,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"You are terse.\"},{\"type\":\"text\",\"text\":\"Tools: one.\",\"cache_control\":" + hour + "}],"
+                + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + SCHEMA + ",\"cache_control\":" + ephemeral + "}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Weather?\"}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Oslo\"}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"-3C\","
+                + "\"cache_control\":" + ephemeral + "},{\"type\":\"text\",\"text\":\"And?\",\"cache_control\":" + ephemeral + "}]}]}";
+        HttpResponse<String> r = messages(body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode sent = json(anthropic.lastRequest().body());
+        assertThat(sent.at("/system/0/text").asText()).isEqualTo("You are terse.\nTools: one.");
+        assertThat(sent.at("/system/0/cache_control")).isEqualTo(json(hour));
+        assertThat(sent.at("/tools/0/cache_control")).isEqualTo(json(ephemeral));
+        assertThat(sent.at("/messages/0/content/0").has("cache_control")).as("none set there").isFalse();
+        assertThat(sent.at("/messages/1/content/0").has("cache_control")).isFalse();
+        assertThat(sent.at("/messages/2/content/0/type").asText()).isEqualTo("tool_result");
+        assertThat(sent.at("/messages/2/content/0/cache_control")).isEqualTo(json(ephemeral));
+        assertThat(sent.at("/messages/2/content/1/cache_control")).isEqualTo(json(ephemeral));
+        // OpenAI caches prefixes without breakpoints: none reach it, and the request is served
+        openai.answerByDefault(Answer.text("ok"));
+        HttpResponse<String> toOpenAi = messages(body.replace("claude-sonnet-4-5", "gpt-4o"));
+        assertThat(toOpenAi.statusCode()).as(toOpenAi.body()).isEqualTo(200);
+        assertThat(openai.lastRequest().body()).doesNotContain("cache_control");
+    }
+
+    @Test
+    void claudesThinkingReachesTheCallerAndGoesBackToClaudeSoAToolLoopWithThinkingOnCarriesOn() {
+        // Given Claude thinks, then calls a tool (Claude Code's loop: thinking on, tools, streamed)
+        anthropic.answerByDefault(Answer.text().withThinking(new Thinking(List.of("Oslo is", " cold."), "sig-1"))
+                .withToolCalls(new ToolCall("toolu_1", "get_weather", List.of("{\"city\":", "\"Oslo\"}"))).withUsage(30, 9));
+        String tools = "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + SCHEMA + "}]";
+        String first = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+                + tools + ",\"messages\":" + USER;
+        HttpResponse<String> streamed = messages(first + ",\"stream\":true}");
+        assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+        // Then the stream holds Claude's thinking block first, text and signature as Claude streams them
+        List<Sse.Frame> frames = Sse.parse(streamed.body()).frames();
+        JsonNode start = frames.stream().filter(f -> "content_block_start".equals(f.event())).map(f -> json(f.data())).findFirst().orElseThrow();
+        assertThat(start.at("/index").asInt()).isZero();
+        assertThat(start.at("/content_block/type").asText()).isEqualTo("thinking");
+        List<JsonNode> deltas = frames.stream().filter(f -> "content_block_delta".equals(f.event())).map(f -> json(f.data()))
+                .filter(d -> d.path("index").asInt() == 0).toList();
+        assertThat(deltas.stream().map(d -> d.at("/delta/thinking").asText("")).collect(Collectors.joining())).isEqualTo("Oslo is cold.");
+        assertThat(deltas.get(deltas.size() - 1).at("/delta")).isEqualTo(json("{\"type\":\"signature_delta\",\"signature\":\"sig-1\"}"));
+        assertThat(frames.stream().filter(f -> "content_block_start".equals(f.event())).map(f -> json(f.data()).at("/content_block/type").asText()))
+                .containsExactly("thinking", "tool_use");
+        // and whole, the thinking block comes before the tool_use
+        HttpResponse<String> whole = messages(first + "}");
+        JsonNode content = json(whole.body()).path("content");
+        assertThat(content.get(0)).isEqualTo(json("{\"type\":\"thinking\",\"thinking\":\"Oslo is cold.\",\"signature\":\"sig-1\"}"));
+        assertThat(content.get(1).path("type").asText()).isEqualTo("tool_use");
+
+        // When the caller sends the tool's result with the assistant turn as it got it
+        anthropic.answerByDefault(Answer.text("Cold: -3C.").withUsage(60, 5));
+        String next = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+                + tools + ",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Where?\"},{\"role\":\"assistant\",\"content\":" + content + "},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"-3C\"}]}]}";
+        HttpResponse<String> answer = messages(next);
+        // Then Claude gets the thinking block unchanged, before the tool call (it refuses the turn otherwise)
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("Cold: -3C.");
+        JsonNode sent = json(anthropic.lastRequest().body()).at("/messages/1/content");
+        assertThat(sent.get(0)).isEqualTo(content.get(0));
+        assertThat(sent.get(1).path("type").asText()).isEqualTo("tool_use");
+        // A redacted block goes back as it came, too
+        String redacted = next.replace(content.get(0).toString(), "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy\"}");
+        assertThat(messages(redacted).statusCode()).isEqualTo(200);
+        assertThat(json(anthropic.lastRequest().body()).at("/messages/1/content/0"))
+                .isEqualTo(json("{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy\"}"));
+        // An OpenAI-dialect caller sees no thinking (its dialect has no place for it), and OpenAI never gets it
+        anthropic.answerByDefault(Answer.text("Cold.").withThinking(new Thinking(List.of("hm"), "sig-2")));
+        HttpResponse<String> chat = chat("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,\"messages\":" + USER + "}");
+        assertThat(json(chat.body()).at("/choices/0/message/content").asText()).isEqualTo("Cold.");
+        openai.answerByDefault(Answer.text("ok"));
+        assertThat(messages(next.replace("claude-sonnet-4-5", "gpt-4o")).statusCode()).isEqualTo(200);
+        assertThat(openai.lastRequest().body()).doesNotContain("sig-1").doesNotContain("Oslo is cold");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tandem.server.api.RequestIds;
 import dev.tandem.server.api.Sse;
 import dev.tandem.server.api.Streaming;
 import dev.tandem.server.api.ToolCalls;
+import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.StopReason;
@@ -58,9 +59,13 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         }
     }
 
-    /** The text (unless empty beside tool calls), then one tool_use block per call. */
+    /** The upstream's thinking blocks, the text (unless empty beside tool calls), then one tool_use block per call. */
     private static List<Object> blocks(Completed done) {
         List<Object> blocks = new ArrayList<>();
+        for (Content.Thinking t : done.thinking()) {
+            blocks.add(t.redacted() != null ? new MessagesWire.RedactedThinkingBlock("redacted_thinking", t.redacted())
+                    : new MessagesWire.ThinkingBlock("thinking", t.text(), t.signature()));
+        }
         if (!done.text().isEmpty() || done.toolCalls().isEmpty()) {
             blocks.add(new MessagesWire.TextBlock("text", done.text()));
         }
@@ -100,9 +105,12 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         private final String id;
         private final String asked;
 
+        /** What the open block is: a thinking block takes text until its signature ends it. */
+        private enum Open { TEXT, TOOL_USE, THINKING, SIGNED_THINKING, REDACTED_THINKING }
+
         private final Map<Integer, Integer> toolBlocks = new HashMap<>();
         private int block = -1; // none open yet
-        private boolean blockIsText;
+        private Open open;
 
         Stream(String id, String asked) {
             this.id = id;
@@ -121,14 +129,14 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         @Override
         public void event(Sse out, int index, InferenceEvent event) throws IOException {
             if (event instanceof InferenceEvent.TextDelta d && !d.text().isEmpty()) {
-                if (block < 0 || !blockIsText) {
-                    openBlock(out, new MessagesWire.TextBlock("text", ""), true);
+                if (open != Open.TEXT) {
+                    openBlock(out, new MessagesWire.TextBlock("text", ""), Open.TEXT);
                 }
                 out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", block,
                         new MessagesWire.TextDelta("text_delta", d.text()))));
             } else if (event instanceof InferenceEvent.ToolCallDelta d) {
                 if (d.id() != null) { // a new call: its own tool_use block
-                    openBlock(out, new MessagesWire.ToolUseBlock("tool_use", d.id(), d.name(), Json.MAPPER.createObjectNode()), false);
+                    openBlock(out, new MessagesWire.ToolUseBlock("tool_use", d.id(), d.name(), Json.MAPPER.createObjectNode()), Open.TOOL_USE);
                     toolBlocks.put(d.index(), block);
                 }
                 Integer at = toolBlocks.get(d.index());
@@ -136,9 +144,11 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
                     out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", at,
                             new MessagesWire.InputJsonDelta("input_json_delta", d.argumentsJsonPart()))));
                 }
+            } else if (event instanceof InferenceEvent.ThinkingDelta d) {
+                thinking(out, d);
             } else if (event instanceof InferenceEvent.Finished f) {
                 if (block < 0) {
-                    openBlock(out, new MessagesWire.TextBlock("text", ""), true);
+                    openBlock(out, new MessagesWire.TextBlock("text", ""), Open.TEXT);
                 }
                 out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
                 out.event("message_delta", Json.write(new MessagesWire.MessageDelta("message_delta",
@@ -149,13 +159,32 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
             }
         }
 
+        /** Claude's thinking as Claude streams it: a thinking block, its text deltas, its signature delta. */
+        private void thinking(Sse out, InferenceEvent.ThinkingDelta d) throws IOException {
+            if (d.redacted() != null) {
+                openBlock(out, new MessagesWire.RedactedThinkingBlock("redacted_thinking", d.redacted()), Open.REDACTED_THINKING);
+                return;
+            }
+            if (open != Open.THINKING) {
+                openBlock(out, new MessagesWire.ThinkingBlock("thinking", "", ""), Open.THINKING);
+            }
+            if (d.signature() != null) {
+                out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", block,
+                        new MessagesWire.SignatureDelta("signature_delta", d.signature()))));
+                open = Open.SIGNED_THINKING;
+            } else if (!d.text().isEmpty()) {
+                out.event("content_block_delta", Json.write(new MessagesWire.ContentBlockDelta("content_block_delta", block,
+                        new MessagesWire.ThinkingDelta("thinking_delta", d.text()))));
+            }
+        }
+
         /** Closes the open block, if any, and opens the next. */
-        private void openBlock(Sse out, Object contentBlock, boolean text) throws IOException {
+        private void openBlock(Sse out, Object contentBlock, Open kind) throws IOException {
             if (block >= 0) {
                 out.event("content_block_stop", Json.write(new MessagesWire.ContentBlockStop("content_block_stop", block)));
             }
             block++;
-            blockIsText = text;
+            open = kind;
             out.event("content_block_start", Json.write(new MessagesWire.ContentBlockStart("content_block_start", block, contentBlock)));
         }
 

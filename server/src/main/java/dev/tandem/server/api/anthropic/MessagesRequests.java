@@ -7,6 +7,7 @@ import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
 import dev.tandem.server.core.ApiException;
+import dev.tandem.server.core.CacheBreakpoint;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
 import dev.tandem.server.core.InferenceRequest;
@@ -134,6 +135,7 @@ final class MessagesRequests {
         }
         List<Message> turns = new ArrayList<>();
         List<String> systemTexts = new ArrayList<>();
+        CacheBreakpoint systemCache = cacheOfLast(system);
         String top = systemText(system, "system");
         if (top != null) {
             systemTexts.add(top);
@@ -153,6 +155,8 @@ final class MessagesRequests {
                     if (text != null && !text.isEmpty()) {
                         systemTexts.add(text);
                     }
+                    CacheBreakpoint turnCache = cacheOfLast(m.content());
+                    systemCache = turnCache != null ? turnCache : systemCache;
                 }
                 default -> throw ApiException.invalid(field + ".role",
                         "'" + field + ".role' must be 'user', 'assistant' or 'system'; got '" + role + "'.");
@@ -161,7 +165,28 @@ final class MessagesRequests {
         if (turns.isEmpty()) {
             throw ApiException.invalid("messages", "'messages' must hold at least one user or assistant message.");
         }
-        return new Input.Chat(systemTexts.isEmpty() ? null : String.join("\n\n", systemTexts), turns);
+        return new Input.Chat(systemTexts.isEmpty() ? null : String.join("\n\n", systemTexts), turns, systemCache);
+    }
+
+    /**
+     * The caching breakpoint of the last system block that has one (the system text is sent on as one
+     * block: a breakpoint in it marks its end), or null.
+     */
+    private static CacheBreakpoint cacheOfLast(JsonNode blocks) {
+        CacheBreakpoint last = null;
+        if (blocks != null && blocks.isArray()) {
+            for (JsonNode b : blocks) {
+                CacheBreakpoint cache = cache(b);
+                last = cache != null ? cache : last;
+            }
+        }
+        return last;
+    }
+
+    /** A block's (or a tool's) {@code cache_control}, kept for an Anthropic upstream; null when absent. */
+    private static CacheBreakpoint cache(JsonNode node) {
+        JsonNode c = node == null ? null : node.get("cache_control");
+        return c != null && c.isObject() ? new CacheBreakpoint(Json.write(c)) : null;
     }
 
     /** System text ({@code field}): a string or an array of text blocks, joined; null when absent. */
@@ -186,15 +211,21 @@ final class MessagesRequests {
     }
 
     /**
-     * String content, or an array of blocks: text, image, tool_use, tool_result; thinking blocks a client
-     * sends back (Tandem's answers never hold one; a model of another server's may have) are left out.
+     * String content, or an array of blocks: text, image, tool_use, tool_result, and the thinking blocks
+     * of Claude's earlier answers, which go back to Claude unchanged (and nowhere else).
      */
     private static List<Content> blocks(JsonNode content, String field) {
         return Params.content(content, field, i -> field + "." + i, "content blocks", MessagesRequests::block);
     }
 
-    /** The block as content; null for one that has no meaning past the edge. */
+    /** The block as content, with its caching breakpoint; null for one that has no meaning past the edge. */
     private static Content block(JsonNode block, String blockField) {
+        Content content = content(block, blockField);
+        CacheBreakpoint cache = cache(block);
+        return content == null || cache == null ? content : content.withCache(cache);
+    }
+
+    private static Content content(JsonNode block, String blockField) {
         String type = block.path("type").asText("");
         return switch (type) {
             case "text" -> Params.textItem(block, blockField);
@@ -215,9 +246,20 @@ final class MessagesRequests {
                 List<Content> result = inner.isMissingNode() || inner.isNull() ? List.of() : blocks(inner, blockField + ".content");
                 yield new Content.ToolResult(block.get("tool_use_id").asText(), result, block.path("is_error").asBoolean(false));
             }
-            case "thinking", "redacted_thinking" -> null;
-            default -> throw ApiException.invalid(blockField + ".type",
-                    "'" + blockField + ".type' must be one of text, image, tool_use, tool_result, thinking; got '" + type + "'.");
+            case "thinking" -> {
+                if (!block.path("thinking").isTextual()) {
+                    throw ApiException.invalid(blockField + ".thinking", "'" + blockField + ".thinking' must be a string.");
+                }
+                yield new Content.Thinking(block.get("thinking").asText(), block.path("signature").asText(null), null);
+            }
+            case "redacted_thinking" -> {
+                if (!block.path("data").isTextual()) {
+                    throw ApiException.invalid(blockField + ".data", "'" + blockField + ".data' must be a string.");
+                }
+                yield new Content.Thinking(null, null, block.get("data").asText());
+            }
+            default -> throw ApiException.invalid(blockField + ".type", "'" + blockField
+                    + ".type' must be one of text, image, tool_use, tool_result, thinking, redacted_thinking; got '" + type + "'.");
         };
     }
 
@@ -266,7 +308,7 @@ final class MessagesRequests {
                 throw ApiException.invalid(field + ".input_schema", "'" + field + ".input_schema' must be a JSON schema object.");
             }
             out.add(new ToolSpec(tool.get("name").asText(), tool.path("description").isTextual() ? tool.get("description").asText() : null,
-                    Json.write(schema), tool.path("strict").asBoolean(false)));
+                    Json.write(schema), tool.path("strict").asBoolean(false), cache(tool)));
         }
         return out;
     }

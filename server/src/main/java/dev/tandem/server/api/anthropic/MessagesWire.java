@@ -38,13 +38,17 @@ final class MessagesWire {
 
     // Responses
 
-    /** {@code content} holds {@link TextBlock}s and {@link ToolUseBlock}s. */
+    /** {@code content} holds thinking blocks first, then {@link TextBlock}s and {@link ToolUseBlock}s. */
     record Message(String id, String type, String role, String model, List<Object> content, String stopReason,
             String stopSequence, Usage usage) {}
 
     record TextBlock(String type, String text) {}
 
     record ToolUseBlock(String type, String id, String name, JsonNode input) {}
+
+    record ThinkingBlock(String type, String thinking, String signature) {}
+
+    record RedactedThinkingBlock(String type, String data) {}
 
     /** As Claude counts: {@code inputTokens} are the prompt tokens computed, the cached ones are counted apart. */
     record Usage(int inputTokens, int outputTokens, int cacheCreationInputTokens, int cacheReadInputTokens) {
@@ -70,6 +74,10 @@ final class MessagesWire {
     record TextDelta(String type, String text) {}
 
     record InputJsonDelta(String type, String partialJson) {}
+
+    record ThinkingDelta(String type, String thinking) {}
+
+    record SignatureDelta(String type, String signature) {}
 
     record ContentBlockStop(String type, int index) {}
 

@@ -86,7 +86,7 @@ public final class RedactingBackend extends ForwardingBackend {
             for (Message m : chat.messages()) {
                 messages.add(new Message(m.role(), mapContent(m.content(), f)));
             }
-            return new Input.Chat(chat.system() == null ? null : f.apply(chat.system()), messages);
+            return chat.with(chat.system() == null ? null : f.apply(chat.system()), messages);
         }
         Input.Completion c = (Input.Completion) input;
         Prompt prompt = c.prompt() instanceof Prompt.Text t ? new Prompt.Text(f.apply(t.text()), t.addSpecialTokens()) : c.prompt();
@@ -97,11 +97,14 @@ public final class RedactingBackend extends ForwardingBackend {
         List<Content> out = new ArrayList<>();
         for (Content block : content) {
             if (block instanceof Content.Text t) {
-                out.add(new Content.Text(f.apply(t.text())));
+                out.add(new Content.Text(f.apply(t.text()), t.cache()));
             } else if (block instanceof Content.ToolUse u) {
-                out.add(new Content.ToolUse(u.id(), u.name(), f.apply(u.argumentsJson())));
+                out.add(new Content.ToolUse(u.id(), u.name(), f.apply(u.argumentsJson()), u.cache()));
             } else if (block instanceof Content.ToolResult r) {
-                out.add(new Content.ToolResult(r.toolUseId(), mapContent(r.content(), f), r.isError()));
+                out.add(new Content.ToolResult(r.toolUseId(), mapContent(r.content(), f), r.isError(), r.cache()));
+            } else if (block instanceof Content.Thinking t && t.text() != null) {
+                // redacted like any text; Claude then refuses the block's signature, rather than a secret leaving
+                out.add(new Content.Thinking(f.apply(t.text()), t.signature(), null));
             } else {
                 out.add(block);
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
+import dev.tandem.server.core.CacheBreakpoint;
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.Dialect;
@@ -26,7 +27,7 @@ class MessagesParsingTest {
     }
 
     @Test
-    void systemMessagesAnywhereJoinTheSystemTextAndThinkingBlocksAreLeftOut() {
+    void systemMessagesAnywhereJoinTheSystemTextAndThinkingBlocksAreKeptForClaude() {
         InferenceRequest r = messages("""
                 {"model":"m","max_tokens":10,"system":[{"type":"text","text":"billing"},{"type":"text","text":"You are Claude Code.",
                  "cache_control":{"type":"ephemeral"}}],
@@ -38,7 +39,8 @@ class MessagesParsingTest {
         Input.Chat chat = (Input.Chat) r.input();
         assertThat(chat.system()).isEqualTo("billing\nYou are Claude Code.\n\nAgents: general-purpose");
         assertThat(chat.messages()).extracting(m -> m.role()).containsExactly(Role.USER, Role.ASSISTANT);
-        assertThat(chat.messages().get(1).content()).containsExactly(new Content.Text("ok"));
+        assertThat(chat.messages().get(1).content()).containsExactly(new Content.Thinking("hm", "sig", null), new Content.Text("ok"));
+        assertThat(chat.systemCache()).as("kept for Claude").isEqualTo(new CacheBreakpoint("{\"type\":\"ephemeral\"}"));
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,6 +149,25 @@ class ErrorsIT {
         JsonNode error = openAiError(r, 400, "percent-encodings");
         assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
         assertThat(r.body()).doesNotContain("<html");
+    }
+
+    /** Jetty closes the connection of a request it could not read: the answer must say so, or a pooling client sends its next request into the closed socket. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"GET /v1/models/%00", "POST /v1/chat/completions%00", "GET /v1/models/%ff%fe"})
+    void aRequestJettyCouldNotReadIsAnsweredWithConnectionClose(String requestLine) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", java.net.URI.create(server.baseUrl()).getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            java.io.BufferedReader rest = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            List<String> headers = new java.util.ArrayList<>();
+            for (String line = rest.readLine(); line != null && !line.isEmpty(); line = rest.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(head).startsWith("HTTP/1.1 400");
+            assertThat(headers).as(String.join("\n", headers)).contains("connection: close");
+        }
     }
 
     @Test

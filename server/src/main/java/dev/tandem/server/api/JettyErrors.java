@@ -5,6 +5,7 @@ import dev.tandem.server.core.Dialect;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -35,6 +36,11 @@ public final class JettyErrors extends ErrorHandler {
         byte[] body = Json.write(ErrorFormat.of(dialect(request)).body(error)).getBytes(StandardCharsets.UTF_8);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(RequestIds.HEADER, RequestIds.generate("req_")); // no route ran to assign one
+        if (code == 400) {
+            // Jetty drops the connection of a request it could not read; said, so that a pooling client
+            // does not send its next request into the closed socket
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 

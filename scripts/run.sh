@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts Tandem, building it first when needed.
-#   scripts/run.sh [--rebuild | --no-build] [--port N] [--config FILE] [--model CHECKPOINT_DIR]
+#   scripts/run.sh [--rebuild | --no-build] [--host ADDR] [--port N] [--config FILE] [--model CHECKPOINT_DIR]
 #   scripts/run.sh keys create|list|revoke ...  |  scripts/run.sh usage ...     (scripts/run.sh keys --help)
 # The build is a runnable distribution, distribution/target/tandem/ (bin/tandem + lib/), made by
 # `mvn package` once and again only when a pom.xml or a file under */src/main changed since; --rebuild

@@ -87,7 +87,7 @@ class LauncherTest {
     void theServersHelpComesFromTheSameLauncher() throws Exception {
         Result r = Shell.run(tmp, env, launcher.toString(), "--help");
         assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("usage: tandem [--config FILE] [--port N] [--model CHECKPOINT_DIR]");
+        assertThat(r.out()).contains("usage: tandem [--config FILE] [--host ADDR] [--port N] [--model CHECKPOINT_DIR]");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.tandem.models;
 
+import java.util.Optional;
+
 /**
  * The one context-window rule: a sequence holds its prompt and everything it generates, so prompt
  * plus max_tokens must fit both the model's context window and the engine's KV cache. {@link #fit}
@@ -51,6 +53,34 @@ public record ContextWindow(int contextLength, long kvCapacity) {
                     + kvCapacity + "; lower max_tokens or shorten the prompt");
         }
         return new Fit.Fits(maxTokens);
+    }
+
+    /**
+     * A text prompt that can never fit, told before it is tokenised (which takes seconds for megabytes):
+     * with at most {@code maxBytesPerToken} bytes per token ({@link Tokenizer#maxBytesPerToken}), its
+     * UTF-8 bytes give a least token count; TooLong when even that leaves no room in the window, else
+     * empty (tokenise, then {@link #fit}). Empty when the tokenizer gives no bound (0).
+     */
+    public Optional<Fit.TooLong> neverFits(CharSequence prompt, int maxBytesPerToken) {
+        if (maxBytesPerToken < 1) {
+            return Optional.empty();
+        }
+        long leastTokens = (utf8BytesAtLeast(prompt) + maxBytesPerToken - 1) / maxBytesPerToken;
+        if (leastTokens < tokens()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Fit.TooLong((int) Math.min(leastTokens, Integer.MAX_VALUE), 0, tokens(), "prompt", "the prompt has at least "
+                + leastTokens + " tokens, which leaves no room in the model's context window of " + tokens() + " tokens; shorten the prompt"));
+    }
+
+    /** The UTF-8 length of {@code text}, counting each surrogate as one byte (a pair is four, a lone one may be one). */
+    private static long utf8BytesAtLeast(CharSequence text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 || Character.isSurrogate(c) ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return bytes;
     }
 
     /** The verdict. */

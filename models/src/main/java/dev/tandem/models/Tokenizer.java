@@ -17,6 +17,15 @@ public interface Tokenizer {
     int vocabSize();
 
     /**
+     * The most UTF-8 bytes of prompt text one token can stand for, so that a text of {@code n} bytes
+     * has at least {@code n / maxBytesPerToken()} tokens (what {@link ContextWindow#neverFits} refuses by
+     * before tokenising); 0 when this tokenizer gives no such bound.
+     */
+    default int maxBytesPerToken() {
+        return 0;
+    }
+
+    /**
      * The bytes token {@code id} adds to the output text (UTF-8, possibly a fragment of a character),
      * or null for a token that writes no text (BOS, EOS and other special tokens, unknown ids). What
      * constrained decoding matches: the concatenation of a generation's token bytes is its text.

@@ -6,15 +6,18 @@ import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code tandem [--config FILE] [--port N] [--model DIR]}: starts the server. */
+/** {@code tandem [--config FILE] [--host ADDR] [--port N] [--model DIR]}: starts the server. */
 public final class Main {
     private static final String USAGE = """
-            usage: tandem [--config FILE] [--port N] [--model CHECKPOINT_DIR]
+            usage: tandem [--config FILE] [--host ADDR] [--port N] [--model CHECKPOINT_DIR]
                    tandem keys create|list|revoke ...  |  tandem usage ...   (tandem keys --help)
               --config FILE   YAML configuration merged over the defaults (env: TANDEM_CONFIG)
+              --host ADDR     address to listen on (server.host; default 127.0.0.1, this machine only;
+                              0.0.0.0: every interface)
               --port N        HTTP port (server.port)
               --model DIR     Hugging Face checkpoint directory (engine.checkpoint); none: the demo model
             """;
@@ -34,29 +37,13 @@ public final class Main {
         if (args.length > 0 && (args[0].equals("keys") || args[0].equals("usage"))) {
             System.exit(OpsCli.run(args, System.out, System.err, System.getenv()));
         }
-        Path configFile = System.getenv("TANDEM_CONFIG") == null || System.getenv("TANDEM_CONFIG").isBlank()
-                ? null : Path.of(System.getenv("TANDEM_CONFIG"));
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                System.out.print(USAGE);
-                return;
-            }
-            if (i + 1 >= args.length) {
-                fail("missing value after " + flag);
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--config" -> configFile = Path.of(value);
-                case "--port" -> overrides.put("server.port", value);
-                case "--model" -> overrides.put("engine.checkpoint", value);
-                default -> fail("unknown option " + flag);
-            }
+        if (Arrays.asList(args).contains("-h") || Arrays.asList(args).contains("--help")) {
+            System.out.print(USAGE);
+            return;
         }
         TandemConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv(), overrides);
+            config = configuration(args, System.getenv());
         } catch (ConfigException e) {
             fail(e.getMessage());
             return;
@@ -65,8 +52,43 @@ public final class Main {
             fail("engine.checkpoint: " + config.engine().checkpoint() + " is not a directory (a Hugging Face checkpoint: "
                     + "config.json, tokenizer.json, *.safetensors)");
         }
-        Tandem tandem = Tandem.start(config);
+        Tandem tandem;
+        try {
+            tandem = Tandem.start(config);
+        } catch (Tandem.CannotListen e) {
+            System.err.println("tandem: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(tandem::close, "tandem-shutdown"));
+    }
+
+    /**
+     * The configuration the flags and the environment ask for: {@code --config FILE} (else
+     * {@code TANDEM_CONFIG}) merged over the defaults, then {@code --host}, {@code --port} and
+     * {@code --model} over it.
+     *
+     * @throws ConfigException naming a flag that is unknown or lacks its value, or what is wrong in the file
+     */
+    static TandemConfig configuration(String[] args, Map<String, String> env) {
+        String fromEnv = env.get("TANDEM_CONFIG");
+        Path configFile = fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new ConfigException("missing value after " + flag);
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--config" -> configFile = Path.of(value);
+                case "--host" -> overrides.put("server.host", value);
+                case "--port" -> overrides.put("server.port", value);
+                case "--model" -> overrides.put("engine.checkpoint", value);
+                default -> throw new ConfigException("unknown option " + flag);
+            }
+        }
+        return ConfigLoader.load(configFile, env, overrides);
     }
 
     private static void fail(String message) {

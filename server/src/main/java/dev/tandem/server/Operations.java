@@ -2,6 +2,7 @@ package dev.tandem.server;
 
 import dev.tandem.models.EngineLoad;
 import dev.tandem.models.KvStats;
+import dev.tandem.server.api.Bodies;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.CircuitState;
@@ -29,6 +30,7 @@ import dev.tandem.server.routing.Router;
 import io.javalin.config.RoutesConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -87,6 +89,11 @@ public final class Operations implements AutoCloseable {
         return new Operations(config, Stores.open(config.store(), config.ledger(), metrics), metrics);
     }
 
+    /** The kinds of secret the redaction detectors find in {@code text}: empty when it holds none (client request ids). */
+    public Set<String> secretsIn(String text) {
+        return redactor.scan(text);
+    }
+
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
     public Backend guardDispatcher(Backend dispatcher) {
         Backend b = dispatcher;
@@ -113,8 +120,8 @@ public final class Operations implements AutoCloseable {
 
     /** The auth filter, admin routes and /metrics. */
     public void addRoutes(RoutesConfig routes) {
-        AuthFilter filter = new AuthFilter(auth);
-        AdminApi admin = new AdminApi(keys, ledger, auth);
+        AuthFilter filter = new AuthFilter(auth, config.metrics().path(), config.metrics().open());
+        AdminApi admin = new AdminApi(keys, ledger, new Bodies(config.server().maxBodyBytes())::parseExact);
         routes.before(filter::handle);
         routes.post("/admin/keys", admin::createKey);
         routes.get("/admin/keys", admin::listKeys);

@@ -8,6 +8,7 @@ import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.api.Bodies;
 import dev.tandem.server.api.ErrorResponses;
 import dev.tandem.server.api.Health;
+import dev.tandem.server.api.JettyErrors;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Models;
 import dev.tandem.server.api.RequestIds;
@@ -35,6 +36,7 @@ import dev.tandem.server.routing.Router;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
+import io.javalin.util.JavalinBindException;
 import io.javalin.json.JavalinJackson;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,7 +103,14 @@ public final class Tandem implements AutoCloseable {
             settings(cfg, server);
             routes(cfg, edge, server.defaultMaxTokens(), ops, new Health(local::readiness, ops::storeReadiness), new Models(models));
         });
-        app.start(server.host(), server.port());
+        try {
+            app.start(server.host(), server.port());
+        } catch (JavalinBindException e) {
+            app.stop();
+            local.close();
+            ops.close();
+            throw new CannotListen(server, e);
+        }
         // A non-streaming generation says nothing until it is done: let it take its time.
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof AbstractConnector c) {
@@ -113,9 +122,31 @@ public final class Tandem implements AutoCloseable {
         return new Tandem(app, local, remotes, ops);
     }
 
+    /** The HTTP port cannot be had (another process holds it, or the address is not this machine's): one line says which. */
+    public static final class CannotListen extends RuntimeException {
+        CannotListen(ServerSettings server, JavalinBindException cause) {
+            super(message(server, cause), cause);
+        }
+
+        private static String message(ServerSettings server, Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            String hint = why.toLowerCase(java.util.Locale.ROOT).contains("in use")
+                    ? "another process (another Tandem?) holds the port: choose another with --port or server.port"
+                    : "is " + server.host() + " an address of this machine? (--host or server.host)";
+            return "cannot listen on " + server.host() + ":" + server.port() + ": " + why + "; " + hint;
+        }
+    }
+
     private static void settings(JavalinConfig cfg, ServerSettings server) {
         cfg.startup.showJavalinBanner = false;
         cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false)); // ctx.json(...) writes the wire's snake_case
+        // what Jetty refuses before any route sees it is answered in JSON too, never an HTML page
+        cfg.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
+        cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
         cfg.http.maxRequestSize = server.maxBodyBytes();
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("tandem-http");
@@ -128,7 +159,7 @@ public final class Tandem implements AutoCloseable {
         CountTokens countTokens = new CountTokens(edge);
         StoredResponses stored = new StoredResponses(ops.responses(), edge::origin);
 
-        cfg.routes.before(RequestIds::assign);
+        cfg.routes.before(RequestIds.assigner(ops::secretsIn)); // an id that holds a secret is replaced
         cfg.routes.after(RequestIds::release);
         ops.addRoutes(cfg.routes); // auth filter (after the request id), /admin/keys, /v1/usage, /metrics
 

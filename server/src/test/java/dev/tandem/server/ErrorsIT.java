@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +132,50 @@ class ErrorsIT {
     void unknownRoutesAre404InTheRightShape() {
         openAiError(server.get("/v1/nothing-here"), 404, "/v1/nothing-here");
         anthropicError(server.post("/v1/messages/nothing", "{}"), 404, "not_found_error", "nothing");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "GET, /v1/models/%00",
+        "GET, /v1/models/%ff%fe",
+        "DELETE, /admin/keys/%00",
+        "POST, /v1/chat/completions%00",
+        "PUT, /v1/models/%c0",
+    })
+    void requestsJettyRefusesBeforeAnyRouteGetJsonNeverAnHtmlPage(String method, String path) throws Exception {
+        HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+
+        JsonNode error = openAiError(r, 400, "percent-encodings");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(r.body()).doesNotContain("<html");
+    }
+
+    /** Jetty closes the connection of a request it could not read: the answer must say so, or a pooling client sends its next request into the closed socket. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"GET /v1/models/%00", "POST /v1/chat/completions%00", "GET /v1/models/%ff%fe"})
+    void aRequestJettyCouldNotReadIsAnsweredWithConnectionClose(String requestLine) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", java.net.URI.create(server.baseUrl()).getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            java.io.BufferedReader rest = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            List<String> headers = new java.util.ArrayList<>();
+            for (String line = rest.readLine(); line != null && !line.isEmpty(); line = rest.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(head).startsWith("HTTP/1.1 400");
+            assertThat(headers).as(String.join("\n", headers)).contains("connection: close");
+        }
+    }
+
+    @Test
+    void anAnthropicCallerJettyRefusesGetsAnthropicsShape() throws Exception {
+        HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/v1/messages/%ff"))
+                .header("anthropic-version", "2023-06-01").GET().build());
+
+        anthropicError(r, 400, "invalid_request_error", "percent-encodings");
     }
 
     @Test
@@ -290,16 +336,45 @@ class ErrorsIT {
         for (String id : new String[] {"%00", "..%2F..%2Fetc", "%F0%9F%98%80", "x".repeat(2000), "tiny%20"}) {
             HttpResponse<String> openAi = server.get("/v1/models/" + id);
             assertThat(openAi.statusCode()).as(id + " -> " + openAi.body()).isBetween(400, 499);
+            assertThat(TestServer.json(openAi.body()).has("error")).as(id + " -> " + openAi.body()).isTrue();
             HttpResponse<String> anthropic = server.get("/v1/models/" + id, "anthropic-version", "2023-06-01");
             assertThat(anthropic.statusCode()).as(id + " -> " + anthropic.body()).isBetween(400, 499);
-            if (anthropic.body().startsWith("{")) {
-                assertThat(TestServer.json(anthropic.body()).path("type").asText()).isEqualTo("error");
+            JsonNode body = TestServer.json(anthropic.body());
+            // A request line Jetty cannot read at all (an encoded NUL) leaves neither path nor headers to
+            // tell the dialect by: OpenAI's shape then; every other is Anthropic's
+            if (!body.has("type")) {
+                assertThat(id).isEqualTo("%00");
+                assertThat(body.at("/error/type").asText()).isEqualTo("invalid_request_error");
+            } else {
+                assertThat(body.path("type").asText()).isEqualTo("error");
             }
         }
 
         // still serving, in both dialects
         assertThat(server.post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":2," + msgs + "}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anImageBlockIsCheckedTheSameByMessagesAndCountTokens() {
+        // Given image blocks that are not images: no source, a source of no known type, a part missing
+        String[][] blocks = {
+            {"{\"type\":\"image\"}", "messages.0.content.0.source"},
+            {"{\"type\":\"image\",\"source\":\"AAAA\"}", "messages.0.content.0.source"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}", "messages.0.content.0.source.type"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\"}}", "messages.0.content.0.source.data"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"data\":\"AAAA\"}}", "messages.0.content.0.source.media_type"},
+            {"{\"type\":\"image\",\"source\":{\"type\":\"url\"}}", "messages.0.content.0.source.url"},
+        };
+        for (String[] block : blocks) {
+            String body = "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":[" + block[0] + "]}]}";
+            // When it is sent for an answer, or to be counted
+            for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+                // Then both refuse it alike, naming the field
+                JsonNode error = anthropicError(server.post(path, body), 400, "invalid_request_error", block[1]);
+                assertThat(error.at("/error/message").asText()).as(path + " " + block[0]).contains("'" + block[1] + "'");
+            }
+        }
     }
 
     /** Conversation shapes a chat template may dislike (roles out of turn, tool turns, images) are never a 500. */

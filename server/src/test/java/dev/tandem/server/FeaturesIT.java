@@ -146,4 +146,25 @@ class FeaturesIT {
 
         assertThat(second).isEqualTo(first);
     }
+
+    @Test
+    void anAliasIsAnsweredWithTheModelThatAnsweredInBothDialectsStreamedOrNot() {
+        // Given requests for the alias "auto", which the local model serves
+        String chat = "{\"model\":\"auto\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        String legacy = "{\"model\":\"auto\",\"max_tokens\":3,\"prompt\":\"hi\"";
+        // Then every response names the model that answered, never the alias
+        assertThat(post("/v1/chat/completions", chat + "}").get("model").asText()).isEqualTo("tiny");
+        assertThat(post("/v1/completions", legacy + "}").get("model").asText()).isEqualTo("tiny");
+        assertThat(post("/v1/messages", chat + "}").get("model").asText()).isEqualTo("tiny");
+
+        var openAiChunks = Sse.parse(server.post("/v1/chat/completions", chat + ",\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true}}").body()).data();
+        assertThat(openAiChunks.subList(0, openAiChunks.size() - 1))
+                .isNotEmpty().allSatisfy(d -> assertThat(TestServer.json(d).get("model").asText()).isEqualTo("tiny"));
+        var legacyChunks = Sse.parse(server.post("/v1/completions", legacy + ",\"stream\":true}").body()).data();
+        assertThat(legacyChunks.subList(0, legacyChunks.size() - 1))
+                .isNotEmpty().allSatisfy(d -> assertThat(TestServer.json(d).get("model").asText()).isEqualTo("tiny"));
+        Sse anthropic = Sse.parse(server.post("/v1/messages", chat + ",\"stream\":true}").body());
+        assertThat(TestServer.json(anthropic.frames().get(0).data()).at("/message/model").asText()).isEqualTo("tiny");
+    }
 }

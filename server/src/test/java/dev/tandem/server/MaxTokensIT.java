@@ -101,4 +101,17 @@ class MaxTokensIT {
         JsonNode error = ErrorsIT.openAiError(response, 400, "shorten the prompt");
         assertThat(error.get("param").asText()).isEqualTo("prompt");
     }
+
+    @Test
+    void aPromptThatCanNeverFitIsRefusedFromItsSizeBeforeItIsTokenised() {
+        // Given a one-word prompt of a megabyte: thousands of times the window, and slow to tokenise
+        String word = "a".repeat(1 << 20);
+        // When it is sent as a chat or a legacy prompt
+        HttpResponse<String> chat = server.post("/v1/chat/completions",
+                "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"" + word + "\"}]}");
+        HttpResponse<String> legacy = server.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"" + word + "\"}");
+        // Then each is refused from the least token count its bytes allow ("at least"), not from a count of its tokens
+        assertThat(ErrorsIT.openAiError(chat, 400, "has at least").get("param").asText()).isEqualTo("messages");
+        assertThat(ErrorsIT.openAiError(legacy, 400, "has at least").get("param").asText()).isEqualTo("prompt");
+    }
 }

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -90,7 +91,8 @@ class OpsEndToEndIT {
         assertThat(TestServer.json(models.body()).at("/error/type").asText()).isEqualTo("authentication_error");
         assertThat(server.post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}").statusCode()).isEqualTo(401);
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
-        assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(server.get("/metrics", "authorization", "Bearer " + MASTER).statusCode()).isEqualTo(200);
         assertThat(server.get("/admin/keys").statusCode()).isEqualTo(401);
     }
 
@@ -151,6 +153,27 @@ class OpsEndToEndIT {
             requests += t.get("requests").asLong();
         }
         assertThat(requests).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRequestIdThatHoldsASecretIsReplacedBeforeItIsStoredEchoedOrLogged() {
+        String key = createKey("{\"name\":\"secret-ids\"}");
+        Map<String, String> planted = new LinkedHashMap<>(PlantedSecrets.fresh());
+        planted.keySet().removeAll(List.of("private_key", "password")); // not a header value; not a secret out of context
+        planted.forEach((type, secret) -> {
+            // When a client sends a secret as its request id
+            HttpResponse<String> r = server.post("/v1/chat/completions", chat(false, "id " + type),
+                    "authorization", "Bearer " + key, "x-request-id", secret);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            // Then it gets a generated id instead, and the ledger row is stored under that one
+            String id = r.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(id).as(type).startsWith("req_").doesNotContain(secret);
+            assertThat(rowsOf(secret)).as(type).isEmpty();
+            assertThat(rowsOf(id)).as(type).hasSize(1);
+        });
+        // And no log line holds any of them
+        String text = logs.toString(StandardCharsets.UTF_8);
+        planted.forEach((type, secret) -> assertThat(text.contains(secret)).as("a %s request id in the logs", type).isFalse());
     }
 
     @Test
@@ -259,10 +282,10 @@ class OpsEndToEndIT {
     @Test
     void metricsParseAndMoveWithTraffic() {
         String key = createKey("{\"name\":\"metrics\"}");
-        PromText before = PromText.parse(server.get("/metrics").body());
+        PromText before = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
         server.post("/v1/chat/completions", chat(false, "count me " + System.nanoTime()), "authorization", "Bearer " + key);
         server.post("/v1/chat/completions", chat(false, "no key"));
-        PromText after = PromText.parse(server.get("/metrics").body());
+        PromText after = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
 
         String[] ok = {"dialect", "openai", "backend", "local", "route", "primary", "status", "ok"};
         assertThat(after.value("tandem_requests_total", ok)).isEqualTo(before.value("tandem_requests_total", ok) + 1);
@@ -300,6 +323,26 @@ class OpsEndToEndIT {
     }
 
     @Test
+    void everyRefusedRequestLogsOneInfoLineWithItsReasonAndRequestId() {
+        String key = createKey("{\"name\":\"refusals\",\"rpm\":1}");
+        // When requests are refused for each reason: no key, bad JSON, an unknown model, a spent limit
+        server.post("/v1/chat/completions", chat(false, "x"), "x-request-id", "e2e-refused-401");
+        server.post("/v1/chat/completions", "{not json", "authorization", "Bearer " + key, "x-request-id", "e2e-refused-400");
+        server.post("/v1/messages", "{\"model\":\"nope\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "x-api-key", key, "anthropic-version", "2023-06-01", "x-request-id", "e2e-refused-404");
+        assertThat(server.post("/v1/chat/completions", chat(false, "y"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        server.post("/v1/chat/completions", chat(false, "z"), "authorization", "Bearer " + key, "x-request-id", "e2e-refused-429");
+        // Then each left exactly one INFO line, naming its status and carrying its request id as a field
+        List<String> lines = logs.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("e2e-refused-")).toList();
+        for (String status : List.of("401", "400", "404", "429")) {
+            List<String> refused = lines.stream().filter(l -> l.contains("\"request_id\":\"e2e-refused-" + status + "\"")
+                    && l.contains("refused: " + status)).toList();
+            assertThat(refused).as(status + " in " + lines).hasSize(1);
+            assertThat(refused.get(0)).contains("\"level\":\"INFO\"");
+        }
+    }
+
+    @Test
     void everyLogLineAboutARequestCarriesItsRequestIdStreamingOrNot() {
         String key = createKey("{\"name\":\"ids\"}");
         for (boolean stream : new boolean[] {false, true}) {
@@ -310,7 +353,7 @@ class OpsEndToEndIT {
             // the lines that speak of this request (the router names it) carry its id as a field
             List<String> lines = logs.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(id)).toList();
             assertThat(lines).isNotEmpty();
-            assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"requestId\":\"" + id + "\""));
+            assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"request_id\":\"" + id + "\""));
             // and at debug level, the HTTP server's own lines (which dump request bytes) stay out
             assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain("ids " + stream);
         }

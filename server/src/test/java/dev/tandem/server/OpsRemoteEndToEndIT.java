@@ -87,7 +87,7 @@ class OpsRemoteEndToEndIT {
         // $3 per million input and $15 per million output (tandem-defaults.yaml)
         assertThat(row.costUsd()).isCloseTo(1000 * 3.0 / 1e6 + 2 * 15.0 / 1e6, org.assertj.core.data.Offset.offset(1e-12));
 
-        PromText metrics = PromText.parse(server.get("/metrics").body());
+        PromText metrics = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
         assertThat(metrics.value("tandem_circuit_breaker_state", "upstream", "anthropic", "state", "closed")).isEqualTo(1);
     }
 
@@ -120,7 +120,7 @@ class OpsRemoteEndToEndIT {
         assertThat(local.statusCode()).as(local.body()).isEqualTo(200);
         assertThat(local.headers().firstValue("x-tandem-backend")).contains("local");
 
-        PromText metrics = PromText.parse(server.get("/metrics").body());
+        PromText metrics = PromText.parse(server.get("/metrics", "authorization", "Bearer " + MASTER).body());
         assertThat(metrics.value("tandem_rate_limit_rejections_total", "limit", "budget")).isEqualTo(2);
     }
 

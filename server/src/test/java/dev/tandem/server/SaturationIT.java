@@ -96,4 +96,26 @@ class SaturationIT {
         assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aRequestThatCanNeverFitTheEngineIsRefusedWith400SayingTheLimitNot429() throws Exception {
+        // Given an idle engine that holds two requests at most (one slot, one queue place)
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
+
+        // When one request asks for more generations at once than that: n, or prompts × n, streamed or not
+        String chat = "{\"model\":\"tiny\",\"max_tokens\":2,\"n\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        HttpResponse<String> choices = server.post("/v1/chat/completions", chat + "}");
+        HttpResponse<String> streamed = server.post("/v1/chat/completions", chat + ",\"stream\":true}");
+        HttpResponse<String> prompts = server.post("/v1/completions",
+                "{\"model\":\"tiny\",\"max_tokens\":2,\"prompt\":[\"a\",\"b\",\"c\"]}");
+
+        // Then each is a 400 that says the limit, with no Retry-After to loop on
+        for (HttpResponse<String> r : List.of(choices, streamed, prompts)) {
+            ErrorsIT.openAiError(r, 400, "at most 2 at once");
+            assertThat(TestServer.json(r.body()).at("/error/param").asText()).isEqualTo("n");
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
+        }
+        // And a request within the limit is served
+        assertThat(server.post("/v1/chat/completions", chat.replace("\"n\":3", "\"n\":2") + "}").statusCode()).isEqualTo(200);
+    }
 }

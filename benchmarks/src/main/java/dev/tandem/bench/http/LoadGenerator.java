@@ -24,6 +24,7 @@ import java.util.function.Function;
  *   <li>{@code closed}: one step per client count in {@code --concurrency};</li>
  *   <li>{@code soak}: open loop at {@code --rate} for {@code --minutes} of schedule, in windows,
  *       watching errors, the server's memory ({@code --server-pid}) and its queue figures in /metrics
+ *       (read with {@code --metrics-key}, default {@code $TANDEM_MASTER_KEY}, unless the server opens it)
  *       (each window's drain and probes add to the wall time, never take from the load).</li>
  * </ul>
  * {@code --mix} lists the requests sent in turn as {@code dialect:model:stream|json:maxTokens}, e.g.
@@ -69,7 +70,8 @@ public final class LoadGenerator {
                 }
                 case "soak" -> {
                     Map<String, Object> figures = new LinkedHashMap<>();
-                    report = Soak.run(runner, new ServerProbe(url, args.getInt("server-pid", 0)), label,
+                    report = Soak.run(runner, new ServerProbe(url, args.getInt("server-pid", 0),
+                                    args.get("metrics-key", System.getenv("TANDEM_MASTER_KEY"))), label,
                             args.getDouble("rate", 20), args.duration("minutes", Duration.ofMinutes(1)),
                             args.duration("window", Duration.ofSeconds(15)), args.getInt("max-waiting", -1), figures);
                     if (out != null) {

@@ -16,11 +16,18 @@ public final class ServerProbe {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
     private final long pid;
+    private final String metricsKey;
 
     /** {@code pid} 0: memory not read (server in another namespace, or not known). */
     public ServerProbe(URI base, long pid) {
+        this(base, pid, null);
+    }
+
+    /** @param metricsKey sent as a bearer token: Tandem's /metrics wants the master key unless {@code metrics.open} */
+    public ServerProbe(URI base, long pid, String metricsKey) {
         this.base = base;
         this.pid = pid;
+        this.metricsKey = metricsKey;
     }
 
     /** VmRSS of the server process in MiB from /proc, or -1 when unknown. */
@@ -47,9 +54,11 @@ public final class ServerProbe {
     public Map<String, Double> queueMetrics() {
         Map<String, Double> out = new LinkedHashMap<>();
         try {
-            HttpResponse<String> r = client.send(
-                    HttpRequest.newBuilder(base.resolve("/metrics")).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder scrape = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(Duration.ofSeconds(5)).GET();
+            if (metricsKey != null && !metricsKey.isEmpty()) {
+                scrape.header("authorization", "Bearer " + metricsKey);
+            }
+            HttpResponse<String> r = client.send(scrape.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 return out;
             }

@@ -139,6 +139,11 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     }
 
     @Override
+    public int maxBytesPerToken() {
+        return pieces.maxBytesPerToken();
+    }
+
+    @Override
     public int vocabSize() {
         return pieces.size();
     }

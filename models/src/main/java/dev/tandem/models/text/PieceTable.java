@@ -20,12 +20,14 @@ final class PieceTable {
     private final BitSet special;
     private final Map<String, Integer> ids;
     private final boolean byteLevel;
+    private final int maxBytesPerToken;
 
-    private PieceTable(String[] pieces, BitSet special, Map<String, Integer> ids, boolean byteLevel) {
+    private PieceTable(String[] pieces, BitSet special, Map<String, Integer> ids, boolean byteLevel, int maxBytesPerToken) {
         this.pieces = pieces;
         this.special = special;
         this.ids = ids;
         this.byteLevel = byteLevel;
+        this.maxBytesPerToken = maxBytesPerToken;
     }
 
     static PieceTable read(Path tokenizerJson) {
@@ -67,7 +69,12 @@ final class PieceTable {
         JsonNode decoder = root.path("decoder");
         boolean byteLevel = decoder.path("type").asText().equals("ByteLevel")
                 || decoder.findValuesAsText("type").contains("ByteLevel");
-        return new PieceTable(pieces, special, ids, byteLevel);
+        return new PieceTable(pieces, special, ids, byteLevel, PromptByteBound.of(root, pieces));
+    }
+
+    /** The most prompt bytes one token stands for, or 0 when the tokenizer gives no such bound ({@link PromptByteBound}). */
+    int maxBytesPerToken() {
+        return maxBytesPerToken;
     }
 
     /** GPT-2 style byte-level pieces ("Ġthe", Llama 3) rather than SentencePiece ones ("▁the"). */

@@ -41,6 +41,11 @@ public final class Bodies {
         return Json.parse(read(ctx), type);
     }
 
+    /** As {@link #parse}, and a field {@code type} does not have is a 400 that names it ({@link Json#parseExact}). */
+    public <T> T parseExact(Context ctx, Class<T> type) {
+        return Json.parseExact(read(ctx), type);
+    }
+
     private ApiException tooLarge() {
         return new ApiException(ErrorKind.REQUEST_TOO_LARGE,
                 "The request body is larger than this server accepts (" + maxBytes + " bytes).", null, null, null);

@@ -21,10 +21,14 @@ public final class CallGroup implements AutoCloseable {
     /** An event of choice {@code index}. */
     public record Indexed(int index, InferenceEvent event) {}
 
+    /** Wakes a waiting poller when the group is abandoned: its calls, cancelled, may say nothing more. */
+    private static final Indexed ABANDONED = new Indexed(-1, null);
+
     private final BlockingQueue<Indexed> queue = new LinkedBlockingQueue<>();
     private final List<Backend.Call> calls = new ArrayList<>();
     private final int size;
     private int ended;
+    private volatile boolean abandoned;
 
     private CallGroup(int size) {
         this.size = size;
@@ -36,7 +40,10 @@ public final class CallGroup implements AutoCloseable {
         try {
             for (int i = 0; i < requests.size(); i++) {
                 int index = i;
-                group.calls.add(backend.start(requests.get(i), event -> group.queue.add(new Indexed(index, event))));
+                Backend.Call call = backend.start(requests.get(i), event -> group.queue.add(new Indexed(index, event)));
+                synchronized (group.calls) {
+                    group.calls.add(call);
+                }
             }
         } catch (RuntimeException e) {
             group.cancelAll();
@@ -49,9 +56,21 @@ public final class CallGroup implements AutoCloseable {
         return size;
     }
 
-    /** True when every call has sent its Finished or Failed. */
+    /** True when every call has sent its Finished or Failed, or the group was {@link #abandon abandoned}. */
     public boolean done() {
-        return ended == size;
+        return ended == size || abandoned;
+    }
+
+    /** True when the group was abandoned: its client went away. */
+    public boolean abandoned() {
+        return abandoned;
+    }
+
+    /** The client went away: every call is cancelled, and the poller stops waiting (from any thread). */
+    public void abandon() {
+        abandoned = true;
+        cancelAll();
+        queue.add(ABANDONED);
     }
 
     /** The next event if one is there already, else null. */
@@ -71,6 +90,9 @@ public final class CallGroup implements AutoCloseable {
     }
 
     private Indexed counted(Indexed next) {
+        if (next == ABANDONED || abandoned) {
+            return null;
+        }
         if (next != null && next.event().isTerminal()) {
             ended++;
         }
@@ -78,7 +100,11 @@ public final class CallGroup implements AutoCloseable {
     }
 
     public void cancelAll() {
-        calls.forEach(Backend.Call::cancel);
+        List<Backend.Call> started;
+        synchronized (calls) {
+            started = List.copyOf(calls);
+        }
+        started.forEach(Backend.Call::cancel);
     }
 
     @Override

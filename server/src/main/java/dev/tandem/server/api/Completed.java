@@ -4,6 +4,7 @@ import dev.tandem.models.GenerationEvent.TokenLogprob;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Content;
+import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import io.javalin.http.Context;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One choice, gathered whole for a non-streaming response; {@code thinking}: the upstream's thinking
@@ -18,6 +21,7 @@ import java.util.function.Consumer;
  */
 public record Completed(InferenceEvent.Started started, String text, List<TokenLogprob> logprobs, InferenceEvent.Finished finished,
         List<ToolCalls.Call> toolCalls, List<Content.Thinking> thinking) {
+    private static final Logger log = LoggerFactory.getLogger(Completed.class);
 
     public Completed {
         logprobs = List.copyOf(logprobs);
@@ -86,15 +90,9 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
      * switch less per request, and no server thread held for the length of a generation). If a
      * call is refused at start, the ones already started are cancelled and the refusal thrown; the
      * first failure later cancels the others and fails the future: a non-streaming response is all
-     * or nothing.
-     *
-     * <p>A client that goes away meanwhile is not noticed: Jetty 12 does not read a connection while
-     * its request is handled (no fill interest once the body is consumed), so neither
-     * {@code EndPoint.isOpen()} nor the request's failure listeners change until a write fails
-     * (checked on Jetty 12.1.12). The generation runs to its end (at most max_tokens) and the
-     * response write then fails; streams, which write, cancel at their next frame or ping.
+     * or nothing. A client that goes away meanwhile is noticed by {@link #respondWhenDone}.
      */
-    public static CompletableFuture<List<Completed>> gather(Backend backend, List<InferenceRequest> requests) {
+    public static Gathered gather(Backend backend, List<InferenceRequest> requests) {
         Gathering g = new Gathering(requests.size());
         try {
             for (int i = 0; i < requests.size() && !g.result.isCompletedExceptionally(); i++) {
@@ -108,21 +106,49 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
         if (g.result.isCompletedExceptionally()) {
             g.cancelAll(); // one failed while the others were starting
         }
-        return g.result;
+        return g;
+    }
+
+    /**
+     * The model that answered, as its backend named it (the local model for an alias such as "auto",
+     * the upstream's own name for a remote), for the response's {@code model}; {@code asked} when the
+     * backend named none.
+     */
+    public static String answeringModel(List<Completed> done, String asked) {
+        return InferenceEvent.Started.answeringModel(done.get(0).started(), asked);
+    }
+
+    /** The calls of one request being gathered: the answer to come, and how to give up on it. */
+    public interface Gathered {
+        /** Completes with every choice's answer, or with the first failure. */
+        CompletableFuture<List<Completed>> answer();
+
+        /** Cancels every call and fails the answer with {@code why}; nothing more is gathered. */
+        void abandon(ApiException why);
     }
 
     /**
      * Hands the gathered answer to Javalin, which calls {@code respond} and writes the response when
      * it is complete (a failure goes to the exception mapper, in the caller's dialect). The handler's
-     * thread returns to the pool at once.
+     * thread returns to the pool at once. A client that goes away before the answer is ready (the
+     * {@link ClientWatch}) cancels its calls at once, queued or running: the ledger says cancelled,
+     * and the engine's slots and the key's limits are freed, instead of a generation run to its end
+     * for nobody.
      */
-    public static void respondWhenDone(Context ctx, CompletableFuture<List<Completed>> done, Consumer<List<Completed>> respond) {
-        ctx.future(() -> done.thenAccept(respond));
+    public static void respondWhenDone(Context ctx, Gathered gathered, Consumer<List<Completed>> respond) {
+        String requestId = RequestIds.of(ctx);
+        ClientWatch watch = ClientWatch.start(ctx, () -> {
+            log.info("request {}: the client went away before its answer was ready; cancelling", requestId);
+            gathered.abandon(new ApiException(ErrorKind.INVALID_REQUEST, "The client closed the connection before the answer was ready."));
+        });
+        // the watch ends before the response is written (Jetty wants no read pending then)
+        CompletableFuture<List<Completed>> answered = gathered.answer().whenComplete((answer, failure) -> watch.close());
+        ctx.future(() -> answered.thenAccept(respond));
         RequestIds.release(ctx); // this thread leaves before the answer is written
     }
 
     /** The answers of one request's calls as their events arrive. */
-    private static final class Gathering {
+    private static final class Gathering implements Gathered {
         private final int n;
         private final InferenceEvent.Started[] started;
         private final StringBuilder[] text;
@@ -152,6 +178,23 @@ public record Completed(InferenceEvent.Started started, String text, List<TokenL
 
         synchronized void add(Backend.Call call) {
             calls.add(call);
+        }
+
+        @Override
+        public CompletableFuture<List<Completed>> answer() {
+            return result;
+        }
+
+        @Override
+        public void abandon(ApiException why) {
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+            }
+            cancelAll();
+            result.completeExceptionally(why);
         }
 
         void accept(int i, InferenceEvent event) {

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The one place where failures become HTTP responses, in the caller's dialect: Anthropic for
  * {@code /v1/messages*} (and {@code /v1/models} asked with an {@code anthropic-version} header),
  * OpenAI's shape everywhere else. Every refusal goes through here, the gate's included; the shapes
- * are {@link ErrorFormat}'s.
+ * are {@link ErrorFormat}'s. Each refusal (4xx) is logged once at INFO with its reason.
  */
 public final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
@@ -44,16 +44,21 @@ public final class ErrorResponses {
         write(ctx, error);
     }
 
-    /** Exception handler for Javalin's own (unknown route, wrong method, ...). */
-    public static void httpError(HttpResponseException error, Context ctx) {
-        ErrorKind kind = switch (error.getStatus()) {
+    /** The kind of failure an HTTP status says, for statuses others chose (Javalin's, Jetty's). */
+    public static ErrorKind kindOf(int status) {
+        return switch (status) {
             case 401 -> ErrorKind.AUTHENTICATION;
             case 403 -> ErrorKind.PERMISSION;
             case 404 -> ErrorKind.NOT_FOUND;
             case 413 -> ErrorKind.REQUEST_TOO_LARGE;
             case 429 -> ErrorKind.RATE_LIMITED;
-            default -> error.getStatus() < 500 ? ErrorKind.INVALID_REQUEST : ErrorKind.INTERNAL;
+            default -> status < 500 ? ErrorKind.INVALID_REQUEST : ErrorKind.INTERNAL;
         };
+    }
+
+    /** Exception handler for Javalin's own (unknown route, wrong method, ...). */
+    public static void httpError(HttpResponseException error, Context ctx) {
+        ErrorKind kind = kindOf(error.getStatus());
         String message = error.getStatus() == 404
                 ? "No such endpoint: " + ctx.method() + " " + ctx.path() + "."
                 : error.getMessage();
@@ -78,6 +83,9 @@ public final class ErrorResponses {
     }
 
     private static void write(Context ctx, ApiException error, int status) {
+        if (status < 500) { // one line per refusal, with its reason; failures of ours are logged as errors above
+            log.info("request {} refused: {} {} {}: {}", RequestIds.of(ctx), status, ctx.method(), ctx.path(), error.getMessage());
+        }
         ErrorFormat format = ErrorFormat.of(dialectOf(ctx));
         Duration retryAfter = error.retryAfter();
         if (retryAfter != null) {

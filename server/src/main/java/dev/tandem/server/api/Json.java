@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tandem.server.core.ApiException;
 import java.io.IOException;
@@ -47,11 +49,20 @@ public final class Json {
 
     /** Parses a request body into {@code type}, or throws a 400 that says what is wrong and where. */
     public static <T> T parse(byte[] body, Class<T> type) {
+        return parse(body, MAPPER.readerFor(type));
+    }
+
+    /** As {@link #parse}, and a field {@code type} does not have is a 400 that names it, not ignored. */
+    public static <T> T parseExact(byte[] body, Class<T> type) {
+        return parse(body, MAPPER.readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+    }
+
+    private static <T> T parse(byte[] body, ObjectReader reader) {
         if (body.length == 0) {
             throw ApiException.invalid(null, "The request body is empty: send a JSON object.");
         }
         try {
-            T value = MAPPER.readValue(body, type);
+            T value = reader.readValue(body);
             if (value == null) {
                 throw ApiException.invalid(null, "The request body must be a JSON object, not null.");
             }
@@ -90,6 +101,10 @@ public final class Json {
         String field = fieldPath(e);
         if (e.getCause() instanceof ApiException api) {
             return api;
+        }
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return ApiException.invalid(field, "'" + field + "' is not a field of this request; the fields are "
+                    + unknown.getKnownPropertyIds() + ".");
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             if (field.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.tandem.server.api;
 
+import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.core.InferenceRequest;
@@ -13,7 +14,7 @@ import java.util.function.Function;
 /**
  * The one path every generation endpoint takes, as vLLM's {@code serving_chat} shares one
  * {@code create_chat_completion}: read and check the body ({@link Endpoint#prepare}), check the
- * model, then start the calls on the dispatcher and either stream their events in the dialect's
+ * model and that the calls could ever be held at once, then start the calls on the dispatcher and either stream their events in the dialect's
  * frames ({@link Streaming}) or gather them and write the whole answer ({@link Completed}). Also what
  * the other routes of the edges share: the dispatcher, the model names, the body reader, and who is
  * calling.
@@ -47,6 +48,11 @@ public final class ServePath {
         Endpoint.Exchange exchange = endpoint.prepare(bodies.parse(ctx, endpoint.wireType()), origin(ctx));
         models.require(exchange.model());
         List<InferenceRequest> requests = exchange.requests();
+        int most = backend.maxCallsAtOnce(requests.get(0));
+        if (requests.size() > most) {
+            throw ApiException.invalid("n", "This request asks for " + requests.size() + " generations at once (n, times the prompts); "
+                    + "this server holds at most " + most + " at once, however idle: ask for " + most + " or fewer.");
+        }
         if (exchange.stream()) {
             try (CallGroup group = CallGroup.start(backend, requests)) {
                 Streaming.run(ctx, group, exchange.streamFormat(), endpoint.errors(), pingMs);

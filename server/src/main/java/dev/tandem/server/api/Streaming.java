@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * still a plain error response with its status), then the dialect's frames, a keep-alive while
  * nothing else is said, and an error frame if a call fails after the stream began. Frames are flushed
  * whenever no further event is at hand (before waiting), every {@value #FLUSH_EVERY} frames and at the
- * end: the events of one upstream read leave in one write, and none waits for the next. A failed write
- * (client gone) cancels the calls.
+ * end: the events of one upstream read leave in one write, and none waits for the next. A client that
+ * goes away cancels the calls: noticed by a failed write, or, before anything is written (while the
+ * request waits in the engine's queue, say), by the {@link ClientWatch}.
  */
 public final class Streaming {
     private static final Logger log = LoggerFactory.getLogger(Streaming.class);
@@ -44,6 +45,16 @@ public final class Streaming {
     private Streaming() {}
 
     public static void run(Context ctx, CallGroup group, Format format, ErrorFormat errors, long pingMs) {
+        String requestId = RequestIds.of(ctx);
+        try (ClientWatch watch = ClientWatch.start(ctx, () -> {
+            log.info("request {}: the client went away; cancelling", requestId);
+            group.abandon();
+        })) {
+            stream(ctx, group, format, errors, pingMs);
+        }
+    }
+
+    private static void stream(Context ctx, CallGroup group, Format format, ErrorFormat errors, long pingMs) {
         Sse out = null;
         int unflushed = 0;
         try {
@@ -81,6 +92,9 @@ public final class Streaming {
                 }
                 format.event(out, next.index(), event);
                 unflushed++;
+            }
+            if (group.abandoned()) {
+                return; // the client went away (ClientWatch): nothing to write, nobody to write to
             }
             format.end(out);
             out.flush();

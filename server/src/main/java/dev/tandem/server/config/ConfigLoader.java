@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final String DEFAULTS = "/tandem-defaults.yaml";
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(key|secret|token|password|credential).*");
+    /** A name whose last word says secret ({@code apiKey}, {@code clientSecret}, {@code password}); not {@code maxTokensField}. */
+    private static final Pattern SECRET_NAME = Pattern.compile("(?:.*[^A-Za-z])?(?i:key|secret|token|password|credentials?)"
+            + "|.*[a-z0-9](?:Key|Secret|Token|Password|Credentials?)");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -16,6 +16,15 @@ public interface Backend {
     Optional<String> cannotServe(InferenceRequest request);
 
     /**
+     * The most calls of one request ({@code n} choices, or prompts × n) this backend could ever hold at
+     * once, however idle it is: a request with more can never be served whole, so the edge refuses it
+     * with a 400 rather than a 429 a client would retry forever. Unbounded unless a backend says so.
+     */
+    default int maxCallsAtOnce(InferenceRequest request) {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Starts the request. Events go to {@code sink} in order, possibly on another thread; the last
      * is Finished or Failed. May throw {@link ApiException} before anything started (refused,
      * saturated); once it returns, failures arrive as {@link InferenceEvent.Failed}.

@@ -39,7 +39,7 @@ public record Caller(String keyId, Policy policy, Limits limits) {
         public static final Limits NONE = new Limits(List.of(), null, null, null, null);
 
         public Limits {
-            allowedModels = allowedModels == null ? List.of() : List.copyOf(allowedModels);
+            allowedModels = allowedModels == null ? List.of() : modelNames(allowedModels);
             positive("rpm", rpm);
             positive("tpm", tpm);
             positive("maxConcurrent", maxConcurrent);
@@ -50,6 +50,17 @@ public record Caller(String keyId, Policy policy, Limits limits) {
 
         public boolean allows(String model) {
             return allowedModels.isEmpty() || allowedModels.contains(model);
+        }
+
+        /** Names only: a null or blank entry is a mistake to refuse, not a name no request can match. */
+        private static List<String> modelNames(List<String> names) {
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i) == null || names.get(i).isBlank()) {
+                    throw new IllegalArgumentException("allowedModels[" + i + "] must be a model name, got "
+                            + (names.get(i) == null ? "null" : "an empty string"));
+                }
+            }
+            return List.copyOf(names);
         }
 
         private static void positive(String name, Integer v) {

@@ -37,6 +37,11 @@ public sealed interface InferenceEvent {
         public Started withRoute(RouteReason v) {
             return new Started(backend, model, inputTokens, v);
         }
+
+        /** The model {@code started} names, or {@code asked} when there is no event or it names none. */
+        public static String answeringModel(Started started, String asked) {
+            return started == null || started.model() == null || started.model().isBlank() ? asked : started.model();
+        }
     }
 
     /** Generated text; {@code logprob} is null unless requested and available. */

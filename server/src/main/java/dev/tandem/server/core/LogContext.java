@@ -9,7 +9,7 @@ import org.slf4j.MDC;
  */
 public final class LogContext {
     /** The MDC key of the request id. */
-    public static final String REQUEST_ID = "requestId";
+    public static final String REQUEST_ID = "request_id"; // the field name the README gives
 
     private LogContext() {}
 

@@ -77,6 +77,12 @@ public final class LocalBackend implements Backend {
         return Optional.empty();
     }
 
+    /** The engine's running slots and queue places: it refuses a submission beyond them. */
+    @Override
+    public int maxCallsAtOnce(InferenceRequest request) {
+        return model.maxInFlight();
+    }
+
     @Override
     public PromptTokens tokenize(InferenceRequest request) {
         Engine engine = model.engine();
@@ -110,6 +116,11 @@ public final class LocalBackend implements Backend {
         Engine engine = model.engine();
         PromptFormat format = engine.promptFormat();
         Prompt prompt = LocalPrompts.prompt(request, format);
+        if (prompt instanceof Prompt.Text text) { // megabytes take seconds to tokenise: refuse what never fits first
+            model.window().neverFits(text.text(), engine.tokenizer().maxBytesPerToken()).ifPresent(tooLong -> {
+                throw tooLong(request, tooLong);
+            });
+        }
         int[] ids = LocalPrompts.ids(prompt, engine.tokenizer()); // the one tokenisation: the engine gets the ids
         int maxTokens = fitted(request, ids.length);
         GrammarConstraint constraint = null;
@@ -150,10 +161,14 @@ public final class LocalBackend implements Backend {
     private int fitted(InferenceRequest request, int promptTokens) {
         ContextWindow.Fit fit = model.window().fit(promptTokens, request.maxTokens(), request.maxTokensDefaulted() || !strictMaxTokens);
         if (fit instanceof ContextWindow.Fit.TooLong tooLong) {
-            String param = tooLong.param().equals("prompt") && request.input() instanceof Input.Chat ? "messages" : tooLong.param();
-            throw new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, tooLong.message(), param, null, null);
+            throw tooLong(request, tooLong);
         }
         return ((ContextWindow.Fit.Fits) fit).maxTokens();
+    }
+
+    private static ApiException tooLong(InferenceRequest request, ContextWindow.Fit.TooLong tooLong) {
+        String param = tooLong.param().equals("prompt") && request.input() instanceof Input.Chat ? "messages" : tooLong.param();
+        return new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, tooLong.message(), param, null, null);
     }
 
     /**

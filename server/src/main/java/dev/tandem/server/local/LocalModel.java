@@ -160,6 +160,11 @@ public final class LocalModel implements AutoCloseable {
         return settings.usesDemoCheckpoint() ? DEMO_NAME : Path.of(settings.checkpoint()).toAbsolutePath().normalize().getFileName().toString();
     }
 
+    /** Requests the engine holds at most, running and queued (engine.maxRunning + engine.maxWaiting); known before it is loaded. */
+    public int maxInFlight() {
+        return settings.maxRunning() + settings.maxWaiting();
+    }
+
     public List<ModelCard> cards() {
         Integer context = engine.isDone() && !engine.isCompletedExceptionally() ? engine.join().model().contextLength() : null;
         return List.of(new ModelCard(modelId(), "tandem", createdEpochSeconds, context));

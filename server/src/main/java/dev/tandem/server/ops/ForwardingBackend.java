@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * A backend that wraps another (gate, observer, cache, redaction, error counting): it has the inner
- * backend's name, its say on what it cannot serve and its tokenizer, and adds its work around
+ * backend's name, its say on what it cannot serve or hold and its tokenizer, and adds its work around
  * {@link #start}.
  */
 public abstract class ForwardingBackend implements Backend {
@@ -25,6 +25,11 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public Optional<String> cannotServe(InferenceRequest request) {
         return inner.cannotServe(request);
+    }
+
+    @Override
+    public int maxCallsAtOnce(InferenceRequest request) {
+        return inner.maxCallsAtOnce(request);
     }
 
     @Override

@@ -118,6 +118,23 @@ public final class Router implements Backend {
         return run;
     }
 
+    /**
+     * The local engine's bound when every step of the request's chain is local (nothing could take the
+     * calls it cannot hold); unbounded when a remote may take them, or when the request is refused anyway
+     * ({@link #start} gives that answer).
+     */
+    @Override
+    public int maxCallsAtOnce(InferenceRequest request) {
+        List<Step> plan;
+        try {
+            plan = planner.plan(request, effectivePolicy(request));
+        } catch (ApiException refused) {
+            return Integer.MAX_VALUE;
+        }
+        return plan.stream().allMatch(step -> step instanceof Step.Local)
+                ? local.maxCallsAtOnce(forBackend(request, plan.get(0))) : Integer.MAX_VALUE;
+    }
+
     /** The local model's tokenizer, whatever the model named: the one this server has. */
     @Override
     public PromptTokens tokenize(InferenceRequest request) {

@@ -37,7 +37,7 @@ class ConfigLoaderTest {
 
         // Then those change and every other key keeps its default
         assertThat(config.server().port()).isEqualTo(9090);
-        assertThat(config.server().host()).isEqualTo("0.0.0.0");
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
         assertThat(config.engine().maxWaiting()).isEqualTo(3);
         assertThat(config.engine().maxRunning()).isEqualTo(16);
     }
@@ -143,6 +143,22 @@ class ConfigLoaderTest {
         assertThat(logged).doesNotContain("sk-live-123").doesNotContain("s3cret")
                 .contains("https://api.example").contains("4096").contains("****");
         assertThat(ConfigLoader.describeMasked(ConfigLoader.defaultsOnly())).contains("kvTokenBudget: 0");
+    }
+
+    record Names(String maxTokensField, String tokenizerPath, String keyring, String apiKey, String api_key, String token,
+            String clientSecret, String dbPassword, String awsCredentials) {}
+
+    @Test
+    void onlyNamesThatEndInASecretWordAreMaskedNotMaxTokensField() {
+        // Given values whose names merely hold "token" or "key", and values whose names say they are secrets
+        String logged = ConfigLoader.describeMasked(new Names("max_completion_tokens", "/t.json", "ring", "s1", "s2", "s3", "s4", "s5", "s6"));
+        // Then the first are shown, the others masked
+        assertThat(logged).contains("maxTokensField: \"max_completion_tokens\"").contains("tokenizerPath: \"/t.json\"")
+                .contains("keyring: \"ring\"");
+        assertThat(logged).doesNotContain("s1").doesNotContain("s2").doesNotContain("s3").doesNotContain("s4").doesNotContain("s5")
+                .doesNotContain("s6");
+        // and so in the defaults' dump
+        assertThat(ConfigLoader.describeMasked(ConfigLoader.defaultsOnly())).contains("maxTokensField: \"max_completion_tokens\"");
     }
 
     private static Path write(Path dir, String yaml) throws IOException {

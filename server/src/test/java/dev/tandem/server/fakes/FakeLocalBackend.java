@@ -80,6 +80,12 @@ public final class FakeLocalBackend implements Backend {
         return Optional.empty();
     }
 
+    /** As the engine: its slots and queue places. */
+    @Override
+    public int maxCallsAtOnce(InferenceRequest request) {
+        return load.get().maxRunning() + load.get().maxWaiting();
+    }
+
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
         if (load.get().queueFull()) {

@@ -45,4 +45,19 @@ class ContextWindowTest {
             assertThat(tooLong.message()).contains("512 tokens").contains("shorten the prompt");
         });
     }
+
+    @Test
+    void aTextThatCanNeverFitIsToldFromItsBytesBeforeItIsTokenised() {
+        // Given at most 4 bytes per token: 2045 bytes are at least 512 tokens, the whole window
+        assertThat(window.neverFits("x".repeat(2045), 4)).hasValueSatisfying(tooLong -> {
+            assertThat(tooLong.param()).isEqualTo("prompt");
+            assertThat(tooLong.message()).contains("at least 512 tokens").contains("context window of 512").contains("shorten the prompt");
+        });
+        // multi-byte characters count by their UTF-8 bytes: 683 "é" are 1366 bytes, at least 342 tokens
+        assertThat(window.neverFits("é".repeat(683), 4)).isEmpty();
+        assertThat(window.neverFits("é".repeat(1024), 4)).isPresent();
+        // what might fit is left to the tokenizer, and so is everything when it gives no bound
+        assertThat(window.neverFits("x".repeat(2044), 4)).isEmpty();
+        assertThat(window.neverFits("x".repeat(1_000_000), 0)).isEmpty();
+    }
 }

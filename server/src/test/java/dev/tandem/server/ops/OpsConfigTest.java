@@ -18,7 +18,8 @@ class OpsConfigTest {
         TandemConfig c = ConfigLoader.load(null, Map.of("TANDEM_MASTER_KEY", "m-123", "TANDEM_DB", "/tmp/x.db"), Map.of());
         assertThat(c.auth().enabled()).isTrue();
         assertThat(c.auth().masterKey()).isEqualTo("m-123");
-        assertThat(c.auth().openPaths()).contains("/health", "/metrics");
+        assertThat(c.auth().openPaths()).containsExactly("/health", "/ready");
+        assertThat(c.metrics().open()).isFalse();
         assertThat(c.ledger().database()).isEqualTo("/tmp/x.db");
         assertThat(c.ledger().priceTable().cost("anthropic", "claude-sonnet-4-5", 1_000_000, 0)).isEqualTo(3.0);
         assertThat(c.redaction().remoteAction()).isEqualTo(RedactionAction.REDACT);

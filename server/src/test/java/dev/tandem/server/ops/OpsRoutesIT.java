@@ -49,8 +49,19 @@ class OpsRoutesIT {
 
     @BeforeEach
     void start() {
-        ops = Operations.open(ConfigLoader.load(null, Map.of(), Map.of("auth.masterKey", MASTER,
-                "ledger.database", dir.resolve("t.db").toString())), null, null, null);
+        start(Map.of());
+    }
+
+    void restart(Map<String, String> settings) {
+        stop();
+        start(settings);
+    }
+
+    void start(Map<String, String> settings) {
+        Map<String, String> overrides = new java.util.HashMap<>(Map.of("auth.masterKey", MASTER,
+                "ledger.database", dir.resolve("t.db").toString()));
+        overrides.putAll(settings);
+        ops = Operations.open(ConfigLoader.load(null, Map.of(), overrides), null, null, null);
         Backend guarded = ops.guardDispatcher(local);
         app = Javalin.create(config -> {
             ops.addRoutes(config.routes);
@@ -112,7 +123,86 @@ class OpsRoutesIT {
         assertThat(send("GET", "/v1/models", null).statusCode()).isEqualTo(401);
         // open paths stay open
         assertThat(send("GET", "/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void metricsWantTheMasterKeyUnlessConfiguredOpen() throws Exception {
+        String secret = createKey("{\"name\":\"team\"}");
+        // Given the defaults: /metrics is not for everyone who can reach the port
+        assertThat(send("GET", "/metrics", null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/metrics", null, "Authorization", "Bearer " + secret).statusCode()).isEqualTo(401);
+        HttpResponse<String> scrape = send("GET", "/metrics", null, "Authorization", "Bearer " + MASTER);
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("tandem_gate_rejections_total");
+
+        // When the operator opens it
+        restart(Map.of("metrics.open", "true"));
+        // Then no key is needed
         assertThat(send("GET", "/metrics", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void everyMethodOnTheAdminPathsNeedsTheMasterKey() throws Exception {
+        // HEAD never reaches a handler: the check must not be the handler's
+        for (String path : List.of("/admin/keys", "/v1/usage", "/admin/keys/key_0123")) {
+            for (String method : List.of("HEAD", "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")) {
+                assertThat(send(method, path, null).statusCode()).as(method + " " + path).isEqualTo(401);
+            }
+        }
+        assertThat(send("HEAD", "/v1/models", null).statusCode()).isEqualTo(401);
+        assertThat(send("OPTIONS", "/v1/chat/completions", null).statusCode()).isEqualTo(401);
+        assertThat(send("HEAD", "/admin/keys", null, "Authorization", "Bearer " + MASTER).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adminKeyBodiesAreReadAsStrictlyAsTheMainApi() throws Exception {
+        // Given bodies the main API refuses: each is a 400 here too, naming what is wrong, and creates no key
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"name\":\"x\"} garbage", "");
+        refused.put("{\"name\":\"x\"}{\"name\":\"y\"}", "");
+        refused.put("{\"name\":\"x\"}\u0000", "");
+        refused.put("{\"name\":1}", "name");
+        refused.put("{\"name\":\"x\",\"rpm\":\"5\"}", "rpm");
+        refused.put("{\"name\":\"x\",\"rpm\":1.5}", "rpm");
+        refused.put("{\"name\":\"x\",\"allowedModels\":[1]}", "allowedModels[0]");
+        refused.put("{\"name\":\"x\",\"rmp\":5}", "rmp");
+        for (var body : refused.entrySet()) {
+            HttpResponse<String> r = send("POST", "/admin/keys", body.getKey(), "Authorization", "Bearer " + MASTER);
+            assertThat(r.statusCode()).as(body.getKey() + " -> " + r.body()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+            if (!body.getValue().isEmpty()) {
+                assertThat(JSON.readTree(r.body()).at("/error/param").asText()).as(body.getKey()).isEqualTo(body.getValue());
+            }
+        }
+        // and a body beyond the size limit is 413, as on the main API
+        HttpResponse<String> huge = send("POST", "/admin/keys", "{\"name\":\"" + "x".repeat(5 << 20) + "\"}",
+                "Authorization", "Bearer " + MASTER);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(ops.keys().list()).isEmpty();
+    }
+
+    @Test
+    void anAllowedModelsListWithANullIsA400NotA500() throws Exception {
+        HttpResponse<String> r = send("POST", "/admin/keys", "{\"name\":\"x\",\"allowedModels\":[null]}",
+                "Authorization", "Bearer " + MASTER);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).at("/error/message").asText()).contains("allowedModels[0]");
+        assertThat(send("POST", "/admin/keys", "{\"name\":\"x\",\"allowedModels\":[\" \"]}", "Authorization", "Bearer " + MASTER)
+                .statusCode()).isEqualTo(400);
+        assertThat(ops.keys().list()).isEmpty();
+    }
+
+    @Test
+    void usageRangesNoStoreCanHoldAreA400NotA500() throws Exception {
+        for (String query : List.of("from=-1000000000-01-01T00:00:00Z", "to=-1000000000-01-01T00:00:00Z",
+                "to=+1000000000-01-01T00:00:00Z", "from=10000-01-01T00:00:00Z")) {
+            HttpResponse<String> r = send("GET", "/v1/usage?" + query, null, "x-api-key", MASTER);
+            assertThat(r.statusCode()).as(query + " -> " + r.body()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).at("/error/param").asText()).isEqualTo(query.substring(0, query.indexOf('=')));
+        }
+        assertThat(send("GET", "/v1/usage?from=0000-01-01&to=9999-12-31T23:59:59Z", null, "x-api-key", MASTER).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -155,7 +245,7 @@ class OpsRoutesIT {
         HttpResponse<String> openai = send("POST", "/v1/chat/completions", "hi", "Authorization", "Bearer " + secret);
         assertThat(JSON.readTree(openai.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
 
-        PromText metrics = PromText.parse(send("GET", "/metrics", null).body());
+        PromText metrics = PromText.parse(send("GET", "/metrics", null, "x-api-key", MASTER).body());
         assertThat(metrics.value("tandem_rate_limit_rejections_total", "limit", "rpm")).isEqualTo(2);
         assertThat(metrics.value("tandem_requests_total", "dialect", "anthropic", "backend", "local", "route", "primary", "status", "ok")).isEqualTo(1);
     }

@@ -424,4 +424,16 @@ class RouterTest {
         // Then the fallback's call is cancelled as soon as it exists
         assertThat(remoteCancelled.await(5, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void theEnginesBoundOnCallsAtOnceHoldsOnlyWhenNoRemoteCouldTakeTheRest() {
+        // Given an engine of 8 slots and 16 queue places, and remote fallbacks
+        Router preferLocal = router(Policy.PREFER_LOCAL);
+        // Then a request that may overflow is unbounded, one that must stay local is bounded by the engine
+        assertThat(preferLocal.maxCallsAtOnce(chat("auto"))).isEqualTo(Integer.MAX_VALUE);
+        assertThat(preferLocal.maxCallsAtOnce(chat("auto", null, Policy.LOCAL_ONLY))).isEqualTo(24);
+        // And a remote model, or a request refused anyway, is not bounded by the engine
+        assertThat(preferLocal.maxCallsAtOnce(chat("claude-sonnet-4-5"))).isEqualTo(Integer.MAX_VALUE);
+        assertThat(preferLocal.maxCallsAtOnce(chat("no-such-model"))).isEqualTo(Integer.MAX_VALUE);
+    }
 }

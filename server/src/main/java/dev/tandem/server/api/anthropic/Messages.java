@@ -54,8 +54,8 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         public Object body(List<Completed> all) {
             Completed done = all.get(0);
             InferenceEvent.Finished f = done.finished();
-            return new MessagesWire.Message(id, "message", "assistant", model, blocks(done), stopReason(f.reason()),
-                    f.stopSequence(), MessagesWire.Usage.of(f.usage()));
+            return new MessagesWire.Message(id, "message", "assistant", Completed.answeringModel(all, model), blocks(done),
+                    stopReason(f.reason()), f.stopSequence(), MessagesWire.Usage.of(f.usage()));
         }
     }
 
@@ -103,7 +103,7 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
      */
     private static final class Stream implements Streaming.Format {
         private final String id;
-        private final String model;
+        private final String asked;
 
         /** What the open block is: a thinking block takes text until its signature ends it. */
         private enum Open { TEXT, TOOL_USE, THINKING, SIGNED_THINKING, REDACTED_THINKING }
@@ -112,13 +112,14 @@ public final class Messages implements Endpoint<MessagesWire.Request> {
         private int block = -1; // none open yet
         private Open open;
 
-        Stream(String id, String model) {
+        Stream(String id, String asked) {
             this.id = id;
-            this.model = model;
+            this.asked = asked;
         }
 
         @Override
         public void begin(Sse out, InferenceEvent.Started first) throws IOException {
+            String model = InferenceEvent.Started.answeringModel(first, asked);
             out.event("message_start", Json.write(new MessagesWire.MessageStart("message_start", new MessagesWire.Message(id,
                     "message", "assistant", model, List.of(), null, null,
                     new MessagesWire.Usage(first.inputTokens(), 0, 0, 0)))));

@@ -229,11 +229,7 @@ final class MessagesRequests {
         String type = block.path("type").asText("");
         return switch (type) {
             case "text" -> Params.textItem(block, blockField);
-            case "image" -> {
-                JsonNode source = block.path("source");
-                yield new Content.Image(source.path("media_type").asText(null), source.path("data").asText(null),
-                        source.path("url").asText(null));
-            }
+            case "image" -> image(block.path("source"), blockField + ".source");
             case "tool_use" -> {
                 if (!block.path("id").isTextual() || !block.path("name").isTextual()) {
                     throw ApiException.invalid(blockField, "'" + blockField + "' needs 'id' and 'name' strings.");
@@ -265,6 +261,30 @@ final class MessagesRequests {
             default -> throw ApiException.invalid(blockField + ".type", "'" + blockField
                     + ".type' must be one of text, image, tool_use, tool_result, thinking, redacted_thinking; got '" + type + "'.");
         };
+    }
+
+    /**
+     * An image's {@code source}, as Anthropic takes it: {@code base64} with {@code media_type} and
+     * {@code data}, or {@code url}. Checked here, where /v1/messages and count_tokens both read it.
+     */
+    private static Content.Image image(JsonNode source, String field) {
+        if (!source.isObject()) {
+            throw ApiException.invalid(field, "'" + field + "' must be an object: {\"type\":\"base64\",\"media_type\":...,\"data\":...}"
+                    + " or {\"type\":\"url\",\"url\":...}.");
+        }
+        String type = source.path("type").asText("");
+        return switch (type) {
+            case "base64" -> new Content.Image(text(source, "media_type", field), text(source, "data", field), null);
+            case "url" -> new Content.Image(null, null, text(source, "url", field));
+            default -> throw ApiException.invalid(field + ".type", "'" + field + ".type' must be 'base64' or 'url'; got '" + type + "'.");
+        };
+    }
+
+    private static String text(JsonNode object, String name, String field) {
+        if (!object.path(name).isTextual()) {
+            throw ApiException.invalid(field + "." + name, "'" + field + "." + name + "' must be a string.");
+        }
+        return object.get(name).asText();
     }
 
     static List<ToolSpec> tools(List<JsonNode> tools) {

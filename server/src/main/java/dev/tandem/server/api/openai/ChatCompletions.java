@@ -64,7 +64,8 @@ public final class ChatCompletions implements Endpoint<ChatWire.Request> {
                         OpenAiStop.finishReason(c.finished().reason())));
                 usage.add(c.finished().usage());
             }
-            return new ChatWire.Completion(id, "chat.completion", created, wire.model(), choices, OpenAiUsage.of(usage, done.size()), null);
+            return new ChatWire.Completion(id, "chat.completion", created, Completed.answeringModel(done, wire.model()), choices,
+                    OpenAiUsage.of(usage, done.size()), null);
         }
     }
 
@@ -72,14 +73,12 @@ public final class ChatCompletions implements Endpoint<ChatWire.Request> {
     private static final class Stream extends OpenAiStream {
         private final String id;
         private final long created;
-        private final String model;
         private final boolean logprobs;
 
-        Stream(String id, long created, String model, int choices, boolean logprobs, ChatWire.StreamOptions options) {
-            super(options, choices, choices); // n choices of one prompt
+        Stream(String id, long created, String asked, int choices, boolean logprobs, ChatWire.StreamOptions options) {
+            super(options, choices, choices, asked); // n choices of one prompt
             this.id = id;
             this.created = created;
-            this.model = model;
             this.logprobs = logprobs;
         }
 

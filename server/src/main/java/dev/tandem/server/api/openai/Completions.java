@@ -73,7 +73,8 @@ public final class Completions implements Endpoint<CompletionWire.Request> {
                         OpenAiStop.finishReason(c.finished().reason())));
                 usage.add(c.finished().usage());
             }
-            return new CompletionWire.Completion(id, "text_completion", created, model(), choices, OpenAiUsage.of(usage, n()), null);
+            return new CompletionWire.Completion(id, "text_completion", created, Completed.answeringModel(done, model()), choices,
+                    OpenAiUsage.of(usage, n()), null);
         }
     }
 
@@ -123,7 +124,7 @@ public final class Completions implements Endpoint<CompletionWire.Request> {
         private final LegacyLogprobs[] logprobs;
 
         Stream(Shape shape, int choices, ChatWire.StreamOptions options) {
-            super(options, choices, shape.n());
+            super(options, choices, shape.n(), shape.model());
             this.shape = shape;
             this.logprobs = new LegacyLogprobs[choices];
             for (int i = 0; i < choices; i++) {
@@ -149,13 +150,13 @@ public final class Completions implements Endpoint<CompletionWire.Request> {
         }
 
         private void chunk(Sse out, List<CompletionWire.Choice> choices, OpenAiUsage usage) throws IOException {
-            out.data(Json.write(new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), shape.model(),
+            out.data(Json.write(new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), model,
                     choices, usage, null)));
         }
 
         @Override
         Object usageChunk(OpenAiUsage usage) {
-            return new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), shape.model(), List.of(), usage, null);
+            return new CompletionWire.Completion(shape.id(), "text_completion", shape.created(), model, List.of(), usage, null);
         }
     }
 }

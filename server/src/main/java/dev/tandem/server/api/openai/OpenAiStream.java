@@ -17,11 +17,15 @@ abstract class OpenAiStream implements Streaming.Format {
     private final boolean includeUsage;
     private final int choicesPerPrompt;
     private final TokenUsage[] usage;
+    /** What every chunk says as its model: the one that answers, once the stream has begun. */
+    String model;
 
-    OpenAiStream(ChatWire.StreamOptions options, int choices, int choicesPerPrompt) {
+    /** @param asked the model the caller asked for (an alias such as "auto", maybe) */
+    OpenAiStream(ChatWire.StreamOptions options, int choices, int choicesPerPrompt, String asked) {
         this.includeUsage = options != null && Boolean.TRUE.equals(options.includeUsage());
         this.choicesPerPrompt = choicesPerPrompt;
         this.usage = new TokenUsage[choices];
+        this.model = asked;
     }
 
     /** The usage chunk, in the endpoint's chunk shape. */
@@ -33,7 +37,9 @@ abstract class OpenAiStream implements Streaming.Format {
     }
 
     @Override
-    public void begin(Sse out, InferenceEvent.Started first) {}
+    public void begin(Sse out, InferenceEvent.Started first) {
+        model = InferenceEvent.Started.answeringModel(first, model);
+    }
 
     @Override
     public void ping(Sse out) throws IOException {

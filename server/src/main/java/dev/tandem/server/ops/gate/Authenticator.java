@@ -86,6 +86,16 @@ public final class Authenticator {
         return e;
     }
 
+    /**
+     * @param credentials lower-case header names ({@link #credentials})
+     * @throws GateException 401 unless they carry the configured master key
+     */
+    public void requireMaster(Map<String, String> credentials) {
+        if (!isMaster(credentials)) {
+            throw rejected(GateException.adminOnly());
+        }
+    }
+
     /** True when the headers carry the configured master key. */
     public boolean isMaster(Map<String, String> headers) {
         return config.masterKey() != null

@@ -55,8 +55,20 @@ final class UsageRows {
 
     /** {@code from <= time < to} as the first two parameters; nulls are open ends. */
     static void bindRange(PreparedStatement p, Instant from, Instant to) throws SQLException {
-        p.setLong(1, from == null ? Long.MIN_VALUE : from.toEpochMilli());
-        p.setLong(2, to == null ? Long.MAX_VALUE : to.toEpochMilli());
+        p.setLong(1, epochMillis(from, Long.MIN_VALUE));
+        p.setLong(2, epochMillis(to, Long.MAX_VALUE));
+    }
+
+    /** The instant in epoch milliseconds; beyond what a long holds (or none), the open end. */
+    private static long epochMillis(Instant t, long openEnd) {
+        if (t == null) {
+            return openEnd;
+        }
+        try {
+            return t.toEpochMilli();
+        } catch (ArithmeticException beyondLong) {
+            return t.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Every row of a {@link #ROWS} query. */

@@ -15,6 +15,8 @@ import dev.tandem.server.core.LogContext;
 import dev.tandem.server.ops.redaction.RedactingEncoder;
 import dev.tandem.server.ops.redaction.Redactor;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,15 @@ public final class LogSetup {
     private static final String PATTERN =
             "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %X{" + LogContext.REQUEST_ID + ":-} %logger{36} - %msg%n";
 
+    /**
+     * DJL's CUDA probe: with the CUDA runtime on the class path but no NVIDIA driver loaded, it warns
+     * four times at start that the "CUDA driver version is insufficient"; on a machine with no GPU that
+     * is no news, so it speaks only at ERROR there. Where a driver is loaded its warnings stay.
+     */
+    static final String CUDA_PROBE = "ai.djl.util.cuda.CudaUtils";
+    /** Present where the NVIDIA kernel driver is loaded (Linux, containers with a GPU included). */
+    static final Path NVIDIA_DRIVER = Path.of("/proc/driver/nvidia/version");
+
     private static volatile AsyncAppender background;
 
     private LogSetup() {}
@@ -46,6 +57,11 @@ public final class LogSetup {
      * when its log call returns, so whoever owns the stream can read it back at once.
      */
     public static void configure(LoggingConfig config, Redactor redactor, OutputStream out) {
+        configure(config, redactor, out, NVIDIA_DRIVER);
+    }
+
+    /** @param nvidiaDriver the file whose presence says an NVIDIA driver is loaded ({@link #NVIDIA_DRIVER}) */
+    static void configure(LoggingConfig config, Redactor redactor, OutputStream out, Path nvidiaDriver) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         RedactingEncoder.use(redactor);
 
@@ -106,6 +122,8 @@ public final class LogSetup {
         root.setLevel(level);
         // Jetty's debug lines dump request and response bytes, prompts and completions included
         ctx.getLogger("org.eclipse.jetty").setLevel(level.isGreaterOrEqual(Level.INFO) ? null : Level.INFO);
+        boolean noDriver = System.getProperty("os.name", "").startsWith("Linux") && !Files.exists(nvidiaDriver);
+        ctx.getLogger(CUDA_PROBE).setLevel(noDriver ? Level.ERROR : null);
     }
 
     /** Waits (at most a second) until the background thread has written every queued line. */

@@ -60,16 +60,16 @@ class PostgresResponseStoreTest extends ResponseStoreContract {
 
     @Test
     void replicasPuttingAtOnceKeepTheCountBound() throws Exception {
-        // Given two replicas' stores that keep 10, each putting 30 responses from two threads at once
-        ResponseStore one = open(10, 24);
-        ResponseStore other = open(10, 24);
-        ExecutorService writers = Executors.newFixedThreadPool(4);
+        // Given three replicas' stores that keep 10, each putting 99 responses from three threads at once (without the
+        // prune lock, two prunes that see only committed rows leave one too many)
+        List<ResponseStore> replicas = List.of(open(10, 24), open(10, 24), open(10, 24));
+        ExecutorService writers = Executors.newFixedThreadPool(9);
         List<Future<?>> done = new ArrayList<>();
-        for (ResponseStore replica : List.of(one, other)) {
-            for (int t = 0; t < 2; t++) {
+        for (ResponseStore replica : replicas) {
+            for (int t = 0; t < 3; t++) {
                 String prefix = "resp_" + System.identityHashCode(replica) + "_" + t + "_";
                 done.add(writers.submit(() -> {
-                    for (int i = 0; i < 15; i++) {
+                    for (int i = 0; i < 33; i++) {
                         replica.put(response(prefix + i, "key-a"));
                     }
                 }));
@@ -81,7 +81,7 @@ class PostgresResponseStoreTest extends ResponseStoreContract {
         writers.shutdown();
 
         // Then every put committed and exactly the bound is kept, with no item left of the pruned ones
-        assertThat(size(one)).isEqualTo(10);
+        assertThat(size(replicas.get(0))).isEqualTo(10);
         try (var c = pools.get(0).getConnection(); var s = c.createStatement();
                 var r = s.executeQuery("SELECT COUNT(DISTINCT response_id), COUNT(*) FROM response_items")) {
             r.next();

@@ -22,8 +22,7 @@ import java.util.Optional;
  * row past the age, pruned or not. Ages are measured on the replica's clock.
  */
 public final class PostgresResponseStore implements ResponseStore {
-    private static final int INPUT = 0;
-    private static final int OUTPUT = 1;
+    private static final String ITEM = ResponseRows.itemQuery("seq");
     private static final String PRUNE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('tandem.responses.prune', 0))";
 
     private final StoreCalls calls;
@@ -40,34 +39,10 @@ public final class PostgresResponseStore implements ResponseStore {
     public void put(StoredResponse r) {
         long now = clock.millis();
         calls.inTransaction("responses.put", c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO responses (id, owner, created_ms, response) VALUES (?,?,?,?)")) {
-                p.setString(1, r.id());
-                p.setString(2, r.owner());
-                p.setLong(3, now);
-                p.setString(4, r.response());
-                p.executeUpdate();
-            }
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO response_items (response_id, kind, position, owner, item_id, item) VALUES (?,?,?,?,?,?)")) {
-                addItems(p, r, INPUT, r.input());
-                addItems(p, r, OUTPUT, r.output());
-                p.executeBatch();
-            }
+            ResponseRows.insert(c, r, now);
             prune(c, now);
             return null;
         });
-    }
-
-    private static void addItems(PreparedStatement p, StoredResponse r, int kind, List<StoredResponse.Item> items) throws SQLException {
-        for (int i = 0; i < items.size(); i++) {
-            p.setString(1, r.id());
-            p.setInt(2, kind);
-            p.setInt(3, i);
-            p.setString(4, r.owner());
-            p.setString(5, items.get(i).id());
-            p.setString(6, items.get(i).json());
-            p.addBatch();
-        }
     }
 
     /** Drops rows past the age, then the oldest beyond the count (their items by cascade), one replica at a time. */
@@ -95,9 +70,7 @@ public final class PostgresResponseStore implements ResponseStore {
             try (PreparedStatement p = c.prepareStatement("SELECT r.response, i.kind, i.item_id, i.item FROM responses r"
                     + " LEFT JOIN response_items i ON i.response_id = r.id"
                     + " WHERE r.id = ? AND r.owner = ? AND r.created_ms >= ? ORDER BY i.kind, i.position")) {
-                p.setString(1, id);
-                p.setString(2, owner);
-                p.setLong(3, oldestKept(clock.millis()));
+                ResponseRows.bindOwned(p, owner, id, oldestKept(clock.millis()));
                 try (ResultSet r = p.executeQuery()) {
                     if (!r.next()) {
                         return Optional.empty();
@@ -107,7 +80,7 @@ public final class PostgresResponseStore implements ResponseStore {
                     List<StoredResponse.Item> output = new ArrayList<>();
                     do {
                         if (r.getString(3) != null) {
-                            (r.getInt(2) == INPUT ? input : output).add(new StoredResponse.Item(r.getString(3), r.getString(4)));
+                            (r.getInt(2) == ResponseRows.INPUT ? input : output).add(new StoredResponse.Item(r.getString(3), r.getString(4)));
                         }
                     } while (r.next());
                     return Optional.of(new StoredResponse(id, owner, response, input, output));
@@ -119,11 +92,8 @@ public final class PostgresResponseStore implements ResponseStore {
     @Override
     public Optional<StoredResponse.Item> item(String owner, String itemId) {
         return calls.call("responses.item", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT i.item FROM response_items i JOIN responses r ON r.id = i.response_id"
-                    + " WHERE i.owner = ? AND i.item_id = ? AND r.created_ms >= ? ORDER BY r.created_ms DESC, r.seq DESC, i.kind DESC LIMIT 1")) {
-                p.setString(1, owner);
-                p.setString(2, itemId);
-                p.setLong(3, oldestKept(clock.millis()));
+            try (PreparedStatement p = c.prepareStatement(ITEM)) {
+                ResponseRows.bindItem(p, owner, itemId, oldestKept(clock.millis()));
                 try (ResultSet r = p.executeQuery()) {
                     return r.next() ? Optional.of(new StoredResponse.Item(itemId, r.getString(1))) : Optional.empty();
                 }
@@ -134,10 +104,8 @@ public final class PostgresResponseStore implements ResponseStore {
     @Override
     public boolean delete(String owner, String id) {
         return calls.call("responses.delete", c -> {
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM responses WHERE id = ? AND owner = ? AND created_ms >= ?")) {
-                p.setString(1, id);
-                p.setString(2, owner);
-                p.setLong(3, oldestKept(clock.millis()));
+            try (PreparedStatement p = c.prepareStatement(ResponseRows.DELETE)) {
+                ResponseRows.bindOwned(p, owner, id, oldestKept(clock.millis()));
                 return p.executeUpdate() > 0;
             }
         });

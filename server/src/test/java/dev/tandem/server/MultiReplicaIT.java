@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three Tandem servers (each with its own pool, engine and port) on one real PostgreSQL, as replicas
  * behind a load balancer: a key made on one works on all, per-key limits and the spend budget hold
  * across them as on one server, a revocation counts at once on every replica (though each remembers
- * which key a secret is for {@code store.keyCacheMs}), and the ledger holds exactly what was answered.
+ * which key a secret is for {@code store.keyCacheMs}), the ledger holds exactly what was answered, and a
+ * stored response of the Responses API is found, continued and deleted through any replica.
  */
 class MultiReplicaIT {
     static final String MASTER = "master-replicas-" + System.nanoTime();
@@ -192,6 +193,41 @@ class MultiReplicaIT {
             assertThat(r.body()).contains("revoked");
             HttpResponse<String> tokens = replica(i).post("/tokenize", "{\"model\":\"tiny\",\"prompt\":\"a\"}", "authorization", "Bearer " + key);
             assertThat(tokens.statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aResponseStoredThroughOneReplicaIsContinuedAndDeletedThroughTheOthers() {
+        // Given a response stored through replica 0
+        String key = createKey(replica(0), "{\"name\":\"responses\"}");
+        String other = createKey(replica(0), "{\"name\":\"responses-other\"}");
+        HttpResponse<String> first = replica(0).post("/v1/responses",
+                "{\"model\":\"" + TestServer.MODEL + "\",\"input\":\"first question\",\"max_output_tokens\":2}",
+                "authorization", "Bearer " + key);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        String id = TestServer.json(first.body()).get("id").asText();
+
+        // Then replica 1 returns it as it was answered, and not to another key
+        HttpResponse<String> got = replica(1).get("/v1/responses/" + id, "authorization", "Bearer " + key);
+        assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
+        assertThat(TestServer.json(got.body()).get("output")).isEqualTo(TestServer.json(first.body()).get("output"));
+        assertThat(replica(1).get("/v1/responses/" + id, "authorization", "Bearer " + other).statusCode()).isEqualTo(404);
+        // and replica 2 continues it, its input items those of the first response and the new question
+        HttpResponse<String> second = replica(2).post("/v1/responses", "{\"model\":\"" + TestServer.MODEL
+                + "\",\"input\":\"second question\",\"max_output_tokens\":2,\"previous_response_id\":\"" + id + "\"}",
+                "authorization", "Bearer " + key);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(TestServer.json(second.body()).get("previous_response_id").asText()).isEqualTo(id);
+        HttpResponse<String> items = replica(0).get("/v1/responses/" + id + "/input_items", "authorization", "Bearer " + key);
+        assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
+        assertThat(items.body()).contains("first question");
+
+        // When replica 1 deletes it, then no replica finds it
+        HttpResponse<String> deleted = replica(1).send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(replica(1).baseUrl() + "/v1/responses/" + id)).header("authorization", "Bearer " + key).DELETE().build());
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(replica(i).get("/v1/responses/" + id, "authorization", "Bearer " + key).statusCode()).isEqualTo(404);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Where answers kept for later live (the Responses API's {@code store}: {@code previous_response_id},
- * {@code item_reference}, {@code GET}/{@code DELETE /v1/responses/{id}}): SQLite now, PostgreSQL later.
+ * {@code item_reference}, {@code GET}/{@code DELETE /v1/responses/{id}}): SQLite or PostgreSQL.
  * Every response belongs to the API key that created it; another key finds nothing. The store is
  * bounded in number and age: what is over the bounds is gone (and never found, even before it is
  * pruned). It keeps documents as given and reads none of them.

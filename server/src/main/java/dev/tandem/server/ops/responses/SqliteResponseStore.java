@@ -21,8 +21,7 @@ import java.util.Optional;
  * and, beyond the count, the oldest. Reads never see a row past the age, pruned or not.
  */
 public final class SqliteResponseStore implements ResponseStore {
-    private static final int INPUT = 0;
-    private static final int OUTPUT = 1;
+    private static final String ITEM = ResponseRows.itemQuery("rowid");
 
     private final Connection db;
     private final ResponsesConfig config;
@@ -60,19 +59,7 @@ public final class SqliteResponseStore implements ResponseStore {
         long now = clock.millis();
         try {
             db.setAutoCommit(false);
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO responses (id, owner, created_ms, response) VALUES (?,?,?,?)")) {
-                p.setString(1, r.id());
-                p.setString(2, r.owner());
-                p.setLong(3, now);
-                p.setString(4, r.response());
-                p.executeUpdate();
-            }
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO response_items (response_id, kind, position, owner, item_id, item) VALUES (?,?,?,?,?,?)")) {
-                addItems(p, r, INPUT, r.input());
-                addItems(p, r, OUTPUT, r.output());
-                p.executeBatch();
-            }
+            ResponseRows.insert(db, r, now);
             prune(now);
             db.commit();
         } catch (SQLException e) {
@@ -80,18 +67,6 @@ public final class SqliteResponseStore implements ResponseStore {
             throw new IllegalStateException("cannot store response: " + e.getMessage(), e);
         } finally {
             autoCommit();
-        }
-    }
-
-    private static void addItems(PreparedStatement p, StoredResponse r, int kind, List<StoredResponse.Item> items) throws SQLException {
-        for (int i = 0; i < items.size(); i++) {
-            p.setString(1, r.id());
-            p.setInt(2, kind);
-            p.setInt(3, i);
-            p.setString(4, r.owner());
-            p.setString(5, items.get(i).id());
-            p.setString(6, items.get(i).json());
-            p.addBatch();
         }
     }
 
@@ -117,10 +92,8 @@ public final class SqliteResponseStore implements ResponseStore {
 
     @Override
     public synchronized Optional<StoredResponse> get(String owner, String id) {
-        try (PreparedStatement p = db.prepareStatement("SELECT response FROM responses WHERE id = ? AND owner = ? AND created_ms >= ?")) {
-            p.setString(1, id);
-            p.setString(2, owner);
-            p.setLong(3, oldestKept(clock.millis()));
+        try (PreparedStatement p = db.prepareStatement("SELECT response FROM responses" + ResponseRows.WHERE_OWNED)) {
+            ResponseRows.bindOwned(p, owner, id, oldestKept(clock.millis()));
             String response;
             try (ResultSet r = p.executeQuery()) {
                 if (!r.next()) {
@@ -128,7 +101,7 @@ public final class SqliteResponseStore implements ResponseStore {
                 }
                 response = r.getString(1);
             }
-            return Optional.of(new StoredResponse(id, owner, response, items(id, INPUT), items(id, OUTPUT)));
+            return Optional.of(new StoredResponse(id, owner, response, items(id, ResponseRows.INPUT), items(id, ResponseRows.OUTPUT)));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read response: " + e.getMessage(), e);
         }
@@ -151,11 +124,8 @@ public final class SqliteResponseStore implements ResponseStore {
 
     @Override
     public synchronized Optional<StoredResponse.Item> item(String owner, String itemId) {
-        try (PreparedStatement p = db.prepareStatement("SELECT i.item FROM response_items i JOIN responses r ON r.id = i.response_id"
-                + " WHERE i.owner = ? AND i.item_id = ? AND r.created_ms >= ? ORDER BY r.created_ms DESC, i.kind DESC LIMIT 1")) {
-            p.setString(1, owner);
-            p.setString(2, itemId);
-            p.setLong(3, oldestKept(clock.millis()));
+        try (PreparedStatement p = db.prepareStatement(ITEM)) {
+            ResponseRows.bindItem(p, owner, itemId, oldestKept(clock.millis()));
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(new StoredResponse.Item(itemId, r.getString(1))) : Optional.empty();
             }
@@ -169,10 +139,8 @@ public final class SqliteResponseStore implements ResponseStore {
         try {
             db.setAutoCommit(false);
             int deleted;
-            try (PreparedStatement p = db.prepareStatement("DELETE FROM responses WHERE id = ? AND owner = ? AND created_ms >= ?")) {
-                p.setString(1, id);
-                p.setString(2, owner);
-                p.setLong(3, oldestKept(clock.millis()));
+            try (PreparedStatement p = db.prepareStatement(ResponseRows.DELETE)) {
+                ResponseRows.bindOwned(p, owner, id, oldestKept(clock.millis()));
                 deleted = p.executeUpdate();
             }
             if (deleted > 0) {

@@ -16,6 +16,7 @@ import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.InMemoryRateLimits;
 import dev.tandem.server.ops.limits.PostgresRateLimits;
 import dev.tandem.server.ops.limits.RateLimits;
+import dev.tandem.server.ops.responses.PostgresResponseStore;
 import dev.tandem.server.ops.responses.ResponsesConfig;
 import dev.tandem.server.ops.responses.SqliteResponseStore;
 import dev.tandem.server.core.ResponseStore;
@@ -92,12 +93,14 @@ public final class Stores implements AutoCloseable {
     }
 
     /**
-     * A new store of the Responses API's responses (the caller closes it). In the SQLite file. With
-     * PostgreSQL too for now, in the replica's own SQLite file: a stored response is found only through
-     * the replica that stored it (the README says so) until a PostgreSQL response store lands.
+     * A new store of the Responses API's responses (the caller closes it): in the SQLite file, or in
+     * PostgreSQL, where every replica shares them (a response stored through one is found through any).
      */
     public ResponseStore responses(ResponsesConfig responses) {
-        return new SqliteResponseStore(Path.of(ledgerConfig.database()), ledgerConfig.synchronous(), responses, Clock.systemUTC());
+        if (pool == null) {
+            return new SqliteResponseStore(Path.of(ledgerConfig.database()), ledgerConfig.synchronous(), responses, Clock.systemUTC());
+        }
+        return new PostgresResponseStore(calls, responses, Clock.systemUTC());
     }
 
     /** Whether the store answers now: always for the SQLite file; a connection checked for PostgreSQL. */

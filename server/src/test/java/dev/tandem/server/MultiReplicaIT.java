@@ -240,6 +240,6 @@ class MultiReplicaIT {
             assertThat(TestServer.json(r.body()).at("/store/detail").asText()).startsWith("postgres jdbc:postgresql://");
         }
         // and the store's calls are measured
-        assertThat(replica(0).get("/metrics").body()).contains("tandem_store_operation_seconds_count{operation=\"ledger.record\"}");
+        assertThat(replica(0).get("/metrics", "authorization", "Bearer " + MASTER).body()).contains("tandem_store_operation_seconds_count{operation=\"ledger.record\"}");
     }
 }

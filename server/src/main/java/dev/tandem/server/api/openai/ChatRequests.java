@@ -5,6 +5,7 @@ import dev.tandem.server.api.FieldRules;
 import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
+import dev.tandem.server.api.ResponseFormats;
 import dev.tandem.server.api.SamplingChecks;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
@@ -69,7 +70,7 @@ final class ChatRequests {
         }
         List<ToolSpec> tools = tools(r.tools());
         ToolChoice toolChoice = toolChoice(r.toolChoice(), r.parallelToolCalls());
-        ResponseFormat format = responseFormat(r.responseFormat());
+        ResponseFormat format = ResponseFormats.chat(r.responseFormat());
         Passthrough passthrough = FIELDS.apply(r.others() == null ? Map.of() : r.others(), List.of());
 
         List<InferenceRequest> out = new ArrayList<>(n);
@@ -87,37 +88,6 @@ final class ChatRequests {
                     .build());
         }
         return out;
-    }
-
-    /**
-     * {@code {"type": "text"}}, {@code {"type": "json_object"}} or {@code {"type": "json_schema", "json_schema":
-     * {"name", "description"?, "schema", "strict"?}}}.
-     */
-    static ResponseFormat responseFormat(JsonNode format) {
-        if (format == null || format.isNull()) {
-            return ResponseFormat.TEXT;
-        }
-        String type = format.path("type").asText("");
-        return switch (type) {
-            case "text" -> ResponseFormat.TEXT;
-            case "json_object" -> new ResponseFormat.JsonObject();
-            case "json_schema" -> {
-                JsonNode js = format.path("json_schema");
-                if (!js.path("schema").isObject()) {
-                    throw ApiException.invalid("response_format.json_schema.schema",
-                            "'response_format.json_schema.schema' must be a JSON schema object.");
-                }
-                JsonNode strict = js.path("strict");
-                if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
-                    throw ApiException.invalid("response_format.json_schema.strict", "'response_format.json_schema.strict' must be a boolean.");
-                }
-                yield new ResponseFormat.JsonSchema(js.path("name").asText(ResponseFormat.JsonSchema.DEFAULT_NAME),
-                        js.path("description").isTextual() ? js.get("description").asText() : null,
-                        Json.write(js.get("schema")), strict.asBoolean(false));
-            }
-            default -> throw ApiException.invalid("response_format.type",
-                    "'response_format.type' must be 'text', 'json_object' or 'json_schema'; got '" + type + "'.");
-        };
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.tandem.server.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.server.api.Json;
 import dev.tandem.server.api.Origin;
 import dev.tandem.server.api.Params;
+import dev.tandem.server.api.ResponseFormats;
 import dev.tandem.server.api.responses.ResponsesWire.Item;
 import dev.tandem.server.api.responses.ResponsesWire.Request;
 import dev.tandem.server.core.ApiException;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A Responses request, checked field by field (each failure a 400 naming the field), and the
@@ -29,7 +28,6 @@ final class ResponseRequests {
             "web_search_call.action.sources", "message.input_image.image_url", "computer_call_output.output.image_url",
             "code_interpreter_call.outputs", "reasoning.encrypted_content", "message.output_text.logprobs");
     private static final int MAX_METADATA = 16;
-    private static final Pattern FORMAT_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private ResponseRequests() {}
 
@@ -87,37 +85,7 @@ final class ResponseRequests {
         if (!verbosity.isMissingNode() && !verbosity.isNull() && !List.of("low", "medium", "high").contains(verbosity.asText())) {
             throw ApiException.invalid("text.verbosity", "'text.verbosity' must be 'low', 'medium' or 'high'.");
         }
-        JsonNode format = text.path("format");
-        if (format.isMissingNode() || format.isNull()) {
-            return ResponseFormat.TEXT;
-        }
-        String type = format.path("type").asText("");
-        return switch (type) {
-            case "text" -> ResponseFormat.TEXT;
-            case "json_object" -> new ResponseFormat.JsonObject();
-            case "json_schema" -> jsonSchema(format);
-            default -> throw ApiException.invalid("text.format.type",
-                    "'text.format.type' must be 'text', 'json_object' or 'json_schema'; got '" + type + "'.");
-        };
-    }
-
-    /** A name as OpenAI allows it, a schema object, an optional description and strict flag (false unless true). */
-    private static ResponseFormat.JsonSchema jsonSchema(JsonNode format) {
-        JsonNode name = format.path("name");
-        if (!name.isTextual() || !FORMAT_NAME.matcher(name.asText()).matches()) {
-            throw ApiException.invalid("text.format.name",
-                    "'text.format.name' must be 1 to 64 letters, digits, '_' or '-'; got " + (name.isMissingNode() ? "none" : name) + ".");
-        }
-        if (!format.path("schema").isObject()) {
-            throw ApiException.invalid("text.format.schema", "'text.format.schema' must be a JSON schema object.");
-        }
-        JsonNode strict = format.path("strict");
-        if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
-            throw ApiException.invalid("text.format.strict", "'text.format.strict' must be a boolean.");
-        }
-        JsonNode description = format.path("description");
-        return new ResponseFormat.JsonSchema(name.asText(), description.isTextual() ? description.asText() : null,
-                Json.write(format.get("schema")), strict.asBoolean(false));
+        return ResponseFormats.responses(text.path("format"));
     }
 
     private static void checkInclude(List<String> include) {

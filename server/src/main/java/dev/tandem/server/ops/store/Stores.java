@@ -2,6 +2,7 @@ package dev.tandem.server.ops.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.server.core.Readiness;
+import dev.tandem.server.core.ResponseStore;
 import dev.tandem.server.ops.Postgres;
 import dev.tandem.server.ops.StoreCalls;
 import dev.tandem.server.ops.StoreObserver;
@@ -19,7 +20,6 @@ import dev.tandem.server.ops.limits.RateLimits;
 import dev.tandem.server.ops.responses.PostgresResponseStore;
 import dev.tandem.server.ops.responses.ResponsesConfig;
 import dev.tandem.server.ops.responses.SqliteResponseStore;
-import dev.tandem.server.core.ResponseStore;
 import io.github.bucket4j.TimeMeter;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -28,9 +28,9 @@ import java.time.Duration;
 
 /**
  * The one place that builds the stores from the configuration: the key store, the ledger, the
- * limits and the Responses API's stored responses, in SQLite and memory ({@code store.kind: sqlite}) or in a shared PostgreSQL database
- * ({@code postgres}), behind the same interfaces; and whether the store can be reached, for
- * {@code /ready}. The server and the CLI both open their stores here.
+ * limits and the Responses API's stored responses, in SQLite and memory ({@code store.kind: sqlite})
+ * or in a shared PostgreSQL database ({@code postgres}), behind the same interfaces; and whether the
+ * store can be reached, for {@code /ready}. The server and the CLI both open their stores here.
  */
 public final class Stores implements AutoCloseable {
     private final StoreConfig config;

@@ -52,7 +52,7 @@ final class RoutePlanner {
             skipped = List.copyOf(skipped);
         }
 
-        /** "local (primary), anthropic (decided by how local fails)". */
+        /** "local (primary), anthropic (if local fails)": a null reason is decided by how local fails. */
         String describe() {
             return steps.stream().map(s -> s.backendName() + " (" + (s.reason() == null ? "if local fails" : s.reason().wireName()) + ")")
                     .collect(Collectors.joining(", "));
@@ -86,7 +86,7 @@ final class RoutePlanner {
                 throw ApiException.invalid(null, localCannot.get() + whyNotRemote(request, policy, route));
             }
             if (!fallbackNames().isEmpty()) {
-                skipped.add("remotes: " + whyNotRemote(request, policy, route).substring(2));
+                skipped.add("remotes" + whyNotRemote(request, policy, route).replaceFirst("^;", ":"));
             }
             return new Plan(List.of(new Step.Local(RouteReason.PRIMARY)), skipped);
         }

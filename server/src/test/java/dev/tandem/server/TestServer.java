@@ -26,7 +26,7 @@ import java.util.function.Function;
 public final class TestServer implements AutoCloseable {
     public static final String MODEL = "tiny";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** How long a request may take: an upper bound for a loaded 2-core machine, never a speed expected. */
+    /** How long a request, or the model's loading, may take: a bound for a loaded 2-core machine, never a speed expected. */
     private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final Tandem tandem;
@@ -76,7 +76,7 @@ public final class TestServer implements AutoCloseable {
         Tandem tandem = Tandem.start(config, opener);
         if (awaitReady) {
             try {
-                tandem.local().awaitReady(Duration.ofSeconds(30));
+                tandem.local().awaitReady(PATIENCE);
             } catch (Exception e) {
                 tandem.close();
                 throw new IllegalStateException("the test model did not load", e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Engines;
+import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.ops.logging.LogSetup;
 import dev.tandem.server.ops.logging.LoggingConfig;
@@ -95,6 +96,9 @@ class DebugLogsIT {
         assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
 
         // Then the route says why local is not first, and each attempt has its line with status and duration
+        // (the last attempt's line comes as it ends, which may be just after the client has its answer)
+        Await.until(() -> messages(linesOf("dbg-overflow"), "DEBUG").stream().anyMatch(m -> m.contains("anthropic attempt 2: ")),
+                "the second attempt's line");
         List<String> overflow = messages(linesOf("dbg-overflow"), "DEBUG");
         assertThat(overflow).filteredOn(m -> m.contains("route for model tiny")).singleElement().satisfies(m -> assertThat(m)
                 .contains("anthropic (saturated), local (primary)").contains("local first: saturated (1 of 1 running"));

@@ -6,6 +6,11 @@ import java.util.Objects;
 /**
  * One request as the ledger keeps it; built with {@link #builder(Instant, String)}.
  *
+ * <p>Apart from {@link dev.tandem.server.ops.RequestOutcome}, from which {@link LedgerWriter} makes it:
+ * this is a row, what the stores write and read back (labels rather than enums, so a row an older
+ * version wrote still reads; milliseconds; the cost priced when it was written), with no typed state a
+ * listener needs.
+ *
  * @param keyId the API key's id, or "anonymous" when auth is off
  * @param backend who served it ("local", "anthropic", "openai"), or "none" when nothing started
  * @param route the router's reason ("primary", "saturated", …) or "cache"; "none" when nothing started

@@ -85,7 +85,7 @@ public final class Stores implements AutoCloseable {
     /** The limits, made on first ask (the CLI never asks): in memory for SQLite, shared for PostgreSQL. */
     public synchronized RateLimits limits() {
         if (limits == null) {
-            limits = pool == null ? new InMemoryRateLimits()
+            limits = pool == null ? new InMemoryRateLimits(ledger::spentUsd)
                     : new PostgresRateLimits(calls, TimeMeter.SYSTEM_MILLISECONDS,
                             Duration.ofMillis(config.postgres().leaseTtlMs()), replicaName());
         }

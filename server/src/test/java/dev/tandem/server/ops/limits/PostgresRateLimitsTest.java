@@ -62,7 +62,7 @@ class PostgresRateLimitsTest extends RateLimitsContract {
         // When 30 requests come round-robin, each released before the next
         int admitted = 0;
         for (int i = 0; i < 30; i++) {
-            if (replicas.get(i % 3).admit(k) instanceof RateLimits.Admission.Admitted a) {
+            if (replicas.get(i % 3).admit(k, false) instanceof RateLimits.Admission.Admitted a) {
                 admitted++;
                 a.permit().release(0);
             }
@@ -72,11 +72,11 @@ class PostgresRateLimitsTest extends RateLimitsContract {
 
         // and two slots held on two replicas fill the key's concurrency for the third
         time.advance(Duration.ofMinutes(1));
-        RateLimits.Permit one = ((RateLimits.Admission.Admitted) replicas.get(0).admit(k)).permit();
-        RateLimits.Permit two = ((RateLimits.Admission.Admitted) replicas.get(1).admit(k)).permit();
-        assertThat(((RateLimits.Admission.Refused) replicas.get(2).admit(k)).why().limit()).isEqualTo("concurrency");
+        RateLimits.Permit one = ((RateLimits.Admission.Admitted) replicas.get(0).admit(k, false)).permit();
+        RateLimits.Permit two = ((RateLimits.Admission.Admitted) replicas.get(1).admit(k, false)).permit();
+        assertThat(((RateLimits.Admission.Refused) replicas.get(2).admit(k, false)).why().limit()).isEqualTo("concurrency");
         one.release(0);
-        assertThat(replicas.get(2).admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(replicas.get(2).admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
         two.release(0);
     }
 
@@ -86,8 +86,8 @@ class PostgresRateLimitsTest extends RateLimitsContract {
         RateLimits a = limits(time);
         RateLimits b = limits(time);
         Caller k = key(null, 600, null);
-        ((RateLimits.Admission.Admitted) a.admit(k)).permit().release(1200);
-        assertThat(((RateLimits.Admission.Refused) b.admit(k)).why().limit()).isEqualTo("tpm");
+        ((RateLimits.Admission.Admitted) a.admit(k, false)).permit().release(1200);
+        assertThat(((RateLimits.Admission.Refused) b.admit(k, false)).why().limit()).isEqualTo("tpm");
     }
 
     @Test
@@ -96,11 +96,11 @@ class PostgresRateLimitsTest extends RateLimitsContract {
         Caller k = key(null, null, 1);
         Replica dying = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(3), "dying");
         RateLimits survivor = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(3), "survivor").limits();
-        assertThat(dying.limits().admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(dying.limits().admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
         // while it lives it renews the lease (every second): the slot stays taken past the TTL
         long renewedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4000);
         while (System.nanoTime() < renewedUntil) {
-            assertThat(survivor.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
+            assertThat(survivor.admit(k, false)).isInstanceOf(RateLimits.Admission.Refused.class);
             Thread.sleep(250);
         }
 
@@ -110,10 +110,10 @@ class PostgresRateLimitsTest extends RateLimitsContract {
 
         // Then the survivor gets the slot once the lease has expired (within a generous bound)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        RateLimits.Admission got = survivor.admit(k);
+        RateLimits.Admission got = survivor.admit(k, false);
         while (got instanceof RateLimits.Admission.Refused && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            got = survivor.admit(k);
+            got = survivor.admit(k, false);
         }
         assertThat(got).isInstanceOf(RateLimits.Admission.Admitted.class);
     }
@@ -129,7 +129,7 @@ class PostgresRateLimitsTest extends RateLimitsContract {
         opened.add(away);
         // Then each limit, whichever library asks the store, refuses: never admits unchecked
         for (Caller k : List.of(key(10, null, null), key(null, 1000, null), key(null, null, 2))) {
-            assertThatThrownBy(() -> away.admit(k))
+            assertThatThrownBy(() -> away.admit(k, false))
                     .isInstanceOfSatisfying(StoreUnavailableException.class,
                             e -> assertThat(e.kind().status()).isEqualTo(503));
         }

@@ -45,10 +45,10 @@ abstract class RateLimitsContract {
         ManualTime time = new ManualTime();
         RateLimits limits = limits(time);
         Caller k = key(2, null, null);
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
 
-        RateLimits.Admission third = limits.admit(k);
+        RateLimits.Admission third = limits.admit(k, false);
         assertThat(third).isInstanceOf(RateLimits.Admission.Refused.class);
         LimitExceeded why = ((RateLimits.Admission.Refused) third).why();
         assertThat(why.limit()).isEqualTo("rpm");
@@ -56,7 +56,7 @@ abstract class RateLimitsContract {
         assertThat(why.retryAfter()).isEqualTo(Duration.ofSeconds(30));
 
         time.advance(Duration.ofSeconds(30));
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
     }
 
     @Test
@@ -65,28 +65,28 @@ abstract class RateLimitsContract {
         RateLimits limits = limits(time);
         Caller k = key(null, 600, null);
         // a request that used 1200 tokens puts the key 600 tokens into debt
-        ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(1200);
+        ((RateLimits.Admission.Admitted) limits.admit(k, false)).permit().release(1200);
 
-        RateLimits.Admission refused = limits.admit(k);
+        RateLimits.Admission refused = limits.admit(k, false);
         assertThat(refused).isInstanceOf(RateLimits.Admission.Refused.class);
         assertThat(((RateLimits.Admission.Refused) refused).why().limit()).isEqualTo("tpm");
         // 600 debt + 1 token at 10 tokens/s
         assertThat(((RateLimits.Admission.Refused) refused).why().retryAfter().toSeconds()).isEqualTo(61);
 
         time.advance(Duration.ofSeconds(61));
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Admitted.class);
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
     }
 
     @Test
     void concurrentRequestsAreBoundedAndReleasedOnce() {
         RateLimits limits = limits(new ManualTime());
         Caller k = key(null, null, 1);
-        RateLimits.Permit p = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
+        RateLimits.Permit p = ((RateLimits.Admission.Admitted) limits.admit(k, false)).permit();
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Refused.class);
         p.release(0);
         p.release(0); // a second release must not open a second slot
-        RateLimits.Permit q = ((RateLimits.Admission.Admitted) limits.admit(k)).permit();
-        assertThat(limits.admit(k)).isInstanceOf(RateLimits.Admission.Refused.class);
+        RateLimits.Permit q = ((RateLimits.Admission.Admitted) limits.admit(k, false)).permit();
+        assertThat(limits.admit(k, false)).isInstanceOf(RateLimits.Admission.Refused.class);
         q.release(0);
     }
 
@@ -94,8 +94,8 @@ abstract class RateLimitsContract {
     void refusedByRpmDoesNotLeakAConcurrencySlot() {
         RateLimits limits = limits(new ManualTime());
         Caller k = key(1, null, 1);
-        ((RateLimits.Admission.Admitted) limits.admit(k)).permit().release(0);
-        assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");
-        assertThat(((RateLimits.Admission.Refused) limits.admit(k)).why().limit()).isEqualTo("rpm");
+        ((RateLimits.Admission.Admitted) limits.admit(k, false)).permit().release(0);
+        assertThat(((RateLimits.Admission.Refused) limits.admit(k, false)).why().limit()).isEqualTo("rpm");
+        assertThat(((RateLimits.Admission.Refused) limits.admit(k, false)).why().limit()).isEqualTo("rpm");
     }
 }

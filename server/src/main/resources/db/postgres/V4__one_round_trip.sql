@@ -99,7 +99,8 @@ END
 $$ LANGUAGE plpgsql;
 
 -- Settles an admitted request in one call: its lease given back (when it holds one) and the tokens it
--- used charged to the token bucket (possibly into debt), refilled to p_now_ms first.
+-- used charged to the token bucket (possibly into debt), refilled to p_now_ms first. The key's row may
+-- have been swept meanwhile (a full bucket): then it starts again from a full one.
 CREATE FUNCTION tandem_settle(p_key TEXT, p_lease TEXT, p_now_ms BIGINT, p_tpm INTEGER, p_tokens BIGINT)
 RETURNS VOID AS $$
 BEGIN
@@ -107,12 +108,13 @@ BEGIN
     DELETE FROM concurrency_leases WHERE id = p_lease;
   END IF;
   IF p_tpm IS NOT NULL AND p_tokens > 0 THEN
-    UPDATE key_buckets SET
-        rpm_level = tandem_refill(rpm, rpm_level, rpm, GREATEST(at_ms, p_now_ms) - at_ms),
-        tpm_level = tandem_refill(tpm, tpm_level, p_tpm, GREATEST(at_ms, p_now_ms) - at_ms) - p_tokens * 60000,
+    INSERT INTO key_buckets AS k (key_id, tpm, tpm_level, at_ms)
+      VALUES (p_key, p_tpm, (p_tpm - p_tokens) * 60000::BIGINT, p_now_ms)
+    ON CONFLICT (key_id) DO UPDATE SET
+        rpm_level = tandem_refill(k.rpm, k.rpm_level, k.rpm, GREATEST(k.at_ms, p_now_ms) - k.at_ms),
+        tpm_level = tandem_refill(k.tpm, k.tpm_level, p_tpm, GREATEST(k.at_ms, p_now_ms) - k.at_ms) - p_tokens * 60000,
         tpm = p_tpm,
-        at_ms = GREATEST(at_ms, p_now_ms)
-      WHERE key_id = p_key;
+        at_ms = GREATEST(k.at_ms, p_now_ms);
   END IF;
 END
 $$ LANGUAGE plpgsql;

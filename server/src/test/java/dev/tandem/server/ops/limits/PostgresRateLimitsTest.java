@@ -10,7 +10,12 @@ import dev.tandem.server.ops.Postgres;
 import dev.tandem.server.ops.StoreCalls;
 import dev.tandem.server.ops.StoreObserver;
 import dev.tandem.server.ops.StoreUnavailableException;
+import dev.tandem.testkit.LocalPostgres;
 import io.github.bucket4j.TimeMeter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +38,19 @@ class PostgresRateLimitsTest extends RateLimitsContract {
     @Override
     RateLimits limits(TimeMeter clock) {
         return replica(clock, Duration.ofSeconds(30), "replica-" + opened.size()).limits();
+    }
+
+    @Override
+    void spent(String keyId, double usd) {
+        try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "");
+                PreparedStatement p = c.prepareStatement("INSERT INTO key_spend (key_id, spent_usd) VALUES (?, ?)"
+                        + " ON CONFLICT (key_id) DO UPDATE SET spent_usd = EXCLUDED.spent_usd")) {
+            p.setString(1, keyId);
+            p.setDouble(2, usd);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One replica's limits and its own pool on the shared database. */
@@ -88,6 +106,30 @@ class PostgresRateLimitsTest extends RateLimitsContract {
         Caller k = key(null, 600, null);
         ((RateLimits.Admission.Admitted) a.admit(k, false)).permit().release(1200);
         assertThat(((RateLimits.Admission.Refused) b.admit(k, false)).why().limit()).isEqualTo("tpm");
+    }
+
+    @Test
+    void tokensAreChargedEvenWhenTheKeysFullBucketWasSweptWhileTheRequestRan() throws Exception {
+        // Given a request admitted with a full token bucket (an estimate takes nothing)
+        ManualTime time = new ManualTime();
+        RateLimits limits = limits(time);
+        Caller k = key(null, 600, null);
+        RateLimits.Permit running = ((RateLimits.Admission.Admitted) limits.admit(k, false)).permit();
+        // and the key's row swept meanwhile, as any replica's sweeper does with full buckets
+        try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "");
+                PreparedStatement p = c.prepareStatement("SELECT tandem_sweep_buckets(?)")) {
+            p.setLong(1, time.currentTimeNanos() / 1_000_000L);
+            try (var r = p.executeQuery()) {
+                r.next();
+                assertThat(r.getInt(1)).isEqualTo(1);
+            }
+        }
+
+        // When it ends having used 1200 tokens
+        running.release(1200);
+
+        // Then the key is in debt all the same
+        assertThat(((RateLimits.Admission.Refused) limits.admit(k, false)).why().limit()).isEqualTo("tpm");
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A ledger in a shared store that may go away, made so that no row is lost: a row whose write fails
  * because the store is away (typically after the answer was sent) waits in a bounded queue, written
- * again with backoff until the store answers. Rows that do not fit the queue, and those still waiting
+ * again with backoff until the store answers (each new row waiting behind them tries at once: its
+ * request was admitted, so the store is likely back). Rows that do not fit the queue, and those still waiting
  * when the replica stops cleanly, go to a local file ({@code pendingFile}, one JSON row a line), which
  * the next start writes to the store before serving. Each row has an id made before its first write
  * and the store inserts a row id once, so a write repeated after its answer was lost stores nothing
@@ -67,7 +68,10 @@ public final class RetryingUsageLedger implements UsageLedger {
     public void record(UsageRecord row) {
         synchronized (waiting) {
             if (!waiting.isEmpty()) {
-                hold(row); // behind the rows already waiting: the store is away, and order is kept
+                // behind the rows already waiting, without keeping this request's thread on a store that
+                // may still be away; the new row wakes the retrier (its request was just admitted, so
+                // the store is likely back)
+                hold(row);
                 return;
             }
         }
@@ -123,12 +127,15 @@ public final class RetryingUsageLedger implements UsageLedger {
                 }
                 backoffMs = FIRST_BACKOFF.toMillis();
             } catch (StoreUnavailableException e) {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(backoffMs);
-                } catch (InterruptedException stop) {
-                    return;
+                synchronized (waiting) {
+                    int before = waiting.size();
+                    try {
+                        waiting.wait(backoffMs); // a new row wakes it sooner
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                    backoffMs = waiting.size() > before ? FIRST_BACKOFF.toMillis() : Math.min(MAX_BACKOFF.toMillis(), backoffMs * 2);
                 }
-                backoffMs = Math.min(MAX_BACKOFF.toMillis(), backoffMs * 2);
             } catch (RuntimeException e) {
                 // not the store being away: a row the store refuses would block every row behind it
                 log.error("ledger row {} of request {} cannot be written, kept in {}: {}", head.id(), head.requestId(), pendingFile,

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * How the engine runs a checkpoint. Built with {@link #builder(Path)} (or {@link #defaults(Path)});
- * {@link #toBuilder()} changes a copy.
+ * {@link #toBuilder()} changes a copy. Its checks are the one place of the engine's rules: a message
+ * begins with the component's name, which the server's {@code engine:} section prefixes.
  *
  * @param modelId name served to clients; null: the checkpoint directory's name
  * @param device "auto" (GPU if present), "cpu", "gpu" or "gpu:N"
@@ -50,11 +51,11 @@ public record EngineConfig(
         check(maxWaiting >= 0, "maxWaiting must be >= 0");
         check(kvTokenBudget >= 0, "kvTokenBudget must be >= 0 (0: sized from free memory)");
         check(kvMemoryFraction > 0 && kvMemoryFraction <= 1,
-                "kvMemoryFraction must be in (0, 1] (the share of free memory the KV cache takes), not " + kvMemoryFraction);
+                "kvMemoryFraction must be in (0, 1] (the share of the memory free after the weights), not " + kvMemoryFraction);
         check(maxModelLen >= 0, "maxModelLen must be >= 0 (0: the checkpoint's context window)");
         check(blockSize >= 1 && blockSize <= 1024, "blockSize must be in [1, 1024]");
         check(prefillChunk >= 1, "prefillChunk must be >= 1");
-        check(threads >= 0, "threads must be >= 0");
+        check(threads >= 0, "threads must be >= 0 (0: the engine's default)");
     }
 
     /** Every setting at its default. */

@@ -110,6 +110,40 @@ class FeaturesIT {
     }
 
     @Test
+    void aTokenPromptEndingInsideACharacterGetsThatCharacterWholeWhenTheGenerationFinishesIt() {
+        // Given a token prompt, several KV blocks long, whose last token is the first byte of "é", and a
+        // logit bias that makes the second byte the greedy next token
+        JsonNode e = post("/tokenize", "{\"prompt\":\"é\",\"add_special_tokens\":false}").get("tokens");
+        int lead = e.get(e.size() - 2).asInt();
+        int continuation = e.get(e.size() - 1).asInt();
+        String words = "A prompt long enough to fill more than one block of the prefix cache, twice over.";
+        JsonNode ids = post("/tokenize", "{\"prompt\":" + quoted(words) + "}").get("tokens");
+        String prompt = ids.toString().replaceFirst("]$", "," + lead + "]");
+        String body = "{\"model\":\"tiny\",\"prompt\":" + prompt + ",\"max_tokens\":1,\"temperature\":0,\"logit_bias\":{\""
+                + continuation + "\":100}";
+
+        // When it is completed, again (from the prefix cache), streamed, and with echo
+        JsonNode first = post("/v1/completions", body + "}");
+        JsonNode again = post("/v1/completions", body + "}");
+        var streamed = server.post("/v1/completions", body + ",\"stream\":true}");
+        JsonNode echoed = post("/v1/completions", body + ",\"echo\":true}");
+
+        // Then the completion is the whole character, each time
+        assertThat(first.at("/choices/0/text").asText()).isEqualTo("é");
+        assertThat(again.at("/choices/0/text").asText()).isEqualTo("é");
+        assertThat(again.at("/usage/prompt_tokens_details/cached_tokens").asInt()).as("served from the prefix cache").isPositive();
+        StringBuilder deltas = new StringBuilder();
+        for (String data : Sse.parse(streamed.body()).data()) {
+            if (!data.equals("[DONE]")) {
+                deltas.append(TestServer.json(data).at("/choices/0/text").asText());
+            }
+        }
+        assertThat(deltas.toString()).isEqualTo("é");
+        // and the echo holds the prompt up to the character, which the completion then gives whole
+        assertThat(echoed.at("/choices/0/text").asText()).isEqualTo(words + "é");
+    }
+
+    @Test
     void severalPromptsTimesNGiveOneChoiceEachAndCountEachPromptOnce() {
         JsonNode r = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[\"one\",\"two three\"],\"n\":2,\"max_tokens\":3,\"temperature\":0}");
         int one = post("/tokenize", "{\"prompt\":\"one\"}").get("count").asInt();

@@ -100,4 +100,73 @@ class StructuredOutputIT {
             assertThat(SchemaCheck.errors(schema, text)).as(text).isEmpty();
         }
     }
+
+    private static final String TOOL_SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":12}},"
+            + "\"required\":[\"city\"],\"additionalProperties\":false}";
+    private static final String ANSWER_SCHEMA = "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\",\"maxLength\":20}},"
+            + "\"required\":[\"summary\"],\"additionalProperties\":false}";
+
+    /** One answer of tool_choice auto with a JSON format: a call of get_weather with valid arguments, or JSON of the format. */
+    private static boolean calledElseValidJson(String name, String arguments, String text, String context) {
+        if (name != null) {
+            assertThat(name).as(context).isEqualTo("get_weather");
+            assertThat(SchemaCheck.errors(TOOL_SCHEMA, arguments)).as(context).isEmpty();
+            return true;
+        }
+        assertThat(SchemaCheck.errors(ANSWER_SCHEMA, text)).as(context).isEmpty();
+        return false;
+    }
+
+    @org.junit.jupiter.api.Test
+    void toolsWithToolChoiceAutoAndAJsonFormatGiveACallOrTheFormatsJsonInEachDialect() throws Exception {
+        JsonNode toolSchema = JSON.readTree(TOOL_SCHEMA);
+        JsonNode answerSchema = JSON.readTree(ANSWER_SCHEMA);
+        // Chat Completions, with a seed: over a few seeds the model takes both ways
+        int calls = 0;
+        int answers = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            ObjectNode body = chat(answerSchema, seed, false);
+            ObjectNode function = body.putArray("tools").addObject().put("type", "function").putObject("function");
+            function.put("name", "get_weather").set("parameters", toolSchema);
+            body.put("tool_choice", "auto");
+            HttpResponse<String> r = server.post("/v1/chat/completions", body.toString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode choice = JSON.readTree(r.body()).at("/choices/0");
+            JsonNode call = choice.at("/message/tool_calls/0/function");
+            boolean called = calledElseValidJson(call.isMissingNode() ? null : call.path("name").asText(), call.path("arguments").asText(),
+                    choice.at("/message/content").asText(), r.body());
+            assertThat(choice.path("finish_reason").asText()).as(r.body()).isEqualTo(called ? "tool_calls" : "stop");
+            calls += called ? 1 : 0;
+            answers += called ? 0 : 1;
+        }
+        assertThat(calls).as("some answers call the tool").isPositive();
+        assertThat(answers).as("some answers are the format's JSON").isPositive();
+
+        for (int run = 0; run < 3; run++) {
+            // Responses (text.format with function tools, as Codex sends them with --output-schema)
+            ObjectNode responses = JSON.createObjectNode().put("model", TestServer.MODEL).put("max_output_tokens", 200).put("store", false)
+                    .put("input", "Weather, or a summary?").put("tool_choice", "auto");
+            responses.putArray("tools").addObject().put("type", "function").put("name", "get_weather").put("strict", true)
+                    .set("parameters", toolSchema);
+            responses.putObject("text").putObject("format").put("type", "json_schema").put("name", "summary").put("strict", true)
+                    .set("schema", answerSchema);
+            HttpResponse<String> r = server.post("/v1/responses", responses.toString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode item = JSON.readTree(r.body()).at("/output/0");
+            boolean functionCall = item.path("type").asText().equals("function_call");
+            calledElseValidJson(functionCall ? item.path("name").asText() : null, item.path("arguments").asText(),
+                    item.at("/content/0/text").asText(), r.body());
+
+            // Anthropic messages (output_config.format with tools)
+            ObjectNode messages = messages(answerSchema, false);
+            messages.putArray("tools").addObject().put("name", "get_weather").set("input_schema", toolSchema);
+            r = server.post("/v1/messages", messages.toString(), "anthropic-version", "2023-06-01");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode message = JSON.readTree(r.body());
+            JsonNode toolUse = message.path("content").findParent("input");
+            boolean toolUsed = calledElseValidJson(toolUse == null ? null : toolUse.path("name").asText(),
+                    toolUse == null ? null : toolUse.path("input").toString(), message.at("/content/0/text").asText(), r.body());
+            assertThat(message.path("stop_reason").asText()).as(r.body()).isEqualTo(toolUsed ? "tool_use" : "end_turn");
+        }
+    }
 }

@@ -11,18 +11,14 @@ import dev.tandem.models.grammar.ConstraintCompiler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -39,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dai.djl.offline=true"})
-public class ConstrainedStepBench {
+public class ConstrainedStepBench extends EndlessStepBench {
     /** A Bash-like tool's parameters, as coding agents send them. */
     public static final String TOOL_SCHEMA = "{\"type\":\"object\",\"properties\":{"
             + "\"command\":{\"type\":\"string\",\"description\":\"The command to execute\"},"
@@ -49,40 +45,36 @@ public class ConstrainedStepBench {
             + "\"required\":[\"command\"],\"additionalProperties\":false}";
     private static final int STREAM_TOKENS = 256;
 
-    @Param({"tiny", "110m"})
-    public String shape;
-
     @Param({"1", "8"})
     public int batch;
 
     @Param({"none", "tool"})
     public String constraint;
 
-    @Param({"0"})
-    public int threads;
+    @Override
+    int batch() {
+        return batch;
+    }
 
-    /** The compute dtype; auto: bfloat16 on CPUs with AVX512_BF16 or AMX, else float32. */
-    @Param({"auto"})
-    public String dtype;
+    @Override
+    int contextPerSequence() {
+        return STREAM_TOKENS + 8;
+    }
 
-    private Engine engine;
-    private EndlessStreams streams;
-
-    @Setup(Level.Trial)
-    public void start() {
-        engine = EngineRuns.open(Checkpoints.get(shape), dtype, batch, STREAM_TOKENS + 8, threads);
+    @Override
+    EndlessStreams.Requests requests(Engine engine) {
         OutputConstraint rule = switch (constraint) {
             case "none" -> null;
             case "tool" -> ConstraintCompiler.of(engine.tokenizer()).jsonSchema(toolSchema());
             default -> throw new IllegalArgumentException("constraint is none or tool");
         };
         int vocab = engine.model().vocabSize();
-        streams = new EndlessStreams(engine, batch, (stream, restart) ->
+        return (stream, restart) ->
                 GenerationRequest.builder("step-" + stream + "-" + restart, Prompt.tokens(EngineRuns.promptIds(1, vocab, stream + 31L * restart)))
                         .withMaxTokens(STREAM_TOKENS)
                         .withSampling(SamplingParams.builder().withTemperature(1).withSeed(stream + 1000L * restart).build())
                         .withConstraint(rule)
-                        .build());
+                        .build();
     }
 
     /** {@link #TOOL_SCHEMA} parsed. */
@@ -92,22 +84,5 @@ public class ConstrainedStepBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Setup(Level.Iteration)
-    public void sync() throws InterruptedException {
-        streams.clear();
-        streams.nextStep();
-    }
-
-    @Benchmark
-    public long step() throws InterruptedException {
-        return streams.nextStep();
-    }
-
-    @TearDown(Level.Trial)
-    public void stop() {
-        streams.close();
-        engine.close();
     }
 }

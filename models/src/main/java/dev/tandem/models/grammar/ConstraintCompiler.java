@@ -110,6 +110,24 @@ public final class ConstraintCompiler {
         });
     }
 
+    /**
+     * Output that {@code first} or {@code second} allows, whole: for instance tool calls ({@code
+     * REQUIRED}) or one JSON value of a response format, which is what {@code tool_choice: auto} with a
+     * JSON format lets a model answer. Both are followed until the bytes tell them apart. Not cached
+     * here (the two are): a caller that uses one union again keeps it.
+     *
+     * @throws IllegalArgumentException when the two were compiled for another vocabulary
+     */
+    public GrammarConstraint either(GrammarConstraint first, GrammarConstraint second) {
+        if (first.vocabulary() != vocabulary || second.vocabulary() != vocabulary) {
+            throw new IllegalArgumentException("both constraints must be compiled by this compiler");
+        }
+        List<String> ignored = new ArrayList<>(first.ignoredKeywords());
+        ignored.addAll(second.ignoredKeywords());
+        return new GrammarConstraint(vocabulary, AnyOfSpec.of(List.of(first.root(), second.root())),
+                first.description() + " or " + second.description(), ignored);
+    }
+
     /** A whole output that is one JSON value, with one optional space before it (SentencePiece models like "▁{"). */
     private static Spec value(Spec json) {
         return new SeqSpec(LiteralSpec.of("", " "), json);

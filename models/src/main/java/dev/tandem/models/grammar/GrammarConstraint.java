@@ -22,6 +22,7 @@ public final class GrammarConstraint implements OutputConstraint {
     private static final int MAX_CACHED_MASKS = 4096;
 
     private final Vocabulary vocabulary;
+    private final Spec root;
     private final State initial;
     private final String description;
     private final List<String> ignoredKeywords;
@@ -36,6 +37,7 @@ public final class GrammarConstraint implements OutputConstraint {
 
     GrammarConstraint(Vocabulary vocabulary, Spec root, String description, List<String> ignoredKeywords) {
         this.vocabulary = vocabulary;
+        this.root = root;
         this.initial = new State(new Stack(new SeqSpec.At(new SeqSpec(root), 0), null));
         this.description = description;
         this.ignoredKeywords = List.copyOf(ignoredKeywords);
@@ -68,6 +70,15 @@ public final class GrammarConstraint implements OutputConstraint {
 
     Vocabulary vocabulary() {
         return vocabulary;
+    }
+
+    /** The grammar, for a constraint that allows this one's outputs among others. */
+    Spec root() {
+        return root;
+    }
+
+    String description() {
+        return description;
     }
 
     /** The allowed tokens of {@code state}, from the cache or built now. */

@@ -4,6 +4,7 @@ import static dev.tandem.models.grammar.JsonSchemaMatcherTest.accepts;
 import static dev.tandem.models.grammar.JsonSchemaMatcherTest.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.ToolCallSyntax;
 import dev.tandem.models.ToolChoice;
 import dev.tandem.models.ToolDefinition;
@@ -82,7 +83,6 @@ class ToolCallConstraintTest {
     @EnumSource(ToolCallSyntax.class)
     void randomOutputsParseIntoCallsOfKnownToolsWithValidArguments(ToolCallSyntax syntax) {
         SplittableRandom random = new SplittableRandom(11);
-        Map<String, ToolDefinition> byName = Map.of(TOOLS.get(0).name(), TOOLS.get(0), TOOLS.get(1).name(), TOOLS.get(1));
         int calls = 0;
         for (ToolChoice choice : List.of(ToolChoice.REQUIRED, ToolChoice.AUTO, ToolChoice.named("get_weather"))) {
             GrammarConstraint c = tools(syntax, choice, true);
@@ -90,21 +90,11 @@ class ToolCallConstraintTest {
                 int budget = c.shortestOutput() + random.nextInt(60);
                 String output = TestVocabulary.text(RandomWalkTest.walk(c.start(budget), budget, random));
                 List<ToolCallParser.Event> events = parseAll(syntax, output);
-                Map<Integer, String> names = new java.util.HashMap<>();
-                int found = 0;
-                for (ToolCallParser.Event e : events) {
-                    if (e instanceof ToolCallParser.CallStart start) {
-                        assertThat(byName).as(output).containsKey(start.name());
-                        if (choice.kind() == ToolChoice.Kind.NAMED) {
-                            assertThat(start.name()).isEqualTo("get_weather");
-                        }
-                        names.put(start.index(), start.name());
-                    } else if (e instanceof ToolCallParser.CallEnd end) {
-                        found++;
-                        ToolDefinition tool = byName.get(names.get(end.index()));
-                        assertThat(SchemaValidation.errors(tool.parameters(), end.arguments())).as(output).isEmpty();
-                    }
+                List<String> called = validCalls(events, output);
+                if (choice.kind() == ToolChoice.Kind.NAMED) {
+                    assertThat(called).as(output).containsOnly("get_weather");
                 }
+                int found = called.size();
                 if (choice.kind() != ToolChoice.Kind.AUTO) {
                     assertThat(found).as(output).isPositive();
                     assertThat(events).as(output).noneMatch(e -> e instanceof ToolCallParser.Text t && !t.text().isBlank());
@@ -113,6 +103,73 @@ class ToolCallConstraintTest {
             }
         }
         assertThat(calls).isGreaterThan(80);
+    }
+
+    private static final JsonNode ANSWER = schema("{'type':'object','properties':{'summary':{'type':'string','maxLength':20}},"
+            + "'required':['summary'],'additionalProperties':false}");
+
+    static GrammarConstraint callsOrJson(ToolCallSyntax syntax) {
+        return COMPILER.either(tools(syntax, ToolChoice.REQUIRED, true), COMPILER.jsonSchema(ANSWER, SchemaMode.STRICT));
+    }
+
+    @Test
+    void callsOrJsonAllowsEitherWholeButNeitherTextNorTheTwoTogether() {
+        GrammarConstraint c = callsOrJson(ToolCallSyntax.BRACKETED_LIST);
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\": \"get_time\", \"arguments\": {}}]")).isTrue();
+        assertThat(accepts(c, " {\"summary\": \"all done\"}")).isTrue();
+        assertThat(accepts(c, "[{\"summary\": \"a list\"}]")).isFalse(); // JSON, but not the format's
+        assertThat(accepts(c, "{\"summary\": \"x\"} [TOOL_CALLS] [{\"name\": \"get_time\", \"arguments\": {}}]")).isFalse();
+        assertThat(accepts(c, "Sure: {\"summary\": \"x\"}")).isFalse();
+        assertThat(accepts(c, "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {}}]")).isFalse();
+        GrammarConstraint hermes = callsOrJson(ToolCallSyntax.HERMES);
+        assertThat(accepts(hermes, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>")).isTrue();
+        assertThat(accepts(hermes, "{\"summary\":\"ok\"}")).isTrue();
+        assertThat(c.shortestOutput()).isEqualTo(Math.min(tools(ToolCallSyntax.BRACKETED_LIST, ToolChoice.REQUIRED, true).shortestOutput(),
+                COMPILER.jsonSchema(ANSWER, SchemaMode.STRICT).shortestOutput()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ToolCallSyntax.class)
+    void randomCallsOrJsonOutputsAreValidCallsOrSchemaValidJsonAndBothHappen(ToolCallSyntax syntax) {
+        // Given the union of calls and a format's JSON, walked at random within random budgets
+        GrammarConstraint c = callsOrJson(syntax);
+        SplittableRandom random = new SplittableRandom(5);
+        int calls = 0;
+        int answers = 0;
+        for (int run = 0; run < 60; run++) {
+            int budget = c.shortestOutput() + random.nextInt(60);
+            String output = TestVocabulary.text(RandomWalkTest.walk(c.start(budget), budget, random));
+            List<ToolCallParser.Event> events = parseAll(syntax, output);
+            if (events.stream().anyMatch(e -> e instanceof ToolCallParser.CallStart)) {
+                // Then a call is only calls, each of a known tool with valid arguments
+                assertThat(events).as(output).noneMatch(e -> e instanceof ToolCallParser.Text t && !t.text().isBlank());
+                calls += validCalls(events, output).size();
+            } else {
+                // and anything else is JSON valid for the format
+                assertThat(SchemaValidation.errors(ANSWER, output.strip())).as(output).isEmpty();
+                answers++;
+            }
+        }
+        assertThat(calls).isPositive();
+        assertThat(answers).isPositive();
+    }
+
+    /** The names of the calls in {@code events}, each checked: a tool of {@link #TOOLS}, its arguments valid for it. */
+    private static List<String> validCalls(List<ToolCallParser.Event> events, String output) {
+        Map<Integer, String> names = new java.util.HashMap<>();
+        List<String> called = new ArrayList<>();
+        for (ToolCallParser.Event e : events) {
+            if (e instanceof ToolCallParser.CallStart start) {
+                assertThat(TOOLS).as(output).extracting(ToolDefinition::name).contains(start.name());
+                names.put(start.index(), start.name());
+            } else if (e instanceof ToolCallParser.CallEnd end) {
+                String name = names.get(end.index());
+                ToolDefinition tool = TOOLS.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+                assertThat(SchemaValidation.errors(tool.parameters(), end.arguments())).as(output).isEmpty();
+                called.add(name);
+            }
+        }
+        return called;
     }
 
     private static List<ToolCallParser.Event> parseAll(ToolCallSyntax syntax, String output) {

@@ -9,6 +9,13 @@ import java.nio.file.Path;
  * The {@code engine:} section: the local engine, as configured. {@code checkpoint} empty: the demo
  * checkpoint is generated and used; {@code modelId} empty: the checkpoint directory's name. Its
  * defaults are in {@code tandem-defaults.yaml}; {@link #toBuilder()} changes a copy.
+ *
+ * <p>Apart from {@link EngineConfig}, which it becomes ({@link #toEngineConfig}) once the checkpoint is
+ * known: this is the file's section, with the file's words ({@code dtype}, a checkpoint that may be the
+ * demo's, yet to be generated, empty strings for unset names) and no defaults of its own (the defaults
+ * file has them; EngineConfig's builder has the library's, for embedders and tests). The ranges are
+ * EngineConfig's rules, checked here once through it so that a bad file fails at load, named as the file
+ * names it.
  */
 public record EngineSettings(
         String checkpoint,
@@ -25,21 +32,30 @@ public record EngineSettings(
         int prefillChunk,
         int threads) {
 
-    public EngineSettings {
-        checkpoint = checkpoint == null ? "" : checkpoint.trim();
-        modelId = modelId == null ? "" : modelId.trim();
+    public EngineSettings(String checkpoint, String modelId, String device, String dtype, int maxRunning, int maxWaiting,
+            int kvTokenBudget, double kvMemoryFraction, int maxModelLen, int blockSize, boolean prefixCaching, int prefillChunk,
+            int threads) {
         Assert.isTrue(device != null && !device.isBlank(), "engine.device must be set (auto, cpu, gpu, gpu:N)");
         Assert.isTrue(dtype != null && !dtype.isBlank(), "engine.dtype must be set (auto, float32, float16, bfloat16)");
         ComputeDtype.parse(dtype); // a name it does not know: refused here, naming engine.dtype
-        Assert.isTrue(maxRunning >= 1, "engine.maxRunning must be >= 1");
-        Assert.isTrue(maxWaiting >= 0, "engine.maxWaiting must be >= 0");
-        Assert.isTrue(kvTokenBudget >= 0, "engine.kvTokenBudget must be >= 0 (0: sized from free memory)");
-        Assert.isTrue(kvMemoryFraction > 0 && kvMemoryFraction <= 1,
-                "engine.kvMemoryFraction must be in (0, 1] (the share of the memory free after the weights), not " + kvMemoryFraction);
-        Assert.isTrue(maxModelLen >= 0, "engine.maxModelLen must be >= 0 (0: the checkpoint's context window)");
-        Assert.isTrue(blockSize >= 1 && blockSize <= 1024, "engine.blockSize must be in [1, 1024]");
-        Assert.isTrue(prefillChunk >= 1, "engine.prefillChunk must be >= 1");
-        Assert.isTrue(threads >= 0, "engine.threads must be >= 0 (0: the engine's default)");
+        this.checkpoint = checkpoint == null ? "" : checkpoint.trim();
+        this.modelId = modelId == null ? "" : modelId.trim();
+        this.device = device;
+        this.dtype = dtype;
+        this.maxRunning = maxRunning;
+        this.maxWaiting = maxWaiting;
+        this.kvTokenBudget = kvTokenBudget;
+        this.kvMemoryFraction = kvMemoryFraction;
+        this.maxModelLen = maxModelLen;
+        this.blockSize = blockSize;
+        this.prefixCaching = prefixCaching;
+        this.prefillChunk = prefillChunk;
+        this.threads = threads;
+        try {
+            toEngineConfig(Path.of("."));
+        } catch (IllegalArgumentException e) { // EngineConfig names the setting as its component: "maxRunning must be >= 1"
+            throw new IllegalArgumentException("engine." + e.getMessage(), e);
+        }
     }
 
     public boolean usesDemoCheckpoint() {

@@ -1,7 +1,9 @@
 package dev.tandem.server.local;
 
+import dev.tandem.models.Conversation;
 import dev.tandem.models.GenerationEvent.TokenLogprob;
 import dev.tandem.models.ToolCallSyntax;
+import dev.tandem.models.ToolChoice;
 import dev.tandem.models.text.ToolCallParser;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.StopReason;
@@ -11,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * What the engine's text of one answer means to the caller, as internal events: plain text; a JSON
  * answer (the whitespace a constrained answer may begin with dropped, so the text is the JSON value
- * itself); or text and tool calls, read as they stream by the {@link ToolCallParser} of the prompt
+ * itself); or text (or such a JSON answer) and tool calls, read as they stream by the {@link ToolCallParser} of the prompt
  * format's call syntax (a call's start with its id and name, then its arguments as JSON text deltas).
  * Not thread-safe: one per answer, fed by the engine's thread.
  */
@@ -29,7 +31,23 @@ abstract sealed class LocalAnswer {
 
     /** Text and tool calls, written as {@code syntax} writes them. */
     static LocalAnswer toolCalls(ToolCallSyntax syntax) {
-        return new Calls(syntax);
+        return new Calls(syntax, false);
+    }
+
+    /** Tool calls written as {@code syntax} writes them, or else one JSON value. */
+    static LocalAnswer toolCallsOrJson(ToolCallSyntax syntax) {
+        return new Calls(syntax, true);
+    }
+
+    /**
+     * The answer a chat request gets, as {@link LocalConstraints#of} constrains it: calls (and text, or
+     * JSON for a JSON format under {@code tool_choice: auto}) when tools are offered, else JSON or text.
+     */
+    static LocalAnswer of(Conversation conversation, boolean json, ToolCallSyntax syntax) {
+        if (!conversation.offersTools()) {
+            return json ? json() : text();
+        }
+        return json && conversation.toolChoice().kind() == ToolChoice.Kind.AUTO ? toolCallsOrJson(syntax) : toolCalls(syntax);
     }
 
     /** The text one token released (possibly empty), and its logprob when asked for. */
@@ -41,20 +59,34 @@ abstract sealed class LocalAnswer {
      */
     abstract StopReason finish(StopReason reason, Consumer<InferenceEvent> out);
 
+    /** Drops the white space a JSON answer may begin with, so that its text is the value itself. */
+    private static final class LeadingSpace {
+        private boolean drop;
+
+        LeadingSpace(boolean drop) {
+            this.drop = drop;
+        }
+
+        String strip(String text) {
+            if (!drop) {
+                return text;
+            }
+            String stripped = text.stripLeading();
+            drop = stripped.isEmpty();
+            return stripped;
+        }
+    }
+
     private static final class Plain extends LocalAnswer {
-        private boolean dropLeadingSpace;
+        private final LeadingSpace leadingSpace;
 
         Plain(boolean json) {
-            this.dropLeadingSpace = json;
+            this.leadingSpace = new LeadingSpace(json);
         }
 
         @Override
         void token(String text, TokenLogprob logprob, Consumer<InferenceEvent> out) {
-            if (dropLeadingSpace) {
-                String stripped = text.stripLeading();
-                dropLeadingSpace = stripped.isEmpty();
-                text = stripped;
-            }
+            text = leadingSpace.strip(text);
             if (!text.isEmpty() || logprob != null) {
                 out.accept(new InferenceEvent.TextDelta(text, logprob));
             }
@@ -68,9 +100,11 @@ abstract sealed class LocalAnswer {
 
     private static final class Calls extends LocalAnswer {
         private final ToolCallParser parser;
+        private final LeadingSpace leadingSpace;
 
-        Calls(ToolCallSyntax syntax) {
+        Calls(ToolCallSyntax syntax, boolean orJson) {
             this.parser = new ToolCallParser(syntax);
+            this.leadingSpace = new LeadingSpace(orJson);
         }
 
         @Override
@@ -88,11 +122,15 @@ abstract sealed class LocalAnswer {
         }
 
         /** The parser's events as internal ones; the logprob rides on the first text. Returns whether it was sent. */
-        private static boolean emit(List<ToolCallParser.Event> events, TokenLogprob logprob, Consumer<InferenceEvent> out) {
+        private boolean emit(List<ToolCallParser.Event> events, TokenLogprob logprob, Consumer<InferenceEvent> out) {
             boolean sent = false;
             for (ToolCallParser.Event e : events) {
                 if (e instanceof ToolCallParser.Text t) {
-                    out.accept(new InferenceEvent.TextDelta(t.text(), sent ? null : logprob));
+                    String text = leadingSpace.strip(t.text());
+                    if (text.isEmpty()) {
+                        continue;
+                    }
+                    out.accept(new InferenceEvent.TextDelta(text, sent ? null : logprob));
                     sent = logprob != null;
                 } else if (e instanceof ToolCallParser.CallStart s) {
                     out.accept(new InferenceEvent.ToolCallDelta(s.index(), s.id(), s.name(), ""));

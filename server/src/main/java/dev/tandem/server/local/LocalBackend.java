@@ -66,10 +66,6 @@ public final class LocalBackend implements Backend {
         if (request.hasImages()) {
             return Optional.of("the local model does not support images");
         }
-        if (request.offersTools() && request.toolChoice().mode() == ToolChoice.Mode.AUTO && request.responseFormat().json()) {
-            return Optional.of("the local model cannot answer with either tool calls or JSON of a response format (tool_choice auto "
-                    + "together with a JSON response format)");
-        }
         String essential = request.passthrough().essentialFieldFor(null);
         if (essential != null) {
             return Optional.of("the local model cannot honour '" + essential + "'");
@@ -128,8 +124,7 @@ public final class LocalBackend implements Backend {
         if (request.input() instanceof Input.Chat chat) {
             Conversation conversation = LocalPrompts.conversation(chat, request.tools(), request.toolChoice());
             constraint = model.constraints().of(request, conversation, format.toolCallSyntax());
-            answer = conversation.offersTools() ? LocalAnswer.toolCalls(format.toolCallSyntax())
-                    : request.responseFormat().json() ? LocalAnswer.json() : LocalAnswer.text();
+            answer = LocalAnswer.of(conversation, request.responseFormat().json(), format.toolCallSyntax());
             roomFor(constraint, request, maxTokens);
         }
         GenerationRequest generation = generationRequest(request, Prompt.tokens(ids), maxTokens, constraint);
@@ -180,7 +175,9 @@ public final class LocalBackend implements Backend {
         if (constraint == null || constraint.shortestOutput() <= maxTokens) {
             return;
         }
-        String what = request.offersTools() ? "the tool call" : "JSON for the response format";
+        String what = !request.offersTools() ? "JSON for the response format"
+                : request.toolChoice().mode() == ToolChoice.Mode.AUTO && request.responseFormat().json()
+                ? "a tool call or JSON for the response format" : "the tool call";
         if (request.maxTokens() >= constraint.shortestOutput()) {
             throw new ApiException(ErrorKind.INVALID_REQUEST, ErrorCode.CONTEXT_WINDOW, "The prompt leaves room for " + maxTokens
                     + " tokens in the local model's context window, but the shortest complete answer (" + what + ") may take "

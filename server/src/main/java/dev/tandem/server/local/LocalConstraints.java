@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tandem.models.Conversation;
 import dev.tandem.models.ToolCallSyntax;
+import dev.tandem.models.ToolChoice;
 import dev.tandem.models.ToolDefinition;
 import dev.tandem.models.grammar.ConstraintCompiler;
 import dev.tandem.models.grammar.GrammarConstraint;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * What the local model may write for a request, as a constraint on its tokens: the tool calls it may
- * or must make (when tools are offered), or the JSON its response format asks for; null for free text.
+ * or must make (when tools are offered), the JSON its response format asks for, or either of the two
+ * (tools offered with {@code tool_choice: auto} and a JSON format); null for free text.
  * A constraint is compiled once per schema or tool set and kept (the vocabulary's masks it builds are
  * kept with it, so a schema used again costs nothing): the cache is keyed by the canonical text of
  * what was compiled, compact JSON with its keys in the order written (the order the answer's keys
@@ -40,49 +42,60 @@ final class LocalConstraints {
     /**
      * The constraint of {@code request} (whose conversation is {@code conversation}, its calls written
      * as {@code syntax}), or null. A schema that cannot be enforced is the caller's 400, naming the
-     * keyword.
+     * keyword. With tools offered and {@code tool_choice: auto}, a JSON response format takes the place
+     * of free text: the answer is either calls or that JSON.
      */
     GrammarConstraint of(InferenceRequest request, Conversation conversation, ToolCallSyntax syntax) {
-        if (conversation.offersTools()) {
-            return tools(request.tools(), request.toolChoice().parallel(), conversation, syntax);
+        Keyed format = format(request.responseFormat());
+        if (!conversation.offersTools()) {
+            return format == null ? null : format.constraint();
         }
-        ResponseFormat format = request.responseFormat();
+        boolean parallel = request.toolChoice().parallel();
+        if (format == null || conversation.toolChoice().kind() != ToolChoice.Kind.AUTO) {
+            return tools(request.tools(), parallel, conversation.tools(), conversation.toolChoice(), syntax).constraint();
+        }
+        Keyed calls = tools(request.tools(), parallel, conversation.tools(), ToolChoice.REQUIRED, syntax);
+        return kept.get("either:" + calls.key() + "\n" + format.key(), k -> compiler.either(calls.constraint(), format.constraint()));
+    }
+
+    /** A compiled constraint and the key it is kept under. */
+    private record Keyed(String key, GrammarConstraint constraint) {}
+
+    /** The JSON a response format asks for, or null for text. */
+    private Keyed format(ResponseFormat format) {
         if (format instanceof ResponseFormat.JsonObject) {
-            return kept.get("json_object", k -> compiler.jsonObject());
+            return keep("json_object", "The response format", compiler::jsonObject);
         }
         if (format instanceof ResponseFormat.JsonSchema schema) {
             JsonNode tree = LocalPrompts.schema(schema.schemaJson());
             SchemaMode mode = schema.strict() ? SchemaMode.STRICT : SchemaMode.BEST_EFFORT;
-            return compile("schema:" + mode + ":" + tree, "The response format's schema",
-                    () -> compiler.jsonSchema(tree, mode));
+            return keep("schema:" + mode + ":" + tree, "The response format's schema", () -> compiler.jsonSchema(tree, mode));
         }
         return null;
     }
 
     /**
-     * The calls the choice allows, each tool's arguments valid for its schema. A strict tool's schema
+     * The calls {@code choice} allows, each tool's arguments valid for its schema. A strict tool's schema
      * must be enforceable in full (checked alone, so that the refusal names the tool).
      */
-    private GrammarConstraint tools(List<ToolSpec> tools, boolean parallel, Conversation conversation, ToolCallSyntax syntax) {
+    private Keyed tools(List<ToolSpec> tools, boolean parallel, List<ToolDefinition> definitions, ToolChoice choice, ToolCallSyntax syntax) {
         for (ToolSpec tool : tools) {
             if (tool.strict()) {
                 JsonNode tree = LocalPrompts.schema(tool.inputSchemaJson());
-                compile("schema:" + SchemaMode.STRICT + ":" + tree, "The schema of tool '" + tool.name() + "'",
+                keep("schema:" + SchemaMode.STRICT + ":" + tree, "The schema of tool '" + tool.name() + "'",
                         () -> compiler.jsonSchema(tree, SchemaMode.STRICT));
             }
         }
-        StringBuilder key = new StringBuilder("tools:").append(syntax).append(':').append(conversation.toolChoice()).append(':')
-                .append(parallel);
-        for (ToolDefinition t : conversation.tools()) {
+        StringBuilder key = new StringBuilder("tools:").append(syntax).append(':').append(choice).append(':').append(parallel);
+        for (ToolDefinition t : definitions) {
             key.append('\n').append(t.name()).append('\n').append(t.parameters());
         }
-        return compile(key.toString(), "A tool's schema", () -> compiler.toolCalls(syntax, conversation.tools(),
-                conversation.toolChoice(), parallel, SchemaMode.BEST_EFFORT));
+        return keep(key.toString(), "A tool's schema", () -> compiler.toolCalls(syntax, definitions, choice, parallel, SchemaMode.BEST_EFFORT));
     }
 
-    private GrammarConstraint compile(String key, String what, Supplier<GrammarConstraint> compile) {
+    private Keyed keep(String key, String what, Supplier<GrammarConstraint> compile) {
         try {
-            return kept.get(key, k -> compile.get());
+            return new Keyed(key, kept.get(key, k -> compile.get()));
         } catch (UnsupportedSchemaException e) {
             throw ApiException.invalid(null, what + " cannot be enforced by the local model: " + e.getMessage()
                     + ". Leave '" + e.keyword() + "' out, or send the request without strict.");

@@ -11,6 +11,7 @@ import dev.tandem.models.PromptFormat;
 import dev.tandem.models.Tokenizer;
 import dev.tandem.models.ToolCall;
 import dev.tandem.models.ToolDefinition;
+import dev.tandem.models.text.IncrementalDecoder;
 import dev.tandem.server.core.ApiException;
 import dev.tandem.server.core.Content;
 import dev.tandem.server.core.InferenceRequest;
@@ -155,8 +156,11 @@ public final class LocalPrompts {
         return tokenizer.encode(text.text(), text.addSpecialTokens());
     }
 
-    /** The prompt as text, for {@code echo}. */
+    /**
+     * The prompt as text, for {@code echo}: token ids that end inside a character are echoed up to it, as
+     * the output releases that character whole when the generation finishes it.
+     */
     public static String text(Prompt prompt, Tokenizer tokenizer) {
-        return prompt instanceof Prompt.Text text ? text.text() : tokenizer.decode(((Prompt.Tokens) prompt).ids());
+        return prompt instanceof Prompt.Text text ? text.text() : IncrementalDecoder.settledText(tokenizer, ((Prompt.Tokens) prompt).ids());
     }
 }

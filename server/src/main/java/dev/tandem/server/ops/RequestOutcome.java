@@ -11,6 +11,11 @@ import java.util.Objects;
  * How one request ended, as seen around the dispatcher: what the ledger writes and metrics count.
  * Built with {@link #builder(Instant, String)}.
  *
+ * <p>Apart from the ledger's {@code UsageRecord}, which is made from it in one place ({@code
+ * LedgerWriter}): this is the live outcome, typed (route and error kind as enums, durations, the served
+ * model that prices go by) for every listener; a UsageRecord is the row as stored and read back, in the
+ * table's words (labels, milliseconds, a cost), for rows older versions wrote too.
+ *
  * @param model the model the caller asked for
  * @param servedModel the model the backend ran (prices go by it), or the asked model when none started
  * @param backend who served it, or "none" when it failed before any backend started

@@ -177,6 +177,43 @@ class LocalToolCallingTest {
     }
 
     @Test
+    void autoWithAJsonFormatAnswersWithValidCallsOrSchemaValidJsonAndBothHappen() {
+        // Given tools with tool_choice auto and a strict JSON schema format (what Codex sends with --output-schema)
+        String schema = """
+                {"type":"object","properties":{"summary":{"type":"string","maxLength":20},"done":{"type":"boolean"}},
+                 "required":["summary","done"],"additionalProperties":false}""";
+        List<InferenceRequest> requests = new ArrayList<>();
+        for (long seed = 1; seed <= 12; seed++) {
+            requests.add(hot("Weather, or a summary?", seed).withMaxTokens(128).withTools(TOOLS, ToolChoice.AUTO)
+                    .withResponseFormat(new ResponseFormat.JsonSchema("summary", null, schema, true)).build());
+        }
+        // When the model answers each, at temperature 1
+        int called = 0;
+        int answered = 0;
+        for (RecordingSink sink : runAll(requests)) {
+            Map<Integer, String[]> calls = calls(sink);
+            if (calls.isEmpty()) {
+                // Then an answer without calls is the format's JSON, whole, from its first character
+                assertThat(sink.finished().reason()).as(sink.text()).isEqualTo(StopReason.END_TURN);
+                assertThat(sink.text()).startsWith("{");
+                assertThat(SchemaCheck.errors(schema, sink.text())).as(sink.text()).isEmpty();
+                answered++;
+            } else {
+                // and an answer with calls is nothing but calls of the given tools, valid for their schemas
+                assertThat(sink.finished().reason()).as(sink.events().toString()).isEqualTo(StopReason.TOOL_USE);
+                assertThat(sink.text()).as("nothing but calls").isEmpty();
+                for (String[] call : calls.values()) {
+                    ToolSpec tool = TOOLS.stream().filter(t -> t.name().equals(call[1])).findFirst().orElseThrow();
+                    assertThat(SchemaCheck.errors(tool.inputSchemaJson(), call[2])).as(call[2]).isEmpty();
+                }
+                called++;
+            }
+        }
+        assertThat(called).as("some answers call a tool").isPositive();
+        assertThat(answered).as("some answers are JSON").isPositive();
+    }
+
+    @Test
     void jsonObjectGivesAnObject() {
         RecordingSink sink = runAll(List.of(hot("JSON please", 3).withMaxTokens(64)
                 .withResponseFormat(new ResponseFormat.JsonObject()).build())).get(0);

@@ -7,6 +7,11 @@ import java.util.UUID;
 /**
  * One request as the ledger keeps it; built with {@link #builder(Instant, String)}.
  *
+ * <p>Apart from {@link dev.tandem.server.ops.RequestOutcome}, from which {@link LedgerWriter} makes it:
+ * this is a row, what the stores write and read back (labels rather than enums, so a row an older
+ * version wrote still reads; milliseconds; the cost priced when it was written), with no typed state a
+ * listener needs.
+ *
  * @param id the row's own id, made before it is written (a random UUID unless set): a write retried
  *     after its answer was lost stores the row once
  * @param keyId the API key's id, or "anonymous" when auth is off

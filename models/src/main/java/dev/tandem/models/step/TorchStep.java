@@ -50,7 +50,7 @@ public final class TorchStep implements ModelStep {
     private final IValue model;   // List[Tensor]: embed_tokens, norm, lm_head, inv_freq
     private final long weightBytes;
     private final long parameters;
-    private IValue kv;            // [layers, 2, blocks * blockSize, kvHeads, headDim]
+    private IValue kv;            // [layers, 2, kvHeads, blocks * blockSize, headDim]
     private int numBlocks;
     /** IValues made for a call and not yet closed: see {@link #liveNativeObjects()}. */
     private long openCallValues;

@@ -7,7 +7,7 @@
 #
 # Shapes: T tokens in the step (decode tokens first, then each multi-token chunk), D decode tokens,
 # H query heads, K key/value heads, G = H / K query heads per KV head, d head_dim, S pool slots
-# (blocks * block_size). The KV pool is one tensor [layers, 2, S, K, d]; slot s of a sequence's
+# (blocks * block_size). The KV pool is one tensor [layers, 2, K, S, d]; slot s of a sequence's
 # position p is table[p // block_size] * block_size + p % block_size, computed by the caller.
 class Step(Module):
   __parameters__ = []
@@ -55,11 +55,13 @@ class Step(Module):
     all_chunk_blocks = torch.tensor(chunk_tables, dtype=4, device=dev)         # the chunks' tables, one after another
     chunk_blocks = annotate(List[Tensor], [])
     chunk_masks = annotate(List[Tensor], [])
+    chunk_runs = annotate(List[int], [])
     first = 0
     for c in range(torch.len(chunk_lengths)):
       blocks = torch.floordiv(chunk_starts[c] + chunk_lengths[c] - 1, self.block_size) + 1
       chunk_blocks.append(torch.slice(all_chunk_blocks, 0, first, first + blocks))  # [blocks]
-      chunk_masks.append(self.chunk_mask(chunk_lengths[c], dev))                 # [G n, n]
+      chunk_masks.append(self.chunk_mask(chunk_lengths[c], dev))                 # [n G, n]
+      chunk_runs.append(self.run_start(chunk_tables, first, blocks))
       first = first + blocks
 
     # Token embeddings
@@ -67,8 +69,8 @@ class Step(Module):
 
     for l in range(torch.len(layers)):
       w = layers[l]
-      keys = torch.select(torch.select(kv, 0, l), 0, 0)                         # [S, K, d]
-      values = torch.select(torch.select(kv, 0, l), 0, 1)                       # [S, K, d]
+      keys = torch.select(torch.select(kv, 0, l), 0, 0)                         # [K, S, d]
+      values = torch.select(torch.select(kv, 0, l), 0, 1)                       # [K, S, d]
 
       # Self-attention: RMSNorm, q|k|v in one product, RoPE on q and k
       qkv = self.project(self.rms_norm(x, w[0]), w[1])                           # [T, (H + 2K) d]
@@ -80,9 +82,10 @@ class Step(Module):
       v = torch.view(torch.slice(qkv, 1, (self.num_heads + self.num_kv_heads) * self.head_dim),
                      [-1, self.num_kv_heads, self.head_dim])                    # [T, K, d]
 
-      # This step's keys and values go into their pool slots, in place
-      torch.index_copy_(keys, 0, slot_ids, k)
-      torch.index_copy_(values, 0, slot_ids, v)
+      # This step's keys and values go into their pool slots, in place (the pool is head-major: one head's
+      # keys of consecutive blocks are one contiguous [L, d] slab that a chunk reads with no copy or stride)
+      torch.index_copy_(keys, 1, slot_ids, torch.transpose(k, 0, 1))
+      torch.index_copy_(values, 1, slot_ids, torch.transpose(v, 0, 1))
 
       # Each token attends over its own sequence's blocks: decode tokens as one batch, chunks one by one
       outputs = annotate(List[Tensor], [])
@@ -93,7 +96,7 @@ class Step(Module):
       for c in range(torch.len(chunk_lengths)):
         n = chunk_lengths[c]
         outputs.append(self.attend_chunk(torch.slice(q, 0, row, row + n), keys, values,
-                                         chunk_blocks[c], chunk_starts[c], chunk_masks[c]))  # [n, H d]
+                                         chunk_blocks[c], chunk_runs[c], chunk_starts[c], chunk_masks[c]))  # [n, H d]
         row = row + n
       attention = outputs[0]                                                    # [T, H d]
       if torch.gt(torch.len(outputs), 1):
@@ -158,10 +161,18 @@ class Step(Module):
 
   def chunk_mask(self: __torch__.Step, n: int, dev: Device) -> Tensor:
     # Token i of a chunk sees all positions before the chunk and the chunk's tokens 0..i: the causal rule
-    # over the chunk's own n keys (the earlier ones need none); one row per (head in group, token)
+    # over the chunk's own n keys (the earlier ones need none); one row per (token, head in group)
     own = torch.arange(n, dtype=4, device=dev)                                  # [n]
     allowed = torch.le(torch.unsqueeze(own, 0), torch.unsqueeze(own, 1))       # [n, n]
-    return torch.repeat(self.additive(allowed), [torch.floordiv(self.num_heads, self.num_kv_heads), 1])  # [G n, n]
+    return torch.repeat_interleave(self.additive(allowed), torch.floordiv(self.num_heads, self.num_kv_heads), 0)  # [n G, n]
+
+  def run_start(self: __torch__.Step, tables: List[int], first: int, count: int) -> int:
+    # The table's first block when its blocks follow one another in the pool (a prompt prefilled into a
+    # fresh pool), else -1: then the keys are a view of the pool, with nothing gathered
+    for i in range(1, count):
+      if tables[first + i] != tables[first] + i:
+        return -1
+    return tables[first]
 
   def additive(self: __torch__.Step, allowed: Tensor) -> Tensor:
     # 0 where attention is allowed, -inf elsewhere, in the compute dtype: what attention adds to its scores
@@ -170,54 +181,70 @@ class Step(Module):
     return torch.masked_fill(blocked, torch.logical_not(allowed), float("-inf"))
 
   def gather(self: __torch__.Step, pool: Tensor, blocks: Tensor) -> Tensor:
-    # The named blocks of one layer's keys or values, in table order
-    paged = torch.view(pool, [-1, self.block_size, self.num_kv_heads, self.head_dim])  # [blocks, block_size, K, d]
-    return torch.index_select(paged, 0, blocks)                                 # [n_blocks, block_size, K, d]
+    # The named blocks of one layer's keys or values [K, S, d], in table order
+    paged = torch.view(pool, [self.num_kv_heads, -1, self.block_size, self.head_dim])  # [K, blocks, block_size, d]
+    return torch.index_select(paged, 1, blocks)                                 # [K, n_blocks, block_size, d]
 
   def attend_decode(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
     # Grouped-query attention of D single tokens: the G query heads of a KV head are its "query rows"
     count = torch.size(q, 0)
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
-    k = torch.transpose(torch.reshape(self.gather(keys, blocks), [count, -1, self.num_kv_heads, self.head_dim]), 1, 2)    # [D, K, L, d]
-    v = torch.transpose(torch.reshape(self.gather(values, blocks), [count, -1, self.num_kv_heads, self.head_dim]), 1, 2)  # [D, K, L, d]
+    k = torch.transpose(torch.reshape(self.gather(keys, blocks), [self.num_kv_heads, count, -1, self.head_dim]), 0, 1)    # [D, K, L, d]
+    v = torch.transpose(torch.reshape(self.gather(values, blocks), [self.num_kv_heads, count, -1, self.head_dim]), 0, 1)  # [D, K, L, d]
     queries = torch.view(q, [count, self.num_kv_heads, group, self.head_dim])   # [D, K, G, d]
     out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [D, K, G, d]
     return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
 
-  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, start: int, own_mask: Tensor) -> Tensor:
+  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, run: int, start: int, own_mask: Tensor) -> Tensor:
     # Grouped-query attention of one chunk's n tokens over its sequence's first L = start + n positions,
     # causal, as HF's eager attention computes it: per KV head, scores = q k^T / sqrt(d) in the compute dtype,
-    # the causal mask added to the chunk's own keys only, softmax (in float32 inside), times v.
+    # the causal mask added to the chunk's own keys, softmax (in float32 inside), times v.
     # On the CPU this took 0.3x the time of scaled_dot_product_attention's masked flash kernel for a
     # 512-token chunk after 15,872 tokens, 0.8x at 512 tokens from 0, the same at 128: the kernel ran
     # bfloat16 at ~50 GFLOP/s, the two products here at ~200 (benchmarks/results/step-perf.md).
+    # run: the sequence's first pool block when its blocks follow one another (see run_start), else -1
     n = torch.size(q, 0)
     length = start + n
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
-    k = torch.slice(torch.reshape(self.gather(keys, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)    # [L, K, d]
-    v = torch.slice(torch.reshape(self.gather(values, blocks), [-1, self.num_kv_heads, self.head_dim]), 0, 0, length)  # [L, K, d]
+    if torch.ge(run, 0):
+      # the sequence's blocks are consecutive in the pool: its keys are a view, nothing is copied
+      k = torch.narrow(keys, 1, run * self.block_size, length)                   # [K, L, d]
+      v = torch.narrow(values, 1, run * self.block_size, length)                 # [K, L, d]
+    else:
+      k = torch.slice(torch.reshape(self.gather(keys, blocks), [self.num_kv_heads, -1, self.head_dim]), 1, 0, length)    # [K, L, d]
+      v = torch.slice(torch.reshape(self.gather(values, blocks), [self.num_kv_heads, -1, self.head_dim]), 1, 0, length)  # [K, L, d]
     scaled = torch.mul(q, torch.div(1.0, torch.sqrt(float(self.head_dim))))   # [n, H d]
-    queries = torch.permute(torch.view(scaled, [n, self.num_kv_heads, group, self.head_dim]), [1, 2, 0, 3])  # [K, G, n, d]
-    queries = torch.reshape(queries, [self.num_kv_heads, group * n, self.head_dim])                       # [K, G n, d]
-    # Query rows in blocks whose scores stay in the cache (2^20 scores, 2 MB in bfloat16): unblocked, a
-    # 16k-key chunk's [n, L] scores and their softmax were allocated and faulted in afresh for every head
-    # and ran no faster than the flash kernel; in blocks of 2^18 scores the products were too small
+    queries = torch.permute(torch.view(scaled, [n, self.num_kv_heads, group, self.head_dim]), [1, 0, 2, 3])  # [K, n, G, d]
+    queries = torch.reshape(queries, [self.num_kv_heads, n * group, self.head_dim])                       # [K, n G, d]
+    # Query rows (token-major: row r is token r // G) in blocks of 2^21 scores, written into two scratch
+    # buffers reused by every block and head: unblocked, a 16k-key chunk's [n, L] scores and their softmax
+    # were allocated and faulted in afresh for every head and ran no faster than the flash kernel; in blocks
+    # of 2^18 scores the products were too small; fresh blocks of 2^21-2^22 scores faulted pages in again.
+    # A block reads only the keys its last token may see: only its diagonal part of the chunk is masked,
+    # and no product is spent on keys that every row of it masks
     rows = group * n
-    block = max(16, min(rows, torch.floordiv(1048576, length)))
+    block = max(16, min(rows, torch.floordiv(2097152, length)))
+    scores_buffer = torch.empty([block * length], dtype=self.dtype, device=ops.prim.device(q))  # [b * L] at most
+    probs_buffer = torch.empty([block * length], dtype=self.dtype, device=ops.prim.device(q))
     heads = annotate(List[Tensor], [])
     for h in range(self.num_kv_heads):
-      qh = torch.select(queries, 0, h)                                          # [G n, d]
-      kh = torch.select(k, 1, h)                                                # [L, d]
-      vh = torch.select(v, 1, h)                                                # [L, d]
+      qh = torch.select(queries, 0, h)                                          # [n G, d]
+      kh = torch.select(k, 0, h)                                                # [L, d]
+      vh = torch.select(v, 0, h)                                                # [L, d]
       parts = annotate(List[Tensor], [])
       for r in range(0, rows, block):
         e = min(rows, r + block)
-        scores = torch.linear(torch.slice(qh, 0, r, e), kh)                     # [b, L]
-        torch.add_(torch.slice(scores, 1, start, length), torch.slice(own_mask, 0, r, e))
-        parts.append(torch.mm(torch.softmax(scores, -1), vh))                   # [b, d]
+        seen = torch.floordiv(e - 1, group) + 1                                 # the chunk's tokens the block sees
+        visible = start + seen
+        scores = torch.view(torch.narrow(scores_buffer, 0, 0, (e - r) * visible), [e - r, visible])  # [b, visible]
+        torch.mm(torch.slice(qh, 0, r, e), torch.t(torch.slice(kh, 0, 0, visible)), out=scores)
+        torch.add_(torch.slice(scores, 1, start, visible), torch.slice(torch.slice(own_mask, 0, r, e), 1, 0, seen))
+        probs = torch.view(torch.narrow(probs_buffer, 0, 0, (e - r) * visible), [e - r, visible])    # [b, visible]
+        torch._softmax(scores, -1, False, out=probs)
+        parts.append(torch.mm(probs, torch.slice(vh, 0, 0, visible)))          # [b, d]
       heads.append(torch.cat(parts, 0))
-    out = torch.view(torch.stack(heads, 0), [self.num_kv_heads, group, n, self.head_dim])  # [K, G, n, d]
-    return torch.reshape(torch.permute(out, [2, 0, 1, 3]), [n, self.num_heads * self.head_dim])  # [n, H d]
+    out = torch.view(torch.stack(heads, 0), [self.num_kv_heads, n, group, self.head_dim])  # [K, n, G, d]
+    return torch.reshape(torch.permute(out, [1, 0, 2, 3]), [n, self.num_heads * self.head_dim])  # [n, H d]
 
   def load_weight(self: __torch__.Step, raw: Tensor, stored: int) -> Tensor:
     # A checkpoint tensor in the compute dtype on the device, as a copy (raw may alias the mapped file);
@@ -242,6 +269,6 @@ class Step(Module):
             torch.to(inv_freq, torch.device(self.device), 6, False, True)]
 
   def allocate_kv(self: __torch__.Step, blocks: int) -> Tensor:
-    # The block pool, zeroed: [layers, keys | values, blocks * block_size, K, d] in the compute dtype
-    return torch.zeros([self.num_layers, 2, blocks * self.block_size, self.num_kv_heads, self.head_dim],
+    # The block pool, zeroed: [layers, keys | values, K, blocks * block_size, d] in the compute dtype
+    return torch.zeros([self.num_layers, 2, self.num_kv_heads, blocks * self.block_size, self.head_dim],
                        dtype=self.dtype, device=torch.device(self.device))

@@ -21,10 +21,12 @@ import java.util.Locale;
  *
  * <pre>
  * StepProgramAb --checkpoint DIR --programs -,variant.py [--dtype bfloat16] [--threads 1] [--decode 1,16]
- *               [--steps 24] [--repeats 5] [--chunks 0:128,15872:512]
+ *               [--steps 24] [--repeats 5] [--chunks 0:128,15872:512] [--prefill 16384:512]
  * </pre>
  * {@code -} is the program on the class path. A chunk {@code start:length} is one forward of that many tokens
- * at that position over blocks 0..; what the pool holds there does not change its cost.
+ * at that position over blocks 0..; what the pool holds there does not change its cost. A prefill
+ * {@code prompt:chunk} is a whole prompt in chunks, the variants taking turns chunk by chunk, against the
+ * 128-token prompt's rate (issue 11's long-prompt figure, with both variants under the same load).
  */
 public final class StepProgramAb {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -57,7 +59,11 @@ public final class StepProgramAb {
         int bs = TorchStep.DEFAULT_BLOCK_SIZE;
         int perSequence = (PROMPT + steps + bs) / bs + 1;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int[] prefill = a.containsKey("prefill") ? Arrays.stream(a.get("prefill").split(":")).mapToInt(Integer::parseInt).toArray() : null;
         int chunkBlocks = chunks.stream().mapToInt(c -> (c[0] + c[1] + bs - 1) / bs).max().orElse(0);
+        if (prefill != null) {
+            chunkBlocks = Math.max(chunkBlocks, (prefill[0] + bs - 1) / bs);
+        }
         int poolBlocks = Math.max(Math.max(maxBatch * perSequence, chunkBlocks), 8);
 
         List<TorchStep> variants = new ArrayList<>();
@@ -90,6 +96,10 @@ public final class StepProgramAb {
                     chunk(variants.get(0), c[0], c[1]);
                 }
                 JniUtils.stopProfile(a.get("profile"));
+                return;
+            }
+            if (prefill != null) {
+                prefill(variants, programs, prefill[0], prefill[1], repeats);
                 return;
             }
             for (int batch : batches) {
@@ -171,6 +181,43 @@ public final class StepProgramAb {
             }
             System.out.printf(Locale.ROOT, "check %s vs %s: max |logit difference| %.3g, greedy rows differing %d%n",
                     names.get(i), names.get(0), worst, argmaxDiffer);
+        }
+    }
+
+    /**
+     * The {@code prompt}-token prefill in {@code chunk}-token chunks, each chunk taken by every variant in turn
+     * (the order rotating), against the median of {@code repeats} 128-token prefills taken the same way.
+     */
+    private static void prefill(List<TorchStep> variants, List<String> names, int prompt, int chunk, int repeats) {
+        int n = variants.size();
+        double[][] short128 = new double[n][repeats];
+        for (TorchStep v : variants) {
+            chunk(v, 0, 128); // warm
+        }
+        for (int r = 0; r < repeats; r++) {
+            for (int k = 0; k < n; k++) {
+                int i = (k + r) % n;
+                short128[i][r] = chunk(variants.get(i), 0, 128)[0];
+            }
+        }
+        double[] cpu = new double[n];
+        double[] wall = new double[n];
+        int turn = 0;
+        for (int start = 0; start < prompt; start += chunk, turn++) {
+            for (int k = 0; k < n; k++) {
+                int i = (k + turn) % n;
+                double[] t = chunk(variants.get(i), start, Math.min(chunk, prompt - start));
+                cpu[i] += t[0];
+                wall[i] += t[1];
+            }
+        }
+        System.out.printf(Locale.ROOT, "prefill of %d in chunks of %d: 128-token prefill CPU ms (median) | %d-token CPU s | wall s | rate ratio to 128 (CPU)%n",
+                prompt, chunk, prompt);
+        for (int i = 0; i < n; i++) {
+            double rate128 = 128 / median(short128[i]);
+            double rateLong = prompt / cpu[i];
+            System.out.printf(Locale.ROOT, "  %-40s %8.1f | %8.1f | %8.1f | %.1f%%%n", names.get(i), median(short128[i]), cpu[i] / 1e3,
+                    wall[i] / 1e3, 100 * rateLong / rate128);
         }
     }
 

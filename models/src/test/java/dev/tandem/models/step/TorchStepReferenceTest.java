@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The TorchScript step against the naive float[] reference: float32 within 1e-4 from F32, F16 and BF16
@@ -69,27 +70,31 @@ class TorchStepReferenceTest {
         }
     }
 
-    @Test
-    void longChunksAttendInQueryBlocksAndAgreeWithTheReference() {
-        // A chunk's attention takes its query rows (G n of them per KV head) in blocks of 2^20 / L: with GQA
-        // 4:1, 700 tokens from 0 take 2 blocks, 599 more after them 3, the last one short
+    @ParameterizedTest(name = "blocks consecutive in the pool: {0}")
+    @ValueSource(booleans = {false, true})
+    void longChunksAttendInQueryBlocksAndAgreeWithTheReference(boolean consecutive) {
+        // A chunk's attention takes its query rows (n G of them per KV head, token by token) in blocks of 2^21 / L,
+        // each over the keys its last token may see: with GQA 4:1, 1,100 tokens from 0 take 3 blocks (the first
+        // boundary between two query heads of one token, the last block short), 199 more after them 1. Keys are
+        // gathered from scattered blocks, or read in place where the sequence's blocks follow one another
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withKvHeads(1).withMaxPositions(2048));
         int[] tokens = new int[1300];
         for (int t = 0; t < tokens.length; t++) {
             tokens[t] = 1 + (t * 7919) % 511;
         }
         int[] table = new int[tokens.length / BLOCK + 1];
+        int offset = 3; // not the pool's first block
         for (int b = 0; b < table.length; b++) {
-            table[b] = table.length - 1 - b; // scattered: the pool's blocks in reverse order
+            table[b] = consecutive ? offset + b : table.length - 1 - b; // or the pool's blocks in reverse order
         }
         try (Checkpoint checkpoint = Checkpoint.open(dir);
              TorchStep step = TorchStep.load(checkpoint, Device.cpu(), ComputeDtype.FLOAT32, BLOCK, null)) {
-            step.allocateKv(table.length);
+            step.allocateKv(table.length + offset);
             float[][] expected = ReferenceLlama.load(checkpoint).logits(tokens);
             // When the prompt goes in as two long chunks, then one decode
-            float[][] actual = stepwise(step, tokens, new int[] {700, 599}, table);
+            float[][] actual = stepwise(step, tokens, new int[] {1100, 199}, table);
             // Then the logits that end each chunk and the decode's match the reference's
-            for (int p : new int[] {699, 1298, 1299}) {
+            for (int p : new int[] {1099, 1298, 1299}) {
                 assertClose(actual[p], expected[p], 1e-4, "position " + p);
             }
         }

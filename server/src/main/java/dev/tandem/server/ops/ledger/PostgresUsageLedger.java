@@ -7,14 +7,19 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The ledger in the shared PostgreSQL store. A row and its key's spend are written in one
- * transaction, committed before {@link #record} returns; every replica reads the same spend, so a
+ * The ledger in the shared PostgreSQL store. A row and its key's spend are written in one statement,
+ * committed before {@link #record} returns (once, whatever number of times a row is written); every replica reads the same spend, so a
  * budget holds across them (a request is checked against everything committed before it).
  */
 public final class PostgresUsageLedger implements UsageLedger {
     private static final String TOTALS = UsageRows.totalsQuery(
             "to_char(to_timestamp(time_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", " COLLATE \"C\"");
-    private static final String ADD_SPEND = "INSERT INTO key_spend (key_id, spent_usd) VALUES (?, ?)"
+    /**
+     * The row and its key's spend in one statement (one round trip, atomic in autocommit): the spend
+     * grows only when the row is new, so a write retried after its answer was lost counts once.
+     */
+    private static final String RECORD = "WITH added AS (" + UsageRows.INSERT + " RETURNING key_id, cost_usd)"
+            + " INSERT INTO key_spend (key_id, spent_usd) SELECT key_id, cost_usd FROM added WHERE cost_usd <> 0"
             + " ON CONFLICT (key_id) DO UPDATE SET spent_usd = key_spend.spent_usd + EXCLUDED.spent_usd";
 
     private final StoreCalls calls;
@@ -25,19 +30,11 @@ public final class PostgresUsageLedger implements UsageLedger {
 
     @Override
     public void record(UsageRecord row) {
-        calls.inTransaction("ledger.record", c -> {
-            try (PreparedStatement p = c.prepareStatement(UsageRows.INSERT)) {
+        calls.call("ledger.record", c -> {
+            try (PreparedStatement p = c.prepareStatement(RECORD)) {
                 UsageRows.bindInsert(p, row);
-                p.executeUpdate();
+                return p.executeUpdate();
             }
-            if (row.costUsd() != 0) {
-                try (PreparedStatement p = c.prepareStatement(ADD_SPEND)) {
-                    p.setString(1, row.keyId());
-                    p.setDouble(2, row.costUsd());
-                    p.executeUpdate();
-                }
-            }
-            return null;
         });
     }
 

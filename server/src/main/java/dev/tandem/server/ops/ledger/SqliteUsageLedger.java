@@ -47,9 +47,11 @@ public final class SqliteUsageLedger implements UsageLedger {
                       ttft_ms INTEGER,
                       total_ms INTEGER NOT NULL,
                       status TEXT NOT NULL,
-                      cost_usd REAL NOT NULL)""");
+                      cost_usd REAL NOT NULL,
+                      row_id TEXT)""");
             s.execute("CREATE INDEX IF NOT EXISTS usage_time ON usage(time_ms)");
             s.execute("CREATE INDEX IF NOT EXISTS usage_key ON usage(key_id)");
+            addRowIds(s);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create usage table: " + e.getMessage(), e);
         }
@@ -60,15 +62,30 @@ public final class SqliteUsageLedger implements UsageLedger {
         }
     }
 
+    /** A file made before rows had ids gains the column (its old rows keep none) and the index that keeps them unique. */
+    private static void addRowIds(Statement s) throws SQLException {
+        boolean has = false;
+        try (ResultSet r = s.executeQuery("PRAGMA table_info(usage)")) {
+            while (r.next()) {
+                has |= r.getString("name").equals("row_id");
+            }
+        }
+        if (!has) {
+            s.execute("ALTER TABLE usage ADD COLUMN row_id TEXT");
+        }
+        s.execute("CREATE UNIQUE INDEX IF NOT EXISTS usage_row_id ON usage(row_id)");
+    }
+
     @Override
     public synchronized void record(UsageRecord r) {
+        int inserted;
         try {
             UsageRows.bindInsert(insert, r);
-            insert.executeUpdate();
+            inserted = insert.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write usage row: " + e.getMessage(), e);
         }
-        if (r.costUsd() != 0) {
+        if (inserted == 1 && r.costUsd() != 0) {
             spent.computeIfPresent(r.keyId(), (k, v) -> v + r.costUsd());
         }
     }

@@ -6,7 +6,10 @@ import java.util.List;
 /** The usage and cost ledger: SQLite (one machine) or PostgreSQL (replicas). */
 public interface UsageLedger extends AutoCloseable {
 
-    /** Commits the row before returning. */
+    /**
+     * Commits the row before returning, once whatever number of times it is written (its id); in a
+     * shared store that is away, {@link RetryingUsageLedger} keeps it and writes it once the store answers.
+     */
     void record(UsageRecord row);
 
     /** Totals by day, key, model and backend for rows with {@code from <= time < to} (nulls: open). */

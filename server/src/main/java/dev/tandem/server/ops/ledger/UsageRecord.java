@@ -2,6 +2,7 @@ package dev.tandem.server.ops.ledger;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * One request as the ledger keeps it; built with {@link #builder(Instant, String)}.
@@ -11,6 +12,8 @@ import java.util.Objects;
  * version wrote still reads; milliseconds; the cost priced when it was written), with no typed state a
  * listener needs.
  *
+ * @param id the row's own id, made before it is written (a random UUID unless set): a write retried
+ *     after its answer was lost stores the row once
  * @param keyId the API key's id, or "anonymous" when auth is off
  * @param backend who served it ("local", "anthropic", "openai"), or "none" when nothing started
  * @param route the router's reason ("primary", "saturated", …) or "cache"; "none" when nothing started
@@ -18,6 +21,7 @@ import java.util.Objects;
  * @param status "ok", "cancelled", or the error kind in lower case ("rate_limited", "upstream", …)
  */
 public record UsageRecord(
+        String id,
         Instant time,
         String requestId,
         String keyId,
@@ -33,6 +37,7 @@ public record UsageRecord(
         double costUsd) {
 
     public UsageRecord {
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(keyId, "keyId");
@@ -43,12 +48,29 @@ public record UsageRecord(
         Objects.requireNonNull(status, "status");
     }
 
-    /** The row of request {@code requestId} at {@code time}; route and backend "none", status "ok", nothing counted unless set. */
+    /**
+     * The row of request {@code requestId} at {@code time}; a new id, route and backend "none", status
+     * "ok", nothing counted unless set.
+     */
     public static Builder builder(Instant time, String requestId) {
         return new Builder(time, requestId);
     }
 
+    /** This row as a builder, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(time, requestId).withId(id)
+                .withKeyId(keyId)
+                .withDialect(dialect)
+                .withModel(model)
+                .withBackend(backend, route)
+                .withTokens(promptTokens, completionTokens)
+                .withTimes(timeToFirstTokenMs, totalMs)
+                .withStatus(status)
+                .withCostUsd(costUsd);
+    }
+
     public static final class Builder {
+        private String id = UUID.randomUUID().toString();
         private final Instant time;
         private final String requestId;
         private String keyId;
@@ -66,6 +88,12 @@ public record UsageRecord(
         private Builder(Instant time, String requestId) {
             this.time = time;
             this.requestId = requestId;
+        }
+
+        /** The row's id as stored (reading a row back, replaying a pending one). */
+        public Builder withId(String v) {
+            id = v;
+            return this;
         }
 
         public Builder withKeyId(String v) {
@@ -114,7 +142,7 @@ public record UsageRecord(
         }
 
         public UsageRecord build() {
-            return new UsageRecord(time, requestId, keyId, dialect, model, backend, route, promptTokens, completionTokens,
+            return new UsageRecord(id, time, requestId, keyId, dialect, model, backend, route, promptTokens, completionTokens,
                     timeToFirstTokenMs, totalMs, status, costUsd);
         }
     }

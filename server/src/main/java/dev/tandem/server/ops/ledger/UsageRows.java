@@ -11,11 +11,17 @@ import java.util.List;
 
 /** A ledger row as a row of {@code usage}, and a total as a row of its grouping: the same in SQLite and PostgreSQL. */
 final class UsageRows {
-    static final String COLUMNS = "time_ms, request_id, key_id, dialect, model, backend, route,"
+    static final String COLUMNS = "row_id, time_ms, request_id, key_id, dialect, model, backend, route,"
             + " prompt_tokens, completion_tokens, ttft_ms, total_ms, status, cost_usd";
-    static final String INSERT = "INSERT INTO usage (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    /** The rows with {@code from <= time < to}, oldest first, at most a limit: bind with {@link #bindRange} and the limit third. */
-    static final String ROWS = "SELECT " + COLUMNS + " FROM usage WHERE time_ms >= ? AND time_ms < ? ORDER BY id LIMIT ?";
+    /** Inserts a row once: a row whose id is already there (a retried write) inserts nothing. */
+    static final String INSERT = "INSERT INTO usage (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT (row_id) DO NOTHING";
+    /**
+     * The rows with {@code from <= time < to}, oldest first, at most a limit: bind with {@link #bindRange}
+     * and the limit third. Rows written before rows had ids (a ledger older than them) read as "row-N".
+     */
+    static final String ROWS = "SELECT COALESCE(row_id, 'row-' || id) AS row_id," + COLUMNS.substring("row_id,".length())
+            + " FROM usage WHERE time_ms >= ? AND time_ms < ? ORDER BY id LIMIT ?";
     static final String SPENT = "SELECT COALESCE(SUM(cost_usd), 0) FROM usage WHERE key_id = ?";
 
     private UsageRows() {}
@@ -34,23 +40,24 @@ final class UsageRows {
     }
 
     static void bindInsert(PreparedStatement p, UsageRecord r) throws SQLException {
-        p.setLong(1, r.time().toEpochMilli());
-        p.setString(2, r.requestId());
-        p.setString(3, r.keyId());
-        p.setString(4, r.dialect());
-        p.setString(5, r.model());
-        p.setString(6, r.backend());
-        p.setString(7, r.route());
-        p.setInt(8, r.promptTokens());
-        p.setInt(9, r.completionTokens());
+        p.setString(1, r.id());
+        p.setLong(2, r.time().toEpochMilli());
+        p.setString(3, r.requestId());
+        p.setString(4, r.keyId());
+        p.setString(5, r.dialect());
+        p.setString(6, r.model());
+        p.setString(7, r.backend());
+        p.setString(8, r.route());
+        p.setInt(9, r.promptTokens());
+        p.setInt(10, r.completionTokens());
         if (r.timeToFirstTokenMs() == null) {
-            p.setNull(10, Types.BIGINT);
+            p.setNull(11, Types.BIGINT);
         } else {
-            p.setLong(10, r.timeToFirstTokenMs());
+            p.setLong(11, r.timeToFirstTokenMs());
         }
-        p.setLong(11, r.totalMs());
-        p.setString(12, r.status());
-        p.setDouble(13, r.costUsd());
+        p.setLong(12, r.totalMs());
+        p.setString(13, r.status());
+        p.setDouble(14, r.costUsd());
     }
 
     /** {@code from <= time < to} as the first two parameters; nulls are open ends. */
@@ -93,6 +100,7 @@ final class UsageRows {
         long ttft = r.getLong("ttft_ms");
         Long ttftOrNull = r.wasNull() ? null : ttft;
         return UsageRecord.builder(Instant.ofEpochMilli(r.getLong("time_ms")), r.getString("request_id"))
+                .withId(r.getString("row_id"))
                 .withKeyId(r.getString("key_id"))
                 .withDialect(r.getString("dialect"))
                 .withModel(r.getString("model"))

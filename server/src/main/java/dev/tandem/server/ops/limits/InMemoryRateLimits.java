@@ -12,26 +12,35 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The limits of one replica, in process memory: per-key request and token buckets (Bucket4j, refilled
- * greedily over a minute) and a per-key semaphore for concurrent requests.
+ * greedily over a minute) and a per-key semaphore for concurrent requests; the budget against what
+ * the ledger says the key has spent.
  */
 public final class InMemoryRateLimits implements RateLimits {
     private final TimeMeter clock;
+    private final ToDoubleFunction<String> spentUsd;
     private final Map<String, KeyLimits> byKey = new ConcurrentHashMap<>();
 
-    public InMemoryRateLimits() {
-        this(TimeMeter.SYSTEM_NANOTIME);
+    /** @param spentUsd what a key (by id) has spent so far: the ledger's figure */
+    public InMemoryRateLimits(ToDoubleFunction<String> spentUsd) {
+        this(TimeMeter.SYSTEM_NANOTIME, spentUsd);
     }
 
-    public InMemoryRateLimits(TimeMeter clock) {
+    public InMemoryRateLimits(TimeMeter clock, ToDoubleFunction<String> spentUsd) {
         this.clock = clock;
+        this.spentUsd = spentUsd;
     }
 
     @Override
-    public Admission admit(Caller caller) {
+    public Admission admit(Caller caller, boolean budgeted) {
         Caller.Limits limits = caller.limits();
+        boolean budgetSpent = budgeted && limits.budgetUsd() != null && spentUsd.applyAsDouble(caller.keyId()) >= limits.budgetUsd();
+        if (budgetSpent && RateLimits.budgetRefuses(caller)) {
+            return Admission.refused(BUDGET, Duration.ZERO);
+        }
         KeyLimits l = byKey.compute(caller.keyId(), (id, old) -> old != null && old.sameLimits(limits) ? old : new KeyLimits(limits, clock));
         if (l.concurrent != null && !l.concurrent.tryAcquire()) {
             return Admission.refused("concurrency", Duration.ofSeconds(1));
@@ -58,7 +67,7 @@ public final class InMemoryRateLimits implements RateLimits {
                 }
                 l.releaseSlot();
             }
-        });
+        }, budgetSpent);
     }
 
     /** One key's buckets, rebuilt when the key's limits change. */

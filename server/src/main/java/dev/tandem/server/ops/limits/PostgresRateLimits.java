@@ -2,18 +2,10 @@ package dev.tandem.server.ops.limits;
 
 import dev.tandem.server.core.Caller;
 import dev.tandem.server.ops.StoreCalls;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.BucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
-import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -26,28 +18,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Limits held in the shared PostgreSQL store, so that N replicas together admit what one would.
+ * Limits held in the shared PostgreSQL store, so that N replicas together admit what one would: one
+ * call to admit a request ({@code tandem_admit}), one to settle it ({@code tandem_settle}), both
+ * PL/pgSQL functions of migration V4.
  *
  * <ul>
- *   <li>rpm and tpm: Bucket4j buckets in {@code rate_buckets}, through its PostgreSQL proxy manager
- *       (each operation one transaction with {@code SELECT ... FOR UPDATE} on the key's row). Same
- *       buckets, same greedy refill and token debt as {@link InMemoryRateLimits}; time is each
- *       replica's clock (keep them in sync with NTP: a skew shifts refills by that much).
- *   <li>concurrency: a lease per request in flight in {@code concurrency_leases}, taken by
- *       {@code tandem_acquire_lease} (count and insert under a per-key advisory lock, one round trip).
- *       The replica renews the leases it holds every third of {@code leaseTtl}; those of a replica that
- *       died stop being renewed and free their slots after at most {@code leaseTtl}.
+ *   <li>rpm and tpm: token buckets as columns of the key's row in {@code key_buckets}, refilled greedily
+ *       over a minute as in {@link InMemoryRateLimits} (same retry-after, same token debt). The row is
+ *       locked for the length of one call on the server, never across client round trips (Bucket4j's
+ *       PostgreSQL proxy held it over SELECT FOR UPDATE, UPDATE and COMMIT: with one busy key every
+ *       request queued on it). Time is each replica's clock (keep them in sync with NTP); a replica
+ *       behind the others refills nothing twice.
+ *   <li>concurrency: a lease per request in flight in {@code concurrency_leases}, counted and taken
+ *       under the same row lock. The replica renews the leases it holds every third of
+ *       {@code leaseTtl}; those of a replica that died stop being renewed and free their slots after
+ *       at most {@code leaseTtl}.
+ *   <li>budget: the key's spend ({@code key_spend}, kept by the ledger) read in the same call.
  * </ul>
  *
  * Admission fails closed: when the store cannot be asked, {@link #admit} throws the store's 503.
- * Releasing never fails a request that was answered: a token charge or a lease release that cannot
+ * Settling never fails a request that was answered: a token charge or a lease release that cannot
  * reach the store is logged, and the lease expires.
  */
 public final class PostgresRateLimits implements RateLimits {
     private static final Logger log = LoggerFactory.getLogger(PostgresRateLimits.class);
+    private static final String ADMIT = "SELECT refused, retry_ms, budget_spent FROM tandem_admit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SETTLE = "SELECT tandem_settle(?, ?, ?, ?, ?)";
 
     private final StoreCalls calls;
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+    private final TimeMeter clock;
     private final Duration leaseTtl;
     private final String replica;
     /** The leases this replica holds now: the ones it renews. */
@@ -60,17 +59,9 @@ public final class PostgresRateLimits implements RateLimits {
      */
     public PostgresRateLimits(StoreCalls calls, TimeMeter clock, Duration leaseTtl, String replica) {
         this.calls = calls;
+        this.clock = clock;
         this.leaseTtl = leaseTtl;
         this.replica = replica;
-        var builder = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(calls.dataSource())
-                .primaryKeyMapper(PrimaryKeyMapper.STRING)
-                .table("rate_buckets").idColumn("id").stateColumn("state").expiresAtColumn("expires_at")
-                .clientClock(clock);
-        if (clock.isWallClockBased()) {
-            // a row may go once its bucket would be full again: a new one is the same bucket
-            builder.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)));
-        }
-        this.buckets = builder.build();
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-lease-renewer");
             t.setDaemon(true);
@@ -81,104 +72,103 @@ public final class PostgresRateLimits implements RateLimits {
     }
 
     @Override
-    public Admission admit(Caller caller) {
+    public Admission admit(Caller caller, boolean budgeted) {
         Caller.Limits limits = caller.limits();
-        String lease = null;
-        if (limits.maxConcurrent() != null) {
-            lease = acquireLease(caller.keyId(), limits.maxConcurrent());
-            if (lease == null) {
-                return Admission.refused("concurrency", Duration.ofSeconds(1));
-            }
+        Double budget = budgeted ? limits.budgetUsd() : null;
+        if (budget == null && limits.rpm() == null && limits.tpm() == null && limits.maxConcurrent() == null) {
+            return new Admission.Admitted(tokens -> {}, false);
         }
-        BucketProxy tpm = limits.tpm() == null ? null : bucket(caller.keyId(), "tpm", limits.tpm());
+        String lease = limits.maxConcurrent() == null ? null : UUID.randomUUID().toString();
+        if (lease != null) {
+            held.add(lease); // before the call: a lease taken is renewed even if this thread is slow to see it
+        }
+        Verdict v;
         try {
-            if (tpm != null) {
-                EstimationProbe p = calls.timed("limits.tpm", () -> tpm.estimateAbilityToConsume(1));
-                if (!p.canBeConsumed()) {
-                    releaseLease(lease);
-                    return Admission.refused("tpm", Duration.ofNanos(p.getNanosToWaitForRefill()));
-                }
-            }
-            if (limits.rpm() != null) {
-                BucketProxy rpm = bucket(caller.keyId(), "rpm", limits.rpm());
-                ConsumptionProbe p = calls.timed("limits.rpm", () -> rpm.tryConsumeAndReturnRemaining(1));
-                if (!p.isConsumed()) {
-                    releaseLease(lease);
-                    return Admission.refused("rpm", Duration.ofNanos(p.getNanosToWaitForRefill()));
-                }
-            }
-        } catch (RuntimeException e) {
-            releaseLease(lease);
-            throw e;
-        }
-        String admitted = lease;
-        AtomicBoolean released = new AtomicBoolean();
-        return new Admission.Admitted(tokens -> {
-            if (released.compareAndSet(false, true)) {
-                if (tpm != null && tokens > 0) {
-                    try {
-                        calls.timed("limits.tpm", () -> {
-                            tpm.consumeIgnoringRateLimits(tokens);
-                            return null;
-                        });
-                    } catch (RuntimeException e) {
-                        log.warn("could not charge {} tokens to key {}: {}", tokens, caller.keyId(), e.getMessage());
+            v = calls.call("limits.admit", c -> {
+                try (PreparedStatement p = c.prepareStatement(ADMIT)) {
+                    p.setString(1, caller.keyId());
+                    p.setLong(2, nowMs());
+                    setInt(p, 3, limits.rpm());
+                    setInt(p, 4, limits.tpm());
+                    setInt(p, 5, limits.maxConcurrent());
+                    p.setString(6, lease);
+                    p.setString(7, replica);
+                    p.setLong(8, leaseTtl.toMillis());
+                    if (budget == null) {
+                        p.setNull(9, Types.DOUBLE);
+                    } else {
+                        p.setDouble(9, budget);
                     }
-                }
-                releaseLease(admitted);
-            }
-        });
-    }
-
-    /** A bucket per key, kind and limit: a changed limit starts a fresh bucket, as in memory. */
-    private BucketProxy bucket(String keyId, String kind, int perMinute) {
-        BucketConfiguration config = BucketConfiguration.builder()
-                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, MINUTE).build())
-                .build();
-        return buckets.getProxy(keyId + ":" + kind + ":" + perMinute, () -> config);
-    }
-
-    /** A new lease on a slot of {@code keyId}, or null when all {@code max} are held. */
-    private String acquireLease(String keyId, int max) {
-        String lease = UUID.randomUUID().toString();
-        boolean taken = calls.call("limits.lease", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT tandem_acquire_lease(?, ?, ?, ?, ?)")) {
-                p.setString(1, lease);
-                p.setString(2, keyId);
-                p.setString(3, replica);
-                p.setInt(4, max);
-                p.setLong(5, leaseTtl.toMillis());
-                try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    return r.getBoolean(1);
-                }
-            }
-        });
-        if (!taken) {
-            return null;
-        }
-        held.add(lease);
-        return lease;
-    }
-
-    private void releaseLease(String lease) {
-        if (lease == null) {
-            return;
-        }
-        held.remove(lease); // not renewed from now on: if the delete fails, it expires
-        try {
-            calls.call("limits.release", c -> {
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM concurrency_leases WHERE id = ?")) {
-                    p.setString(1, lease);
-                    return p.executeUpdate();
+                    p.setBoolean(10, RateLimits.budgetRefuses(caller));
+                    try (ResultSet r = p.executeQuery()) {
+                        r.next();
+                        return new Verdict(r.getString(1), r.getLong(2), r.getBoolean(3));
+                    }
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("could not release a concurrency lease (it expires within {} ms): {}", leaseTtl.toMillis(), e.getMessage());
+            forget(lease);
+            throw e;
+        }
+        if (v.refused() != null) {
+            forget(lease);
+            return Admission.refused(v.refused(), Duration.ofMillis(v.retryMs()));
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return new Admission.Admitted(tokens -> {
+            if (released.compareAndSet(false, true)) {
+                settle(caller, lease, tokens);
+            }
+        }, v.budgetSpent());
+    }
+
+    /** What {@code tandem_admit} answered: refused null when admitted. */
+    private record Verdict(String refused, long retryMs, boolean budgetSpent) {}
+
+    /** Gives the lease back and charges the tokens, in one call; when the store cannot be reached, the lease expires. */
+    private void settle(Caller caller, String lease, int tokens) {
+        Integer tpm = caller.limits().tpm();
+        forget(lease); // not renewed from now on: if the call fails, it expires
+        if (lease == null && (tpm == null || tokens <= 0)) {
+            return;
+        }
+        try {
+            calls.call("limits.settle", c -> {
+                try (PreparedStatement p = c.prepareStatement(SETTLE)) {
+                    p.setString(1, caller.keyId());
+                    p.setString(2, lease);
+                    p.setLong(3, nowMs());
+                    setInt(p, 4, tpm);
+                    p.setLong(5, tokens);
+                    p.executeQuery().close();
+                    return null;
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("could not settle a request of key {} ({} tokens; its lease, if any, expires within {} ms): {}",
+                    caller.keyId(), tokens, leaseTtl.toMillis(), e.getMessage());
         }
     }
 
-    /** Keeps this replica's leases alive; sweeps expired leases and buckets left by anyone. */
+    private void forget(String lease) {
+        if (lease != null) {
+            held.remove(lease);
+        }
+    }
+
+    private long nowMs() {
+        return clock.currentTimeNanos() / 1_000_000L;
+    }
+
+    private static void setInt(PreparedStatement p, int index, Integer value) throws java.sql.SQLException {
+        if (value == null) {
+            p.setNull(index, Types.INTEGER);
+        } else {
+            p.setInt(index, value);
+        }
+    }
+
+    /** Keeps this replica's leases alive; sweeps expired leases and full buckets left by anyone. */
     private void renewAndSweep() {
         try {
             String[] ids = held.toArray(String[]::new);
@@ -194,9 +184,12 @@ public final class PostgresRateLimits implements RateLimits {
                 try (PreparedStatement p = c.prepareStatement("DELETE FROM concurrency_leases WHERE expires_at < clock_timestamp()")) {
                     p.executeUpdate();
                 }
+                try (PreparedStatement p = c.prepareStatement("SELECT tandem_sweep_buckets(?)")) {
+                    p.setLong(1, nowMs());
+                    p.executeQuery().close();
+                }
                 return null;
             });
-            calls.timed("limits.sweep", () -> buckets.removeExpired(1000));
         } catch (RuntimeException e) {
             log.warn("could not renew concurrency leases: {}", e.getMessage());
         }
@@ -206,8 +199,21 @@ public final class PostgresRateLimits implements RateLimits {
     @Override
     public void close() {
         renewer.shutdownNow();
-        for (String lease : held.toArray(String[]::new)) {
-            releaseLease(lease);
+        String[] leases = held.toArray(String[]::new);
+        held.clear();
+        if (leases.length == 0) {
+            return;
+        }
+        try {
+            calls.call("limits.release", c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM concurrency_leases WHERE id = ANY (?)")) {
+                    p.setArray(1, c.createArrayOf("text", leases));
+                    return p.executeUpdate();
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("could not give back {} concurrency leases (they expire within {} ms): {}", leases.length, leaseTtl.toMillis(),
+                    e.getMessage());
         }
     }
 }

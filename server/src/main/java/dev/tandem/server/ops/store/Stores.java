@@ -12,6 +12,7 @@ import dev.tandem.server.ops.keys.PostgresKeyStore;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.LedgerConfig;
 import dev.tandem.server.ops.ledger.PostgresUsageLedger;
+import dev.tandem.server.ops.ledger.RetryingUsageLedger;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
 import dev.tandem.server.ops.ledger.UsageLedger;
 import dev.tandem.server.ops.limits.InMemoryRateLimits;
@@ -65,7 +66,8 @@ public final class Stores implements AutoCloseable {
         }
         HikariDataSource pool = Postgres.open(store.postgres(), "tandem-store");
         StoreCalls calls = new StoreCalls(pool, observer);
-        return new Stores(store, ledger, new PostgresKeyStore(calls, Clock.systemUTC()), new PostgresUsageLedger(calls), pool, calls,
+        UsageLedger shared = new RetryingUsageLedger(new PostgresUsageLedger(calls), ledger.pendingFile(), ledger.pendingRows());
+        return new Stores(store, ledger, new PostgresKeyStore(calls, Clock.systemUTC()), shared, pool, calls,
                 "postgres " + store.postgres().url());
     }
 
@@ -85,7 +87,7 @@ public final class Stores implements AutoCloseable {
     /** The limits, made on first ask (the CLI never asks): in memory for SQLite, shared for PostgreSQL. */
     public synchronized RateLimits limits() {
         if (limits == null) {
-            limits = pool == null ? new InMemoryRateLimits()
+            limits = pool == null ? new InMemoryRateLimits(ledger::spentUsd)
                     : new PostgresRateLimits(calls, TimeMeter.SYSTEM_MILLISECONDS,
                             Duration.ofMillis(config.postgres().leaseTtlMs()), replicaName());
         }

@@ -62,7 +62,7 @@ class GateBackendTest {
         LedgerWriter writer = new LedgerWriter(ledger, prices);
         ObservingBackend observed = new ObservingBackend(upstream, List.of(writer));
         auth = new Authenticator(keys, config, () -> rejections.add("auth"));
-        return new GateBackend(observed, auth, new InMemoryRateLimits(), ledger, true, List.of(writer), rejections::add);
+        return new GateBackend(observed, auth, new InMemoryRateLimits(ledger::spentUsd), true, List.of(writer), rejections::add);
     }
 
     /** A request from whoever presents this credential header, as the edge's auth filter finds them. */
@@ -248,10 +248,10 @@ class GateBackendTest {
         // Given limits whose shared store cannot be reached (as PostgresRateLimits throws then)
         LedgerWriter writer = new LedgerWriter(ledger, prices);
         auth = new Authenticator(keys, Defaults.CONFIG.auth(), () -> rejections.add("auth"));
-        RateLimits away = caller -> {
+        RateLimits away = (caller, budgeted) -> {
             throw new StoreUnavailableException("limits.rpm", new java.sql.SQLTransientConnectionException("no connection"));
         };
-        GateBackend gate = new GateBackend(new ObservingBackend(upstream, List.of(writer)), auth, away, ledger, true,
+        GateBackend gate = new GateBackend(new ObservingBackend(upstream, List.of(writer)), auth, away, true,
                 List.of(writer), rejections::add);
         CreatedKey k = keys.create(KeySpec.builder("a").withRpm(10).build());
 

@@ -57,6 +57,23 @@ abstract class UsageLedgerContract {
     }
 
     @Test
+    void aRowWrittenAgainIsStoredOnceAndCostsOnce() {
+        // Given a priced row written once, and then again (a retry whose first answer was lost)
+        UsageRecord row = UsageRecord.builder(Instant.parse("2026-12-06T10:00:00Z"), "req-retried")
+                .withKeyId("key_r").withDialect("openai").withModel("claude-x").withBackend("anthropic", "primary")
+                .withTokens(1000, 100).withTimes(5L, 9).withCostUsd(0.5).build();
+        ledger.record(row);
+        ledger.record(row);
+        // and another row of the same request under its own id (a second, distinct outcome)
+        ledger.record(row.toBuilder().withId("another-id").build());
+
+        // Then the first is there once, with its id, and counted once in the spend
+        List<UsageRecord> rows = ledger.rows(null, null, 10);
+        assertThat(rows).containsExactly(row, row.toBuilder().withId("another-id").build());
+        assertThat(ledger.spentUsd("key_r")).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void localRequestWritesOneFreeRowWithTokensAndTimes() {
         List<InferenceEvent> seen = new ArrayList<>();
         observed(ScriptedBackend.answering("local", "codellama", "hello", 7))

@@ -4,14 +4,18 @@ import dev.tandem.server.cli.OpsCli;
 import dev.tandem.server.config.ConfigException;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.logging.LogSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code tandem [--config FILE] [--host ADDR] [--port N] [--model DIR]}: starts the server. */
 public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String USAGE = """
             usage: tandem [--config FILE] [--host ADDR] [--port N] [--model CHECKPOINT_DIR]
                    tandem keys create|list|revoke ...  |  tandem usage ...   (tandem keys --help)
@@ -56,7 +60,9 @@ public final class Main {
         try {
             tandem = Tandem.start(config);
         } catch (Tandem.CannotListen e) {
-            System.err.println("tandem: " + e.getMessage());
+            // logging is set up by now: the line is JSON under logging.format json, as every other
+            log.error("tandem: {}", e.getMessage());
+            LogSetup.flush();
             System.exit(1);
             return;
         }

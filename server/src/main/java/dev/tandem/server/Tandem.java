@@ -207,6 +207,7 @@ public final class Tandem implements AutoCloseable {
         local.close();
         remotes.close();
         ops.close();
+        log.info("Tandem stopped");
         LogSetup.flush();
     }
 }

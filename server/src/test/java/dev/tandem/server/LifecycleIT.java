@@ -37,7 +37,7 @@ class LifecycleIT {
         CountDownLatch mayLoad = new CountDownLatch(1);
         try (TestServer server = TestServer.start(dir, Map.of(), TestServer.longContext().withMaxPositions(512), config -> {
             try {
-                mayLoad.await(20, TimeUnit.SECONDS);
+                mayLoad.await(120, TimeUnit.SECONDS); // the test's signal, never a time expected
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -52,7 +52,7 @@ class LifecycleIT {
 
             // When it has loaded
             mayLoad.countDown();
-            server.tandem().local().awaitReady(Duration.ofSeconds(20));
+            server.tandem().local().awaitReady(Duration.ofSeconds(120));
 
             assertThat(server.get("/ready").statusCode()).isEqualTo(200);
             assertThat(server.post("/v1/messages", "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
@@ -97,14 +97,16 @@ class LifecycleIT {
     @Test
     void aStreamWhoseEngineStopsEndsWithAnErrorEventInEachDialect(@TempDir Path dir) throws Exception {
         // (an endless model: the Anthropic dialect has no ignore_eos, and a random model could end its stream
-        // by itself before the engine stops)
-        try (TestServer server = TestServer.start(dir, Map.of(), TestServer.longContext().withEndless(true), Engines::open, true)) {
+        // by itself before the engine stops; a window no test outlives, with KV for the two streams, so that
+        // only the engine's stop ends them)
+        try (TestServer server = TestServer.start(dir, Map.of("engine.kvTokenBudget", "131072"), TestServer.hogContext().withEndless(true),
+                Engines::open, true)) {
             Engine engine = server.engine();
-            // Given two long streams that have begun
+            // Given two streams that have begun, each of which would fill the window
             BufferedReader openAi = begin(server, "/v1/chat/completions",
-                    "{\"model\":\"tiny\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                    "{\"model\":\"tiny\",\"max_tokens\":65000,\"ignore_eos\":true,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             BufferedReader anthropic = begin(server, "/v1/messages",
-                    "{\"model\":\"tiny\",\"max_tokens\":8000,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                    "{\"model\":\"tiny\",\"max_tokens\":65000,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
             // When the engine stops under them
             engine.close();

@@ -3,6 +3,7 @@ package dev.tandem.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.ops.ledger.UsageRecord;
 import dev.tandem.server.ops.logging.LogSetup;
@@ -10,12 +11,7 @@ import dev.tandem.server.ops.logging.LoggingConfig;
 import dev.tandem.server.ops.metrics.PromText;
 import dev.tandem.server.ops.redaction.PlantedSecrets;
 import dev.tandem.server.ops.redaction.Redactor;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,8 +39,10 @@ class OpsEndToEndIT {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Map.of("auth.enabled", "true", "auth.masterKey", MASTER, "cache.enabled", "true"),
-                TestServer.longContext(), dev.tandem.models.Engines::open, true);
+        // An endless model: the metrics test wants a first token from a prompt that differs at each run, and a
+        // random model may end an answer before it; a window no test outlives for the Hog (with KV for it, not 16)
+        server = TestServer.start(dir, Map.of("auth.enabled", "true", "auth.masterKey", MASTER, "cache.enabled", "true",
+                "engine.kvTokenBudget", "73728"), TestServer.hogContext().withEndless(true), dev.tandem.models.Engines::open, true);
         // capture every log line from now on, through the same redaction as the server's own appender
         LogSetup.configure(new LoggingConfig("json", "debug"), Redactor.fromConfig(Defaults.CONFIG.redaction()), logs);
     }
@@ -67,8 +65,7 @@ class OpsEndToEndIT {
     }
 
     static List<UsageRecord> rowsOf(String requestId) {
-        return server.tandem().ops().ledger().rows(null, null, Integer.MAX_VALUE).stream()
-                .filter(r -> r.requestId().equals(requestId)).toList();
+        return server.ledgerRows(requestId);
     }
 
     @Test
@@ -201,34 +198,17 @@ class OpsEndToEndIT {
     @Test
     void aClientThatGoesAwayLeavesOneCancelledRow() throws Exception {
         String key = createKey("{\"name\":\"cancel\"}");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
-                .header("content-type", "application/json").header("authorization", "Bearer " + key)
-                .header("x-request-id", "e2e-cancel-1")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":1500,\"ignore_eos\":true,\"stream\":true}"))
-                .build();
-        HttpResponse<InputStream> response = server.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            for (int frames = 0; frames < 3; ) {
-                String line = reader.readLine();
-                assertThat(line).isNotNull();
-                if (line.startsWith("data: ")) {
-                    frames++;
-                }
-            }
-        }
-        response.body().close();
+        // Given a stream that lasts until its client goes away (it never ends by itself), three frames in
+        try (Hog hog = Hog.start(server, "authorization", "Bearer " + key, "x-request-id", "e2e-cancel-1")) {
+            hog.awaitFrames(2);
+        } // When the client goes away
+        // Then the engine is idle and the ledger holds one cancelled row with the tokens streamed
         assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
-
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (rowsOf("e2e-cancel-1").isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> !rowsOf("e2e-cancel-1").isEmpty(), "the ledger row of the stream");
         List<UsageRecord> rows = rowsOf("e2e-cancel-1");
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).status()).isEqualTo("cancelled");
-        assertThat(rows.get(0).completionTokens()).isBetween(1, 1499);
+        assertThat(rows.get(0).completionTokens()).isPositive();
     }
 
     @Test

@@ -33,9 +33,10 @@ class SaturationIT {
     @BeforeAll
     static void start() {
         // An endless model: the queued Anthropic stream (a dialect with no ignore_eos) must get text once the
-        // hog goes, and a random model sampling at temperature 1 would sometimes end it at its first token
+        // hog goes, and a random model sampling at temperature 1 would sometimes end it at its first token;
+        // a window no test outlives, so that the hog holds the slot until the test closes it
         server = TestServer.start(dir, Map.of("engine.maxRunning", "1", "engine.maxWaiting", "1", "server.pingIntervalMs", "50"),
-                TestServer.longContext().withEndless(true), Engines::open, true);
+                TestServer.hogContext().withEndless(true), Engines::open, true);
     }
 
     @AfterAll
@@ -51,10 +52,8 @@ class SaturationIT {
 
     @Test
     void aQueuedStreamIsPingedAndBeyondTheQueueRequestsAreRefusedUntilTheEngineDrains() throws Exception {
-        // Given the only slot held by a long stream
-        HttpResponse<InputStream> hog = open("/v1/completions",
-                "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}");
-        assertThat(hog.statusCode()).isEqualTo(200);
+        // Given the only slot held by a stream that lasts until the test closes it
+        Hog hog = Hog.start(server);
         assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
 
         // and a second stream waiting in the queue: it has begun, and hears pings while it waits
@@ -91,7 +90,7 @@ class SaturationIT {
         }
 
         // And once the hog goes, the queued stream completes and new requests are served
-        hog.body().close();
+        hog.close();
         String rest = String.join("\n", queuedReader.lines().toList()).strip();
         assertThat(rest).contains("event: content_block_delta").contains("event: message_delta").endsWith("data: {\"type\":\"message_stop\"}");
         assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();

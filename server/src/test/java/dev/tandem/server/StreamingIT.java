@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.models.Engines;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
+import dev.tandem.server.fakes.Await;
+import dev.tandem.server.ops.ledger.UsageRecord;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +32,10 @@ class StreamingIT {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Map.of(), TestServer.longContext(), Engines::open, true);
+        // An endless model: the framing tests want text deltas, and a random model may end an answer at its
+        // first token; a window no test outlives for the Hog, with KV for it and the 32 short streams (not 16 hogs)
+        server = TestServer.start(dir, Map.of("engine.kvTokenBudget", "73728"), TestServer.hogContext().withEndless(true),
+                Engines::open, true);
     }
 
     @AfterAll
@@ -159,38 +160,25 @@ class StreamingIT {
 
     @Test
     void aClientThatDisconnectsMidStreamReleasesItsSlot() throws Exception {
-        // Given a stream that would run for thousands of tokens
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
-                .build();
-        HttpResponse<InputStream> response = server.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            for (int frames = 0; frames < 5; ) {
-                String line = reader.readLine();
-                assertThat(line).isNotNull();
-                if (line.startsWith("data: ")) {
-                    frames++;
-                }
-            }
+        // Given a stream that lasts until its client goes away, five frames in
+        try (Hog hog = Hog.start(server, "x-request-id", "gone-mid-stream")) {
+            hog.awaitFrames(4);
             assertThat(server.engine().load().running()).isEqualTo(1);
         } // When the client goes away
-        response.body().close();
 
-        // Then the engine frees the slot long before the 8000 tokens could have been generated
-        assertThat(server.awaitIdle(Duration.ofSeconds(3))).isTrue();
-        assertThat(server.engine().load().running()).isZero();
+        // Then the engine frees the slot, and the ledger says the generation was cancelled (it never ends by itself)
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
+        Await.until(() -> !server.ledgerRows("gone-mid-stream").isEmpty(), "the ledger row of the stream");
+        assertThat(server.ledgerRows("gone-mid-stream")).extracting(UsageRecord::status).containsExactly("cancelled");
     }
 
     @Test
-    void thirtyTwoConcurrentStreamingClientsAllComplete() {
+    void thirtyTwoConcurrentStreamingClientsAllComplete() throws Exception {
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             boolean anthropic = i % 2 == 1;
             HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + (anthropic ? "/v1/messages" : "/v1/chat/completions")))
-                    .timeout(Duration.ofSeconds(25))
+                    .timeout(Duration.ofSeconds(120)) // an upper bound for a loaded machine, never a speed expected
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(anthropic ? anthropic(true, 24) : openAiChat(true, 24, "")))
                     .build();
@@ -209,8 +197,10 @@ class StreamingIT {
                 assertThat(sse.data().get(sse.data().size() - 2)).contains("\"finish_reason\":\"");
             }
         });
-        assertThat(server.engine().load().running()).isZero();
+        // (a finished sequence leaves its slot at the engine's next step, after its last event reached the client)
+        assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
     }
+
 
     static String openAiText(String body) {
         StringBuilder text = new StringBuilder();

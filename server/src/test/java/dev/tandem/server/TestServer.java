@@ -9,6 +9,7 @@ import dev.tandem.models.checkpoint.CheckpointGenerator;
 import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.ops.ledger.UsageRecord;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -24,6 +26,8 @@ import java.util.function.Function;
 public final class TestServer implements AutoCloseable {
     public static final String MODEL = "tiny";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a request, or the model's loading, may take: a bound for a loaded 2-core machine, never a speed expected. */
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final Tandem tandem;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,6 +44,15 @@ public final class TestServer implements AutoCloseable {
     /** A tiny model whose window holds long generations (for tests that must catch one running). */
     public static GeneratorOptions longContext() {
         return GeneratorOptions.tiny().withMaxPositions(8192);
+    }
+
+    /**
+     * A tiny model whose window no test outlives, for {@link Hog}s: attention grows with the sequence, so filling
+     * 65,536 positions takes the tiny model an hour on a CPU (8,192 take a quarter of a minute on an idle machine,
+     * which a loaded one can spend between two lines of a test). 16 MiB of KV per running sequence.
+     */
+    public static GeneratorOptions hogContext() {
+        return GeneratorOptions.tiny().withMaxPositions(65_536);
     }
 
     public static TestServer start(Path dir, Map<String, String> settings, GeneratorOptions model,
@@ -63,7 +76,7 @@ public final class TestServer implements AutoCloseable {
         Tandem tandem = Tandem.start(config, opener);
         if (awaitReady) {
             try {
-                tandem.local().awaitReady(Duration.ofSeconds(30));
+                tandem.local().awaitReady(PATIENCE);
             } catch (Exception e) {
                 tandem.close();
                 throw new IllegalStateException("the test model did not load", e);
@@ -90,7 +103,7 @@ public final class TestServer implements AutoCloseable {
 
     public HttpResponse<String> post(String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(PATIENCE)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
@@ -100,7 +113,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(PATIENCE).GET();
         if (headers.length > 0) {
             b.headers(headers);
         }
@@ -124,6 +137,11 @@ public final class TestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("not JSON: " + body, e);
         }
+    }
+
+    /** The ledger's rows of one request (none until its outcome is recorded). */
+    public List<UsageRecord> ledgerRows(String requestId) {
+        return tandem.ops().ledger().rows(null, null, Integer.MAX_VALUE).stream().filter(r -> r.requestId().equals(requestId)).toList();
     }
 
     /** Waits until {@code n} sequences run (a submitted request waits for admission at the next step). */

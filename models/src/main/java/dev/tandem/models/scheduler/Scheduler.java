@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * vLLM v1's scheduler: {@link #plan()} decides a step, a {@link ModelStep} runs it, {@link #apply}
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** The MDC field of a request's id in the server's log lines (a generation's id is its request's). */
+    static final String REQUEST_ID = "request_id";
 
     private final KvBlocks kv;
     private final StopCheck stops;
@@ -54,6 +57,8 @@ final class Scheduler {
     /** Queues a sequence behind those waiting. */
     void add(Sequence s) {
         waiting.add(s);
+        debug(s, "generation {} queued: {} prompt tokens, {} waiting, {} of {} running", s.id(), s.prompt.length, waiting.size(),
+                running.size(), maxRunning);
     }
 
     boolean hasWork() {
@@ -145,6 +150,8 @@ final class Scheduler {
                 s.cachedPromptTokens = hit.tokens();
             }
             running.add(s);
+            debug(s, "generation {} admitted: {} of {} tokens from the prefix cache, {} of {} running, {} waiting", s.id(),
+                    hit.tokens(), s.length(), running.size(), maxRunning, waiting.size());
             budget -= decoding ? 0 : n;
             scheduled.add(schedule(s, n));
         }
@@ -161,7 +168,16 @@ final class Scheduler {
         victim.computed = 0;
         waiting.addFirst(victim);
         preemptions++;
-        LOG.debug("preempted generation {} ({} tokens) for want of KV blocks", victim.id(), victim.length());
+        debug(victim, "generation {} preempted for want of KV blocks: {} tokens to compute again", victim.id(), victim.length());
+    }
+
+    /** A debug line about one generation, its id in the MDC field the server's log lines carry a request's id in. */
+    private static void debug(Sequence s, String format, Object... args) {
+        if (LOG.isDebugEnabled()) {
+            try (MDC.MDCCloseable ignored = MDC.putCloseable(REQUEST_ID, s.id())) {
+                LOG.debug(format, args);
+            }
+        }
     }
 
     /**

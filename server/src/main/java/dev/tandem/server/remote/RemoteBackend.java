@@ -8,6 +8,7 @@ import dev.tandem.server.core.CommitGate;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Input;
+import dev.tandem.server.core.LogContext;
 import dev.tandem.server.remote.UpstreamPolicies.Outcome;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
@@ -161,7 +163,22 @@ public final class RemoteBackend implements Backend, AutoCloseable {
             Attempt attempt = new Attempt(attempts.incrementAndGet(), ctx);
             current = attempt;
             ctx.onCancel(attempt::abort);
-            return attempt.exchange.run(http);
+            long t0 = System.nanoTime();
+            CompletableFuture<Outcome> result = attempt.exchange.run(http);
+            if (log.isDebugEnabled()) {
+                result.whenComplete((outcome, error) -> logAttempt(attempt, t0, outcome, error));
+            }
+            return result;
+        }
+
+        /** One line per attempt: upstream, number, status or error, duration (the error text is scrubbed of keys). */
+        private void logAttempt(Attempt attempt, long t0, Outcome outcome, Throwable error) {
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            int status = attempt.exchange.status();
+            String what = error == null ? outcome.name().toLowerCase(Locale.ROOT)
+                    : "failed: " + (error instanceof UpstreamFailure f ? f.getMessage() : error.getClass().getSimpleName());
+            LogContext.withRequestId(request.requestId(), () -> log.debug("request {}: {} attempt {}: {}{} in {} ms",
+                    request.requestId(), name(), attempt.number, status == 0 ? "no answer, " : "HTTP " + status + ", ", what, ms));
         }
 
         synchronized void emit(InferenceEvent event) {

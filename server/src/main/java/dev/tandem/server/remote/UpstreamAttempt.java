@@ -38,6 +38,7 @@ final class UpstreamAttempt implements Flow.Subscriber<String> {
     private final CompletableFuture<UpstreamPolicies.Outcome> result = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastActivity = System.nanoTime();
+    private volatile int status; // 0 until the headers come
     private volatile ScheduledFuture<?> watchdog;
 
     /**
@@ -70,6 +71,11 @@ final class UpstreamAttempt implements Flow.Subscriber<String> {
         return result.isDone();
     }
 
+    /** The HTTP status of the answer; 0 while (or when) no headers came. */
+    int status() {
+        return status;
+    }
+
     /**
      * Ends the attempt. A finished answer leaves the rest of the body (the end-of-stream marker, the
      * last chunk) to drain, so that the HTTP client can reuse the connection: cancelling here would
@@ -92,6 +98,7 @@ final class UpstreamAttempt implements Flow.Subscriber<String> {
     /** Headers arrived: the first byte. A 2xx body is read line by line; anything else is an error body. */
     private HttpResponse.BodySubscriber<Void> onHeaders(HttpResponse.ResponseInfo info) {
         lastActivity = System.nanoTime();
+        status = info.statusCode();
         if (info.statusCode() / 100 == 2) {
             long period = Math.max(5, idleTimeoutMs / 4);
             watchdog = timers.scheduleAtFixedRate(this::checkIdle, period, period, TimeUnit.MILLISECONDS);

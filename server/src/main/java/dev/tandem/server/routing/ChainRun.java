@@ -7,6 +7,7 @@ import dev.tandem.server.core.ErrorCode;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
+import dev.tandem.server.core.LogContext;
 import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.RouteReason;
 import java.util.List;
@@ -191,8 +192,9 @@ final class ChainRun implements Backend.Call {
         private InferenceEvent.Started stamp(InferenceEvent.Started held) {
             RouteReason reason = step.reason() != null ? step.reason() : fallbackReason;
             InferenceEvent.Started started = held != null ? held : new InferenceEvent.Started(step.backendName(), request.model(), 0);
-            log.info("request {}: model {} served by {} (route {}, policy {})", request.requestId(), request.model(),
-                    started.backend(), reason.wireName(), policy.wireName());
+            // (on the thread of the backend's first event: the engine's, or an upstream's I/O thread)
+            LogContext.withRequestId(request.requestId(), () -> log.info("request {}: model {} served by {} (route {}, policy {})",
+                    request.requestId(), request.model(), started.backend(), reason.wireName(), policy.wireName()));
             return started.withRoute(reason);
         }
     }

@@ -10,8 +10,10 @@ import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.routing.RouteTable.Route;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Decides a request's chain of backends, in this order: the model's route (local, the default chain,
@@ -40,21 +42,42 @@ final class RoutePlanner {
         this.enabledRemotes = enabledRemotes;
     }
 
-    List<Step> plan(InferenceRequest request, Policy policy) {
+    /**
+     * A request's chain, and the candidates left out of it or put back with why ("openai: not configured"),
+     * for the debug line that says the routing decision.
+     */
+    record Plan(List<Step> steps, List<String> skipped) {
+        Plan {
+            steps = List.copyOf(steps);
+            skipped = List.copyOf(skipped);
+        }
+
+        /** "local (primary), anthropic (if local fails)": a null reason is decided by how local fails. */
+        String describe() {
+            return steps.stream().map(s -> s.backendName() + " (" + (s.reason() == null ? "if local fails" : s.reason().wireName()) + ")")
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    Plan plan(InferenceRequest request, Policy policy) {
         Route route = table.resolve(request.model());
         if (route instanceof Route.Unknown) {
             throw new ApiException(ErrorKind.NOT_FOUND, "model '" + request.model() + "' is not served here; try '" + localModel
                     + "' or one of " + config.aliases(), "model", null, null);
         }
+        List<String> skipped = new ArrayList<>();
         if (route instanceof Route.Remote r) {
-            return List.of(remoteOnly(request, policy, r.upstream()));
+            skipped.add("local: model '" + request.model() + "' is " + r.upstream() + "'s");
+            return new Plan(List.of(remoteOnly(request, policy, r.upstream())), skipped);
         }
+        notConfigured(skipped);
         if (!policy.allowsLocal()) {
             List<Step> steps = fallbacks(RouteReason.POLICY);
             if (steps.isEmpty()) {
                 throw new ApiException(ErrorKind.PERMISSION, "routing policy remote-only applies, but no remote backend is configured");
             }
-            return steps;
+            skipped.add("local: policy " + policy.wireName());
+            return new Plan(steps, skipped);
         }
         Optional<String> localCannot = local.cannotServe(request);
         boolean mayOverflow = policy.allowsRemote() && route instanceof Route.Chain && !fallbackNames().isEmpty();
@@ -62,20 +85,32 @@ final class RoutePlanner {
             if (localCannot.isPresent()) {
                 throw ApiException.invalid(null, localCannot.get() + whyNotRemote(request, policy, route));
             }
-            return List.of(new Step.Local(RouteReason.PRIMARY));
+            if (!fallbackNames().isEmpty()) {
+                skipped.add("remotes" + whyNotRemote(request, policy, route).replaceFirst("^;", ":"));
+            }
+            return new Plan(List.of(new Step.Local(RouteReason.PRIMARY)), skipped);
         }
         if (localCannot.isPresent()) {
-            return fallbacks(RouteReason.CAPABILITY);
+            skipped.add("local: " + localCannot.get());
+            return new Plan(fallbacks(RouteReason.CAPABILITY), skipped);
         }
         List<Step> steps = new ArrayList<>();
-        if (saturated()) {
+        Optional<String> saturated = saturated();
+        if (saturated.isPresent()) {
+            skipped.add("local first: " + saturated.get() + " (it stays the last resort)");
             steps.addAll(fallbacks(RouteReason.SATURATED));
             steps.add(new Step.Local(RouteReason.PRIMARY)); // the last resort: queue, or a clear 429/529
         } else {
             steps.add(new Step.Local(RouteReason.PRIMARY));
             steps.addAll(fallbacks(null)); // the reason is decided by how local fails
         }
-        return steps;
+        return new Plan(steps, skipped);
+    }
+
+    /** The configured fallbacks that are not enabled (no key, or switched off). */
+    private void notConfigured(List<String> skipped) {
+        List<String> enabled = enabledRemotes.get();
+        config.fallbacks().stream().filter(name -> !enabled.contains(name)).forEach(name -> skipped.add(name + ": not configured"));
     }
 
     /** The remote fallbacks the configuration names and that are enabled, in its order. */
@@ -112,16 +147,21 @@ final class RoutePlanner {
 
     /**
      * Saturated: the engine would refuse a submission now (as it decides: waiting beyond the queue
-     * bound plus the free slots), or its estimated wait exceeds {@code routing.maxLocalWaitMs}.
+     * bound plus the free slots), or its estimated wait exceeds {@code routing.maxLocalWaitMs}. Says why.
      */
-    private boolean saturated() {
+    private Optional<String> saturated() {
         EngineLoad l;
         try {
             l = load.get();
         } catch (RuntimeException notReady) {
-            return true; // e.g. the local model is still loading: let a remote serve meanwhile
+            return Optional.of("not ready"); // e.g. the local model is still loading: let a remote serve meanwhile
         }
         boolean refuses = l.waiting() >= l.maxWaiting() + Math.max(0, l.maxRunning() - l.running());
-        return refuses || l.estimatedWait().toMillis() > config.maxLocalWaitMs();
+        long waitMs = l.estimatedWait().toMillis();
+        if (!refuses && waitMs <= config.maxLocalWaitMs()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "saturated (%d of %d running, %d of %d waiting, estimated wait %d ms, "
+                + "bound %d ms)", l.running(), l.maxRunning(), l.waiting(), l.maxWaiting(), waitMs, config.maxLocalWaitMs()));
     }
 }

@@ -112,7 +112,12 @@ public final class Router implements Backend {
     @Override
     public Call start(InferenceRequest request, Consumer<InferenceEvent> sink) {
         Policy policy = effectivePolicy(request);
-        ChainRun run = new ChainRun(request, policy, planner.plan(request, policy), sink, this::backend,
+        RoutePlanner.Plan plan = planner.plan(request, policy);
+        if (log.isDebugEnabled()) {
+            log.debug("request {}: route for model {} under policy {}: {}; skipped: {}", request.requestId(), request.model(),
+                    policy.wireName(), plan.describe(), plan.skipped().isEmpty() ? "none" : String.join("; ", plan.skipped()));
+        }
+        ChainRun run = new ChainRun(request, policy, plan.steps(), sink, this::backend,
                 step -> forBackend(request, step), hooks.onHiddenFailure());
         run.startFirst();
         return run;
@@ -127,7 +132,7 @@ public final class Router implements Backend {
     public int maxCallsAtOnce(InferenceRequest request) {
         List<Step> plan;
         try {
-            plan = planner.plan(request, effectivePolicy(request));
+            plan = planner.plan(request, effectivePolicy(request)).steps();
         } catch (ApiException refused) {
             return Integer.MAX_VALUE;
         }

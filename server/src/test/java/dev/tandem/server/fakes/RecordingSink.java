@@ -11,6 +11,9 @@ import java.util.stream.Collectors;
 
 /** A backend sink that records events, for tests: wait for the end, then look at what came. */
 public final class RecordingSink implements Consumer<InferenceEvent> {
+    /** How long an await may take: an upper bound for a loaded 2-core machine, never a speed expected. */
+    public static final Duration PATIENCE = Duration.ofSeconds(120);
+
     private final List<InferenceEvent> events = new CopyOnWriteArrayList<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private final CountDownLatch texted = new CountDownLatch(1);
@@ -33,9 +36,9 @@ public final class RecordingSink implements Consumer<InferenceEvent> {
         return await(ended, timeout, "Finished/Failed");
     }
 
-    /** Waits for the first text; fails the test after 10 s. */
+    /** Waits for the first text; fails the test after {@link #PATIENCE}. */
     public RecordingSink awaitText() {
-        return await(texted, Duration.ofSeconds(10), "TextDelta");
+        return await(texted, PATIENCE, "TextDelta");
     }
 
     private RecordingSink await(CountDownLatch latch, Duration timeout, String what) {
@@ -50,8 +53,9 @@ public final class RecordingSink implements Consumer<InferenceEvent> {
         return this;
     }
 
+    /** Waits for Finished or Failed; fails the test after {@link #PATIENCE}. */
     public RecordingSink awaitEnd() {
-        return awaitEnd(Duration.ofSeconds(10));
+        return awaitEnd(PATIENCE);
     }
 
     public boolean ended() {

@@ -7,18 +7,24 @@ import dev.tandem.testkit.FakeUpstream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Configurations pointing at the fakes, with short timeouts so fault tests take milliseconds. */
+/**
+ * Configurations pointing at the fakes, with timeouts short enough that fault tests take a second or two, and long
+ * enough that a fake's prompt answer meets them on a loaded machine ten times slower than a quiet one.
+ */
 public final class Upstreams {
     private Upstreams() {}
 
-    /** Timeouts of a second or less, 3 attempts within 5 s, 20–200 ms backoff, a circuit of 5 open 500 ms, 8 at once. */
+    /**
+     * Connect, first-byte and idle timeouts of 1 s and a reply timeout of 2 s (a fault the tests inject lasts 3 s or
+     * more), 3 attempts within 20 s, 20–200 ms backoff, a circuit of 5 open 500 ms, 8 at once.
+     */
     public static Resilience fast() {
         return Defaults.CONFIG.remotes().get("anthropic").resilience().toBuilder()
                 .withConnectTimeouts(1_000, 1_000)
-                .withIdleTimeoutMs(400)
-                .withReplyTimeoutMs(1_000)
+                .withIdleTimeoutMs(1_000)
+                .withReplyTimeoutMs(2_000)
                 .withWholeReplyMaxTokens(4096)
-                .withMaxAttempts(3, 5_000)
+                .withMaxAttempts(3, 20_000)
                 .withBackoff(20, 200, 0.2)
                 .withCircuit(5, 500)
                 .withMaxConcurrent(8)

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * process, the file its output goes to, and its port once it is ready.
  */
 record ChildServer(Process process, Path out, int port) {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+    /** The start-up line, as text or as JSON (which writes each / as \/). */
+    private static final Pattern LISTENING = Pattern.compile("listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
 
     /** Starts {@code Main --config config}, output into a file in {@code dir}, and waits until /ready says 200. */
     static ChildServer start(Path config, Path dir) throws Exception {
@@ -45,7 +46,7 @@ record ChildServer(Process process, Path out, int port) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + (anthropic ? "/v1/messages" : "/v1/chat/completions")))
                 .header("content-type", "application/json").header("x-request-id", id)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10));
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60)); // a bound for a loaded machine
         return anthropic ? b.header("x-api-key", secret).build() : b.header("authorization", "Bearer " + secret).build();
     }
 

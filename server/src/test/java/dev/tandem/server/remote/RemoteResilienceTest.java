@@ -6,6 +6,7 @@ import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.CircuitState;
 import dev.tandem.server.core.ErrorKind;
 import dev.tandem.server.core.InferenceEvent;
+import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
 import dev.tandem.server.fakes.Upstreams;
@@ -89,7 +90,7 @@ class RemoteResilienceTest {
 
     @Test
     void aRetryAfterLongerThanTheRetryBudgetIsNotWaitedFor() {
-        // Given a 429 asking for a minute while the retry budget is 5 s
+        // Given a 429 asking for a minute while the retry budget is 20 s
         anthropic.enqueue(new Status(429, "rate_limit_error", "slow down", Map.of("retry-after", "60")));
         RecordingSink sink = run(claude());
         // Then it fails at once (the router can fall back), carrying the hint for the caller
@@ -140,7 +141,7 @@ class RemoteResilienceTest {
 
     @Test
     void aStreamSlowerThanTheFirstByteTimeoutIsNotCut() {
-        // Given a slow but live stream: 12 frames 150 ms apart, 1.8 s in all (first-byte timeout 1 s, idle 400 ms)
+        // Given a slow but live stream: frames 150 ms apart, over a second in all (first-byte and idle timeouts 1 s)
         anthropic.enqueue(new Trickle(Duration.ofMillis(150), ANSWER));
         RecordingSink sink = run(claude());
         assertThat(sink.text()).isEqualTo("one two three");
@@ -149,7 +150,7 @@ class RemoteResilienceTest {
 
     @Test
     void aStallBeforeTheFirstTokenIsRetriedInvisibly() {
-        // Given an upstream that sends message_start and then goes silent for 3 s (idle timeout 400 ms)
+        // Given an upstream that sends message_start and then goes silent for 3 s (idle timeout 1 s)
         anthropic.answerByDefault(ANSWER).enqueue(new StallMidStream(0, Duration.ofSeconds(3), ANSWER));
         RecordingSink sink = run(claude());
         assertThat(sink.text()).isEqualTo("one two three");
@@ -224,23 +225,24 @@ class RemoteResilienceTest {
 
     @Test
     void aWholeAnswerMayTakeLongerThanTheFirstByteTimeoutButNotThanTheReplyTimeout() {
-        // Given an answer that is ready after 800 ms, a first-byte timeout of 300 ms and a reply timeout of 3 s
+        // Given an answer that is ready after 2 s, a first-byte timeout of 500 ms and a reply timeout of 20 s
+        // (margins that hold on a machine ten times slower: the timeouts never race the fake's prompt answers)
         Resilience patient = Upstreams.fast().toBuilder()
-                .withConnectTimeouts(1_000, 300)
-                .withReplyTimeoutMs(3_000)
+                .withConnectTimeouts(1_000, 500)
+                .withReplyTimeoutMs(20_000)
                 .withCircuit(5, 300)
                 .build();
-        anthropic.answerByDefault(ANSWER).enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
+        anthropic.answerByDefault(ANSWER).enqueue(new SlowFirstByte(Duration.ofSeconds(2), ANSWER));
         // Then a caller that waits for the whole answer gets it at the first attempt
         assertThat(runUnstreamed(claude(patient)).text()).isEqualTo("one two three");
         assertThat(anthropic.requests()).isEqualTo(1);
-        // And with a reply timeout of 300 ms the attempt times out and the next one answers
+        // And with a reply timeout of 1.5 s the attempt on an answer ready after 10 s times out and the next one answers
         Resilience hasty = Upstreams.fast().toBuilder()
-                .withConnectTimeouts(1_000, 3_000)
-                .withReplyTimeoutMs(300)
+                .withConnectTimeouts(1_000, 20_000)
+                .withReplyTimeoutMs(1_500)
                 .withCircuit(5, 300)
                 .build();
-        anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
+        anthropic.enqueue(new SlowFirstByte(Duration.ofSeconds(10), ANSWER));
         RecordingSink sink = runUnstreamed(claude(hasty));
         assertThat(sink.text()).isEqualTo("one two three");
         assertThat(anthropic.requests()).isEqualTo(3);
@@ -248,10 +250,10 @@ class RemoteResilienceTest {
 
     @Test
     void aWholeAnswerCutShortResetOrNotJsonIsRetriedInvisibly() {
-        // Given a body that stops halfway and goes silent (idle timeout 400 ms), one reset halfway, one that is not JSON
+        // Given a body that stops halfway and goes silent (idle timeout 1 s), one reset halfway, one that is not JSON
         anthropic.answerByDefault(ANSWER).enqueue(
                 new StallMidStream(0, Duration.ofSeconds(3), ANSWER), new ResetMidStream(0, ANSWER), new MalformedJson(0, ANSWER));
-        Resilience fourAttempts = Upstreams.fast().toBuilder().withMaxAttempts(4, 5_000).build();
+        Resilience fourAttempts = Upstreams.fast().toBuilder().withMaxAttempts(4, 20_000).build();
         RecordingSink sink = runUnstreamed(claude(fourAttempts));
         // Then the fourth attempt answers and the caller sees one clean answer
         assertThat(anthropic.requests()).isEqualTo(4);
@@ -297,8 +299,9 @@ class RemoteResilienceTest {
 
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndAHalfOpenProbeClosesIt() throws Exception {
-        // Given one attempt per call, a circuit that opens after 2 failures and probes after 300 ms
-        Resilience r = Upstreams.fast().toBuilder().withMaxAttempts(1, 5_000).withCircuit(2, 300).build();
+        // Given one attempt per call, a circuit that opens after 2 failures and probes after 2 s (the third call
+        // must come while it is open: 2 s hold for a machine ten times slower)
+        Resilience r = Upstreams.fast().toBuilder().withMaxAttempts(1, 20_000).withCircuit(2, 2_000).build();
         RemoteBackend backend = claude(r);
         anthropic.answerByDefault(ANSWER).enqueue(new Status(500, "api_error", "boom", Map.of()), new Status(500, "api_error", "boom", Map.of()));
         run(backend);
@@ -310,25 +313,24 @@ class RemoteResilienceTest {
         assertThat(rejected.failed().error().getMessage()).contains("circuit open");
         assertThat(anthropic.connections()).isEqualTo(2);
         // Then after the delay a probe goes through and closes the circuit
-        Thread.sleep(350);
+        Thread.sleep(2_100); // the circuit's own delay: any longer sleep is as good
         assertThat(run(backend).text()).isEqualTo("one two three");
-        for (int i = 0; i < 12_000 && backend.circuitState() != CircuitState.CLOSED; i++) {
-            Thread.sleep(5); // the breaker records the success just after Finished reached the sink
-        }
-        assertThat(backend.circuitState()).isEqualTo(CircuitState.CLOSED);
+        // (the breaker records the success just after Finished reached the sink)
+        Await.until(() -> backend.circuitState() == CircuitState.CLOSED, "a closed circuit");
     }
 
     @Test
     void theBulkheadBoundsConcurrentCalls() throws Exception {
-        // Given at most one concurrent call, and one slow call in flight
+        // Given at most one concurrent call, and one slow call in flight (3 s: the second call comes within them
+        // on a machine ten times slower)
         Resilience r = Upstreams.fast().toBuilder()
-                .withConnectTimeouts(1_000, 3_000)
-                .withReplyTimeoutMs(3_000)
+                .withConnectTimeouts(1_000, 20_000)
+                .withReplyTimeoutMs(20_000)
                 .withCircuit(5, 300)
                 .withMaxConcurrent(1)
                 .build();
         RemoteBackend backend = claude(r);
-        anthropic.enqueue(new SlowFirstByte(Duration.ofMillis(800), ANSWER));
+        anthropic.enqueue(new SlowFirstByte(Duration.ofSeconds(3), ANSWER));
         RecordingSink slow = new RecordingSink();
         backend.start(Requests.streamedChat("claude-sonnet-4-5", "slow").build(), slow);
         for (int i = 0; i < 12_000 && anthropic.requests() < 1; i++) {
@@ -397,21 +399,23 @@ class RemoteResilienceTest {
 
     @Test
     void cancelStopsTheStream() throws Exception {
-        anthropic.enqueue(new Trickle(Duration.ofMillis(100), ANSWER));
+        // Given a stream that lasts seconds after its first text (frames 500 ms apart, idle timeout 5 s)
+        anthropic.enqueue(new Trickle(Duration.ofMillis(500), ANSWER));
         RecordingSink sink = new RecordingSink();
-        Backend.Call call = claude().start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
+        RemoteBackend patient = claude(Upstreams.fast().toBuilder().withIdleTimeoutMs(5_000).build());
+        Backend.Call call = patient.start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
         sink.awaitText();
         call.cancel();
         int seen = sink.events().size();
-        Thread.sleep(600);
+        Thread.sleep(1_200); // two more frames would have come
         assertThat(sink.events()).hasSize(seen);
         assertThat(sink.ended()).isFalse();
     }
 
     @Test
     void cancelDuringABackoffMeansNoFurtherAttempt() throws Exception {
-        // Given a 503 whose retry would come after 300 ms
-        Resilience r = Upstreams.fast().toBuilder().withBackoff(300, 300, 0.0).build();
+        // Given a 503 whose retry would come after 2 s (the cancel comes within them on a machine ten times slower)
+        Resilience r = Upstreams.fast().toBuilder().withBackoff(2_000, 2_000, 0.0).build();
         anthropic.answerByDefault(ANSWER).enqueue(new Status(503, "api_error", "unavailable", Map.of()));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = claude(r).start(Requests.streamedChat("claude-sonnet-4-5", "count").build(), sink);
@@ -421,7 +425,7 @@ class RemoteResilienceTest {
         // When the client goes away during the backoff
         Thread.sleep(50);
         call.cancel();
-        Thread.sleep(600);
+        Thread.sleep(2_500); // past the backoff: a retry would have been sent by now
         // Then the retry never happens and nothing reaches the sink
         assertThat(anthropic.requests()).isEqualTo(1);
         assertThat(sink.events()).isEmpty();

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.server.Hog;
 import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.SchemaCheck;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -29,14 +27,9 @@ class ComplianceServerIT extends HybridServerSetup {
 
     @Test
     void noUpstreamConnectionEvenWhenSaturatedAndAskedForRemote() throws Exception {
-        // Given the only slot held by a long stream
-        HttpRequest hog = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
-                .build();
-        HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
-        try {
+        // Given the only slot held by a stream that lasts until the test closes it
+        try (Hog held = Hog.start(server)) {
+            assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
             // When asked for the local model while busy: 429 / 529 with Retry-After, never a remote answer
             HttpResponse<String> busy = server.post("/v1/chat/completions",
                     "{\"model\":\"auto\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -65,8 +58,6 @@ class ComplianceServerIT extends HybridServerSetup {
                             + "\"image_url\":{\"url\":\"http://x/y.png\"}}]}]}");
             assertThat(image.statusCode()).isEqualTo(400);
             assertThat(image.body()).contains("local-only");
-        } finally {
-            held.body().close();
         }
         // Then not a single connection reached either upstream
         assertThat(anthropic.connections()).isZero();

@@ -7,11 +7,9 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.tandem.server.Hog;
 import dev.tandem.server.TestServer;
 import dev.tandem.testkit.FakeUpstream.Answer;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -48,13 +46,8 @@ class HybridServerIT extends HybridServerSetup {
     void aBusyEngineOverflowsToTheRemoteAndTrafficReturnsWhenItDrains() throws Exception {
         anthropic.answerByDefault(Answer.text("Overflow", " answer.").withUsage(9, 2));
         String chat = "{\"model\":\"tiny\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        // Given the only slot held by a long stream
-        HttpRequest hog = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8000,\"ignore_eos\":true,\"stream\":true}"))
-                .build();
-        HttpResponse<InputStream> held = server.http().send(hog, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(held.statusCode()).isEqualTo(200);
+        // Given the only slot held by a stream that lasts until the test closes it
+        Hog held = Hog.start(server);
         assertThat(server.awaitRunning(1, Duration.ofSeconds(60))).isTrue();
 
         // When a chat request for the local model comes, in either dialect
@@ -77,7 +70,7 @@ class HybridServerIT extends HybridServerSetup {
         assertThat(narrowed.headers().firstValue("retry-after")).isPresent();
 
         // And once the engine drains, the local model serves again
-        held.body().close();
+        held.close();
         assertThat(server.awaitIdle(Duration.ofSeconds(60))).isTrue();
         HttpResponse<String> back = server.post("/v1/chat/completions", chat);
         assertThat(back.statusCode()).isEqualTo(200);

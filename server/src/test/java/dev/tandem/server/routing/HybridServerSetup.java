@@ -35,7 +35,8 @@ abstract class HybridServerSetup {
         s.put("remotes.anthropic.apiKey", anthropic.apiKey());
         s.put("remotes.openai.baseUrl", openai.baseUrl());
         s.put("remotes.openai.apiKey", openai.apiKey());
-        server = TestServer.start(dir, s, TestServer.longContext(), Engines::open, true);
+        // a window no test outlives: the saturation tests hold the one slot with a Hog until they close it
+        server = TestServer.start(dir, s, TestServer.hogContext(), Engines::open, true);
     }
 
     @AfterAll

@@ -15,6 +15,7 @@ import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.Policy;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.core.Sampling;
+import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.Defaults;
 import dev.tandem.server.fakes.RecordingSink;
 import dev.tandem.server.fakes.Requests;
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.Test;
  */
 class RealEngineOverflowIT {
     private static final String MODEL = "tiny-local";
+    /** A window no test outlives (see TestServer.hogContext()): the hogs hold their slots until the test cancels them. */
+    private static final int WINDOW = 65_536;
     private static LocalModel model;
     private static LocalBackend local;
     private static Supplier<EngineLoad> load;
@@ -52,8 +55,7 @@ class RealEngineOverflowIT {
     @BeforeAll
     static void loadEngine() throws Exception {
         Path dir = Files.createTempDirectory("tandem-routing-");
-        // Big enough that a 1,500-token generation takes a while on a CPU, small enough to load in a second
-        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withHiddenSize(256).withIntermediateSize(512).withLayers(4).withMaxPositions(2048));
+        CheckpointGenerator.write(dir, GeneratorOptions.tiny().withMaxPositions(WINDOW));
         EngineSettings settings = Defaults.CONFIG.engine().toBuilder()
                 .withCheckpoint(dir.toString())
                 .withModelId(MODEL)
@@ -104,31 +106,27 @@ class RealEngineOverflowIT {
 
     /** A chat whose prompt alone is longer than the local window. */
     private static InferenceRequest longPrompt() {
-        return Requests.chat("auto", "def fib(n): return n ".repeat(1500)).withMaxTokens(16).withStream(true).build();
+        String text = "def fib(n): return n ";
+        while (model.engine().tokenizer().encode(text, false).length <= WINDOW) {
+            text = text + text;
+        }
+        return Requests.chat("auto", text).withMaxTokens(16).withStream(true).build();
     }
 
     /** Fills the one running and the one waiting slot with long generations. */
     private static List<Backend.Call> saturate() throws InterruptedException {
         // an earlier test's last answer may still hold its slot for a step after its Finished arrived
-        for (int i = 0; i < 1000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
-            Thread.sleep(10);
-        }
-        Backend.Call running = local.start(request(MODEL, 1500, true), e -> { });
-        Backend.Call waiting = local.start(request(MODEL, 1500, true), e -> { });
-        for (int i = 0; i < 12_000 && !(load.get().running() == 1 && load.get().waiting() == 1); i++) {
-            Thread.sleep(5);
-        }
-        assertThat(load.get().running()).isEqualTo(1);
-        assertThat(load.get().waiting()).isEqualTo(1);
+        Await.until(() -> load.get().running() == 0 && load.get().waiting() == 0, "an idle engine");
+        // as many tokens as the window holds after the prompt: only drain() ends them
+        Backend.Call running = local.start(request(MODEL, WINDOW - 64, true), e -> { });
+        Backend.Call waiting = local.start(request(MODEL, WINDOW - 64, true), e -> { });
+        Await.until(() -> load.get().running() == 1 && load.get().waiting() == 1, "one running and one waiting");
         return List.of(running, waiting);
     }
 
     private static void drain(List<Backend.Call> calls) throws InterruptedException {
         calls.forEach(Backend.Call::cancel);
-        for (int i = 0; i < 6_000 && (load.get().running() > 0 || load.get().waiting() > 0); i++) {
-            Thread.sleep(10);
-        }
-        assertThat(load.get().running() + load.get().waiting()).isZero();
+        Await.until(() -> load.get().running() == 0 && load.get().waiting() == 0, "the engine drained");
     }
 
     @Test
@@ -137,7 +135,7 @@ class RealEngineOverflowIT {
         // Given an idle engine: the local model serves
         RecordingSink idle = new RecordingSink();
         router.start(request("auto", 8, false), idle);
-        idle.awaitEnd(Duration.ofSeconds(20));
+        idle.awaitEnd();
         assertThat(idle.started().backend()).isEqualTo("local");
         assertThat(idle.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(idle.events().get(idle.events().size() - 1)).isInstanceOf(InferenceEvent.Finished.class);
@@ -157,7 +155,7 @@ class RealEngineOverflowIT {
         drain(hogs);
         RecordingSink back = new RecordingSink();
         router.start(request(MODEL, 8, false), back);
-        back.awaitEnd(Duration.ofSeconds(20));
+        back.awaitEnd();
         assertThat(back.started().backend()).isEqualTo("local");
         assertThat(back.started().route()).isEqualTo(RouteReason.PRIMARY);
         assertThat(anthropic.requests()).isEqualTo(1);
@@ -166,7 +164,7 @@ class RealEngineOverflowIT {
     @Test
     void aRequestLongerThanTheLocalWindowGoesRemoteAsCapability() {
         Router router = router(Policy.PREFER_LOCAL);
-        // Given a prompt longer than the local context window (2,048)
+        // Given a prompt longer than the local context window
         RecordingSink sink = new RecordingSink();
         router.start(longPrompt(), sink);
         sink.awaitEnd();

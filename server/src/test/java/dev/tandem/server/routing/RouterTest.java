@@ -374,7 +374,8 @@ class RouterTest {
     @Test
     void cancellingARoutedRemoteCallStopsItsStream() throws Exception {
         Router router = router(Policy.PREFER_LOCAL);
-        anthropic.enqueue(new dev.tandem.testkit.FakeUpstream.Trickle(Duration.ofMillis(100),
+        // (frames 300 ms apart: the stream lasts seconds after its first text, within the idle timeout of 1 s)
+        anthropic.enqueue(new dev.tandem.testkit.FakeUpstream.Trickle(Duration.ofMillis(300),
                 Answer.text("a", "b", "c", "d", "e", "f").withUsage(5, 6)));
         RecordingSink sink = new RecordingSink();
         Backend.Call call = router.start(chat("claude-sonnet-4-5"), sink);

@@ -8,6 +8,7 @@ import dev.tandem.server.fakes.TestPostgres;
 import dev.tandem.server.ops.Postgres;
 import dev.tandem.server.ops.StoreCalls;
 import dev.tandem.server.ops.StoreObserver;
+import dev.tandem.server.ops.StoreUnavailableException;
 import dev.tandem.testkit.LocalPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +70,15 @@ class RetryingUsageLedgerTest {
         return new PostgresUsageLedger(new StoreCalls(pool, StoreObserver.NONE));
     }
 
+    private boolean storeAnswers() {
+        try {
+            store().rows(null, null, 1);
+            return true;
+        } catch (StoreUnavailableException stillBroken) {
+            return false;
+        }
+    }
+
     @Test
     void rowsWrittenWhileTheStoreIsAwayArriveOnceWhenItComesBack() throws Exception {
         RetryingUsageLedger ledger = ledger(100);
@@ -110,6 +120,8 @@ class RetryingUsageLedgerTest {
 
         // and one of them had in fact reached the store before (its answer lost): the file repeats it
         pg.restart();
+        // (the pool may still hold connections the stop broke: each failed call drops one, until one answers)
+        Await.until(this::storeAnswers, "the store back");
         UsageRecord landed = row("landed-before", 0.25);
         store().record(landed);
         Files.writeString(pendingFile(), RetryingUsageLedger.toJson(landed) + "\n", java.nio.file.StandardOpenOption.APPEND);

@@ -134,16 +134,17 @@ class PostgresRateLimitsTest extends RateLimitsContract {
 
     @Test
     void theSlotsOfAReplicaThatDiedAreFreedWhenItsLeasesExpire() throws Exception {
-        // Given a replica holding the key's only slot, with leases of 3 s
+        // Given a replica holding the key's only slot, with leases of 9 s (renewed every 3 s: a renewal may come
+        // 6 s late on a loaded machine before the lease lapses)
         Caller k = key(null, null, 1);
-        Replica dying = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(3), "dying");
-        RateLimits survivor = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(3), "survivor").limits();
+        Replica dying = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(9), "dying");
+        RateLimits survivor = replica(TimeMeter.SYSTEM_MILLISECONDS, Duration.ofSeconds(9), "survivor").limits();
         assertThat(dying.limits().admit(k, false)).isInstanceOf(RateLimits.Admission.Admitted.class);
-        // while it lives it renews the lease (every second): the slot stays taken past the TTL
-        long renewedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4000);
+        // while it lives it renews the lease: the slot stays taken past the TTL
+        long renewedUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(11);
         while (System.nanoTime() < renewedUntil) {
             assertThat(survivor.admit(k, false)).isInstanceOf(RateLimits.Admission.Refused.class);
-            Thread.sleep(250);
+            Thread.sleep(500);
         }
 
         // When it loses the store and stops, so nothing is given back and nothing renewed

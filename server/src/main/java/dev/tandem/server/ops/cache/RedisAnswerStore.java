@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -24,7 +25,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * {@code tandem:answer:<SHA-256 of the canonical request>}, each for {@code cache.ttlSeconds}; answers
  * larger than {@code cache.redis.maxAnswerBytes} are not kept. Redis failing never fails a request: a
  * lookup that fails is a miss, a write that fails is dropped; each failure is counted, and logged at
- * WARN at most once a minute. Writes go out on one background thread (a bounded queue; dropped when
+ * WARN at most once a minute; a lost connection drops the pool's idle ones too (a restarted Redis
+ * costs one miss, not one per pooled connection). Writes go out on one background thread (a bounded queue; dropped when
  * full), so no backend's thread waits for Redis.
  */
 final class RedisAnswerStore implements AnswerStore {
@@ -123,6 +125,11 @@ final class RedisAnswerStore implements AnswerStore {
 
     private void failed(String what, Exception e) {
         onError.run();
+        if (e instanceof JedisConnectionException) {
+            // Redis went away (or restarted): the idle connections are dead too; drop them now rather
+            // than fail one request for each
+            redis.getPool().clear();
+        }
         long last = lastWarn.get();
         long now = System.nanoTime();
         if (now - last >= WARN_EVERY_NANOS && lastWarn.compareAndSet(last, now)) {

@@ -17,6 +17,9 @@ public record CacheConfig(boolean enabled, CacheKind kind, long ttlSeconds, long
         Assert.notNull(kind, "cache.kind");
         Assert.notNull(redis, "cache.redis");
         Assert.isTrue(ttlSeconds >= 1 && maxEntries >= 1, "cache.ttlSeconds and cache.maxEntries must be >= 1");
+        if (enabled && kind == CacheKind.REDIS) {
+            redis.uri(); // a missing or malformed URL is a configuration error at start-up, not a cache that never hits
+        }
     }
 
     public static Builder builder() {

@@ -188,20 +188,12 @@ class SharedCacheIT {
         } finally {
             redis.startAgain();
         }
-        // Then, Redis back, the cache works again: each replica's dead connections cost it one miss at
-        // most, so soon an answer made through A is kept and replayed by B
-        int[] attempt = {0};
-        await("an answer made through A replayed by B after the restart", () -> {
-            attempt[0]++;
-            long before = answersInRedis();
-            assertThat(greedy(a(), key, "after redis woke " + attempt[0], "up-a-" + attempt[0]).statusCode()).isEqualTo(200);
-            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            while (System.nanoTime() < deadline && answersInRedis() == before) {
-                Thread.onSpinWait();
-            }
-            return cached(greedy(b(), key, "after redis woke " + attempt[0], "up-b-" + attempt[0]));
-        });
-        assertThat(attempt[0]).as("attempts").isLessThanOrEqualTo(3);
+        // Then, Redis back, the cache works again by itself: each replica's dead connections cost it a
+        // miss and a second's rest, after which A keeps its answer and B replays it
+        int[] sent = {0};
+        await("A serving its own answer from Redis again", () ->
+                cached(greedy(a(), key, "after redis woke", "up-a-" + ++sent[0])));
+        await("B replaying it", () -> cached(greedy(b(), key, "after redis woke", "up-b-" + ++sent[0])));
     }
 
     @Test

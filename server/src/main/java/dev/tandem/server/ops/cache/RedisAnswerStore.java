@@ -26,13 +26,16 @@ import redis.clients.jedis.util.JedisURIHelper;
  * larger than {@code cache.redis.maxAnswerBytes} are not kept. Redis failing never fails a request: a
  * lookup that fails is a miss, a write that fails is dropped; each failure is counted, and logged at
  * WARN at most once a minute; a lost connection drops the pool's idle ones too (a restarted Redis
- * costs one miss, not one per pooled connection). Writes go out on one background thread (a bounded queue; dropped when
+ * costs one miss, not one per pooled connection) and rests the store for a second (an unreachable
+ * Redis costs one request a timeout, not every request). Writes go out on one background thread (a bounded queue; dropped when
  * full), so no backend's thread waits for Redis.
  */
 final class RedisAnswerStore implements AnswerStore {
     static final String PREFIX = "tandem:answer:";
     private static final Logger log = LoggerFactory.getLogger(RedisAnswerStore.class);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** After a lost connection, Redis is left alone this long: an unreachable one costs one request a timeout, not each. */
+    private static final long REST_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final RedisClient redis;
     private final String where;
@@ -41,6 +44,7 @@ final class RedisAnswerStore implements AnswerStore {
     private final Runnable onError;
     private final ThreadPoolExecutor writer;
     private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private volatile long restUntil = System.nanoTime();
 
     RedisAnswerStore(CacheConfig config, Runnable onError) {
         RedisSettings settings = config.redis();
@@ -74,6 +78,9 @@ final class RedisAnswerStore implements AnswerStore {
 
     @Override
     public List<InferenceEvent> find(CacheKey key) {
+        if (resting()) {
+            return null;
+        }
         byte[] stored;
         try {
             stored = redis.get(redisKey(key));
@@ -95,7 +102,7 @@ final class RedisAnswerStore implements AnswerStore {
     @Override
     public void keep(CacheKey key, List<InferenceEvent> answer) {
         byte[] json = AnswerCodec.encode(answer);
-        if (json.length > maxAnswerBytes) {
+        if (json.length > maxAnswerBytes || resting()) {
             return;
         }
         byte[] redisKey = redisKey(key);
@@ -119,6 +126,10 @@ final class RedisAnswerStore implements AnswerStore {
         redis.close();
     }
 
+    private boolean resting() {
+        return System.nanoTime() - restUntil < 0;
+    }
+
     private static byte[] redisKey(CacheKey key) {
         return (PREFIX + key.digest()).getBytes(StandardCharsets.UTF_8);
     }
@@ -127,8 +138,9 @@ final class RedisAnswerStore implements AnswerStore {
         onError.run();
         if (e instanceof JedisConnectionException) {
             // Redis went away (or restarted): the idle connections are dead too; drop them now rather
-            // than fail one request for each
+            // than fail one request for each, and leave Redis alone for a moment
             redis.getPool().clear();
+            restUntil = System.nanoTime() + REST_NANOS;
         }
         long last = lastWarn.get();
         long now = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.tandem.server.core.Readiness;
 import dev.tandem.server.core.ResponseStore;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.OutcomeListener;
+import dev.tandem.server.ops.cache.AnswerStore;
 import dev.tandem.server.ops.cache.CachingBackend;
 import dev.tandem.server.ops.gate.AdminApi;
 import dev.tandem.server.ops.gate.AuthFilter;
@@ -58,6 +59,8 @@ public final class Operations implements AutoCloseable {
     private final RateLimits limits;
     private final Redactor redactor;
     private final List<OutcomeListener> listeners;
+    /** null when the cache is off. */
+    private final AnswerStore answers;
 
     private Operations(TandemConfig config, Stores stores, TandemMetrics metrics) {
         this.config = config;
@@ -70,6 +73,7 @@ public final class Operations implements AutoCloseable {
         this.responses = new RedactingResponseStore(stores.responses(config.responses()), redactor);
         this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
         this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
+        this.answers = config.cache().enabled() ? AnswerStore.open(config.cache(), metrics::cacheStoreError) : null;
     }
 
     /**
@@ -97,8 +101,8 @@ public final class Operations implements AutoCloseable {
     /** Wraps the dispatcher (the router): gate → observer → cache → dispatcher. */
     public Backend guardDispatcher(Backend dispatcher) {
         Backend b = dispatcher;
-        if (config.cache().enabled()) {
-            b = new CachingBackend(b, config.cache(), metrics::cacheHit, metrics::cacheMiss);
+        if (answers != null) {
+            b = new CachingBackend(b, config.cache().perKey(), answers, metrics::cacheHit, metrics::cacheMiss);
         }
         b = new ObservingBackend(b, listeners);
         return new GateBackend(b, auth, limits, config.limits().enabled(), listeners, metrics::gateRejected);
@@ -160,6 +164,9 @@ public final class Operations implements AutoCloseable {
 
     @Override
     public void close() {
+        if (answers != null) {
+            answers.close();
+        }
         responses.close();
         stores.close();
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.server.ops.cache.RedisSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -188,6 +189,8 @@ public final class ConfigLoader {
                 JsonNode value = field.getValue();
                 if (value.isTextual() && !value.asText().isEmpty() && SECRET_NAME.matcher(field.getKey()).matches()) {
                     field.setValue(new TextNode("****"));
+                } else if (value.isTextual() && value.asText().contains("://")) {
+                    field.setValue(new TextNode(RedisSettings.masked(value.asText()))); // a password in a URL's user part
                 } else {
                     mask(value);
                 }

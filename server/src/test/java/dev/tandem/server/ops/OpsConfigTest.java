@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.server.config.ConfigException;
+import dev.tandem.server.ops.cache.CacheKind;
 import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.ops.redaction.RedactionAction;
@@ -25,6 +26,7 @@ class OpsConfigTest {
         assertThat(c.redaction().remoteAction()).isEqualTo(RedactionAction.REDACT);
         assertThat(c.redaction().detectors()).contains("high_entropy", "private_key");
         assertThat(c.cache().perKey()).isTrue();
+        assertThat(c.cache().kind()).isEqualTo(CacheKind.MEMORY);
         assertThat(c.logging().format()).isEqualTo("text");
         assertThat(ConfigLoader.describeMasked(c)).doesNotContain("m-123");
     }
@@ -42,6 +44,21 @@ class OpsConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("remoteAction");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("logging.format", "xml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("logging.format");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("cache.kind", "memcached")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cache.kind");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("cache.kind", "redis")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cache.redis.url must be set");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("cache.kind", "redis", "cache.redis.url", "http://u:pw@h:1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cache.redis.url").hasMessageNotContaining("pw");
+    }
+
+    @Test
+    void theRedisUrlComesFromTheEnvironmentAndItsPasswordIsMasked() {
+        TandemConfig c = ConfigLoader.load(null, Map.of("TANDEM_REDIS_URL", "redis://tandem:hunter2@cache.internal:6379/2"),
+                Map.of("cache.kind", "redis"));
+        assertThat(c.cache().redis().uri().getHost()).isEqualTo("cache.internal");
+        assertThat(ConfigLoader.describeMasked(c)).doesNotContain("hunter2").contains("redis://tandem:****@cache.internal:6379/2");
+        assertThat(c.cache().redis().toString()).doesNotContain("hunter2");
     }
 
     @Test

@@ -1,14 +1,10 @@
 package dev.tandem.server.ops.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.server.core.Backend;
 import dev.tandem.server.core.InferenceEvent;
 import dev.tandem.server.core.InferenceRequest;
 import dev.tandem.server.core.RouteReason;
 import dev.tandem.server.ops.ForwardingBackend;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,22 +24,15 @@ import java.util.function.Consumer;
 public final class CachingBackend extends ForwardingBackend {
 
     private final boolean perKey;
-    private final Cache<CacheKey, List<InferenceEvent>> answers;
+    private final AnswerStore answers;
     private final Runnable onHit;
     private final Runnable onMiss;
 
-    public CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss) {
-        this(inner, config, onHit, onMiss, Ticker.systemTicker());
-    }
-
-    CachingBackend(Backend inner, CacheConfig config, Runnable onHit, Runnable onMiss, Ticker ticker) {
+    /** @param answers where answers are kept (this replica's memory or a shared Redis); the caller closes it */
+    public CachingBackend(Backend inner, boolean perKey, AnswerStore answers, Runnable onHit, Runnable onMiss) {
         super(inner);
-        this.perKey = config.perKey();
-        this.answers = Caffeine.newBuilder()
-                .ticker(ticker)
-                .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds()))
-                .maximumSize(config.maxEntries())
-                .build();
+        this.perKey = perKey;
+        this.answers = answers;
         this.onHit = onHit;
         this.onMiss = onMiss;
     }
@@ -54,7 +43,7 @@ public final class CachingBackend extends ForwardingBackend {
             return inner.start(request, sink);
         }
         CacheKey key = CacheKey.of(request, perKey);
-        List<InferenceEvent> cached = answers.getIfPresent(key);
+        List<InferenceEvent> cached = answers.find(key);
         if (cached != null) {
             onHit.run();
             return replay(cached, sink);
@@ -69,7 +58,7 @@ public final class CachingBackend extends ForwardingBackend {
                     keep.set(false);
                 }
                 if (event instanceof InferenceEvent.Finished && keep.get()) {
-                    answers.put(key, List.copyOf(recorded));
+                    answers.keep(key, List.copyOf(recorded));
                 }
             }
             sink.accept(event);

@@ -37,6 +37,7 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
     private final Counter gateRejections;
     private final Counter rateLimitRejections;
     private final Counter cache;
+    private final Counter cacheStoreErrors;
     private final Histogram storeLatency;
     private final Counter storeErrors;
 
@@ -72,6 +73,8 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
                 .labelNames("limit").register(registry);
         cache = Counter.builder().name("tandem_cache_requests").help("Response cache lookups")
                 .labelNames("result").register(registry);
+        cacheStoreErrors = Counter.builder().name("tandem_cache_store_errors")
+                .help("Failed calls to the shared answer cache (Redis); each request was served uncached").register(registry);
         storeLatency = Histogram.builder().name("tandem_store_operation_seconds")
                 .help("Calls to the shared store (PostgreSQL) by operation: keys.*, ledger.*, limits.*, store.ping")
                 .labelNames("operation").classicOnly()
@@ -205,6 +208,10 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
 
     public void cacheMiss() {
         cache.labelValues("miss").inc();
+    }
+
+    public void cacheStoreError() {
+        cacheStoreErrors.inc();
     }
 
     /** The Prometheus text format (version 0.0.4), as served on /metrics. */

@@ -29,7 +29,7 @@ class CachingBackendTest {
     final AtomicLong nanos = new AtomicLong();
 
     CachingBackend cache(CacheConfig config) {
-        return new CachingBackend(upstream, config, hits::incrementAndGet, misses::incrementAndGet, nanos::get);
+        return new CachingBackend(upstream, config.perKey(), new MemoryAnswerStore(config, nanos::get), hits::incrementAndGet, misses::incrementAndGet);
     }
 
     static InferenceRequest greedy(String text, String keyId) {
@@ -66,7 +66,7 @@ class CachingBackendTest {
         assertThat(upstream.received).hasSize(2);
         assertThat(((InferenceEvent.Started) other.get(0)).route()).isNotEqualTo(RouteReason.CACHE);
 
-        CachingBackend shared = cache(new CacheConfig(true, Defaults.CONFIG.cache().ttlSeconds(), Defaults.CONFIG.cache().maxEntries(), false));
+        CachingBackend shared = cache(Defaults.CONFIG.cache().toBuilder().withPerKey(false).build());
         run(shared, greedy("yo", "key_a"));
         run(shared, greedy("yo", "key_b"));
         assertThat(upstream.received).hasSize(3);
@@ -88,13 +88,13 @@ class CachingBackendTest {
         ScriptedBackend failing = ScriptedBackend.scripted("openai", r -> List.of(
                 new InferenceEvent.Started("openai", "g", 1),
                 new InferenceEvent.Failed(new ApiException(ErrorKind.UPSTREAM, "boom"))));
-        CachingBackend b = new CachingBackend(failing, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(failing, true, new MemoryAnswerStore(Defaults.CONFIG.cache()), hits::incrementAndGet, misses::incrementAndGet);
         run(b, greedy("x", "k"));
         run(b, greedy("x", "k"));
         assertThat(failing.received).hasSize(2);
 
         ScriptedBackend open = ScriptedBackend.holdingOpen("local", r -> ScriptedBackend.answer("local", "m", "abc", 1));
-        CachingBackend c = new CachingBackend(open, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend c = new CachingBackend(open, true, new MemoryAnswerStore(Defaults.CONFIG.cache()), hits::incrementAndGet, misses::incrementAndGet);
         c.start(greedy("y", "k"), e -> {}).cancel();
         // the engine finishing after the cancel must not store the partial answer
         open.lastSink.accept(new InferenceEvent.Finished(dev.tandem.server.core.StopReason.END_TURN,
@@ -117,7 +117,7 @@ class CachingBackendTest {
 
     @Test
     void entriesExpireAfterTheTtl() {
-        CachingBackend b = cache(new CacheConfig(true, 60L, Defaults.CONFIG.cache().maxEntries(), true));
+        CachingBackend b = cache(Defaults.CONFIG.cache().toBuilder().withTtlSeconds(60).build());
         run(b, greedy("hi", "k"));
         nanos.addAndGet(Duration.ofSeconds(61).toNanos());
         run(b, greedy("hi", "k"));
@@ -131,7 +131,7 @@ class CachingBackendTest {
         ScriptedBackend router = ScriptedBackend.scripted("router", r -> call.incrementAndGet() == 1
                 ? withRoute(ScriptedBackend.answer("anthropic", "claude", "remote", 4), RouteReason.SATURATED)
                 : ScriptedBackend.answer("local", "m", "local-" + call.get(), 4));
-        CachingBackend b = new CachingBackend(router, Defaults.CONFIG.cache(), hits::incrementAndGet, misses::incrementAndGet);
+        CachingBackend b = new CachingBackend(router, true, new MemoryAnswerStore(Defaults.CONFIG.cache()), hits::incrementAndGet, misses::incrementAndGet);
 
         // When the same deterministic request comes once while saturated and then twice normally
         run(b, greedy("hi", "k"));

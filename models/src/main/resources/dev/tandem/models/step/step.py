@@ -205,6 +205,13 @@ class Step(Module):
     pieces = max(1, torch.floordiv(rows * length + 8388607, 8388608))
     return max(16, torch.floordiv(rows + pieces - 1, pieces))
 
+  def heads_at_once(self: __torch__.Step, rows: int, length: int) -> bool:
+    # Whether a chunk's attention takes all KV heads in one batch (bmm): when their scores fit 2^22. A
+    # 128-token prompt's attention is ~1,100 small ops per step head by head; batched, its prefill took
+    # 0.83x the time at 2 threads and 0.95x at 1 (a 512-token chunk at 0: 0.94x / 0.99x, the same logits).
+    # Bigger batches were slower than head by head (1.36x for a 512-token chunk at 512, 2^22.6 scores)
+    return torch.le(self.num_kv_heads * rows * length, 4194304)
+
   def chunk_scratch(self: __torch__.Step, starts: List[int], lengths: List[int], dev: Device) -> Tensor:
     # One scores buffer for all of a step's chunks and layers, big enough for the largest row block:
     # allocated per layer, a 16 MB buffer was faulted in again each time (1.18x the chunk's time at 16k)
@@ -212,7 +219,11 @@ class Step(Module):
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
     for c in range(torch.len(lengths)):
       length = starts[c] + lengths[c]
-      size = max(size, self.row_block(group * lengths[c], length) * length)
+      rows = group * lengths[c]
+      if self.heads_at_once(rows, length):
+        size = max(size, self.num_kv_heads * rows * length)
+      else:
+        size = max(size, self.row_block(rows, length) * length)
     return torch.empty([size], dtype=self.dtype, device=dev)
 
   def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, run: int, start: int, own_mask: Tensor, scratch: Tensor) -> Tensor:
@@ -223,7 +234,7 @@ class Step(Module):
     # 512-token chunk after 15,872 tokens, 0.8x at 512 tokens from 0, the same at 128: the kernel ran
     # bfloat16 at ~50 GFLOP/s, the two products here at ~200 (benchmarks/results/step-perf.md).
     # run: the sequence's first pool block when its blocks follow one another (see run_start), else -1;
-    # scratch: at least row_block(n G, L) * L elements (chunk_scratch)
+    # scratch: room for the chunk's scores block (chunk_scratch)
     n = torch.size(q, 0)
     length = start + n
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
@@ -246,6 +257,13 @@ class Step(Module):
     # A block reads only the keys its last token may see: only its diagonal part of the chunk is masked,
     # and no product is spent on keys that every row of it masks
     rows = group * n
+    if self.heads_at_once(rows, length):
+      scores = torch.view(torch.narrow(scratch, 0, 0, self.num_kv_heads * rows * length), [self.num_kv_heads, rows, length])
+      torch.bmm(queries, torch.transpose(k, 1, 2), out=scores)                 # [K, n G, L]
+      torch.add_(torch.slice(scores, 2, start, length), own_mask)
+      probs = torch._softmax(scores, -1, False, out=scores)                     # in place, as below
+      out = torch.view(torch.bmm(probs, v), [self.num_kv_heads, n, group, self.head_dim])  # [K, n, G, d]
+      return torch.reshape(torch.permute(out, [1, 0, 2, 3]), [n, self.num_heads * self.head_dim])  # [n, H d]
     block = self.row_block(rows, length)
     heads = annotate(List[Tensor], [])
     for h in range(self.num_kv_heads):

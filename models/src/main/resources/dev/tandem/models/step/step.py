@@ -52,6 +52,7 @@ class Step(Module):
 
     # Which pool blocks each sequence reads and its causal rule, the same for every layer
     decode_blocks = torch.tensor(decode_tables, dtype=4, device=dev)            # [D * width]
+    decode_rows = self.decode_rows(decode_blocks, torch.size(kv, 3))           # [2 K D width]
     decode_mask = self.decode_mask(position_ids, decode_count, decode_width)    # [K D, 1, width * block_size]
     all_chunk_blocks = torch.tensor(chunk_tables, dtype=4, device=dev)         # the chunks' tables, one after another
     chunk_blocks = annotate(List[Tensor], [])
@@ -91,8 +92,8 @@ class Step(Module):
       # Each token attends over its own sequence's blocks: decode tokens as one batch, chunks one by one
       outputs = annotate(List[Tensor], [])
       if torch.gt(decode_count, 0):
-        outputs.append(self.attend_decode(torch.slice(q, 0, 0, decode_count), keys, values,
-                                          decode_blocks, decode_mask))          # [D, H d]
+        outputs.append(self.attend_decode(torch.slice(q, 0, 0, decode_count), torch.select(kv, 0, l),
+                                          decode_rows, decode_mask))            # [D, H d]
       row = decode_count
       for c in range(torch.len(chunk_lengths)):
         n = chunk_lengths[c]
@@ -188,7 +189,15 @@ class Step(Module):
     paged = torch.view(pool, [self.num_kv_heads, -1, self.block_size, self.head_dim])  # [K, blocks, block_size, d]
     return torch.index_select(paged, 1, blocks)                                 # [K, n_blocks, block_size, d]
 
-  def attend_decode(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
+  def decode_rows(self: __torch__.Step, blocks: Tensor, slots: int) -> Tensor:
+    # The decode tables as rows of one layer's pool seen as [2 K pool_blocks, block_size d]: every (keys |
+    # values, KV head) row block of every table entry, in that order, so one index_select gathers a layer's
+    # keys and values of all decode tokens, each row a contiguous block_size * d copy
+    pool_blocks = torch.floordiv(slots, self.block_size)
+    heads = torch.mul(torch.arange(2 * self.num_kv_heads, dtype=4, device=ops.prim.device(blocks)), pool_blocks)  # [2 K]
+    return torch.reshape(torch.add(torch.unsqueeze(heads, 1), torch.unsqueeze(blocks, 0)), [-1])  # [2 K D width]
+
+  def attend_decode(self: __torch__.Step, q: Tensor, pool: Tensor, rows: Tensor, mask: Tensor) -> Tensor:
     # Grouped-query attention of D single tokens as batched products: one batch entry per (KV head, token), its
     # G query heads the rows. The numbers scaled_dot_product_attention's CPU kernel gives: scores and their
     # exponentials in float32, the exponentials rounded to the compute dtype before they weight v, the sum
@@ -197,11 +206,14 @@ class Step(Module):
     # (scores rounded to bfloat16) changed greedy tokens against the float32 reference on a generated model
     count = torch.size(q, 0)
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
-    rows = self.num_kv_heads * count
-    k = torch.to(torch.reshape(self.gather(keys, blocks), [rows, -1, self.head_dim]), 6)    # [K D, L, d] float32
-    v = torch.to(torch.reshape(self.gather(values, blocks), [rows, -1, self.head_dim]), 6)  # [K D, L, d] float32
+    pairs = self.num_kv_heads * count
+    # pool: one layer's [2, K, S, d]; its blocks of the decode tables, keys then values, in float32
+    seen = torch.index_select(torch.view(pool, [-1, self.block_size * self.head_dim]), 0, rows)  # [2 K D width, bs d]
+    seen = torch.to(torch.view(seen, [2, pairs, -1, self.head_dim]), 6)         # [2, K D, L, d]
+    k = torch.select(seen, 0, 0)                                                # [K D, L, d]
+    v = torch.select(seen, 0, 1)                                                # [K D, L, d]
     queries = torch.permute(torch.view(torch.to(q, 6), [count, self.num_kv_heads, group, self.head_dim]), [1, 0, 2, 3])
-    queries = torch.reshape(queries, [rows, group, self.head_dim])              # [K D, G, d] float32
+    queries = torch.reshape(queries, [pairs, group, self.head_dim])             # [K D, G, d] float32
     scale = torch.div(1.0, torch.sqrt(float(self.head_dim)))
     scores = torch.baddbmm(mask, queries, torch.transpose(k, 1, 2), beta=1, alpha=scale)  # [K D, G, L]
     weights = torch.exp_(torch.sub(scores, torch.amax(scores, [-1], True)))    # [K D, G, L], 1 at each row's top

@@ -199,18 +199,20 @@ class Step(Module):
 
   def attend_decode(self: __torch__.Step, q: Tensor, pool: Tensor, rows: Tensor, mask: Tensor) -> Tensor:
     # Grouped-query attention of D single tokens as batched products: one batch entry per (KV head, token), its
-    # G query heads the rows. The numbers scaled_dot_product_attention's CPU kernel gives: scores and their
-    # exponentials in float32, the exponentials rounded to the compute dtype before they weight v, the sum
-    # over v in float32, divided by the float32 total. That kernel multiplied each (token, head) pair in MKL's
-    # bfloat16 gemv, which runs a slow generic path on this AMD CPU (20 % of a batch-8 step); HF's eager form
-    # (scores rounded to bfloat16) changed greedy tokens against the float32 reference on a generated model
+    # G query heads the rows. Close to what scaled_dot_product_attention's CPU kernel computes: scores and
+    # their exponentials in float32, the exponentials rounded to the compute dtype before they weight v, the
+    # float32 total divided out at the end (here after the weighted sum is rounded once more). That kernel
+    # multiplied each (token, head) pair in MKL's bfloat16 gemv, which runs a slow generic path on this AMD
+    # CPU (20 % of a batch-8 step). HF's eager form (scores rounded to bfloat16) changed greedy tokens
+    # against the float32 reference on a generated model; values stay in the compute dtype (a float32 copy
+    # would add twice their gathered size to a long context's transient memory, for no speed)
     count = torch.size(q, 0)
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
     pairs = self.num_kv_heads * count
-    # pool: one layer's [2, K, S, d]; its blocks of the decode tables, keys then values, in float32
+    # pool: one layer's [2, K, S, d]; its blocks of the decode tables, keys then values
     seen = torch.index_select(torch.view(pool, [-1, self.block_size * self.head_dim]), 0, rows)  # [2 K D width, bs d]
-    seen = torch.to(torch.view(seen, [2, pairs, -1, self.head_dim]), 6)         # [2, K D, L, d]
-    k = torch.select(seen, 0, 0)                                                # [K D, L, d]
+    seen = torch.view(seen, [2, pairs, -1, self.head_dim])                      # [2, K D, L, d]
+    k = torch.to(torch.select(seen, 0, 0), 6)                                   # [K D, L, d] float32
     v = torch.select(seen, 0, 1)                                                # [K D, L, d]
     queries = torch.permute(torch.view(torch.to(q, 6), [count, self.num_kv_heads, group, self.head_dim]), [1, 0, 2, 3])
     queries = torch.reshape(queries, [pairs, group, self.head_dim])             # [K D, G, d] float32
@@ -218,8 +220,8 @@ class Step(Module):
     scores = torch.baddbmm(mask, queries, torch.transpose(k, 1, 2), beta=1, alpha=scale)  # [K D, G, L]
     weights = torch.exp_(torch.sub(scores, torch.amax(scores, [-1], True)))    # [K D, G, L], 1 at each row's top
     total = torch.sum(weights, [-1], True)                                      # [K D, G, 1]
-    rounded = torch.to(torch.to(weights, self.dtype), 6)                        # as the compute dtype holds them
-    out = torch.to(torch.div_(torch.bmm(rounded, v), total), self.dtype)       # [K D, G, d]
+    weighted = torch.bmm(torch.to(weights, self.dtype), v)                      # [K D, G, d], summed in float32
+    out = torch.to(torch.div(torch.to(weighted, 6), total), self.dtype)        # [K D, G, d]
     out = torch.permute(torch.view(out, [self.num_kv_heads, count, group, self.head_dim]), [1, 0, 2, 3])  # [D, K, G, d]
     return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
 

@@ -11,6 +11,7 @@ import dev.tandem.server.core.ResponseStore;
 import dev.tandem.server.ops.ObservingBackend;
 import dev.tandem.server.ops.OutcomeListener;
 import dev.tandem.server.ops.cache.AnswerStore;
+import dev.tandem.server.ops.cache.AnswerStoreEvents;
 import dev.tandem.server.ops.cache.CachingBackend;
 import dev.tandem.server.ops.gate.AdminApi;
 import dev.tandem.server.ops.gate.AuthFilter;
@@ -73,7 +74,8 @@ public final class Operations implements AutoCloseable {
         this.responses = new RedactingResponseStore(stores.responses(config.responses()), redactor);
         this.auth = new Authenticator(keys, config.auth(), () -> metrics.gateRejected("auth"));
         this.listeners = List.of(new LedgerWriter(ledger, config.ledger().priceTable()), metrics);
-        this.answers = config.cache().enabled() ? AnswerStore.open(config.cache(), metrics::cacheStoreError) : null;
+        this.answers = config.cache().enabled() ? AnswerStore.open(config.cache(),
+                new AnswerStoreEvents(metrics::cacheStoreError, metrics::cacheWriteDropped)) : null;
     }
 
     /**

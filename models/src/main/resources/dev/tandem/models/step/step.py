@@ -47,11 +47,13 @@ class Step(Module):
     freqs = torch.mul(torch.unsqueeze(torch.to(position_ids, 6), 1), torch.unsqueeze(model[3], 0))  # [T, d/2]
     angles = torch.cat([freqs, freqs], -1)                                      # [T, d]
     cos = torch.unsqueeze(torch.to(torch.cos(angles), self.dtype), 1)           # [T, 1, d]
-    sin = torch.unsqueeze(torch.to(torch.sin(angles), self.dtype), 1)           # [T, 1, d]
+    sines = torch.sin(freqs)                                                    # [T, d/2]
+    sin = torch.unsqueeze(torch.to(torch.cat([torch.neg(sines), sines], -1), self.dtype), 1)  # [T, 1, d], see rope
 
     # Which pool blocks each sequence reads and its causal rule, the same for every layer
     decode_blocks = torch.tensor(decode_tables, dtype=4, device=dev)            # [D * width]
-    decode_mask = self.decode_mask(position_ids, decode_count, decode_width)    # [D, 1, 1, width * block_size]
+    decode_rows = self.decode_rows(decode_blocks, torch.size(kv, 3))           # [2 K D width]
+    decode_mask = self.decode_mask(position_ids, decode_count, decode_width)    # [K D, 1, width * block_size]
     all_chunk_blocks = torch.tensor(chunk_tables, dtype=4, device=dev)         # the chunks' tables, one after another
     chunk_blocks = annotate(List[Tensor], [])
     chunk_masks = annotate(List[Tensor], [])
@@ -91,8 +93,8 @@ class Step(Module):
       # Each token attends over its own sequence's blocks: decode tokens as one batch, chunks one by one
       outputs = annotate(List[Tensor], [])
       if torch.gt(decode_count, 0):
-        outputs.append(self.attend_decode(torch.slice(q, 0, 0, decode_count), keys, values,
-                                          decode_blocks, decode_mask))          # [D, H d]
+        outputs.append(self.attend_decode(torch.slice(q, 0, 0, decode_count), torch.select(kv, 0, l),
+                                          decode_rows, decode_mask))            # [D, H d]
       row = decode_count
       for c in range(torch.len(chunk_lengths)):
         n = chunk_lengths[c]
@@ -124,10 +126,9 @@ class Step(Module):
     return torch.mul(weight, torch.to(normed, self.dtype))
 
   def rope(self: __torch__.Step, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    # x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) for halves x1, x2 of each head
-    halves = torch.chunk(x, 2, -1)
-    rotated = torch.cat([torch.neg(halves[1]), halves[0]], -1)
-    return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
+    # x * cos + rotate_half(x) * sin with rotate_half(x) = cat(-x2, x1) for halves x1, x2 of each head, written
+    # as roll(x) * sin with sin's first half negated (built once per step; negation is exact)
+    return torch.add(torch.mul(x, cos), torch.mul(torch.roll(x, [torch.floordiv(self.head_dim, 2)], [-1]), sin))
 
   def project(self: __torch__.Step, x: Tensor, weight: Tensor) -> Tensor:
     # x W^T, W [out, in] as loaded, or in oneDNN's blocked layout (see pack)
@@ -153,12 +154,15 @@ class Step(Module):
     return weight
 
   def decode_mask(self: __torch__.Step, position_ids: Tensor, decode_count: int, width: int) -> Tensor:
-    # Decode token i may see its sequence's positions 0..positions[i] of the width * block_size gathered
+    # Decode token i may see its sequence's positions 0..positions[i] of the width * block_size gathered;
+    # one row per (KV head, token), as attend_decode's batched products count them
     length = width * self.block_size
     visible = torch.arange(length, dtype=4, device=ops.prim.device(position_ids))  # [L]
     own = torch.unsqueeze(torch.slice(position_ids, 0, 0, decode_count), 1)    # [D, 1]
     allowed = torch.le(torch.unsqueeze(visible, 0), own)                        # [D, L]
-    return torch.view(self.additive(allowed), [decode_count, 1, 1, length])    # [D, 1, 1, L]
+    zeros = torch.zeros([decode_count, length], dtype=6, device=ops.prim.device(position_ids))
+    blocked = torch.masked_fill(zeros, torch.logical_not(allowed), float("-inf"))  # [D, L] float32: attention scores' dtype
+    return torch.view(torch.repeat(blocked, [self.num_kv_heads, 1]), [self.num_kv_heads * decode_count, 1, length])  # [K D, 1, L]
 
   def chunk_mask(self: __torch__.Step, n: int, dev: Device) -> Tensor:
     # Token i of a chunk sees all positions before the chunk and the chunk's tokens 0..i: the causal rule
@@ -186,14 +190,40 @@ class Step(Module):
     paged = torch.view(pool, [self.num_kv_heads, -1, self.block_size, self.head_dim])  # [K, blocks, block_size, d]
     return torch.index_select(paged, 1, blocks)                                 # [K, n_blocks, block_size, d]
 
-  def attend_decode(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, mask: Tensor) -> Tensor:
-    # Grouped-query attention of D single tokens: the G query heads of a KV head are its "query rows"
+  def decode_rows(self: __torch__.Step, blocks: Tensor, slots: int) -> Tensor:
+    # The decode tables as rows of one layer's pool seen as [2 K pool_blocks, block_size d]: every (keys |
+    # values, KV head) row block of every table entry, in that order, so one index_select gathers a layer's
+    # keys and values of all decode tokens, each row a contiguous block_size * d copy
+    pool_blocks = torch.floordiv(slots, self.block_size)
+    heads = torch.mul(torch.arange(2 * self.num_kv_heads, dtype=4, device=ops.prim.device(blocks)), pool_blocks)  # [2 K]
+    return torch.reshape(torch.add(torch.unsqueeze(heads, 1), torch.unsqueeze(blocks, 0)), [-1])  # [2 K D width]
+
+  def attend_decode(self: __torch__.Step, q: Tensor, pool: Tensor, rows: Tensor, mask: Tensor) -> Tensor:
+    # Grouped-query attention of D single tokens as batched products: one batch entry per (KV head, token), its
+    # G query heads the rows. Close to what scaled_dot_product_attention's CPU kernel computes: scores and
+    # their exponentials in float32, the exponentials rounded to the compute dtype before they weight v, the
+    # float32 total divided out at the end (here after the weighted sum is rounded once more). That kernel
+    # multiplied each (token, head) pair in MKL's bfloat16 gemv, which runs a slow generic path on this AMD
+    # CPU (20 % of a batch-8 step). HF's eager form (scores rounded to bfloat16) changed greedy tokens
+    # against the float32 reference on a generated model; values stay in the compute dtype (a float32 copy
+    # would add twice their gathered size to a long context's transient memory, for no speed)
     count = torch.size(q, 0)
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
-    k = torch.transpose(torch.reshape(self.gather(keys, blocks), [self.num_kv_heads, count, -1, self.head_dim]), 0, 1)    # [D, K, L, d]
-    v = torch.transpose(torch.reshape(self.gather(values, blocks), [self.num_kv_heads, count, -1, self.head_dim]), 0, 1)  # [D, K, L, d]
-    queries = torch.view(q, [count, self.num_kv_heads, group, self.head_dim])   # [D, K, G, d]
-    out = torch.scaled_dot_product_attention(queries, k, v, mask)               # [D, K, G, d]
+    pairs = self.num_kv_heads * count
+    # pool: one layer's [2, K, S, d]; its blocks of the decode tables, keys then values
+    seen = torch.index_select(torch.view(pool, [-1, self.block_size * self.head_dim]), 0, rows)  # [2 K D width, bs d]
+    seen = torch.view(seen, [2, pairs, -1, self.head_dim])                      # [2, K D, L, d]
+    k = torch.to(torch.select(seen, 0, 0), 6)                                   # [K D, L, d] float32
+    v = torch.select(seen, 0, 1)                                                # [K D, L, d]
+    queries = torch.permute(torch.view(torch.to(q, 6), [count, self.num_kv_heads, group, self.head_dim]), [1, 0, 2, 3])
+    queries = torch.reshape(queries, [pairs, group, self.head_dim])             # [K D, G, d] float32
+    scale = torch.div(1.0, torch.sqrt(float(self.head_dim)))
+    scores = torch.baddbmm(mask, queries, torch.transpose(k, 1, 2), beta=1, alpha=scale)  # [K D, G, L]
+    weights = torch.exp_(torch.sub(scores, torch.amax(scores, [-1], True)))    # [K D, G, L], 1 at each row's top
+    total = torch.sum(weights, [-1], True)                                      # [K D, G, 1]
+    weighted = torch.bmm(torch.to(weights, self.dtype), v)                      # [K D, G, d], summed in float32
+    out = torch.to(torch.div(torch.to(weighted, 6), total), self.dtype)        # [K D, G, d]
+    out = torch.permute(torch.view(out, [self.num_kv_heads, count, group, self.head_dim]), [1, 0, 2, 3])  # [D, K, G, d]
     return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
 
   def row_block(self: __torch__.Step, rows: int, length: int) -> int:

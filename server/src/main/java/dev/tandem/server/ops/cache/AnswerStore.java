@@ -20,10 +20,10 @@ public interface AnswerStore extends AutoCloseable {
     void close();
 
     /** The store {@code config.kind} names. */
-    static AnswerStore open(CacheConfig config, Runnable onStoreError) {
+    static AnswerStore open(CacheConfig config, AnswerStoreEvents events) {
         return switch (config.kind()) {
             case MEMORY -> new MemoryAnswerStore(config);
-            case REDIS -> new RedisAnswerStore(config, onStoreError);
+            case REDIS -> new RedisAnswerStore(config, events);
         };
     }
 }

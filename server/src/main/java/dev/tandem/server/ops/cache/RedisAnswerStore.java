@@ -27,8 +27,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * lookup that fails is a miss, a write that fails is dropped; each failure is counted, and logged at
  * WARN at most once a minute; a lost connection drops the pool's idle ones too (a restarted Redis
  * costs one miss, not one per pooled connection) and rests the store for a second (an unreachable
- * Redis costs one request a timeout, not every request). Writes go out on one background thread (a bounded queue; dropped when
- * full), so no backend's thread waits for Redis.
+ * Redis costs one request a timeout, not every request). Writes go out on one background thread, so no
+ * backend's thread waits for Redis; an answer is not written (and is counted as dropped) when that thread's
+ * queue is full or Redis is resting, so a write queued before Redis went away does not wait out a timeout.
  */
 final class RedisAnswerStore implements AnswerStore {
     static final String PREFIX = "tandem:answer:";
@@ -36,23 +37,25 @@ final class RedisAnswerStore implements AnswerStore {
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** After a lost connection, Redis is left alone this long: an unreachable one costs one request a timeout, not each. */
     private static final long REST_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Writes waiting for the writer thread; more are dropped (Redis slower than answers finish). */
+    static final int WRITE_QUEUE = 256;
 
     private final RedisClient redis;
     private final String where;
     private final long ttlMs;
     private final int maxAnswerBytes;
-    private final Runnable onError;
+    private final AnswerStoreEvents events;
     private final ThreadPoolExecutor writer;
     private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private volatile long restUntil = System.nanoTime();
 
-    RedisAnswerStore(CacheConfig config, Runnable onError) {
+    RedisAnswerStore(CacheConfig config, AnswerStoreEvents events) {
         RedisSettings settings = config.redis();
         URI uri = settings.uri();
         this.where = RedisSettings.masked(settings.url());
         this.ttlMs = TimeUnit.SECONDS.toMillis(config.ttlSeconds());
         this.maxAnswerBytes = settings.maxAnswerBytes();
-        this.onError = onError;
+        this.events = events;
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(settings.connectTimeoutMs())
                 .socketTimeoutMillis(settings.timeoutMs())
@@ -68,11 +71,11 @@ final class RedisAnswerStore implements AnswerStore {
         pool.setMaxWait(Duration.ofMillis(settings.connectTimeoutMs())); // never queue a request behind a stuck pool
         this.redis = RedisClient.builder().hostAndPort(JedisURIHelper.getHostAndPort(uri)).clientConfig(client.build())
                 .poolConfig(pool).build();
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256), r -> {
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(WRITE_QUEUE), r -> {
             Thread t = new Thread(r, "tandem-cache-redis-writer");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        }, (write, executor) -> events.writeDropped().run());
         log.info("answer cache shared through Redis at {}", where);
     }
 
@@ -102,11 +105,15 @@ final class RedisAnswerStore implements AnswerStore {
     @Override
     public void keep(CacheKey key, List<InferenceEvent> answer) {
         byte[] json = AnswerCodec.encode(answer);
-        if (json.length > maxAnswerBytes || resting()) {
-            return;
+        if (json.length > maxAnswerBytes) {
+            return; // by configuration, not a loss
         }
         byte[] redisKey = redisKey(key);
         writer.execute(() -> {
+            if (resting()) {
+                events.writeDropped().run();
+                return;
+            }
             try {
                 redis.set(redisKey, json, SetParams.setParams().px(ttlMs));
             } catch (RuntimeException e) {
@@ -135,7 +142,7 @@ final class RedisAnswerStore implements AnswerStore {
     }
 
     private void failed(String what, Exception e) {
-        onError.run();
+        events.failed().run();
         if (e instanceof JedisConnectionException) {
             // Redis went away (or restarted): the idle connections are dead too; drop them now rather
             // than fail one request for each, and leave Redis alone for a moment

@@ -38,6 +38,7 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
     private final Counter rateLimitRejections;
     private final Counter cache;
     private final Counter cacheStoreErrors;
+    private final Counter cacheWritesDropped;
     private final Histogram storeLatency;
     private final Counter storeErrors;
 
@@ -75,6 +76,9 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
                 .labelNames("result").register(registry);
         cacheStoreErrors = Counter.builder().name("tandem_cache_store_errors")
                 .help("Failed calls to the shared answer cache (Redis); each request was served uncached").register(registry);
+        cacheWritesDropped = Counter.builder().name("tandem_cache_writes_dropped")
+                .help("Answers not written to the shared answer cache (Redis): its write queue was full, or it was "
+                        + "resting after a lost connection").register(registry);
         storeLatency = Histogram.builder().name("tandem_store_operation_seconds")
                 .help("Calls to the shared store (PostgreSQL) by operation: keys.*, ledger.*, limits.*, store.ping")
                 .labelNames("operation").classicOnly()
@@ -212,6 +216,11 @@ public final class TandemMetrics implements OutcomeListener, StoreObserver {
 
     public void cacheStoreError() {
         cacheStoreErrors.inc();
+    }
+
+    /** An answer the shared cache did not write (queue full, or Redis resting after a failure). */
+    public void cacheWriteDropped() {
+        cacheWritesDropped.inc();
     }
 
     /** The Prometheus text format (version 0.0.4), as served on /metrics. */

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.stream.IntStream;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 /** The Redis store on a real Redis: what it keeps, for how long, what it refuses to keep, and bad entries. */
@@ -21,6 +23,8 @@ class RedisAnswerStoreTest {
     static LocalRedis redis;
     static RedisClient client;
     final AtomicInteger errors = new AtomicInteger();
+    final AtomicInteger dropped = new AtomicInteger();
+    final AnswerStoreEvents events = new AnswerStoreEvents(errors::incrementAndGet, dropped::incrementAndGet);
 
     @BeforeAll
     static void start() {
@@ -37,7 +41,7 @@ class RedisAnswerStoreTest {
     RedisAnswerStore store(int maxAnswerBytes) {
         CacheConfig config = Defaults.CONFIG.cache().toBuilder().withKind(CacheKind.REDIS).withTtlSeconds(120)
                 .withRedis(new RedisSettings(redis.url(), 250, 250, maxAnswerBytes)).build();
-        return new RedisAnswerStore(config, errors::incrementAndGet);
+        return new RedisAnswerStore(config, events);
     }
 
     static CacheKey key(String text) {
@@ -96,9 +100,37 @@ class RedisAnswerStoreTest {
     void anUnreachableRedisIsAMissAndCounted() {
         CacheConfig config = Defaults.CONFIG.cache().toBuilder().withKind(CacheKind.REDIS)
                 .withRedis(new RedisSettings("redis://127.0.0.1:1", 250, 250, 1 << 20)).build();
-        try (RedisAnswerStore store = new RedisAnswerStore(config, errors::incrementAndGet)) {
+        try (RedisAnswerStore store = new RedisAnswerStore(config, events)) {
             assertThat(store.find(key("anything"))).isNull();
             assertThat(errors).hasValue(1);
         }
+    }
+
+    @Test
+    void answersBeyondAStalledWriterAreDroppedAndCountedNeverLostUnaccounted() throws Exception {
+        int answers = RedisAnswerStore.WRITE_QUEUE + 50;
+        try (RedisAnswerStore store = store(1 << 20)) {
+            // Redis stops answering writes for a second: the writer thread waits on its first SET (then times
+            // out and rests), so the queue fills and what comes after it is dropped
+            client.sendCommand(Protocol.Command.CLIENT, "PAUSE", "1000", "WRITE");
+            for (int i = 0; i < answers; i++) {
+                store.keep(key("stalled " + i), answer("a" + i));
+            }
+            // Every answer ends one way: written, dropped, or a failed write; none is lost uncounted
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (written(answers) + dropped.get() + errors.get() < answers) {
+                assertThat(System.nanoTime()).as("waiting for the writer to drain").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(dropped.get()).as("dropped").isGreaterThanOrEqualTo(answers - RedisAnswerStore.WRITE_QUEUE - 1);
+            assertThat(written(answers) + dropped.get() + errors.get()).isEqualTo(answers);
+        } finally {
+            client.sendCommand(Protocol.Command.CLIENT, "UNPAUSE"); // the next test's writes must not wait
+        }
+    }
+
+    static int written(int answers) {
+        return (int) IntStream.range(0, answers)
+                .filter(i -> client.exists(RedisAnswerStore.PREFIX + key("stalled " + i).digest())).count();
     }
 }

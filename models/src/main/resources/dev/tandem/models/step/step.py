@@ -65,6 +65,7 @@ class Step(Module):
       chunk_masks.append(self.chunk_mask(chunk_lengths[c], dev))                 # [n G, n]
       chunk_runs.append(self.run_start(chunk_tables, first, blocks))
       first = first + blocks
+    scratch = self.chunk_scratch(chunk_starts, chunk_lengths, dev)             # the chunks' scores, one row block at a time
 
     # Token embeddings
     x = torch.embedding(model[0], token_ids)                                    # [T, hidden]
@@ -98,7 +99,7 @@ class Step(Module):
       for c in range(torch.len(chunk_lengths)):
         n = chunk_lengths[c]
         outputs.append(self.attend_chunk(torch.slice(q, 0, row, row + n), keys, values,
-                                         chunk_blocks[c], chunk_runs[c], chunk_starts[c], chunk_masks[c]))  # [n, H d]
+                                         chunk_blocks[c], chunk_runs[c], chunk_starts[c], chunk_masks[c], scratch))  # [n, H d]
         row = row + n
       attention = outputs[0]                                                    # [T, H d]
       if torch.gt(torch.len(outputs), 1):
@@ -225,14 +226,45 @@ class Step(Module):
     out = torch.permute(torch.view(out, [self.num_kv_heads, count, group, self.head_dim]), [1, 0, 2, 3])  # [D, K, G, d]
     return torch.reshape(out, [count, self.num_heads * self.head_dim])          # [D, H d]
 
-  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, run: int, start: int, own_mask: Tensor) -> Tensor:
+  def row_block(self: __torch__.Step, rows: int, length: int) -> int:
+    # Query rows per block of a chunk's attention over `length` keys: at most 2^23 scores, the rows split
+    # evenly (a remainder block of a few rows multiplies as slowly as a full one). At 2 threads blocks of
+    # 2^23 scores took 0.88-0.91x the time of 2^21 (a 512-token chunk at 8k-16k): each product's threads
+    # repack the whole keys or values block for their share of rows, so more rows per block pay that once
+    # for more work; at 1 thread they cost the same (benchmarks/results/step-perf.md)
+    pieces = max(1, torch.floordiv(rows * length + 8388607, 8388608))
+    return max(16, torch.floordiv(rows + pieces - 1, pieces))
+
+  def heads_at_once(self: __torch__.Step, rows: int, length: int) -> bool:
+    # Whether a chunk's attention takes all KV heads in one batch (bmm): when their scores fit 2^22. A
+    # 128-token prompt's attention is ~1,100 small ops per step head by head; batched, its prefill took
+    # 0.83x the time at 2 threads and 0.95x at 1 (a 512-token chunk at 0: 0.94x / 0.99x, the same logits).
+    # Bigger batches were slower than head by head (1.36x for a 512-token chunk at 512, 2^22.6 scores)
+    return torch.le(self.num_kv_heads * rows * length, 4194304)
+
+  def chunk_scratch(self: __torch__.Step, starts: List[int], lengths: List[int], dev: Device) -> Tensor:
+    # One scores buffer for all of a step's chunks and layers, big enough for the largest row block:
+    # allocated per layer, a 16 MB buffer was faulted in again each time (1.18x the chunk's time at 16k)
+    size = 0
+    group = torch.floordiv(self.num_heads, self.num_kv_heads)
+    for c in range(torch.len(lengths)):
+      length = starts[c] + lengths[c]
+      rows = group * lengths[c]
+      if self.heads_at_once(rows, length):
+        size = max(size, self.num_kv_heads * rows * length)
+      else:
+        size = max(size, self.row_block(rows, length) * length)
+    return torch.empty([size], dtype=self.dtype, device=dev)
+
+  def attend_chunk(self: __torch__.Step, q: Tensor, keys: Tensor, values: Tensor, blocks: Tensor, run: int, start: int, own_mask: Tensor, scratch: Tensor) -> Tensor:
     # Grouped-query attention of one chunk's n tokens over its sequence's first L = start + n positions,
     # causal, as HF's eager attention computes it: per KV head, scores = q k^T / sqrt(d) in the compute dtype,
     # the causal mask added to the chunk's own keys, softmax (in float32 inside), times v.
     # On the CPU this took 0.3x the time of scaled_dot_product_attention's masked flash kernel for a
     # 512-token chunk after 15,872 tokens, 0.8x at 512 tokens from 0, the same at 128: the kernel ran
     # bfloat16 at ~50 GFLOP/s, the two products here at ~200 (benchmarks/results/step-perf.md).
-    # run: the sequence's first pool block when its blocks follow one another (see run_start), else -1
+    # run: the sequence's first pool block when its blocks follow one another (see run_start), else -1;
+    # scratch: room for the chunk's scores block (chunk_scratch)
     n = torch.size(q, 0)
     length = start + n
     group = torch.floordiv(self.num_heads, self.num_kv_heads)
@@ -246,16 +278,23 @@ class Step(Module):
     scaled = torch.mul(q, torch.div(1.0, torch.sqrt(float(self.head_dim))))   # [n, H d]
     queries = torch.permute(torch.view(scaled, [n, self.num_kv_heads, group, self.head_dim]), [1, 0, 2, 3])  # [K, n, G, d]
     queries = torch.reshape(queries, [self.num_kv_heads, n * group, self.head_dim])                       # [K, n G, d]
-    # Query rows (token-major: row r is token r // G) in blocks of 2^21 scores, written into two scratch
-    # buffers reused by every block and head: unblocked, a 16k-key chunk's [n, L] scores and their softmax
-    # were allocated and faulted in afresh for every head and ran no faster than the flash kernel; in blocks
-    # of 2^18 scores the products were too small; fresh blocks of 2^21-2^22 scores faulted pages in again.
+    # Query rows (token-major: row r is token r // G) in blocks (row_block), their scores written into the
+    # step's scratch buffer, reused by every block, head and layer: unblocked, a 16k-key chunk's [n, L] scores
+    # and their softmax were allocated and faulted in afresh for every head and ran no faster than the flash
+    # kernel; in blocks of 2^18 scores the products were too small; fresh blocks faulted pages in again.
+    # Softmax runs in place (ATen's CPU kernel reads a row into a float32 buffer before it writes the row):
+    # one buffer instead of two, 0.93x the chunk's time at 2 threads, the same logits.
     # A block reads only the keys its last token may see: only its diagonal part of the chunk is masked,
     # and no product is spent on keys that every row of it masks
     rows = group * n
-    block = max(16, min(rows, torch.floordiv(2097152, length)))
-    scores_buffer = torch.empty([block * length], dtype=self.dtype, device=ops.prim.device(q))  # [b * L] at most
-    probs_buffer = torch.empty([block * length], dtype=self.dtype, device=ops.prim.device(q))
+    if self.heads_at_once(rows, length):
+      scores = torch.view(torch.narrow(scratch, 0, 0, self.num_kv_heads * rows * length), [self.num_kv_heads, rows, length])
+      torch.bmm(queries, torch.transpose(k, 1, 2), out=scores)                 # [K, n G, L]
+      torch.add_(torch.slice(scores, 2, start, length), own_mask)
+      probs = torch._softmax(scores, -1, False, out=scores)                     # in place, as below
+      out = torch.view(torch.bmm(probs, v), [self.num_kv_heads, n, group, self.head_dim])  # [K, n, G, d]
+      return torch.reshape(torch.permute(out, [1, 0, 2, 3]), [n, self.num_heads * self.head_dim])  # [n, H d]
+    block = self.row_block(rows, length)
     heads = annotate(List[Tensor], [])
     for h in range(self.num_kv_heads):
       qh = torch.select(queries, 0, h)                                          # [n G, d]
@@ -266,11 +305,10 @@ class Step(Module):
         e = min(rows, r + block)
         seen = torch.floordiv(e - 1, group) + 1                                 # the chunk's tokens the block sees
         visible = start + seen
-        scores = torch.view(torch.narrow(scores_buffer, 0, 0, (e - r) * visible), [e - r, visible])  # [b, visible]
+        scores = torch.view(torch.narrow(scratch, 0, 0, (e - r) * visible), [e - r, visible])  # [b, visible]
         torch.mm(torch.slice(qh, 0, r, e), torch.t(torch.slice(kh, 0, 0, visible)), out=scores)
         torch.add_(torch.slice(scores, 1, start, visible), torch.slice(torch.slice(own_mask, 0, r, e), 1, 0, seen))
-        probs = torch.view(torch.narrow(probs_buffer, 0, 0, (e - r) * visible), [e - r, visible])    # [b, visible]
-        torch._softmax(scores, -1, False, out=probs)
+        probs = torch._softmax(scores, -1, False, out=scores)                   # [b, visible], in place
         parts.append(torch.mm(probs, torch.slice(vh, 0, 0, visible)))          # [b, d]
       heads.append(torch.cat(parts, 0))
     out = torch.view(torch.stack(heads, 0), [self.num_kv_heads, n, group, self.head_dim])  # [K, n, G, d]

@@ -73,12 +73,13 @@ class TorchStepReferenceTest {
     @ParameterizedTest(name = "blocks consecutive in the pool: {0}")
     @ValueSource(booleans = {false, true})
     void longChunksAttendInQueryBlocksAndAgreeWithTheReference(boolean consecutive) {
-        // A chunk's attention takes its query rows (n G of them per KV head, token by token) in blocks of 2^21 / L,
-        // each over the keys its last token may see: with GQA 4:1, 1,100 tokens from 0 take 3 blocks (the first
-        // boundary between two query heads of one token, the last block short), 199 more after them 1. Keys are
+        // A chunk's attention takes all KV heads in one batch when their scores fit 2^22, else its query rows (n G
+        // of them per KV head, token by token) in even blocks of at most 2^23 scores, each over the keys its last
+        // token may see: with GQA 4:1, 1,449 tokens from 0 take 2 blocks of 2,898 rows (8.4M scores; the boundary
+        // between two query heads of one token), 199 more after them go as one batch (1.3M scores). Keys are
         // gathered from scattered blocks, or read in place where the sequence's blocks follow one another
         CheckpointGenerator.write(dir, GeneratorOptions.tiny().withWeightScale(0.2).withKvHeads(1).withMaxPositions(2048));
-        int[] tokens = new int[1300];
+        int[] tokens = new int[1649];
         for (int t = 0; t < tokens.length; t++) {
             tokens[t] = 1 + (t * 7919) % 511;
         }
@@ -92,9 +93,9 @@ class TorchStepReferenceTest {
             step.allocateKv(table.length + offset);
             float[][] expected = ReferenceLlama.load(checkpoint).logits(tokens);
             // When the prompt goes in as two long chunks, then one decode
-            float[][] actual = stepwise(step, tokens, new int[] {1100, 199}, table);
+            float[][] actual = stepwise(step, tokens, new int[] {1449, 199}, table);
             // Then the logits that end each chunk and the decode's match the reference's
-            for (int p : new int[] {1099, 1298, 1299}) {
+            for (int p : new int[] {1448, 1647, 1648}) {
                 assertClose(actual[p], expected[p], 1e-4, "position " + p);
             }
         }

@@ -1,5 +1,7 @@
 package dev.tandem.server.ops;
 
+import dev.tandem.models.checkpoint.CheckpointGenerator;
+import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.Main;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +22,22 @@ import java.util.regex.Pattern;
 record ChildServer(Process process, Path out, int port) {
     /** The start-up line, as text or as JSON (which writes each / as \/). */
     private static final Pattern LISTENING = Pattern.compile("listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
+
+    /**
+     * The child's YAML, written into {@code dir}: a generated tiny checkpoint, loopback on a free port, one engine
+     * thread, the master key, and {@code ownLines} (the test's store, cache and logging settings).
+     */
+    static Path writeConfig(Path dir, String masterKey, String ownLines) throws Exception {
+        Path checkpoint = dir.resolve("tiny");
+        CheckpointGenerator.write(checkpoint, GeneratorOptions.tiny());
+        Path config = dir.resolve("tandem.yaml");
+        Files.writeString(config, """
+                server: {host: 127.0.0.1, port: 0, dataDir: "%s"}
+                engine: {checkpoint: "%s", device: cpu, threads: 1}
+                auth: {masterKey: %s}
+                """.formatted(dir.resolve("data"), checkpoint, masterKey) + ownLines);
+        return config;
+    }
 
     /** Starts {@code Main --config config}, output into a file in {@code dir}, and waits until /ready says 200. */
     static ChildServer start(Path config, Path dir) throws Exception {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.models.checkpoint.CheckpointGenerator;
-import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
 import java.io.IOException;
@@ -38,16 +36,10 @@ class JsonLogLinesIT {
     @Test
     void everyLineFromStartToStopIsOneJsonObject() throws Exception {
         // Given the server started with JSON logs at DEBUG
-        Path checkpoint = dir.resolve("tiny");
-        CheckpointGenerator.write(checkpoint, GeneratorOptions.tiny());
-        Path config = dir.resolve("tandem.yaml");
-        Files.writeString(config, """
-                server: {host: 127.0.0.1, port: 0, dataDir: "%s"}
-                engine: {checkpoint: "%s", device: cpu, threads: 1}
-                auth: {masterKey: %s}
+        Path config = ChildServer.writeConfig(dir, MASTER, """
                 ledger: {database: "%s"}
                 logging: {format: json, level: debug}
-                """.formatted(dir.resolve("data"), checkpoint, MASTER, dir.resolve("tandem.db")));
+                """.formatted(dir.resolve("tandem.db")));
         String secret;
         try (SqliteKeyStore keys = new SqliteKeyStore(dir.resolve("tandem.db"))) {
             secret = keys.create(KeySpec.builder("json-logs").build()).secret();

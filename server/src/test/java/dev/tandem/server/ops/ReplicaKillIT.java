@@ -3,15 +3,12 @@ package dev.tandem.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.models.Engines;
-import dev.tandem.models.checkpoint.CheckpointGenerator;
-import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.TestServer;
 import dev.tandem.server.fakes.Await;
 import dev.tandem.server.fakes.TestPostgres;
 import dev.tandem.server.ops.ledger.UsageRecord;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,17 +110,10 @@ class ReplicaKillIT {
 
     /** The child replica's YAML: a generated tiny checkpoint, the shared store, no cache. */
     private Path writeConfig(String url) throws Exception {
-        Path checkpoint = dir.resolve("tiny");
-        CheckpointGenerator.write(checkpoint, GeneratorOptions.tiny());
-        Path config = dir.resolve("replica.yaml");
-        Files.writeString(config, """
-                server: {host: 127.0.0.1, port: 0, dataDir: "%s"}
-                engine: {checkpoint: "%s", device: cpu, threads: 1}
-                auth: {masterKey: %s}
+        return ChildServer.writeConfig(dir, MASTER, """
                 store: {kind: postgres, postgres: {url: "%s", user: postgres, poolSize: 4}}
                 cache: {enabled: false}
                 logging: {level: INFO}
-                """.formatted(dir.resolve("data"), checkpoint, MASTER, url));
-        return config;
+                """.formatted(url));
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.models.checkpoint.CheckpointGenerator;
-import dev.tandem.models.checkpoint.GeneratorOptions;
 import dev.tandem.server.ops.keys.KeySpec;
 import dev.tandem.server.ops.keys.SqliteKeyStore;
 import dev.tandem.server.ops.ledger.SqliteUsageLedger;
@@ -14,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -138,18 +135,11 @@ class ServerKillIT {
 
     /** The operator's YAML: a generated tiny checkpoint, this test's database, no cache (every request runs the engine). */
     private Path writeConfig(Path db) throws Exception {
-        Path checkpoint = dir.resolve("tiny");
-        CheckpointGenerator.write(checkpoint, GeneratorOptions.tiny());
-        Path config = dir.resolve("tandem.yaml");
-        Files.writeString(config, """
-                server: {host: 127.0.0.1, port: 0, dataDir: "%s"}
-                engine: {checkpoint: "%s", device: cpu, threads: 1}
-                auth: {masterKey: %s}
+        return ChildServer.writeConfig(dir, MASTER, """
                 ledger: {database: "%s"}
                 cache: {enabled: false}
                 logging: {level: INFO}
-                """.formatted(dir.resolve("data"), checkpoint, MASTER, db));
-        return config;
+                """.formatted(db));
     }
 
     private ChildServer startServer(Path config) throws Exception {
